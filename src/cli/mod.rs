@@ -1,0 +1,111 @@
+//! The command line: one file per subcommand family. Text for people, `--json` for scripts.
+
+mod assets;
+mod lifecycle;
+mod output;
+mod people;
+
+use anyhow::{Context as _, Result};
+use clap::{Parser, Subcommand};
+use itam::config::Config;
+use itam::store::{OpenOptions, Store};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "itam", version, about = "A terminal IT asset manager: scanner-native, SSH-friendly, one SQLite ledger.",
+          long_about = "A terminal IT asset manager. Run with no subcommand for the full-screen app; \
+                        subcommands are for scripts and quick look-ups.")]
+pub struct Cli {
+    /// Database file (else $ITAM_DB, else `db` in config.toml, else the XDG data folder)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Open the database for look-ups only; every write is refused
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Colour in the full-screen app: auto (honours NO_COLOR), always or never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create (or migrate) the database and say where it is
+    Init,
+    /// Fill an empty database with realistic demo data
+    Demo(people::DemoArgs),
+    /// Register a new asset
+    Add(assets::AddArgs),
+    /// Change an asset's fields (an empty value clears a field)
+    Edit(assets::EditArgs),
+    /// Show one asset by tag or serial
+    Show(assets::ShowArgs),
+    /// Fuzzy-search assets by tag, serial, name, model, assignee and location
+    Find(assets::FindArgs),
+    /// Check an asset out to a person
+    Checkout(lifecycle::CheckoutArgs),
+    /// Check an asset back in
+    Checkin(lifecycle::CheckinArgs),
+    /// Move an asset to a location
+    Move(lifecycle::MoveArgs),
+    /// Record an asset's condition
+    Condition(lifecycle::ConditionArgs),
+    /// Change an asset's status (in_repair, lost, in_stock, retired)
+    Status(lifecycle::StatusArgs),
+    /// Dispose of a retired asset, with its method, data wipe and proceeds
+    Dispose(lifecycle::DisposeArgs),
+    /// An asset's history, oldest first
+    History(assets::HistoryArgs),
+    /// People: add and list
+    #[command(subcommand)]
+    Person(people::PersonCmd),
+    /// Locations: add and list
+    #[command(subcommand)]
+    Location(people::LocationCmd),
+}
+
+pub fn open_store(cli: &Cli) -> Result<Store> {
+    let (config, warning) = Config::load();
+    if let Some(w) = warning {
+        eprintln!("itam: warning: {w}");
+    }
+    let path = config.db_path(cli.db.as_deref());
+    let opts = OpenOptions {
+        read_only: cli.read_only || config.read_only,
+    };
+    let store = Store::open(&path, &opts)
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    for w in store.warnings() {
+        eprintln!("itam: warning: {w}");
+    }
+    Ok(store)
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let Some(command) = &cli.command else {
+        anyhow::bail!("the full-screen app is not built yet; use a subcommand (itam --help)");
+    };
+    let mut store = open_store(&cli)?;
+    match command {
+        Command::Init => {
+            println!("database ready: {}", store.path().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(a) => people::demo(&mut store, a),
+        Command::Add(a) => assets::add(&mut store, a),
+        Command::Edit(a) => assets::edit(&mut store, a),
+        Command::Show(a) => assets::show(&store, a),
+        Command::Find(a) => assets::find(&store, a),
+        Command::History(a) => assets::history(&store, a),
+        Command::Checkout(a) => lifecycle::checkout(&mut store, a),
+        Command::Checkin(a) => lifecycle::checkin(&mut store, a),
+        Command::Move(a) => lifecycle::move_to(&mut store, a),
+        Command::Condition(a) => lifecycle::condition(&mut store, a),
+        Command::Status(a) => lifecycle::status(&mut store, a),
+        Command::Dispose(a) => lifecycle::dispose(&mut store, a),
+        Command::Person(c) => people::person(&mut store, c),
+        Command::Location(c) => people::location(&mut store, c),
+    }
+}

@@ -1,0 +1,146 @@
+//! Where the database is and how itam behaves: `$XDG_CONFIG_HOME/itam/config.toml`.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Database path; `~/` is expanded.
+    pub db: Option<String>,
+    /// Open every database read-only (a look-up seat on a shared jump box).
+    pub read_only: bool,
+    pub scan: ScanConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScanConfig {
+    /// Keys closer together than this (ms) may be a scanner burst.
+    pub max_gap_ms: u64,
+    /// A burst shorter than this is typing, not a scan.
+    pub min_len: usize,
+    /// A character the scanner sends before every code, making detection exact.
+    pub prefix: Option<char>,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            max_gap_ms: 40,
+            min_len: 3,
+            prefix: None,
+        }
+    }
+}
+
+
+fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+}
+
+fn xdg(var: &str, fallback: &str) -> PathBuf {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home().map(|h| h.join(fallback)))
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `$XDG_CONFIG_HOME/itam` (default `~/.config/itam`).
+pub fn config_dir() -> PathBuf {
+    xdg("XDG_CONFIG_HOME", ".config").join("itam")
+}
+
+/// `$XDG_DATA_HOME/itam/itam.db` (default `~/.local/share/itam/itam.db`).
+pub fn default_db_path() -> PathBuf {
+    xdg("XDG_DATA_HOME", ".local/share").join("itam").join("itam.db")
+}
+
+fn expand_home(p: &str) -> PathBuf {
+    match (p.strip_prefix("~/"), home()) {
+        (Some(rest), Some(h)) => h.join(rest),
+        _ => PathBuf::from(p),
+    }
+}
+
+impl Config {
+    /// Parse config text; the error says which line and why.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+    }
+
+    /// Load the user's config. A missing file is the defaults; a bad one is the defaults plus a
+    /// warning naming the file, the line and the reason.
+    pub fn load() -> (Config, Option<String>) {
+        Self::load_from(&config_dir().join("config.toml"))
+    }
+
+    pub fn load_from(path: &Path) -> (Config, Option<String>) {
+        match std::fs::read_to_string(path) {
+            Ok(text) => match Config::parse(&text) {
+                Ok(c) => (c, None),
+                Err(e) => (
+                    Config::default(),
+                    Some(format!("{}: {e}\n(using the default settings)", path.display())),
+                ),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
+            Err(e) => (
+                Config::default(),
+                Some(format!("{}: {e} (using the default settings)", path.display())),
+            ),
+        }
+    }
+
+    /// The database path: `--db`, else `ITAM_DB`, else `db` in config, else the XDG data dir.
+    pub fn db_path(&self, flag: Option<&Path>) -> PathBuf {
+        if let Some(p) = flag {
+            return p.to_path_buf();
+        }
+        if let Some(p) = std::env::var_os("ITAM_DB").filter(|v| !v.is_empty()) {
+            return PathBuf::from(p);
+        }
+        if let Some(p) = &self.db {
+            return expand_home(p);
+        }
+        default_db_path()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_file() {
+        let c = Config::parse("db = \"/srv/itam.db\"\nread_only = true\n[scan]\nmax_gap_ms = 25\nmin_len = 4\nprefix = \"~\"\n").unwrap();
+        assert_eq!(c.db.as_deref(), Some("/srv/itam.db"));
+        assert!(c.read_only);
+        assert_eq!(c.scan, ScanConfig { max_gap_ms: 25, min_len: 4, prefix: Some('~') });
+    }
+
+    #[test]
+    fn bad_file_names_the_line_and_falls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "db = \"x\"\n\n[scan]\nmax_gap_ms = \"fast\"\n").unwrap();
+        let (c, warn) = Config::load_from(&path);
+        assert_eq!(c, Config::default());
+        let warn = warn.unwrap();
+        assert!(warn.contains("line 4"), "{warn}");
+        assert!(warn.contains("config.toml"), "{warn}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = Config::parse("databse = \"typo\"\n").unwrap_err();
+        assert!(err.contains("databse"), "{err}");
+    }
+
+    #[test]
+    fn flag_wins() {
+        let c = Config { db: Some("/from/config.db".into()), ..Config::default() };
+        assert_eq!(c.db_path(Some(Path::new("/flag.db"))), PathBuf::from("/flag.db"));
+    }
+}

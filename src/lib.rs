@@ -1,0 +1,7 @@
+//! itam: a terminal IT asset manager. The library holds everything; `main.rs` only dispatches.
+
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod search;
+pub mod store;

@@ -1,0 +1,239 @@
+//! Reading assets: by code, by id, filtered pages for the list view, and search haystacks.
+
+use super::{events, Context, Result, Store, StoreError};
+use crate::domain::{AssetView, HistoryEntry, Status};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+/// Every column of [`AssetView`], joined to the names people read.
+pub(super) const SELECT_VIEW: &str = "
+SELECT a.id, a.tag, a.serial, a.name, m.name, mf.name, c.name, a.status, a.condition,
+       l.code, l.name, p.username, p.full_name, a.assigned_at, a.due_date,
+       COALESCE(op.username, ot.name), s.name, a.order_number, a.purchase_date, a.purchase_cost,
+       a.currency, a.warranty_until, a.eol_date, a.notes, a.last_seen_at, a.created_at,
+       a.updated_at, a.version
+FROM assets a
+LEFT JOIN models m ON m.id = a.model_id
+LEFT JOIN manufacturers mf ON mf.id = a.manufacturer_id
+LEFT JOIN categories c ON c.id = a.category_id
+LEFT JOIN locations l ON l.id = a.location_id
+LEFT JOIN people p ON p.id = a.assignee_id
+LEFT JOIN people op ON op.id = a.owner_person_id
+LEFT JOIN teams ot ON ot.id = a.owner_team_id
+LEFT JOIN suppliers s ON s.id = a.supplier_id";
+
+fn enum_col<T: std::str::FromStr>(r: &Row, i: usize) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    s.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unexpected value '{s}'").into(),
+        )
+    })
+}
+
+pub(super) fn view_from_row(r: &Row) -> rusqlite::Result<AssetView> {
+    Ok(AssetView {
+        id: r.get(0)?,
+        tag: r.get(1)?,
+        serial: r.get(2)?,
+        name: r.get(3)?,
+        model: r.get(4)?,
+        manufacturer: r.get(5)?,
+        category: r.get(6)?,
+        status: enum_col(r, 7)?,
+        condition: enum_col(r, 8)?,
+        location: r.get(9)?,
+        location_name: r.get(10)?,
+        assignee: r.get(11)?,
+        assignee_name: r.get(12)?,
+        assigned_at: r.get(13)?,
+        due_date: r.get(14)?,
+        owner: r.get(15)?,
+        supplier: r.get(16)?,
+        order_number: r.get(17)?,
+        purchase_date: r.get(18)?,
+        purchase_cost: r.get(19)?,
+        currency: r.get(20)?,
+        warranty_until: r.get(21)?,
+        eol_date: r.get(22)?,
+        notes: r.get(23)?,
+        last_seen_at: r.get(24)?,
+        created_at: r.get(25)?,
+        updated_at: r.get(26)?,
+        version: r.get(27)?,
+    })
+}
+
+/// The asset id a scanned or typed code names: an exact tag first, else an exact serial.
+pub(super) fn resolve(conn: &Connection, code: &str) -> Result<Option<i64>> {
+    let code = crate::domain::text::normalize_code(code);
+    if code.is_empty() {
+        return Ok(None);
+    }
+    let by_tag = conn
+        .prepare_cached("SELECT id FROM assets WHERE tag = ?1")
+        .ctx("looking up a tag")?
+        .query_row([code], |r| r.get(0))
+        .optional()
+        .ctx("looking up a tag")?;
+    if by_tag.is_some() {
+        return Ok(by_tag);
+    }
+    conn.prepare_cached("SELECT id FROM assets WHERE serial = ?1")
+        .ctx("looking up a serial")?
+        .query_row([code], |r| r.get(0))
+        .optional()
+        .ctx("looking up a serial")
+}
+
+pub(super) fn view_by_id(conn: &Connection, id: i64) -> Result<AssetView> {
+    conn.prepare_cached(&format!("{SELECT_VIEW} WHERE a.id = ?1"))
+        .ctx("reading an asset")?
+        .query_row([id], view_from_row)
+        .ctx("reading an asset")
+}
+
+pub(super) fn not_found(code: &str) -> StoreError {
+    StoreError::NotFound(format!(
+        "no asset has the tag or serial '{}'",
+        crate::domain::text::visible(code)
+    ))
+}
+
+/// Filters for the list view and `itam find`. Empty means everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssetFilter {
+    pub status: Option<Status>,
+    pub location: Option<String>,
+    pub assignee: Option<String>,
+}
+
+/// One line of the search haystack: the asset id and the text a fuzzy query runs over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRow {
+    pub id: i64,
+    pub text: String,
+}
+
+impl Store {
+    /// The asset a code names (tag wins over serial), or None.
+    pub fn find_code(&self, code: &str) -> Result<Option<AssetView>> {
+        match resolve(&self.conn, code)? {
+            Some(id) => Ok(Some(view_by_id(&self.conn, id)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The asset a code names, or a NotFound error that says which code.
+    pub fn asset(&self, code: &str) -> Result<AssetView> {
+        self.find_code(code)?.ok_or_else(|| not_found(code))
+    }
+
+    pub fn asset_by_id(&self, id: i64) -> Result<AssetView> {
+        view_by_id(&self.conn, id)
+    }
+
+    /// Several assets by id, in the order given (ids that vanished are skipped).
+    pub fn assets_by_ids(&self, ids: &[i64]) -> Result<Vec<AssetView>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SELECT_VIEW} WHERE a.id = ?1"))
+            .ctx("reading assets")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(v) = stmt.query_row([id], view_from_row).optional().ctx("reading assets")? {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn history(&self, code: &str) -> Result<Vec<HistoryEntry>> {
+        let id = resolve(&self.conn, code)?.ok_or_else(|| not_found(code))?;
+        events::history(&self.conn, id)
+    }
+
+    pub fn history_by_id(&self, id: i64) -> Result<Vec<HistoryEntry>> {
+        events::history(&self.conn, id)
+    }
+
+    pub fn asset_count(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT count(*) FROM assets", [], |r| r.get(0))
+            .ctx("counting assets")
+    }
+
+    /// Ids of assets matching `filter`, in tag order: the list view pages through these.
+    pub fn asset_ids(&self, filter: &AssetFilter) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id FROM assets a
+                 LEFT JOIN locations l ON l.id = a.location_id
+                 LEFT JOIN people p ON p.id = a.assignee_id
+                 WHERE (?1 IS NULL OR a.status = ?1)
+                   AND (?2 IS NULL OR l.code = ?2)
+                   AND (?3 IS NULL OR p.username = ?3)
+                 ORDER BY a.tag",
+            )
+            .ctx("listing assets")?;
+        let rows = stmt
+            .query_map(
+                params![
+                    filter.status.map(|s| s.as_str()),
+                    filter.location,
+                    filter.assignee
+                ],
+                |r| r.get(0),
+            )
+            .ctx("listing assets")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing assets")
+    }
+
+    /// Everything one person holds now.
+    pub fn held_by(&self, username: &str) -> Result<Vec<AssetView>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_VIEW} WHERE a.assignee_id = (SELECT id FROM people WHERE username = ?1) ORDER BY a.tag"
+            ))
+            .ctx("listing a person's assets")?;
+        let rows = stmt.query_map([username], view_from_row).ctx("listing a person's assets")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing a person's assets")
+    }
+
+    /// The search haystack: one line per asset with tag, serial, name, model, assignee and
+    /// location, in tag order. Streams through `f` so a caller can build its index in place.
+    pub fn for_each_search_row(&self, mut f: impl FnMut(SearchRow)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.id, a.tag, a.serial, a.name, m.name, p.username, p.full_name, l.code, l.name
+                 FROM assets a
+                 LEFT JOIN models m ON m.id = a.model_id
+                 LEFT JOIN people p ON p.id = a.assignee_id
+                 LEFT JOIN locations l ON l.id = a.location_id
+                 ORDER BY a.tag",
+            )
+            .ctx("reading the search haystack")?;
+        let mut rows = stmt.query([]).ctx("reading the search haystack")?;
+        let mut text = String::with_capacity(128);
+        while let Some(r) = rows.next().ctx("reading the search haystack")? {
+            text.clear();
+            for i in 1..=8 {
+                if let Some(s) = r.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten()) {
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    text.push_str(s);
+                }
+            }
+            f(SearchRow {
+                id: r.get(0).ctx("reading the search haystack")?,
+                text: text.clone(),
+            });
+        }
+        Ok(())
+    }
+}

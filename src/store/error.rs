@@ -1,0 +1,92 @@
+//! The store's typed errors. Each says what went wrong in words a technician can act on.
+
+use crate::domain::{ParseEnumError, TransitionError};
+use crate::domain::money::MoneyError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A code, username or location that matches nothing.
+    #[error("{0}")]
+    NotFound(String),
+    /// The lifecycle refuses this change.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// Another rule refuses it (a holder already set, an inactive person, a duplicate tag, ...).
+    #[error("{0}")]
+    Refused(String),
+    /// Bad user input (a date, an amount, an enum value).
+    #[error("{0}")]
+    Invalid(String),
+    /// The database is open read-only, and why.
+    #[error("{0}")]
+    ReadOnly(String),
+    #[error("{path} has schema version {found}, newer than this itam understands (up to {supported}); upgrade itam. The file was not modified.")]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{context}: {message}")]
+    Sqlite {
+        context: String,
+        message: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<ParseEnumError> for StoreError {
+    fn from(e: ParseEnumError) -> Self {
+        StoreError::Invalid(e.to_string())
+    }
+}
+
+impl From<MoneyError> for StoreError {
+    fn from(e: MoneyError) -> Self {
+        StoreError::Invalid(e.to_string())
+    }
+}
+
+/// Words for the SQLite failures a user can meet, so "database is locked" never surfaces bare.
+fn explain(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => {
+            "the database stayed busy past the 5 s wait (another itam is writing); nothing was changed, try again".into()
+        }
+        Some(C::ReadOnly) => "the database file is read-only for this user; nothing was changed".into(),
+        Some(C::DiskFull) => "the disk (or the database's size limit) is full; nothing was changed".into(),
+        Some(C::CannotOpen) => "cannot open the database file (check the path and permissions)".into(),
+        Some(C::NotADatabase) => "the file is not an itam (SQLite) database".into(),
+        Some(C::DatabaseCorrupt) => "the database file is damaged; restore it from a backup".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Attach context to a rusqlite result: `q(conn.execute(..), "adding a person")`.
+pub trait Context<T> {
+    fn ctx(self, context: &str) -> Result<T>;
+}
+
+impl<T> Context<T> for std::result::Result<T, rusqlite::Error> {
+    fn ctx(self, context: &str) -> Result<T> {
+        self.map_err(|source| {
+            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+                return StoreError::ReadOnly(format!("{context}: {}", explain(&source)));
+            }
+            StoreError::Sqlite {
+                context: context.to_string(),
+                message: explain(&source),
+                source,
+            }
+        })
+    }
+}

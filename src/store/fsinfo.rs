@@ -1,0 +1,80 @@
+//! Facts about the file the database lives in: writable, on a network filesystem, its mode.
+
+use super::{Result, StoreError};
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+pub(super) fn writable(path: &Path) -> bool {
+    let Ok(c) = CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: c is a valid NUL-terminated path.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+/// Create the database's folder with group-shared permissions (setgid, 2770) so a team on a jump
+/// box can share it when the folder's group is theirs.
+pub(super) fn create_parent(path: &Path) -> Result<()> {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+        context: format!("creating {}", dir.display()),
+        source,
+    })?;
+    use std::os::unix::fs::PermissionsExt;
+    // Best effort: the folder works without it, only sharing is harder.
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o2770));
+    Ok(())
+}
+
+/// A new database file is made group read-write (0660) so teammates in the group can write.
+pub(super) fn set_shared_mode(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660));
+}
+
+/// The name of the network filesystem holding `path` (or its folder), if it is on one.
+pub(super) fn network_filesystem(path: &Path) -> Option<&'static str> {
+    let probe = if path.exists() { path } else { path.parent()? };
+    let probe = if probe.as_os_str().is_empty() { Path::new(".") } else { probe };
+    let c = CString::new(probe.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statfs is plain old data; the call only writes into it.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: c is a valid path and st a valid out-pointer.
+    if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    fs_name(st.f_type as i64)
+}
+
+/// Magic numbers from linux/magic.h of the filesystems on which WAL's shared memory is unsafe.
+pub(super) fn fs_name(magic: i64) -> Option<&'static str> {
+    match magic as u32 {
+        0x6969 => Some("NFS"),
+        0x517B => Some("SMB"),
+        0xFF53_4D42 => Some("CIFS"),
+        0xFE53_4D42 => Some("SMB2"),
+        0x6573_5546 => Some("FUSE (e.g. sshfs)"),
+        0x0102_1997 => Some("9P"),
+        0x5346_414F => Some("AFS"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_network_filesystems() {
+        assert_eq!(fs_name(0x6969), Some("NFS"));
+        assert_eq!(fs_name(0xFF53_4D42), Some("CIFS"));
+        assert_eq!(fs_name(0xEF53), None); // ext4
+        assert_eq!(network_filesystem(Path::new("/tmp")), None);
+    }
+}

@@ -1,0 +1,113 @@
+//! Small name tables (manufacturers, categories, suppliers, teams, models): found or created by
+//! name, case- and whitespace-insensitively, so "Dell", " dell " and "DELL" are one row.
+
+use super::{Context, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameTable {
+    Manufacturers,
+    Categories,
+    Suppliers,
+    Teams,
+}
+
+impl NameTable {
+    fn table(self) -> &'static str {
+        match self {
+            NameTable::Manufacturers => "manufacturers",
+            NameTable::Categories => "categories",
+            NameTable::Suppliers => "suppliers",
+            NameTable::Teams => "teams",
+        }
+    }
+}
+
+/// Trim and collapse runs of whitespace, so names compare as a person reads them.
+pub fn clean_name(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The row id for `name` in `table`, created when new. Empty names mean "none".
+pub fn get_or_create(conn: &Connection, table: NameTable, name: &str) -> Result<Option<i64>> {
+    let name = clean_name(name);
+    if name.is_empty() {
+        return Ok(None);
+    }
+    // The table name is one of four constants above, never user text.
+    let t = table.table();
+    let found: Option<i64> = conn
+        .prepare_cached(&format!("SELECT id FROM {t} WHERE name = ?1"))
+        .ctx("looking up a name")?
+        .query_row([&name], |r| r.get(0))
+        .optional()
+        .ctx("looking up a name")?;
+    if let Some(id) = found {
+        return Ok(Some(id));
+    }
+    conn.prepare_cached(&format!("INSERT INTO {t}(name) VALUES (?1)"))
+        .ctx("adding a name")?
+        .execute([&name])
+        .ctx(&format!("adding to {t}"))?;
+    Ok(Some(conn.last_insert_rowid()))
+}
+
+/// A model's id with its manufacturer and category ids.
+pub type ModelIds = (i64, Option<i64>, Option<i64>);
+
+/// The model's id, created when new with the manufacturer and category given alongside it.
+/// Returns (model id, its manufacturer id, its category id) so an asset can inherit them.
+pub fn get_or_create_model(
+    conn: &Connection,
+    name: &str,
+    manufacturer: Option<i64>,
+    category: Option<i64>,
+) -> Result<Option<ModelIds>> {
+    let name = clean_name(name);
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let found = conn
+        .prepare_cached("SELECT id, manufacturer_id, category_id FROM models WHERE name = ?1")
+        .ctx("looking up a model")?
+        .query_row([&name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+        .ctx("looking up a model")?;
+    if let Some(row) = found {
+        return Ok(Some(row));
+    }
+    conn.prepare_cached("INSERT INTO models(name, manufacturer_id, category_id) VALUES (?1, ?2, ?3)")
+        .ctx("adding a model")?
+        .execute(params![name, manufacturer, category])
+        .ctx("adding a model")?;
+    Ok(Some((conn.last_insert_rowid(), manufacturer, category)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_deduplicated_ignoring_case_and_spacing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            crate::store::Store::open(&dir.path().join("t.db"), &Default::default()).unwrap();
+        let ids = store
+            .write(|tx| {
+                let a = get_or_create(tx.conn, NameTable::Manufacturers, "Dell  Inc")?;
+                let b = get_or_create(tx.conn, NameTable::Manufacturers, "  DELL inc ")?;
+                let c = get_or_create(tx.conn, NameTable::Manufacturers, "HP")?;
+                let none = get_or_create(tx.conn, NameTable::Manufacturers, "   ")?;
+                Ok((a, b, c, none))
+            })
+            .unwrap();
+        assert_eq!(ids.0, ids.1);
+        assert_ne!(ids.0, ids.2);
+        assert_eq!(ids.3, None);
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM manufacturers", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 2);
+    }
+}

@@ -1,0 +1,28 @@
+//! Numbered schema migrations under assets/migrations, tracked with `PRAGMA user_version`.
+
+use super::{Context, Result};
+use rusqlite::{Connection, TransactionBehavior};
+
+const MIGRATIONS: &[&str] = &[include_str!("../../assets/migrations/0001_init.sql")];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Apply every migration after `from`, each with its version bump in one transaction.
+pub(super) fn run(conn: &mut Connection, from: i64) -> Result<()> {
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+        let version = i as i64 + 1;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .ctx("starting a migration")?;
+        // Another process may have migrated while we waited for the lock.
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("reading user_version")?;
+        if current >= version {
+            continue;
+        }
+        tx.execute_batch(sql).ctx(&format!("applying migration {version}"))?;
+        tx.pragma_update(None, "user_version", version).ctx("setting user_version")?;
+        tx.commit().ctx("committing a migration")?;
+    }
+    Ok(())
+}

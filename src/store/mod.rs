@@ -1,0 +1,211 @@
+//! The SQLite store: opening and migrating the database, and every query and write.
+//!
+//! Rules kept here: WAL (rollback journal on network filesystems), `foreign_keys=ON`,
+//! `busy_timeout` 10 s, `synchronous=FULL`, `BEGIN IMMEDIATE` for every write, and every write
+//! appends its events in the same transaction.
+
+mod actor;
+mod assets;
+mod error;
+mod events;
+mod fsinfo;
+mod lookup;
+mod migrate;
+mod ops;
+mod people;
+mod places;
+
+pub use actor::os_user;
+pub use assets::{AssetFilter, SearchRow};
+pub use error::{Context, Result, StoreError};
+pub use ops::{AssetEdit, DisposalInput, NewAsset};
+pub use people::{NewPerson, PersonView};
+pub use places::{LocationView, NewLocation};
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another writer's lock before giving up with a clear message.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Open for look-ups only: every write is refused with this reason.
+    pub read_only: bool,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    actor: String,
+    /// Why writes are refused, when they are.
+    read_only: Option<String>,
+    /// Said once at open when the database cannot use WAL (network filesystem).
+    warnings: Vec<String>,
+}
+
+/// Now, in UTC, as stored: `2026-11-28T09:15:02.123Z`.
+pub fn now_utc() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+impl Store {
+    /// Open (creating if needed, with its folder) and migrate the database at `path`.
+    pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        let mut warnings = Vec::new();
+        let exists = path.exists();
+        let mut read_only = None;
+        if opts.read_only {
+            if !exists {
+                return Err(StoreError::NotFound(format!(
+                    "{} does not exist (read-only mode does not create it)",
+                    path.display()
+                )));
+            }
+            read_only = Some("the database is open read-only (--read-only); nothing was changed".to_string());
+        } else if exists && !fsinfo::writable(path) {
+            read_only = Some(format!(
+                "{} is not writable by {} (check its permissions and group); nothing was changed",
+                path.display(),
+                os_user()
+            ));
+        }
+        if !exists {
+            fsinfo::create_parent(path)?;
+        }
+        let network = fsinfo::network_filesystem(path);
+        let flags = if read_only.is_some() {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        let conn = Connection::open_with_flags(path, flags)
+            .ctx(&format!("opening {}", path.display()))?;
+        if !exists {
+            fsinfo::set_shared_mode(path);
+        }
+        conn.busy_timeout(BUSY_TIMEOUT).ctx("setting busy_timeout")?;
+
+        // Refuse a newer schema before touching anything (journal mode changes the file header).
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx(&format!("reading {}", path.display()))?;
+        if version > migrate::LATEST {
+            return Err(StoreError::TooNew {
+                path: path.display().to_string(),
+                found: version,
+                supported: migrate::LATEST,
+            });
+        }
+
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
+            .ctx("setting pragmas")?;
+        if read_only.is_none() {
+            if let Some(fs) = network {
+                warnings.push(format!(
+                    "{} is on a network filesystem ({fs}): SQLite's WAL mode needs shared memory that {fs} \
+                     does not provide, so itam uses the slower rollback journal. Keep a shared database on a local disk.",
+                    path.display()
+                ));
+                let mode: String = conn
+                    .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+                    .ctx("setting journal_mode")?;
+                debug_assert_eq!(mode, "delete");
+            } else {
+                let _mode: String = conn
+                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                    .ctx("setting journal_mode")?;
+            }
+        }
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            actor: os_user(),
+            read_only,
+            warnings,
+        };
+        if version < migrate::LATEST {
+            if let Some(reason) = &store.read_only {
+                return Err(StoreError::ReadOnly(format!(
+                    "the database needs its schema brought up to version {} but {reason}",
+                    migrate::LATEST
+                )));
+            }
+            migrate::run(&mut store.conn, version)?;
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Messages worth showing once after opening (e.g. no WAL on a network filesystem).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    /// Raw connection for read-only reporting code and tests.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits. Polled for live refresh.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .ctx("reading data_version")
+    }
+
+    /// Run `f` inside `BEGIN IMMEDIATE ... COMMIT`; any error rolls everything back.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        if let Some(reason) = &self.read_only {
+            return Err(StoreError::ReadOnly(reason.clone()));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .ctx("starting a write")?;
+        let w = Tx {
+            conn: &tx,
+            actor: &self.actor,
+            now: now_utc(),
+        };
+        let out = f(&w)?;
+        tx.commit().ctx("committing")?;
+        Ok(out)
+    }
+}
+
+/// An open write transaction, with the actor and one timestamp shared by all its events.
+pub struct Tx<'a> {
+    pub conn: &'a Connection,
+    pub actor: &'a str,
+    pub now: String,
+}
+
+/// The id of `name` in one of the small name tables (`manufacturers`, `categories`, `suppliers`,
+/// `teams`), created when new. For bulk writers (demo, import) inside their own transaction.
+pub fn lookup_id(tx: &Tx<'_>, table: &str, name: &str) -> Result<i64> {
+    let t = match table {
+        "manufacturers" => lookup::NameTable::Manufacturers,
+        "categories" => lookup::NameTable::Categories,
+        "suppliers" => lookup::NameTable::Suppliers,
+        _ => lookup::NameTable::Teams,
+    };
+    lookup::get_or_create(tx.conn, t, name)?
+        .ok_or_else(|| StoreError::Invalid(format!("empty name for {table}")))
+}

@@ -1,0 +1,147 @@
+//! People: who assets are checked out to, who owns them, whose badge scans.
+
+use super::lookup::{clean_name, get_or_create, NameTable};
+use super::{Context, Result, Store, StoreError};
+use crate::domain::text::visible;
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Default)]
+pub struct NewPerson {
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub badge: Option<String>,
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonView {
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub badge: Option<String>,
+    pub team: Option<String>,
+    pub active: bool,
+    pub holds: i64,
+}
+
+const SELECT_PERSON: &str = "
+SELECT p.username, p.full_name, p.email, p.badge, t.name, p.active,
+       (SELECT count(*) FROM assets a WHERE a.assignee_id = p.id)
+FROM people p LEFT JOIN teams t ON t.id = p.team_id";
+
+fn person_from_row(r: &Row) -> rusqlite::Result<PersonView> {
+    Ok(PersonView {
+        username: r.get(0)?,
+        full_name: r.get(1)?,
+        email: r.get(2)?,
+        badge: r.get(3)?,
+        team: r.get(4)?,
+        active: r.get(5)?,
+        holds: r.get(6)?,
+    })
+}
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
+impl Store {
+    pub fn add_person(&mut self, p: &NewPerson) -> Result<PersonView> {
+        let username = p.username.trim().to_string();
+        if username.is_empty() || username.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(StoreError::Invalid(format!(
+                "username '{}' must be one word without spaces",
+                visible(&p.username)
+            )));
+        }
+        let full_name = clean_name(&p.full_name);
+        if full_name.is_empty() {
+            return Err(StoreError::Invalid("a person needs a full name (--name)".into()));
+        }
+        let badge = trimmed(&p.badge);
+        self.write(|tx| {
+            let exists: Option<String> = tx
+                .conn
+                .prepare_cached("SELECT username FROM people WHERE username = ?1 OR (?2 IS NOT NULL AND badge = ?2)")
+                .ctx("checking a person")?
+                .query_row(params![username, badge], |r| r.get(0))
+                .optional()
+                .ctx("checking a person")?;
+            if let Some(other) = exists {
+                return Err(StoreError::Refused(if other.eq_ignore_ascii_case(&username) {
+                    format!("username '{}' is already in use", visible(&username))
+                } else {
+                    format!("badge '{}' already belongs to {}", visible(badge.as_deref().unwrap_or("")), visible(&other))
+                }));
+            }
+            // A badge must not be mistaken for an asset when scanned.
+            if let Some(b) = &badge {
+                if super::assets::resolve(tx.conn, b)?.is_some() {
+                    return Err(StoreError::Refused(format!(
+                        "badge '{}' is already an asset's tag or serial; scans would be ambiguous",
+                        visible(b)
+                    )));
+                }
+            }
+            let team = match &p.team {
+                Some(t) => get_or_create(tx.conn, NameTable::Teams, t)?,
+                None => None,
+            };
+            tx.conn
+                .prepare_cached(
+                    "INSERT INTO people(username, full_name, email, badge, team_id, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .ctx("adding a person")?
+                .execute(params![username, full_name, trimmed(&p.email), badge, team, tx.now])
+                .ctx("adding a person")?;
+            tx.subject_event(
+                &format!("person:{username}"),
+                "person_add",
+                json!({"username": username, "full_name": full_name, "email": trimmed(&p.email),
+                       "badge": badge, "team": trimmed(&p.team)}),
+            )?;
+            Ok(())
+        })?;
+        self.person(&username)
+    }
+
+    pub fn person(&self, username_or_badge: &str) -> Result<PersonView> {
+        self.conn
+            .prepare_cached(&format!(
+                "{SELECT_PERSON} WHERE p.username = ?1 OR p.badge = ?1 ORDER BY p.username = ?1 DESC LIMIT 1"
+            ))
+            .ctx("reading a person")?
+            .query_row([username_or_badge.trim()], person_from_row)
+            .optional()
+            .ctx("reading a person")?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "no person has the username or badge '{}'",
+                    visible(username_or_badge)
+                ))
+            })
+    }
+
+    /// A person by badge only: what a scan in check-out mode asks.
+    pub fn person_by_badge(&self, badge: &str) -> Result<Option<PersonView>> {
+        self.conn
+            .prepare_cached(&format!("{SELECT_PERSON} WHERE p.badge = ?1"))
+            .ctx("reading a badge")?
+            .query_row([badge.trim()], person_from_row)
+            .optional()
+            .ctx("reading a badge")
+    }
+
+    pub fn people(&self) -> Result<Vec<PersonView>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SELECT_PERSON} ORDER BY p.username"))
+            .ctx("listing people")?;
+        let rows = stmt.query_map([], person_from_row).ctx("listing people")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing people")
+    }
+}

@@ -1,0 +1,103 @@
+//! Locations: rooms, shelves and sites, each with a scannable code and an optional parent.
+
+use super::{Context, Result, Store, StoreError};
+use crate::domain::text::visible;
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Default)]
+pub struct NewLocation {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocationView {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub assets: i64,
+}
+
+const SELECT_LOCATION: &str = "
+SELECT l.code, l.name, p.code, (SELECT count(*) FROM assets a WHERE a.location_id = l.id)
+FROM locations l LEFT JOIN locations p ON p.id = l.parent_id";
+
+fn location_from_row(r: &Row) -> rusqlite::Result<LocationView> {
+    Ok(LocationView {
+        code: r.get(0)?,
+        name: r.get(1)?,
+        parent: r.get(2)?,
+        assets: r.get(3)?,
+    })
+}
+
+impl Store {
+    pub fn add_location(&mut self, l: &NewLocation) -> Result<LocationView> {
+        let code = l.code.trim().to_string();
+        if code.is_empty() || code.chars().any(char::is_control) {
+            return Err(StoreError::Invalid(format!(
+                "location code '{}' must be non-empty text without control characters",
+                visible(&l.code)
+            )));
+        }
+        let name = l.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a location needs a name (--name)".into()));
+        }
+        self.write(|tx| {
+            let exists: bool = tx
+                .conn
+                .prepare_cached("SELECT 1 FROM locations WHERE code = ?1")
+                .ctx("checking a location")?
+                .query_row([&code], |_| Ok(()))
+                .optional()
+                .ctx("checking a location")?
+                .is_some();
+            if exists {
+                return Err(StoreError::Refused(format!("location code '{}' is already in use", visible(&code))));
+            }
+            let parent: Option<i64> = match l.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                Some(p) => Some(
+                    tx.conn
+                        .prepare_cached("SELECT id FROM locations WHERE code = ?1")
+                        .ctx("looking up the parent")?
+                        .query_row([p], |r| r.get(0))
+                        .optional()
+                        .ctx("looking up the parent")?
+                        .ok_or_else(|| StoreError::NotFound(format!("no parent location has the code '{}'", visible(p))))?,
+                ),
+                None => None,
+            };
+            tx.conn
+                .prepare_cached("INSERT INTO locations(code, name, parent_id, created_at) VALUES (?1, ?2, ?3, ?4)")
+                .ctx("adding a location")?
+                .execute(params![code, name, parent, tx.now])
+                .ctx("adding a location")?;
+            tx.subject_event(&format!("location:{code}"), "location_add", json!({"code": code, "name": name, "parent": l.parent}))?;
+            Ok(())
+        })?;
+        self.location(&code)?
+            .ok_or_else(|| StoreError::NotFound(format!("location '{}' vanished", visible(&code))))
+    }
+
+    pub fn location(&self, code: &str) -> Result<Option<LocationView>> {
+        self.conn
+            .prepare_cached(&format!("{SELECT_LOCATION} WHERE l.code = ?1"))
+            .ctx("reading a location")?
+            .query_row([code.trim()], location_from_row)
+            .optional()
+            .ctx("reading a location")
+    }
+
+    pub fn locations(&self) -> Result<Vec<LocationView>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SELECT_LOCATION} ORDER BY l.code"))
+            .ctx("listing locations")?;
+        let rows = stmt.query_map([], location_from_row).ctx("listing locations")?;
+        rows.collect::<std::result::Result<_, _>>().ctx("listing locations")
+    }
+}
