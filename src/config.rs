@@ -34,9 +34,10 @@ impl Default for ScanConfig {
     }
 }
 
-
 fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
 }
 
 fn xdg(var: &str, fallback: &str) -> PathBuf {
@@ -54,7 +55,9 @@ pub fn config_dir() -> PathBuf {
 
 /// `$XDG_DATA_HOME/itam/itam.db` (default `~/.local/share/itam/itam.db`).
 pub fn default_db_path() -> PathBuf {
-    xdg("XDG_DATA_HOME", ".local/share").join("itam").join("itam.db")
+    xdg("XDG_DATA_HOME", ".local/share")
+        .join("itam")
+        .join("itam.db")
 }
 
 fn expand_home(p: &str) -> PathBuf {
@@ -82,13 +85,19 @@ impl Config {
                 Ok(c) => (c, None),
                 Err(e) => (
                     Config::default(),
-                    Some(format!("{}: {e}\n(using the default settings)", path.display())),
+                    Some(format!(
+                        "{}: {e}\n(using the default settings)",
+                        path.display()
+                    )),
                 ),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
             Err(e) => (
                 Config::default(),
-                Some(format!("{}: {e} (using the default settings)", path.display())),
+                Some(format!(
+                    "{}: {e} (using the default settings)",
+                    path.display()
+                )),
             ),
         }
     }
@@ -117,7 +126,14 @@ mod tests {
         let c = Config::parse("db = \"/srv/itam.db\"\nread_only = true\n[scan]\nmax_gap_ms = 25\nmin_len = 4\nprefix = \"~\"\n").unwrap();
         assert_eq!(c.db.as_deref(), Some("/srv/itam.db"));
         assert!(c.read_only);
-        assert_eq!(c.scan, ScanConfig { max_gap_ms: 25, min_len: 4, prefix: Some('~') });
+        assert_eq!(
+            c.scan,
+            ScanConfig {
+                max_gap_ms: 25,
+                min_len: 4,
+                prefix: Some('~')
+            }
+        );
     }
 
     #[test]
@@ -140,7 +156,13 @@ mod tests {
 
     #[test]
     fn flag_wins() {
-        let c = Config { db: Some("/from/config.db".into()), ..Config::default() };
-        assert_eq!(c.db_path(Some(Path::new("/flag.db"))), PathBuf::from("/flag.db"));
+        let c = Config {
+            db: Some("/from/config.db".into()),
+            ..Config::default()
+        };
+        assert_eq!(
+            c.db_path(Some(Path::new("/flag.db"))),
+            PathBuf::from("/flag.db")
+        );
     }
 }

@@ -35,26 +35,92 @@ const MODELS: &[(&str, &str, &str, u32, Serial)] = &[
     ("Dell", "OptiPlex 7010 Micro", "Desktop", 899, Serial::Dell),
     ("Dell", "Precision 3581", "Workstation", 2399, Serial::Dell),
     ("Dell", "UltraSharp U2723QE", "Monitor", 579, Serial::Dell),
-    ("Lenovo", "ThinkPad T14 Gen 4", "Laptop", 1399, Serial::Lenovo),
-    ("Lenovo", "ThinkPad X1 Carbon Gen 11", "Laptop", 1899, Serial::Lenovo),
-    ("Lenovo", "ThinkCentre M70q Gen 4", "Desktop", 749, Serial::Lenovo),
-    ("Lenovo", "ThinkVision T24i-30", "Monitor", 219, Serial::Lenovo),
-    ("Apple", "MacBook Pro 14\" M3", "Laptop", 1999, Serial::Apple),
-    ("Apple", "MacBook Air 13\" M2", "Laptop", 1099, Serial::Apple),
+    (
+        "Lenovo",
+        "ThinkPad T14 Gen 4",
+        "Laptop",
+        1399,
+        Serial::Lenovo,
+    ),
+    (
+        "Lenovo",
+        "ThinkPad X1 Carbon Gen 11",
+        "Laptop",
+        1899,
+        Serial::Lenovo,
+    ),
+    (
+        "Lenovo",
+        "ThinkCentre M70q Gen 4",
+        "Desktop",
+        749,
+        Serial::Lenovo,
+    ),
+    (
+        "Lenovo",
+        "ThinkVision T24i-30",
+        "Monitor",
+        219,
+        Serial::Lenovo,
+    ),
+    (
+        "Apple",
+        "MacBook Pro 14\" M3",
+        "Laptop",
+        1999,
+        Serial::Apple,
+    ),
+    (
+        "Apple",
+        "MacBook Air 13\" M2",
+        "Laptop",
+        1099,
+        Serial::Apple,
+    ),
     ("Apple", "iPhone 15", "Phone", 799, Serial::Apple),
     ("Apple", "iPad Air 11\"", "Tablet", 599, Serial::Apple),
     ("HP", "EliteBook 840 G10", "Laptop", 1549, Serial::Hp),
     ("HP", "ProBook 450 G10", "Laptop", 899, Serial::Hp),
     ("HP", "LaserJet Pro M404dn", "Printer", 349, Serial::Hp),
     ("HP", "E24 G5 Monitor", "Monitor", 239, Serial::Hp),
-    ("Microsoft", "Surface Laptop 5", "Laptop", 1299, Serial::Generic),
-    ("Microsoft", "Surface Pro 9", "Tablet", 1099, Serial::Generic),
+    (
+        "Microsoft",
+        "Surface Laptop 5",
+        "Laptop",
+        1299,
+        Serial::Generic,
+    ),
+    (
+        "Microsoft",
+        "Surface Pro 9",
+        "Tablet",
+        1099,
+        Serial::Generic,
+    ),
     ("Samsung", "Galaxy S23", "Phone", 799, Serial::Generic),
-    ("Cisco", "Catalyst 9200L-24P", "Network", 2899, Serial::Cisco),
+    (
+        "Cisco",
+        "Catalyst 9200L-24P",
+        "Network",
+        2899,
+        Serial::Cisco,
+    ),
     ("Cisco", "IP Phone 8841", "Phone", 299, Serial::Cisco),
     ("Logitech", "Rally Bar", "AV", 3999, Serial::Generic),
-    ("Zebra", "DS2208 Scanner", "Peripheral", 129, Serial::Generic),
-    ("Zebra", "ZD421 Label Printer", "Printer", 499, Serial::Generic),
+    (
+        "Zebra",
+        "DS2208 Scanner",
+        "Peripheral",
+        129,
+        Serial::Generic,
+    ),
+    (
+        "Zebra",
+        "ZD421 Label Printer",
+        "Printer",
+        499,
+        Serial::Generic,
+    ),
     ("Ubiquiti", "UniFi U6 Pro", "Network", 159, Serial::Generic),
 ];
 
@@ -86,12 +152,44 @@ const FIRST: &[&str] = &[
     "Ravi", "Chloe", "Tomasz", "Yuki", "Samuel",
 ];
 const LAST: &[&str] = &[
-    "Garcia", "Okafor", "Nguyen", "Schmidt", "Rossi", "Kowalski", "Haddad", "Johansson", "Patel",
-    "Tanaka", "Dubois", "Mensah", "Silva", "Murphy", "Novak", "Fischer", "Ibrahim", "Lindqvist",
-    "Moreau", "Brennan",
+    "Garcia",
+    "Okafor",
+    "Nguyen",
+    "Schmidt",
+    "Rossi",
+    "Kowalski",
+    "Haddad",
+    "Johansson",
+    "Patel",
+    "Tanaka",
+    "Dubois",
+    "Mensah",
+    "Silva",
+    "Murphy",
+    "Novak",
+    "Fischer",
+    "Ibrahim",
+    "Lindqvist",
+    "Moreau",
+    "Brennan",
 ];
-const TEAMS: &[&str] = &["IT", "Finance", "Sales", "Engineering", "People", "Marketing", "Operations"];
-const SUPPLIERS: &[&str] = &["CDW", "Insight", "SHI International", "Softcat", "Bechtle", "Apple Business"];
+const TEAMS: &[&str] = &[
+    "IT",
+    "Finance",
+    "Sales",
+    "Engineering",
+    "People",
+    "Marketing",
+    "Operations",
+];
+const SUPPLIERS: &[&str] = &[
+    "CDW",
+    "Insight",
+    "SHI International",
+    "Softcat",
+    "Bechtle",
+    "Apple Business",
+];
 
 /// What `generate` wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +205,8 @@ const BASE36: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /// A serial that is unique per asset number: `i` goes through a bijection of [0, 36^8).
 fn serial(style: Serial, i: u64, seed: u64) -> String {
     const SPACE: u64 = 2_821_109_907_456; // 36^8
-    let mut x = (i.wrapping_add(seed.wrapping_mul(1_000_003)) % SPACE).wrapping_mul(2_654_435_761) % SPACE;
+    let mut x =
+        (i.wrapping_add(seed.wrapping_mul(1_000_003)) % SPACE).wrapping_mul(2_654_435_761) % SPACE;
     let mut code = [0u8; 8];
     for c in code.iter_mut().rev() {
         *c = BASE36[(x % 36) as usize];
@@ -159,10 +258,9 @@ pub fn generate(store: &mut Store, n: u64, seed: u64) -> Result<Summary> {
     for i in 0..50u64 {
         let first = *rng.pick(FIRST);
         let last = *rng.pick(LAST);
-        let username = format!("{}{}{}", first[..1].to_lowercase(), last.to_lowercase(), if i >= 25 { i.to_string() } else { String::new() });
+        let mut username = format!("{}{}", first[..1].to_lowercase(), last.to_lowercase());
         if store.person(&username).is_ok() {
-            usernames.push(username);
-            continue;
+            username = format!("{username}{i}");
         }
         store.add_person(&NewPerson {
             username: username.clone(),
@@ -178,7 +276,8 @@ pub fn generate(store: &mut Store, n: u64, seed: u64) -> Result<Summary> {
     // Ids of the reference rows, read back once.
     let conn = store.conn();
     let id_of = |sql: &str, key: &str| -> Result<i64> {
-        conn.query_row(sql, [key], |r| r.get(0)).ctx("reading demo ids")
+        conn.query_row(sql, [key], |r| r.get(0))
+            .ctx("reading demo ids")
     };
     let person_ids: Vec<i64> = usernames
         .iter()

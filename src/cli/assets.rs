@@ -168,7 +168,11 @@ pub struct ShowArgs {
 
 pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
     let v = store.asset(&a.code)?;
-    let disposal = if v.status == Status::Disposed { store.disposal(v.id)? } else { None };
+    let disposal = if v.status == Status::Disposed {
+        store.disposal(v.id)?
+    } else {
+        None
+    };
     if a.json {
         let mut j = serde_json::to_value(&v)?;
         if let Some(d) = disposal {
@@ -196,7 +200,10 @@ pub fn find(store: &Store, a: &FindArgs) -> Result<ExitCode> {
     if a.json {
         output::json(&found)?;
     } else if found.is_empty() {
-        eprintln!("no asset matches '{}'", itam::domain::text::visible(&a.query));
+        eprintln!(
+            "no asset matches '{}'",
+            itam::domain::text::visible(&a.query)
+        );
     } else {
         for v in &found {
             println!("{}", output::asset_line(v));

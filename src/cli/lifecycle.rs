@@ -53,7 +53,12 @@ pub struct CheckinArgs {
 }
 
 pub fn checkin(store: &mut Store, a: &CheckinArgs) -> Result<ExitCode> {
-    let v = store.checkin(&a.code, a.condition, a.to_location.as_deref(), a.note.as_deref())?;
+    let v = store.checkin(
+        &a.code,
+        a.condition,
+        a.to_location.as_deref(),
+        a.note.as_deref(),
+    )?;
     done("checked in", &v, a.json)
 }
 

@@ -13,9 +13,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "itam", version, about = "A terminal IT asset manager: scanner-native, SSH-friendly, one SQLite ledger.",
-          long_about = "A terminal IT asset manager. Run with no subcommand for the full-screen app; \
-                        subcommands are for scripts and quick look-ups.")]
+#[command(
+    name = "itam",
+    version,
+    about = "A terminal IT asset manager: scanner-native, SSH-friendly, one SQLite ledger.",
+    long_about = "A terminal IT asset manager. Run with no subcommand for the full-screen app; \
+                        subcommands are for scripts and quick look-ups."
+)]
 pub struct Cli {
     /// Database file (else $ITAM_DB, else `db` in config.toml, else the XDG data folder)
     #[arg(long, global = true, value_name = "PATH")]

@@ -14,7 +14,9 @@ pub fn json<T: Serialize + ?Sized>(v: &T) -> Result<()> {
 }
 
 fn opt(s: &Option<String>) -> String {
-    s.as_deref().map(|v| visible(v).into_owned()).unwrap_or_else(|| "-".into())
+    s.as_deref()
+        .map(|v| visible(v).into_owned())
+        .unwrap_or_else(|| "-".into())
 }
 
 /// `show` in text: one field per line, aligned.
@@ -59,8 +61,22 @@ pub fn asset_text(a: &AssetView, disposal: Option<&serde_json::Value>) -> String
         ("updated", a.updated_at.clone()),
     ];
     if let Some(d) = disposal {
-        let f = |k: &str| d.get(k).and_then(|v| v.as_str()).map(|s| visible(s).into_owned()).unwrap_or_else(|| "-".into());
-        rows.push(("disposed", format!("{} on {} (wipe: {}, certificate: {})", f("method"), f("date"), f("wipe"), f("certificate"))));
+        let f = |k: &str| {
+            d.get(k)
+                .and_then(|v| v.as_str())
+                .map(|s| visible(s).into_owned())
+                .unwrap_or_else(|| "-".into())
+        };
+        rows.push((
+            "disposed",
+            format!(
+                "{} on {} (wipe: {}, certificate: {})",
+                f("method"),
+                f("date"),
+                f("wipe"),
+                f("certificate")
+            ),
+        ));
         rows.push(("proceeds", f("proceeds")));
         rows.push(("recipient", f("recipient")));
     }
@@ -108,6 +124,17 @@ pub fn history_line(h: &HistoryEntry) -> String {
         (b, a) if b.is_empty() => a,
         (b, a) => format!("{b} -> {a}"),
     };
-    let note = h.note.as_deref().map(|n| format!("  \"{}\"", visible(n))).unwrap_or_default();
-    format!("{}  {:<10} {:<10} {}{}", h.at, visible(&h.actor), h.kind, change, note)
+    let note = h
+        .note
+        .as_deref()
+        .map(|n| format!("  \"{}\"", visible(n)))
+        .unwrap_or_default();
+    format!(
+        "{}  {:<10} {:<10} {}{}",
+        h.at,
+        visible(&h.actor),
+        h.kind,
+        change,
+        note
+    )
 }

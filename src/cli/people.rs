@@ -34,7 +34,14 @@ pub enum PersonCmd {
 
 pub fn person(store: &mut Store, c: &PersonCmd) -> Result<ExitCode> {
     match c {
-        PersonCmd::Add { username, name, email, badge, team, json } => {
+        PersonCmd::Add {
+            username,
+            name,
+            email,
+            badge,
+            team,
+            json,
+        } => {
             let p = store.add_person(&NewPerson {
                 username: username.clone(),
                 full_name: name.clone(),
@@ -93,8 +100,17 @@ pub enum LocationCmd {
 
 pub fn location(store: &mut Store, c: &LocationCmd) -> Result<ExitCode> {
     match c {
-        LocationCmd::Add { code, name, parent, json } => {
-            let l = store.add_location(&NewLocation { code: code.clone(), name: name.clone(), parent: parent.clone() })?;
+        LocationCmd::Add {
+            code,
+            name,
+            parent,
+            json,
+        } => {
+            let l = store.add_location(&NewLocation {
+                code: code.clone(),
+                name: name.clone(),
+                parent: parent.clone(),
+            })?;
             if *json {
                 output::json(&l)?;
             } else {

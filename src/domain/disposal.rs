@@ -45,7 +45,10 @@ mod tests {
             "Return to lessor".parse::<DisposalMethod>(),
             Ok(DisposalMethod::ReturnToLessor)
         );
-        assert_eq!("return-to-lessor".parse::<DisposalMethod>(), Ok(DisposalMethod::ReturnToLessor));
+        assert_eq!(
+            "return-to-lessor".parse::<DisposalMethod>(),
+            Ok(DisposalMethod::ReturnToLessor)
+        );
         assert!("burn".parse::<WipeMethod>().is_err());
     }
 }

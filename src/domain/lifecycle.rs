@@ -253,9 +253,15 @@ mod tests {
     fn status_targets_map_to_actions() {
         assert_eq!(action_to_reach(S::Deployed, S::InStock), Ok(A::CheckIn));
         assert_eq!(action_to_reach(S::Ordered, S::InStock), Ok(A::Receive));
-        assert_eq!(action_to_reach(S::InRepair, S::InStock), Ok(A::ReturnFromRepair));
+        assert_eq!(
+            action_to_reach(S::InRepair, S::InStock),
+            Ok(A::ReturnFromRepair)
+        );
         assert_eq!(action_to_reach(S::Lost, S::InStock), Ok(A::Found));
-        assert_eq!(action_to_reach(S::InStock, S::InRepair), Ok(A::SendToRepair));
+        assert_eq!(
+            action_to_reach(S::InStock, S::InRepair),
+            Ok(A::SendToRepair)
+        );
         assert_eq!(action_to_reach(S::InRepair, S::Retired), Ok(A::Retire));
         assert!(action_to_reach(S::Deployed, S::Retired).is_err());
         assert!(action_to_reach(S::InStock, S::Deployed)

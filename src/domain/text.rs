@@ -49,7 +49,10 @@ mod tests {
 
     #[test]
     fn clean_text_is_borrowed() {
-        assert!(matches!(visible("Latitude 7440 — ünïcode 💻"), Cow::Borrowed(_)));
+        assert!(matches!(
+            visible("Latitude 7440 — ünïcode 💻"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

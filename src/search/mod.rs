@@ -83,7 +83,11 @@ impl Index {
     pub fn search(&self, query: &str, limit: usize, previous: Option<&Matches>) -> Matches {
         let q: String = query.trim().to_lowercase();
         if q.is_empty() {
-            return Matches { query: q, all: Vec::new(), top: Vec::new() };
+            return Matches {
+                query: q,
+                all: Vec::new(),
+                top: Vec::new(),
+            };
         }
         let needle: Vec<u8> = q.bytes().filter(|b| *b != b' ').collect();
         let narrowed = previous.filter(|p| !p.query.is_empty() && q.starts_with(&p.query));
@@ -108,7 +112,10 @@ impl Index {
         Matches {
             query: q,
             all,
-            top: scored.into_iter().map(|(s, pos)| (self.id_at(pos), s)).collect(),
+            top: scored
+                .into_iter()
+                .map(|(s, pos)| (self.id_at(pos), s))
+                .collect(),
         }
     }
 }
@@ -145,7 +152,10 @@ mod tests {
 
     fn index() -> Index {
         let mut i = Index::default();
-        i.push(1, "IT-000001 7X2KQ93 Latitude 7440 jdoe Jane Doe HQ-101 IT Depot");
+        i.push(
+            1,
+            "IT-000001 7X2KQ93 Latitude 7440 jdoe Jane Doe HQ-101 IT Depot",
+        );
         i.push(2, "IT-000002 C02ZK1 MacBook Pro 14 asmith Ann Smith HQ-201");
         i.push(3, "IT-000003 PF4A2B ThinkPad T14 WH-01 Warehouse");
         i

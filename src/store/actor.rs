@@ -15,7 +15,13 @@ fn name_for_uid(uid: libc::uid_t) -> Option<String> {
     let mut result: *mut libc::passwd = std::ptr::null_mut();
     // SAFETY: every pointer is valid for the stated length; getpwuid_r writes only into buf/pwd.
     let rc = unsafe {
-        libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut result)
+        libc::getpwuid_r(
+            uid,
+            &mut pwd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        )
     };
     if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
         return None;
@@ -34,6 +40,9 @@ mod tests {
         let before = os_user();
         assert!(!before.is_empty());
         // The value never comes from the environment, so it cannot be spoofed through it.
-        assert_eq!(name_for_uid(unsafe { libc::getuid() }).unwrap_or_default(), before);
+        assert_eq!(
+            name_for_uid(unsafe { libc::getuid() }).unwrap_or_default(),
+            before
+        );
     }
 }

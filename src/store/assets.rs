@@ -142,7 +142,11 @@ impl Store {
             .ctx("reading assets")?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(v) = stmt.query_row([id], view_from_row).optional().ctx("reading assets")? {
+            if let Some(v) = stmt
+                .query_row([id], view_from_row)
+                .optional()
+                .ctx("reading assets")?
+            {
                 out.push(v);
             }
         }
@@ -188,7 +192,8 @@ impl Store {
                 |r| r.get(0),
             )
             .ctx("listing assets")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("listing assets")
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("listing assets")
     }
 
     /// Everything one person holds now.
@@ -199,8 +204,11 @@ impl Store {
                 "{SELECT_VIEW} WHERE a.assignee_id = (SELECT id FROM people WHERE username = ?1) ORDER BY a.tag"
             ))
             .ctx("listing a person's assets")?;
-        let rows = stmt.query_map([username], view_from_row).ctx("listing a person's assets")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("listing a person's assets")
+        let rows = stmt
+            .query_map([username], view_from_row)
+            .ctx("listing a person's assets")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("listing a person's assets")
     }
 
     /// The search haystack: one line per asset with tag, serial, name, model, assignee and
@@ -222,7 +230,11 @@ impl Store {
         while let Some(r) = rows.next().ctx("reading the search haystack")? {
             text.clear();
             for i in 1..=8 {
-                if let Some(s) = r.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten()) {
+                if let Some(s) = r
+                    .get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_str_or_null().ok().flatten())
+                {
                     if !text.is_empty() {
                         text.push(' ');
                     }

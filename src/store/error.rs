@@ -1,7 +1,7 @@
 //! The store's typed errors. Each says what went wrong in words a technician can act on.
 
-use crate::domain::{ParseEnumError, TransitionError};
 use crate::domain::money::MoneyError;
+use crate::domain::{ParseEnumError, TransitionError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -45,7 +45,13 @@ impl Tx<'_> {
                 "INSERT INTO events(subject, kind, actor, at, after) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .ctx("recording history")?
-            .execute(params![subject, kind, self.actor, self.now, json_text(&after)])
+            .execute(params![
+                subject,
+                kind,
+                self.actor,
+                self.now,
+                json_text(&after)
+            ])
             .ctx("recording history")?;
         Ok(())
     }
@@ -75,5 +81,6 @@ pub(super) fn history(conn: &Connection, asset_id: i64) -> Result<Vec<HistoryEnt
             })
         })
         .ctx("reading history")?;
-    rows.collect::<std::result::Result<_, _>>().ctx("reading history")
+    rows.collect::<std::result::Result<_, _>>()
+        .ctx("reading history")
 }

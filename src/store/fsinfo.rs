@@ -41,7 +41,11 @@ pub(super) fn set_shared_mode(path: &Path) {
 /// The name of the network filesystem holding `path` (or its folder), if it is on one.
 pub(super) fn network_filesystem(path: &Path) -> Option<&'static str> {
     let probe = if path.exists() { path } else { path.parent()? };
-    let probe = if probe.as_os_str().is_empty() { Path::new(".") } else { probe };
+    let probe = if probe.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        probe
+    };
     let c = CString::new(probe.as_os_str().as_bytes()).ok()?;
     // SAFETY: statfs is plain old data; the call only writes into it.
     let mut st: libc::statfs = unsafe { std::mem::zeroed() };

@@ -76,10 +76,12 @@ pub fn get_or_create_model(
     if let Some(row) = found {
         return Ok(Some(row));
     }
-    conn.prepare_cached("INSERT INTO models(name, manufacturer_id, category_id) VALUES (?1, ?2, ?3)")
-        .ctx("adding a model")?
-        .execute(params![name, manufacturer, category])
-        .ctx("adding a model")?;
+    conn.prepare_cached(
+        "INSERT INTO models(name, manufacturer_id, category_id) VALUES (?1, ?2, ?3)",
+    )
+    .ctx("adding a model")?
+    .execute(params![name, manufacturer, category])
+    .ctx("adding a model")?;
     Ok(Some((conn.last_insert_rowid(), manufacturer, category)))
 }
 

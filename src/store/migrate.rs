@@ -16,12 +16,16 @@ pub(super) fn run(conn: &mut Connection, from: i64) -> Result<()> {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .ctx("starting a migration")?;
         // Another process may have migrated while we waited for the lock.
-        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("reading user_version")?;
+        let current: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx("reading user_version")?;
         if current >= version {
             continue;
         }
-        tx.execute_batch(sql).ctx(&format!("applying migration {version}"))?;
-        tx.pragma_update(None, "user_version", version).ctx("setting user_version")?;
+        tx.execute_batch(sql)
+            .ctx(&format!("applying migration {version}"))?;
+        tx.pragma_update(None, "user_version", version)
+            .ctx("setting user_version")?;
         tx.commit().ctx("committing a migration")?;
     }
     Ok(())

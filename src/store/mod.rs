@@ -65,7 +65,9 @@ impl Store {
                     path.display()
                 )));
             }
-            read_only = Some("the database is open read-only (--read-only); nothing was changed".to_string());
+            read_only = Some(
+                "the database is open read-only (--read-only); nothing was changed".to_string(),
+            );
         } else if exists && !fsinfo::writable(path) {
             read_only = Some(format!(
                 "{} is not writable by {} (check its permissions and group); nothing was changed",
@@ -84,12 +86,13 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
-        let conn = Connection::open_with_flags(path, flags)
-            .ctx(&format!("opening {}", path.display()))?;
+        let conn =
+            Connection::open_with_flags(path, flags).ctx(&format!("opening {}", path.display()))?;
         if !exists {
             fsinfo::set_shared_mode(path);
         }
-        conn.busy_timeout(BUSY_TIMEOUT).ctx("setting busy_timeout")?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .ctx("setting busy_timeout")?;
 
         // Refuse a newer schema before touching anything (journal mode changes the file header).
         let version: i64 = conn

@@ -88,7 +88,9 @@ fn opt_date(field: &str, s: Option<&str>) -> Result<Option<String>> {
 }
 
 fn opt_text(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
+    s.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }
 
 fn opt_amount(s: Option<&str>) -> Result<Option<String>> {
@@ -236,7 +238,12 @@ pub fn insert_asset(tx: &Tx, a: &NewAsset, note: Option<&str>) -> Result<AssetVi
         manufacturer = manufacturer.or(mf);
         category = category.or(cat);
     }
-    let location = match a.location.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let location = match a
+        .location
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(code) => Some(location_id(tx, code)?),
         None => None,
     };
@@ -277,7 +284,11 @@ pub fn insert_asset(tx: &Tx, a: &NewAsset, note: Option<&str>) -> Result<AssetVi
             opt_text(a.order_number.as_deref()),
             opt_date("purchase date", a.purchase_date.as_deref())?,
             cost,
-            if cost_or_currency(&a.purchase_cost, &currency) { currency.or(Some("USD".into())) } else { None },
+            if cost_or_currency(&a.purchase_cost, &currency) {
+                currency.or(Some("USD".into()))
+            } else {
+                None
+            },
             opt_date("warranty end", a.warranty_until.as_deref())?,
             opt_date("end-of-life date", a.eol_date.as_deref())?,
             opt_text(a.notes.as_deref()),
@@ -299,7 +310,13 @@ fn cost_or_currency(cost: &Option<String>, currency: &Option<String>) -> bool {
 pub fn snapshot(v: &AssetView) -> Value {
     let mut m = serde_json::to_value(v).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut m {
-        for k in ["created_at", "updated_at", "location_name", "assignee_name", "last_seen_at"] {
+        for k in [
+            "created_at",
+            "updated_at",
+            "location_name",
+            "assignee_name",
+            "last_seen_at",
+        ] {
             map.remove(k);
         }
         map.retain(|_, v| !v.is_null());
@@ -309,11 +326,24 @@ pub fn snapshot(v: &AssetView) -> Value {
 
 impl Store {
     pub fn add_asset(&mut self, a: &NewAsset) -> Result<AssetView> {
-        self.write(|tx| insert_asset(tx, a, None))
-            .map_err(|e| if unique_violation(&e) { StoreError::Refused(format!("tag or serial of '{}' is already in use", visible(&a.tag))) } else { e })
+        self.write(|tx| insert_asset(tx, a, None)).map_err(|e| {
+            if unique_violation(&e) {
+                StoreError::Refused(format!(
+                    "tag or serial of '{}' is already in use",
+                    visible(&a.tag)
+                ))
+            } else {
+                e
+            }
+        })
     }
 
-    pub fn edit_asset(&mut self, code: &str, e: &AssetEdit, note: Option<&str>) -> Result<AssetView> {
+    pub fn edit_asset(
+        &mut self,
+        code: &str,
+        e: &AssetEdit,
+        note: Option<&str>,
+    ) -> Result<AssetView> {
         self.write(|tx| {
             let cur = current(tx, code)?;
             transition(cur.status, Action::Modify)?;
@@ -426,7 +456,13 @@ impl Store {
     }
 
     /// Check an asset out to a person. Refused unless in_stock; a lost race names the holder.
-    pub fn checkout(&mut self, code: &str, username: &str, due: Option<&str>, note: Option<&str>) -> Result<AssetView> {
+    pub fn checkout(
+        &mut self,
+        code: &str,
+        username: &str,
+        due: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<AssetView> {
         self.write(|tx| {
             let cur = current(tx, code)?;
             if cur.status == Status::Deployed {
@@ -475,7 +511,13 @@ impl Store {
     }
 
     /// Check an asset back in, optionally grading its condition and shelving it somewhere.
-    pub fn checkin(&mut self, code: &str, condition: Option<Condition>, to_location: Option<&str>, note: Option<&str>) -> Result<AssetView> {
+    pub fn checkin(
+        &mut self,
+        code: &str,
+        condition: Option<Condition>,
+        to_location: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<AssetView> {
         self.write(|tx| {
             let cur = current(tx, code)?;
             let to = transition(cur.status, Action::CheckIn)?;
@@ -508,14 +550,21 @@ impl Store {
         })
     }
 
-    pub fn move_asset(&mut self, code: &str, location: &str, note: Option<&str>) -> Result<AssetView> {
+    pub fn move_asset(
+        &mut self,
+        code: &str,
+        location: &str,
+        note: Option<&str>,
+    ) -> Result<AssetView> {
         self.write(|tx| {
             let cur = current(tx, code)?;
             transition(cur.status, Action::Modify)?;
             let lid = location_id(tx, location)?;
             let new_code: String = tx
                 .conn
-                .query_row("SELECT code FROM locations WHERE id = ?1", [lid], |r| r.get(0))
+                .query_row("SELECT code FROM locations WHERE id = ?1", [lid], |r| {
+                    r.get(0)
+                })
                 .ctx("reading a location")?;
             if cur.location.as_deref() == Some(new_code.as_str()) {
                 return Err(StoreError::Refused(format!(
@@ -525,34 +574,60 @@ impl Store {
                 )));
             }
             tx.conn
-                .prepare_cached("UPDATE assets SET location_id = ?2, last_seen_at = ?3 WHERE id = ?1")
+                .prepare_cached(
+                    "UPDATE assets SET location_id = ?2, last_seen_at = ?3 WHERE id = ?1",
+                )
                 .ctx("moving an asset")?
                 .execute(params![cur.id, lid, tx.now])
                 .ctx("moving an asset")?;
             touch(tx, cur.id)?;
-            tx.asset_event(cur.id, "move", json!({"location": cur.location}), json!({"location": new_code}), note)?;
+            tx.asset_event(
+                cur.id,
+                "move",
+                json!({"location": cur.location}),
+                json!({"location": new_code}),
+                note,
+            )?;
             view_by_id(tx.conn, cur.id)
         })
     }
 
-    pub fn set_condition(&mut self, code: &str, condition: Condition, note: Option<&str>) -> Result<AssetView> {
+    pub fn set_condition(
+        &mut self,
+        code: &str,
+        condition: Condition,
+        note: Option<&str>,
+    ) -> Result<AssetView> {
         self.write(|tx| {
             let cur = current(tx, code)?;
             transition(cur.status, Action::Modify)?;
             tx.conn
-                .prepare_cached("UPDATE assets SET condition = ?2, condition_note = ?3 WHERE id = ?1")
+                .prepare_cached(
+                    "UPDATE assets SET condition = ?2, condition_note = ?3 WHERE id = ?1",
+                )
                 .ctx("grading an asset")?
                 .execute(params![cur.id, condition.as_str(), opt_text(note)])
                 .ctx("grading an asset")?;
             touch(tx, cur.id)?;
             // Recorded even when the grade is unchanged: a fresh inspection is history too.
-            tx.asset_event(cur.id, "condition", json!({"condition": cur.condition}), json!({"condition": condition}), note)?;
+            tx.asset_event(
+                cur.id,
+                "condition",
+                json!({"condition": cur.condition}),
+                json!({"condition": condition}),
+                note,
+            )?;
             view_by_id(tx.conn, cur.id)
         })
     }
 
     /// Change status along the lifecycle (repair, lost, found, retire, receive).
-    pub fn set_status(&mut self, code: &str, target: Status, note: Option<&str>) -> Result<AssetView> {
+    pub fn set_status(
+        &mut self,
+        code: &str,
+        target: Status,
+        note: Option<&str>,
+    ) -> Result<AssetView> {
         self.write(|tx| {
             let cur = current(tx, code)?;
             let action = action_to_reach(cur.status, target)?;
@@ -577,7 +652,11 @@ impl Store {
                 before["assignee"] = json!(cur.assignee);
                 after["assignee"] = Value::Null;
             }
-            let kind = if action == Action::CheckIn { "checkin" } else { "status" };
+            let kind = if action == Action::CheckIn {
+                "checkin"
+            } else {
+                "status"
+            };
             tx.asset_event(cur.id, kind, before, after, note)?;
             view_by_id(tx.conn, cur.id)
         })

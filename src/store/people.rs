@@ -45,13 +45,20 @@ fn person_from_row(r: &Row) -> rusqlite::Result<PersonView> {
 }
 
 fn trimmed(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }
 
 impl Store {
     pub fn add_person(&mut self, p: &NewPerson) -> Result<PersonView> {
         let username = p.username.trim().to_string();
-        if username.is_empty() || username.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if username.is_empty()
+            || username
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(StoreError::Invalid(format!(
                 "username '{}' must be one word without spaces",
                 visible(&p.username)
@@ -59,7 +66,9 @@ impl Store {
         }
         let full_name = clean_name(&p.full_name);
         if full_name.is_empty() {
-            return Err(StoreError::Invalid("a person needs a full name (--name)".into()));
+            return Err(StoreError::Invalid(
+                "a person needs a full name (--name)".into(),
+            ));
         }
         let badge = trimmed(&p.badge);
         self.write(|tx| {
@@ -142,6 +151,7 @@ impl Store {
             .prepare_cached(&format!("{SELECT_PERSON} ORDER BY p.username"))
             .ctx("listing people")?;
         let rows = stmt.query_map([], person_from_row).ctx("listing people")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("listing people")
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("listing people")
     }
 }

@@ -45,7 +45,9 @@ impl Store {
         }
         let name = l.name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() {
-            return Err(StoreError::Invalid("a location needs a name (--name)".into()));
+            return Err(StoreError::Invalid(
+                "a location needs a name (--name)".into(),
+            ));
         }
         self.write(|tx| {
             let exists: bool = tx
@@ -97,7 +99,10 @@ impl Store {
             .conn
             .prepare_cached(&format!("{SELECT_LOCATION} ORDER BY l.code"))
             .ctx("listing locations")?;
-        let rows = stmt.query_map([], location_from_row).ctx("listing locations")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("listing locations")
+        let rows = stmt
+            .query_map([], location_from_row)
+            .ctx("listing locations")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("listing locations")
     }
 }
