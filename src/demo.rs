@@ -364,7 +364,7 @@ pub fn generate(store: &mut Store, n: u64, seed: u64) -> Result<Summary> {
                     (_, 85..=94) => Condition::Poor,
                     _ => Condition::Broken,
                 };
-                let (loc_id, loc_code) = location_ids[1 + rng.below(location_ids.len() as u64 - 1) as usize];
+                let (loc_id, loc_code) = location_ids[1 + rng.below(location_ids.len() as u64 - 2) as usize];
                 let loc = if status == Status::InRepair { location_ids[location_ids.len() - 1] } else { (loc_id, loc_code) };
                 let pi = rng.below(person_ids.len() as u64) as usize;
                 let created = purchased.and_hms_opt(9, 0, 0).unwrap_or_default() + Duration::minutes(rng.below(480) as i64);

@@ -5,3 +5,4 @@ pub mod demo;
 pub mod domain;
 pub mod search;
 pub mod store;
+pub mod tui;

@@ -87,9 +87,34 @@ pub fn open_store(cli: &Cli) -> Result<Store> {
     Ok(store)
 }
 
+/// `itam` with no subcommand: the full-screen app.
+fn tui(cli: &Cli) -> Result<ExitCode> {
+    let (config, warning) = Config::load();
+    let color = match cli.color.as_str() {
+        "never" => false,
+        "always" => true,
+        "auto" => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        other => anyhow::bail!("--color takes auto, always or never, not '{other}'"),
+    };
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        anyhow::bail!(
+            "the full-screen app needs a terminal; use a subcommand for scripts (itam --help)"
+        );
+    }
+    let opts = itam::tui::Options {
+        db: config.db_path(cli.db.as_deref()),
+        read_only: cli.read_only || config.read_only,
+        color,
+        warnings: warning.into_iter().collect(),
+        config,
+    };
+    itam::tui::run(opts)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let Some(command) = &cli.command else {
-        anyhow::bail!("the full-screen app is not built yet; use a subcommand (itam --help)");
+        return tui(&cli);
     };
     let mut store = open_store(&cli)?;
     match command {

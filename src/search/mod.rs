@@ -10,6 +10,9 @@ use crate::store::{Result, Store};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 
+/// The id of a line that was replaced: never matches.
+const DEAD: i64 = i64::MIN;
+
 #[derive(Default)]
 pub struct Index {
     text: String,
@@ -61,6 +64,14 @@ impl Index {
         self.ids.push(id);
     }
 
+    /// Point `id` at new text (after an edit elsewhere); the old line is left dead in place.
+    pub fn replace(&mut self, id: i64, text: &str) {
+        if let Some(pos) = self.ids.iter().rposition(|&x| x == id) {
+            self.ids[pos] = DEAD;
+        }
+        self.push(id, text);
+    }
+
     pub fn len(&self) -> usize {
         self.ids.len()
     }
@@ -97,7 +108,9 @@ impl Index {
         };
         let matcher = SkimMatcherV2::default().respect_case();
         let mut scored: Vec<(i64, u32)> = candidates
-            .filter(|&pos| subsequence(self.row(pos).as_bytes(), &needle))
+            .filter(|&pos| {
+                self.ids[pos as usize] != DEAD && subsequence(self.row(pos).as_bytes(), &needle)
+            })
             .filter_map(|pos| matcher.fuzzy_match(self.row(pos), &q).map(|s| (s, pos)))
             .collect();
         let all: Vec<u32> = scored.iter().map(|&(_, pos)| pos).collect();
@@ -202,6 +215,17 @@ mod tests {
         assert_eq!(m.top.len(), 5);
         assert_eq!(m.all.len(), 100);
         assert!(m.top.windows(2).all(|w| w[0].1 >= w[1].1));
+    }
+
+    #[test]
+    fn replaced_lines_match_their_new_text_only() {
+        let mut idx = index();
+        idx.replace(1, "IT-000001 Latitude 7440 bwayne Bruce Wayne");
+        assert!(idx.search("jane", 10, None).top.is_empty());
+        assert_eq!(
+            idx.search("wayne", 10, None).top,
+            vec![(1, idx.search("wayne", 10, None).top[0].1)]
+        );
     }
 
     #[test]

@@ -109,6 +109,77 @@ pub struct AssetFilter {
     pub assignee: Option<String>,
 }
 
+/// The columns of the list view for one asset, kept small: a million of these stay in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListRow {
+    pub id: i64,
+    pub tag: Box<str>,
+    /// The asset's name, else its model.
+    pub name: std::sync::Arc<str>,
+    pub status: Status,
+    pub condition: crate::domain::Condition,
+    pub assignee: Option<std::sync::Arc<str>>,
+    pub location: Option<std::sync::Arc<str>>,
+}
+
+/// Shares repeated strings (models, usernames, location codes) between rows.
+#[derive(Debug, Default)]
+pub struct Interner(std::collections::HashMap<Box<str>, std::sync::Arc<str>>);
+
+impl Interner {
+    pub fn get(&mut self, s: &str) -> std::sync::Arc<str> {
+        if let Some(a) = self.0.get(s) {
+            return a.clone();
+        }
+        let a: std::sync::Arc<str> = s.into();
+        self.0.insert(s.into(), a.clone());
+        a
+    }
+}
+
+const SELECT_LIST: &str = "
+SELECT a.id, a.tag, a.serial, a.name, m.name, a.status, a.condition, p.username, p.full_name,
+       l.code, l.name
+FROM assets a
+LEFT JOIN models m ON m.id = a.model_id
+LEFT JOIN people p ON p.id = a.assignee_id
+LEFT JOIN locations l ON l.id = a.location_id";
+
+fn list_row(r: &Row, interner: &mut Interner, hay: &mut String) -> rusqlite::Result<ListRow> {
+    hay.clear();
+    for i in [1, 2, 3, 4, 7, 8, 9, 10] {
+        if let Some(s) = r.get_ref(i)?.as_str_or_null().ok().flatten() {
+            if !hay.is_empty() {
+                hay.push(' ');
+            }
+            hay.push_str(s);
+        }
+    }
+    let name: Option<&str> = r.get_ref(3)?.as_str_or_null().ok().flatten();
+    let model: Option<&str> = r.get_ref(4)?.as_str_or_null().ok().flatten();
+    let tag: String = r.get(1)?;
+    let display = name.or(model).unwrap_or("");
+    Ok(ListRow {
+        id: r.get(0)?,
+        name: interner.get(display),
+        tag: tag.into_boxed_str(),
+        status: enum_col(r, 5)?,
+        condition: enum_col(r, 6)?,
+        assignee: r
+            .get_ref(7)?
+            .as_str_or_null()
+            .ok()
+            .flatten()
+            .map(|s| interner.get(s)),
+        location: r
+            .get_ref(9)?
+            .as_str_or_null()
+            .ok()
+            .flatten()
+            .map(|s| interner.get(s)),
+    })
+}
+
 /// One line of the search haystack: the asset id and the text a fuzzy query runs over.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchRow {
@@ -209,6 +280,87 @@ impl Store {
             .ctx("listing a person's assets")?;
         rows.collect::<std::result::Result<_, _>>()
             .ctx("listing a person's assets")
+    }
+
+    /// Every asset's list row and search line, in tag order, streamed through `f`.
+    pub fn for_each_list_row(
+        &self,
+        interner: &mut Interner,
+        mut f: impl FnMut(ListRow, &str),
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SELECT_LIST} ORDER BY a.tag"))
+            .ctx("reading the asset list")?;
+        let mut rows = stmt.query([]).ctx("reading the asset list")?;
+        let mut hay = String::with_capacity(128);
+        while let Some(r) = rows.next().ctx("reading the asset list")? {
+            let row = list_row(r, interner, &mut hay).ctx("reading the asset list")?;
+            f(row, &hay);
+        }
+        Ok(())
+    }
+
+    /// The first `limit` list rows in tag order: what the list shows before everything loads.
+    pub fn list_first_page(&self, limit: usize) -> Result<Vec<ListRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SELECT_LIST} ORDER BY a.tag LIMIT ?1"))
+            .ctx("reading the asset list")?;
+        let mut rows = stmt.query([limit as i64]).ctx("reading the asset list")?;
+        let mut interner = Interner::default();
+        let mut hay = String::new();
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().ctx("reading the asset list")? {
+            out.push(list_row(r, &mut interner, &mut hay).ctx("reading the asset list")?);
+        }
+        Ok(out)
+    }
+
+    /// One asset's list row and search line (after it changed).
+    pub fn list_row(&self, id: i64, interner: &mut Interner) -> Result<Option<(ListRow, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SELECT_LIST} WHERE a.id = ?1"))
+            .ctx("reading an asset")?;
+        let mut rows = stmt.query([id]).ctx("reading an asset")?;
+        let mut hay = String::new();
+        match rows.next().ctx("reading an asset")? {
+            Some(r) => {
+                let row = list_row(r, interner, &mut hay).ctx("reading an asset")?;
+                Ok(Some((row, hay)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The newest event id: the live view remembers it and asks what changed since.
+    pub fn last_event_id(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT COALESCE(max(id), 0) FROM events", [], |r| r.get(0))
+            .ctx("reading the history")
+    }
+
+    /// Assets touched by events after `after` (the change feed), and the newest event id.
+    /// `subjects` is true when people or locations changed too.
+    pub fn changes_since(&self, after: i64) -> Result<(Vec<i64>, bool, i64)> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, asset_id FROM events WHERE id > ?1 ORDER BY id")
+            .ctx("reading changes")?;
+        let mut rows = stmt.query([after]).ctx("reading changes")?;
+        let mut ids = Vec::new();
+        let mut subjects = false;
+        let mut last = after;
+        while let Some(r) = rows.next().ctx("reading changes")? {
+            last = r.get(0).ctx("reading changes")?;
+            match r.get::<_, Option<i64>>(1).ctx("reading changes")? {
+                Some(id) if !ids.contains(&id) => ids.push(id),
+                Some(_) => {}
+                None => subjects = true,
+            }
+        }
+        Ok((ids, subjects, last))
     }
 
     /// The search haystack: one line per asset with tag, serial, name, model, assignee and

@@ -16,7 +16,7 @@ mod people;
 mod places;
 
 pub use actor::os_user;
-pub use assets::{AssetFilter, SearchRow};
+pub use assets::{AssetFilter, Interner, ListRow, SearchRow};
 pub use error::{Context, Result, StoreError};
 pub use ops::{AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, PersonView};
@@ -151,6 +151,13 @@ impl Store {
     /// Messages worth showing once after opening (e.g. no WAL on a network filesystem).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// Tests only: pin the actor so snapshots do not depend on who runs them. Never reachable
+    /// from the command line or configuration: the history names the real OS user.
+    #[doc(hidden)]
+    pub fn set_actor_for_tests(&mut self, actor: &str) {
+        self.actor = actor.to_string();
     }
 
     pub fn actor(&self) -> &str {

@@ -1,0 +1,304 @@
+//! Forms: add/edit an asset, add a person or a location, dispose. Saved with a deliberate key
+//! (ctrl-s by default); a refused save keeps every typed value and shows why.
+
+use crate::domain::{AssetView, DisposalMethod, WipeMethod};
+use crate::store::{AssetEdit, DisposalInput, NewAsset, NewLocation, NewPerson, Store, StoreError};
+use crossterm::event::KeyEvent;
+use tui_input::backend::crossterm::EventHandler;
+use tui_input::Input;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormKind {
+    AddAsset,
+    EditAsset { tag: String, version: i64 },
+    AddPerson,
+    AddLocation,
+    Dispose { tag: String },
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub input: Input,
+}
+
+#[derive(Debug)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+fn field(key: &'static str, label: &'static str, hint: &'static str, value: Option<&str>) -> Field {
+    Field {
+        key,
+        label,
+        hint,
+        input: Input::new(value.unwrap_or("").to_string()),
+    }
+}
+
+const ASSET_FIELDS: &[(&str, &str, &str)] = &[
+    ("tag", "Tag", "required, unique"),
+    ("serial", "Serial", ""),
+    ("name", "Name", ""),
+    ("model", "Model", "e.g. Latitude 7440"),
+    ("manufacturer", "Manufacturer", ""),
+    ("category", "Category", "e.g. Laptop"),
+    ("location", "Location", "location code"),
+    ("owner", "Owner", "username or team"),
+    ("supplier", "Supplier", ""),
+    ("order", "Order no.", ""),
+    ("cost", "Cost", "e.g. 1299.00"),
+    ("currency", "Currency", "USD"),
+    ("purchased", "Purchased", "YYYY-MM-DD"),
+    ("warranty", "Warranty until", "YYYY-MM-DD"),
+    ("eol", "End of life", "YYYY-MM-DD"),
+    ("notes", "Notes", ""),
+];
+
+impl Form {
+    pub fn new(kind: FormKind) -> Form {
+        let (title, fields): (&str, Vec<Field>) = match &kind {
+            FormKind::AddAsset => (
+                "Add an asset",
+                ASSET_FIELDS
+                    .iter()
+                    .map(|(k, l, h)| field(k, l, h, None))
+                    .collect(),
+            ),
+            FormKind::AddPerson => (
+                "Add a person",
+                vec![
+                    field("username", "Username", "required, one word", None),
+                    field("name", "Full name", "required", None),
+                    field("email", "Email", "", None),
+                    field("badge", "Badge", "what the badge scans as", None),
+                    field("team", "Team", "", None),
+                ],
+            ),
+            FormKind::AddLocation => (
+                "Add a location",
+                vec![
+                    field("code", "Code", "what its label scans as", None),
+                    field("name", "Name", "required", None),
+                    field("parent", "Parent", "code of the enclosing location", None),
+                ],
+            ),
+            FormKind::EditAsset { .. } | FormKind::Dispose { .. } => ("", Vec::new()),
+        };
+        Form {
+            kind,
+            title: title.to_string(),
+            fields,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn edit(a: &AssetView) -> Form {
+        let value = |k: &str| -> Option<String> {
+            match k {
+                "tag" => Some(a.tag.clone()),
+                "serial" => a.serial.clone(),
+                "name" => a.name.clone(),
+                "model" => a.model.clone(),
+                "manufacturer" => a.manufacturer.clone(),
+                "category" => a.category.clone(),
+                "owner" => a.owner.clone(),
+                "supplier" => a.supplier.clone(),
+                "order" => a.order_number.clone(),
+                "cost" => a.purchase_cost.clone(),
+                "currency" => a.currency.clone(),
+                "purchased" => a.purchase_date.clone(),
+                "warranty" => a.warranty_until.clone(),
+                "eol" => a.eol_date.clone(),
+                "notes" => a.notes.clone(),
+                _ => None,
+            }
+        };
+        let fields = ASSET_FIELDS
+            .iter()
+            .filter(|(k, _, _)| *k != "location")
+            .map(|(k, l, h)| field(k, l, h, value(k).as_deref()))
+            .collect();
+        Form {
+            kind: FormKind::EditAsset {
+                tag: a.tag.clone(),
+                version: a.version,
+            },
+            title: format!("Edit {}", crate::domain::text::visible(&a.tag)),
+            fields,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn dispose(a: &AssetView) -> Form {
+        Form {
+            kind: FormKind::Dispose { tag: a.tag.clone() },
+            title: format!(
+                "Dispose of {} — ctrl-s confirms, esc cancels",
+                crate::domain::text::visible(&a.tag)
+            ),
+            fields: vec![
+                field(
+                    "method",
+                    "Method",
+                    "recycle, resale, donate, destroy, return_to_lessor",
+                    None,
+                ),
+                field(
+                    "wipe",
+                    "Data wipe",
+                    "none, clear, purge, destroy (NIST 800-88)",
+                    Some("none"),
+                ),
+                field(
+                    "certificate",
+                    "Certificate",
+                    "wipe/destruction certificate ref",
+                    None,
+                ),
+                field("proceeds", "Proceeds", "e.g. 120.00", None),
+                field("recipient", "Recipient", "", None),
+                field("date", "Date", "YYYY-MM-DD, default today", None),
+                field("note", "Note", "", None),
+            ],
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn next(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len().max(1);
+    }
+
+    pub fn prev(&mut self) {
+        self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1);
+    }
+
+    pub fn key(&mut self, k: KeyEvent) {
+        if k.code == crossterm::event::KeyCode::Enter {
+            return self.next();
+        }
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            f.input.handle_event(&crossterm::event::Event::Key(k));
+        }
+    }
+
+    pub fn focused_input(&mut self) -> Option<&mut Input> {
+        self.fields.get_mut(self.focus).map(|f| &mut f.input)
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.input.value().to_string())
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// Every field as typed, `Some("")` for an emptied one (for edits, which clear fields).
+    fn raw(&self, key: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.input.value().to_string())
+    }
+
+    /// Write the form; on success a message for the status line.
+    pub fn save(&self, store: &mut Store) -> Result<String, StoreError> {
+        match &self.kind {
+            FormKind::AddAsset => {
+                let v = store.add_asset(&NewAsset {
+                    tag: self.get("tag").unwrap_or_default(),
+                    serial: self.get("serial"),
+                    name: self.get("name"),
+                    model: self.get("model"),
+                    manufacturer: self.get("manufacturer"),
+                    category: self.get("category"),
+                    location: self.get("location"),
+                    owner: self.get("owner"),
+                    supplier: self.get("supplier"),
+                    order_number: self.get("order"),
+                    purchase_cost: self.get("cost"),
+                    currency: self.get("currency"),
+                    purchase_date: self.get("purchased"),
+                    warranty_until: self.get("warranty"),
+                    eol_date: self.get("eol"),
+                    notes: self.get("notes"),
+                    ..Default::default()
+                })?;
+                Ok(format!("added {}", v.tag))
+            }
+            FormKind::EditAsset { tag, version } => {
+                let v = store.edit_asset(
+                    tag,
+                    &AssetEdit {
+                        tag: self.raw("tag"),
+                        serial: self.raw("serial"),
+                        name: self.raw("name"),
+                        model: self.raw("model"),
+                        manufacturer: self.raw("manufacturer"),
+                        category: self.raw("category"),
+                        owner: self.raw("owner"),
+                        supplier: self.raw("supplier"),
+                        order_number: self.raw("order"),
+                        purchase_cost: self.raw("cost"),
+                        currency: self.raw("currency"),
+                        purchase_date: self.raw("purchased"),
+                        warranty_until: self.raw("warranty"),
+                        eol_date: self.raw("eol"),
+                        notes: self.raw("notes"),
+                        expected_version: Some(*version),
+                    },
+                    None,
+                )?;
+                Ok(format!("saved {}", v.tag))
+            }
+            FormKind::AddPerson => {
+                let p = store.add_person(&NewPerson {
+                    username: self.get("username").unwrap_or_default(),
+                    full_name: self.get("name").unwrap_or_default(),
+                    email: self.get("email"),
+                    badge: self.get("badge"),
+                    team: self.get("team"),
+                })?;
+                Ok(format!("added {}", p.username))
+            }
+            FormKind::AddLocation => {
+                let l = store.add_location(&NewLocation {
+                    code: self.get("code").unwrap_or_default(),
+                    name: self.get("name").unwrap_or_default(),
+                    parent: self.get("parent"),
+                })?;
+                Ok(format!("added location {}", l.code))
+            }
+            FormKind::Dispose { tag } => {
+                let method: DisposalMethod = self
+                    .get("method")
+                    .ok_or_else(|| StoreError::Invalid("method is required (recycle, resale, donate, destroy, return_to_lessor)".into()))?
+                    .parse()?;
+                let wipe: WipeMethod = self.get("wipe").unwrap_or_else(|| "none".into()).parse()?;
+                let v = store.dispose(
+                    tag,
+                    &DisposalInput {
+                        method,
+                        wipe,
+                        certificate: self.get("certificate"),
+                        proceeds: self.get("proceeds"),
+                        recipient: self.get("recipient"),
+                        date: self.get("date"),
+                        note: self.get("note"),
+                    },
+                )?;
+                Ok(format!("{} disposed ({method})", v.tag))
+            }
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The full-screen app: one input thread, one channel, one `update`, one draw per batch.
+//!
+//! The input thread owns `crossterm::event::read()` and timestamps each event. Worker replies
+//! (the loader, search) and signals (SIGHUP, SIGTERM) arrive on the same channel. The main
+//! thread blocks on it (with the scan assembler's deadline or the refresh tick), drains all that
+//! is pending, applies each as actions, and draws once if anything changed.
+
+pub mod app;
+pub mod form;
+pub mod keymap;
+pub mod picker;
+pub mod scan;
+pub mod terminal;
+pub mod views;
+pub mod worker;
+
+use crate::config::Config;
+use crate::store::{Interner, ListRow, OpenOptions, Store};
+use app::{Action, App, Screen};
+use crossterm::event::{Event, KeyEventKind};
+use scan::{Assembled, Assembler};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+/// Everything the main loop waits for.
+pub enum Msg {
+    Input(Event, Instant),
+    InputClosed,
+    Signal(i32),
+    LoadProgress(usize, usize),
+    Loaded(Vec<ListRow>, Interner),
+    LoadFailed(String),
+    SearchDone {
+        generation: u64,
+        query: String,
+        top: Vec<i64>,
+        total: usize,
+    },
+}
+
+/// How often to look for other people's commits (`PRAGMA data_version` is a cheap read).
+const REFRESH: Duration = Duration::from_millis(400);
+
+pub struct Options {
+    pub db: PathBuf,
+    pub read_only: bool,
+    pub color: bool,
+    pub config: Config,
+    pub warnings: Vec<String>,
+}
+
+fn spawn_input(tx: Sender<Msg>) {
+    std::thread::spawn(move || loop {
+        match crossterm::event::read() {
+            Ok(ev) => {
+                if tx.send(Msg::Input(ev, Instant::now())).is_err() {
+                    return;
+                }
+            }
+            Err(_) => {
+                let _ = tx.send(Msg::InputClosed);
+                return;
+            }
+        }
+    });
+}
+
+fn spawn_signals(tx: Sender<Msg>) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM])?;
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            let _ = tx.send(Msg::Signal(sig));
+        }
+    });
+    Ok(())
+}
+
+/// Latency log (`ITAM_LATENCY_LOG=FILE`): microseconds from each batch's first input to the end
+/// of the frame that shows its effect, one number a line.
+struct Latency(Option<std::fs::File>);
+
+impl Latency {
+    fn open() -> Latency {
+        Latency(std::env::var_os("ITAM_LATENCY_LOG").and_then(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .ok()
+        }))
+    }
+    fn record(&mut self, since: Option<Instant>) {
+        if let (Some(f), Some(t)) = (self.0.as_mut(), since) {
+            let _ = writeln!(f, "{}", t.elapsed().as_micros());
+        }
+    }
+}
+
+pub fn run(opts: Options) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let store = Store::open(
+        &opts.db,
+        &OpenOptions {
+            read_only: opts.read_only,
+        },
+    )
+    .with_context(|| format!("cannot open the database {}", opts.db.display()))?;
+    let (keymap, key_warning) = keymap::Keymap::load();
+    let mut app = App::new(store, keymap, opts.color);
+    let mut warnings = opts.warnings;
+    warnings.extend(app.store.warnings().iter().cloned());
+    warnings.extend(key_warning);
+    if let Some(w) = warnings.first() {
+        app.message = Some((w.clone(), true));
+    }
+
+    let (tx, rx) = channel::<Msg>();
+    let (search_tx, search_rx) = channel();
+    {
+        let ui = tx.clone();
+        std::thread::spawn(move || worker::search(search_rx, ui));
+    }
+    {
+        let ui = tx.clone();
+        let stx = search_tx.clone();
+        let path = app.store.path().to_path_buf();
+        std::thread::spawn(move || worker::load(path, ui, stx));
+    }
+    app.search_tx = Some(search_tx);
+
+    let mut guard = terminal::Guard::new().context("cannot set up the terminal")?;
+    spawn_input(tx.clone());
+    spawn_signals(tx.clone()).context("cannot install signal handlers")?;
+
+    let sc = &opts.config.scan;
+    let mut assembler = Assembler::new(sc.max_gap_ms, sc.min_len, sc.prefix);
+    let mut latency = Latency::open();
+    let mut last_poll = Instant::now();
+    guard.terminal.draw(|f| views::draw(f, &mut app))?;
+    app.dirty = false;
+
+    while !app.quit {
+        let now = Instant::now();
+        let next_poll = last_poll + REFRESH;
+        let wake = assembler.deadline().map_or(next_poll, |d| d.min(next_poll));
+        let first = match rx.recv_timeout(wake.saturating_duration_since(now)) {
+            Ok(m) => Some(m),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        let mut batch_start: Option<Instant> = None;
+        let mut actions = Vec::new();
+        for msg in first.into_iter().chain(rx.try_iter()) {
+            match msg {
+                Msg::Input(Event::Key(k), at) if k.kind != KeyEventKind::Release => {
+                    batch_start.get_or_insert(at);
+                    // Views with a focused text input take keys directly; elsewhere the
+                    // assembler tells scans from commands.
+                    if matches!(
+                        app.screen(),
+                        Screen::List | Screen::Detail(_) | Screen::Person(_)
+                    ) && !app.list.typing
+                    {
+                        for out in assembler.feed(k, at) {
+                            actions.push(match out {
+                                Assembled::Key(k) => Action::Key(k),
+                                Assembled::Scan(c) => Action::Scan(c),
+                            });
+                        }
+                    } else {
+                        for out in assembler.drain() {
+                            if let Assembled::Key(k) = out {
+                                actions.push(Action::Key(k));
+                            }
+                        }
+                        actions.push(Action::Key(k));
+                    }
+                }
+                Msg::Input(Event::Paste(s), at) => {
+                    batch_start.get_or_insert(at);
+                    actions.push(Action::Paste(s));
+                }
+                Msg::Input(Event::Resize(..), at) => {
+                    batch_start.get_or_insert(at);
+                    app.dirty = true;
+                }
+                Msg::Input(..) => {}
+                Msg::InputClosed | Msg::Signal(_) => app.quit = true,
+                Msg::LoadProgress(n, t) => actions.push(Action::LoadProgress(n, t)),
+                Msg::Loaded(rows, interner) => actions.push(Action::Loaded(rows, interner)),
+                Msg::LoadFailed(e) => actions.push(Action::LoadFailed(e)),
+                Msg::SearchDone {
+                    generation,
+                    query,
+                    top,
+                    total,
+                } => actions.push(Action::SearchDone {
+                    generation,
+                    query,
+                    top,
+                    total,
+                }),
+            }
+        }
+        for out in assembler.flush(Instant::now()) {
+            if let Assembled::Key(k) = out {
+                actions.push(Action::Key(k));
+            }
+        }
+        for a in actions {
+            app.update(a);
+            // Leaving the list for a text view hands held keys over in order.
+            if app.quit {
+                break;
+            }
+        }
+        if last_poll.elapsed() >= REFRESH {
+            last_poll = Instant::now();
+            app.poll();
+        }
+        if app.dirty && !app.quit {
+            guard.terminal.draw(|f| views::draw(f, &mut app))?;
+            app.dirty = false;
+            latency.record(batch_start);
+        }
+        if app.bell {
+            app.bell = false;
+            let _ = std::io::stdout().write_all(b"\x07");
+            let _ = std::io::stdout().flush();
+        }
+    }
+    drop(guard);
+    Ok(())
+}

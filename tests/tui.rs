@@ -1,0 +1,489 @@
+//! The TUI without a terminal: `update` driven by action sequences, and every view rendered to
+//! a TestBackend and compared with its snapshot at 80x24 and 120x40.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use itam::domain::{Condition, Status};
+use itam::store::{OpenOptions, Store};
+use itam::tui::app::{Action, App, ScanMode, Screen};
+use itam::tui::keymap::Keymap;
+use itam::tui::views;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn open(dir: &tempfile::TempDir) -> Store {
+    let mut s = Store::open(&dir.path().join("itam.db"), &OpenOptions::default()).unwrap();
+    s.set_actor_for_tests("tech");
+    s
+}
+
+fn app_with(n: u64) -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    if n > 0 {
+        itam::demo::generate(&mut store, n, 1).unwrap();
+    }
+    let mut app = App::new(store, Keymap::defaults(), true);
+    app.display_path = "itam.db".into();
+    app.load_now().unwrap();
+    (dir, app)
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )));
+}
+
+fn typ(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| views::draw(f, app)).unwrap();
+    format!("{}", t.backend())
+}
+
+fn snap(name: &str, app: &mut App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), render(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_120x40"), render(app, 120, 40));
+}
+
+fn screen_name(app: &App) -> &'static str {
+    app.screen().keymap_view()
+}
+
+#[test]
+fn view_list() {
+    let (_d, mut app) = app_with(300);
+    snap("list", &mut app);
+}
+
+#[test]
+fn view_too_small() {
+    let (_d, mut app) = app_with(10);
+    let out = render(&mut app, 60, 20);
+    assert!(out.contains("itam needs 80x24, have 60x20"), "{out}");
+    insta::assert_snapshot!("too_small", out);
+}
+
+#[test]
+fn view_welcome_on_an_empty_database() {
+    let (_d, mut app) = app_with(0);
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("no assets yet") && out.contains("load demo data"),
+        "{out}"
+    );
+    snap("welcome", &mut app);
+    // One key loads the demo data.
+    key(&mut app, KeyCode::Char('D'));
+    assert_eq!(app.total_assets, 500);
+    assert!(render(&mut app, 80, 24).contains("IT-000001"));
+}
+
+#[test]
+fn view_search_highlights_and_counts() {
+    let (_d, mut app) = app_with(300);
+    typ(&mut app, "/lat74");
+    let s = app.list.search.as_ref().unwrap();
+    assert!(s.total > 0);
+    let first = app.selected_row().unwrap();
+    assert!(first.name.contains("Latitude 7440"), "{first:?}");
+    snap("search", &mut app);
+    // Each keystroke updated the results; backspace widens them again.
+    let narrow = app.list.search.as_ref().unwrap().total;
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    assert!(app.list.search.as_ref().unwrap().total >= narrow);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.list.search.is_none());
+}
+
+#[test]
+fn view_filter_and_sort() {
+    let (_d, mut app) = app_with(300);
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(screen_name(&app), "picker");
+    typ(&mut app, "status: in_repair");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.list.filter.status, Some(Status::InRepair));
+    let n = app.visible_len();
+    assert!(n > 0 && n < 300);
+    for i in 0..n {
+        assert_eq!(app.visible_row(i).unwrap().status, Status::InRepair);
+    }
+    key(&mut app, KeyCode::Char('o')); // sort by name
+    let names: Vec<String> = (0..n)
+        .map(|i| app.visible_row(i).unwrap().name.to_lowercase())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    snap("filtered_sorted", &mut app);
+    key(&mut app, KeyCode::Char('O'));
+    assert_eq!(
+        app.visible_row(0).unwrap().name.to_lowercase(),
+        *sorted.last().unwrap()
+    );
+}
+
+#[test]
+fn view_detail_and_its_actions() {
+    let (_d, mut app) = app_with(300);
+    // IT-000006 is in stock in the seed-1 demo data.
+    app.update(Action::Scan("IT-000006".into()));
+    assert_eq!(screen_name(&app), "detail");
+    snap("detail", &mut app);
+    let Screen::Detail(d) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(d.asset.tag, "IT-000006");
+    assert_eq!(d.asset.status, Status::InStock);
+    // Check out through the person picker.
+    key(&mut app, KeyCode::Char('c'));
+    snap("picker_person", &mut app);
+    typ(&mut app, "cfischer");
+    key(&mut app, KeyCode::Enter);
+    let Screen::Detail(d) = app.screen() else {
+        panic!("back on detail")
+    };
+    assert_eq!(d.asset.status, Status::Deployed);
+    assert_eq!(d.asset.assignee.as_deref(), Some("cfischer"));
+    assert_eq!(d.history.last().unwrap().kind, "checkout");
+    // Check in asks the condition, defaulting to good.
+    key(&mut app, KeyCode::Char('i'));
+    key(&mut app, KeyCode::Enter);
+    let Screen::Detail(d) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(
+        (d.asset.status, d.asset.condition),
+        (Status::InStock, Condition::Good)
+    );
+    // A refused transition says why and changes nothing.
+    key(&mut app, KeyCode::Char('X'));
+    typ(&mut app, "recycle");
+    ctrl(&mut app, 's');
+    assert_eq!(
+        screen_name(&app),
+        "form",
+        "the form stays open with its values"
+    );
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("cannot dispose: the asset is in_stock"),
+        "{out}"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "detail");
+}
+
+#[test]
+fn dispose_form_is_confirmed_only_by_its_deliberate_key() {
+    let (_d, mut app) = app_with(300);
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('S'));
+    typ(&mut app, "retired");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('X'));
+    typ(&mut app, "resale");
+    key(&mut app, KeyCode::Tab);
+    // Clear the default wipe and type purge.
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typ(&mut app, "purge");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "CERT-9");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "75.00");
+    snap("form_dispose", &mut app);
+    key(&mut app, KeyCode::Enter); // Enter moves on, it never confirms
+    assert_eq!(screen_name(&app), "form");
+    ctrl(&mut app, 's');
+    let Screen::Detail(d) = app.screen() else {
+        panic!("{:?}", app.message)
+    };
+    assert_eq!(d.asset.status, Status::Disposed);
+    let rec = app.store.disposal(d.asset.id).unwrap().unwrap();
+    assert_eq!(rec["certificate"], "CERT-9");
+    assert_eq!(rec["wipe"], "purge");
+    assert_eq!(rec["proceeds"], "75.00");
+}
+
+#[test]
+fn forms_add_an_asset_person_and_location() {
+    let (_d, mut app) = app_with(20);
+    key(&mut app, KeyCode::Char('L'));
+    typ(&mut app, "LAB-1");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "Test Lab");
+    ctrl(&mut app, 's');
+    assert!(app.store.location("LAB-1").unwrap().is_some());
+    key(&mut app, KeyCode::Char('P'));
+    typ(&mut app, "zz");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "Zed Zulu");
+    ctrl(&mut app, 's');
+    assert_eq!(app.store.person("zz").unwrap().full_name, "Zed Zulu");
+    key(&mut app, KeyCode::Char('a'));
+    snap("form_add_asset", &mut app);
+    typ(&mut app, "NEW-1");
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "LAB-1");
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "12,5"); // a bad amount: refused, nothing lost
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "form");
+    assert!(render(&mut app, 80, 24).contains("not an amount"));
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typ(&mut app, "12.50");
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "list");
+    let a = app.store.asset("new-1").unwrap();
+    assert_eq!(
+        (a.location.as_deref(), a.purchase_cost.as_deref()),
+        (Some("LAB-1"), Some("12.50"))
+    );
+    // The new asset is in the list without a reload.
+    assert!(app.row_by_id(a.id).is_some());
+}
+
+#[test]
+fn person_view_lists_holdings() {
+    let (_d, mut app) = app_with(300);
+    let holder = app.store.asset("IT-000002").unwrap().assignee.unwrap();
+    app.update(Action::Scan("IT-000002".into()));
+    key(&mut app, KeyCode::Char('p'));
+    assert_eq!(screen_name(&app), "person");
+    let Screen::Person(p) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(p.person.username, holder);
+    assert!(p.assets.iter().any(|a| a.tag == "IT-000002"));
+    assert!(p
+        .assets
+        .iter()
+        .all(|a| a.assignee.as_deref() == Some(holder.as_str())));
+    snap("person", &mut app);
+}
+
+#[test]
+fn help_is_generated_from_the_live_keymap() {
+    let (_d, mut app) = app_with(5);
+    app.keymap =
+        Keymap::with_user("[list]\nsearch = [\"ctrl-f\"]\npage_down = [\"pagedown\"]\n").unwrap();
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(screen_name(&app), "help");
+    let out = render(&mut app, 120, 40);
+    assert!(
+        out.contains("ctrl-f") && out.contains("fuzzy search"),
+        "{out}"
+    );
+    app.keymap = Keymap::defaults();
+    snap("help", &mut app);
+}
+
+#[test]
+fn scan_view_checks_out_switches_people_warns_on_repeats_and_undoes() {
+    let (_d, mut app) = app_with(300);
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(screen_name(&app), "scan");
+    key(&mut app, KeyCode::F(3));
+    assert_eq!(app.scan.mode, ScanMode::Checkout);
+    // No person yet: refused with the reason.
+    app.scan_commit("IT-000006");
+    assert!(!app.scan.log.last().unwrap().ok);
+    let badge = app.store.person("cfischer").unwrap().badge.unwrap();
+    app.scan_commit(&badge);
+    assert_eq!(app.scan.person.as_ref().unwrap().username, "cfischer");
+    app.scan_commit("IT-000006");
+    assert!(app.scan.log.last().unwrap().ok);
+    assert_eq!(
+        app.store.asset("IT-000006").unwrap().assignee.as_deref(),
+        Some("cfischer")
+    );
+    // Repeated: a warning, not a second action.
+    app.scan_commit("IT-000006");
+    let l = app.scan.log.last().unwrap();
+    assert!(l.warn && l.text.contains("already done"), "{l:?}");
+    assert_eq!(
+        app.store
+            .history("IT-000006")
+            .unwrap()
+            .iter()
+            .filter(|h| h.kind == "checkout")
+            .count(),
+        1
+    );
+    snap("scan", &mut app);
+    // Undo puts it back.
+    ctrl(&mut app, 'z');
+    assert_eq!(
+        app.store.asset("IT-000006").unwrap().status,
+        Status::InStock
+    );
+    // Typed input works too: characters then Enter.
+    typ(&mut app, "IT-000006");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.store.asset("IT-000006").unwrap().status,
+        Status::Deployed
+    );
+}
+
+#[test]
+fn scan_view_moves_and_checks_in_with_labels() {
+    let (_d, mut app) = app_with(300);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(5));
+    app.scan_commit("HQ-301"); // a location label switches the target
+    assert_eq!(app.scan.location.as_deref(), Some("HQ-301"));
+    app.scan_commit("IT-000006");
+    assert_eq!(
+        app.store.asset("IT-000006").unwrap().location.as_deref(),
+        Some("HQ-301")
+    );
+    ctrl(&mut app, 'z');
+    assert_ne!(
+        app.store.asset("IT-000006").unwrap().location.as_deref(),
+        Some("HQ-301")
+    );
+    // Check-in with a grade; F8 cycles it.
+    key(&mut app, KeyCode::F(4));
+    key(&mut app, KeyCode::F(8));
+    assert_eq!(app.scan.grade, Condition::Fair);
+    let deployed = app.store.asset("IT-000002").unwrap();
+    assert_eq!(deployed.status, Status::Deployed);
+    app.scan_commit("IT-000002\r");
+    let v = app.store.asset("IT-000002").unwrap();
+    assert_eq!((v.status, v.condition), (Status::InStock, Condition::Fair));
+    // Undo restores holder and grade.
+    ctrl(&mut app, 'z');
+    let v = app.store.asset("IT-000002").unwrap();
+    assert_eq!(v.assignee, deployed.assignee);
+    assert_eq!(v.condition, deployed.condition);
+    // Command barcodes switch the mode.
+    app.scan_commit("CMD-LOOKUP");
+    assert_eq!(app.scan.mode, ScanMode::Lookup);
+    assert!(!app.bell);
+    app.scan_commit("NO-SUCH-CODE");
+    assert!(app.bell, "failures ring the bell");
+    assert!(!app.scan.log.last().unwrap().ok);
+}
+
+#[test]
+fn a_scan_in_the_list_jumps_to_the_asset_and_a_serial_works_too() {
+    let (_d, mut app) = app_with(50);
+    let serial = app.store.asset("IT-000010").unwrap().serial.unwrap();
+    app.update(Action::Scan(serial));
+    let Screen::Detail(d) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(d.asset.tag, "IT-000010");
+    app.update(Action::Scan("IT-000011".into()));
+    assert_eq!(
+        app.screens.len(),
+        2,
+        "a second scan replaces the detail instead of stacking"
+    );
+    app.update(Action::Scan("NOPE-1".into()));
+    assert!(app.message.as_ref().unwrap().1);
+}
+
+#[test]
+fn another_process_change_shows_without_a_key() {
+    let (dir, mut app) = app_with(50);
+    let mut other = open(&dir);
+    app.update(Action::Scan("IT-000006".into()));
+    other
+        .checkout("IT-000006", "cfischer", None, Some("from elsewhere"))
+        .unwrap();
+    app.update(Action::Tick);
+    let Screen::Detail(d) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(d.asset.assignee.as_deref(), Some("cfischer"));
+    let row = app.row_by_id(d.asset.id).unwrap();
+    assert_eq!(row.status, Status::Deployed);
+    // A stale edit is refused, not overwritten.
+    key(&mut app, KeyCode::Char('e'));
+    other
+        .edit_asset(
+            "IT-000006",
+            &itam::store::AssetEdit {
+                name: Some("theirs".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "mine");
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "form");
+    assert!(render(&mut app, 120, 40).contains("changed by someone else"));
+    assert_eq!(
+        other.asset("IT-000006").unwrap().name.as_deref(),
+        Some("theirs")
+    );
+}
+
+#[test]
+fn paste_is_one_input_never_commands() {
+    let (_d, mut app) = app_with(20);
+    key(&mut app, KeyCode::Char('/'));
+    app.update(Action::Paste("qqq\x1b[2J".into()));
+    assert!(!app.quit);
+    assert_eq!(app.list.search.as_ref().unwrap().input.value(), "qqq[2J");
+}
+
+#[test]
+fn hostile_text_is_shown_visibly() {
+    let (d, mut app) = app_with(5);
+    open(&d)
+        .edit_asset(
+            "IT-000001",
+            &itam::store::AssetEdit {
+                name: Some("bad\x1b]0;pwned\x07\u{202E}txt".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    app.update(Action::Tick);
+    let out = render(&mut app, 80, 24);
+    assert!(!out.contains('\x1b') && !out.contains('\u{202E}'));
+    assert!(out.contains("bad^[]0;pwned^G<U+202E>"), "{out}");
+    app.update(Action::Scan("IT-000001".into()));
+    let out = render(&mut app, 120, 40);
+    assert!(out.contains("bad^[]0;pwned"), "{out}");
+}
+
+#[test]
+fn quit_keys() {
+    let (_d, mut app) = app_with(5);
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+    let (_d, mut app) = app_with(5);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit, "q is text in the scan view");
+    ctrl(&mut app, 'c');
+    assert!(app.quit);
+}
