@@ -1,0 +1,280 @@
+//! End to end through a pseudo-terminal: the real binary, a real tty, keys as bytes.
+
+use itam::store::{NewAsset, NewLocation, NewPerson, OpenOptions, Store};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::FromRawFd;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Pty {
+    master: File,
+    child: Child,
+    output: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Pty {
+    fn spawn(args: &[&str], home: &std::path::Path) -> Pty {
+        let (mut master, mut slave) = (0, 0);
+        let ws = libc::winsize {
+            ws_row: 24,
+            ws_col: 80,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: out-pointers are valid; name and termios may be null.
+        let rc = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &ws,
+            )
+        };
+        assert_eq!(rc, 0, "openpty");
+        // SAFETY: both fds were just opened and are owned here.
+        let (master, slave) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("itam"));
+        cmd.args(args)
+            .env("TERM", "xterm-256color")
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave);
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                libc::ioctl(0, libc::TIOCSCTTY, 0);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().expect("spawn itam");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = master.try_clone().unwrap();
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            master,
+            child,
+            output,
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.master.write_all(bytes).unwrap();
+        self.master.flush().unwrap();
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
+    }
+
+    /// What the screen shows now, through a terminal emulator (ratatui writes only diffs).
+    fn screen(&self) -> String {
+        let mut p = vt100::Parser::new(24, 80, 0);
+        p.process(&self.output.lock().unwrap());
+        p.screen().contents()
+    }
+
+    fn wait_for(&self, needle: &str, secs: u64) -> bool {
+        let end = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < end {
+            if self.screen().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        let end = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < end {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        None
+    }
+}
+
+fn setup(dir: &std::path::Path, tags: &[String], deploy: bool) -> Store {
+    let mut s = Store::open(&dir.join("itam.db"), &OpenOptions::default()).unwrap();
+    s.add_location(&NewLocation {
+        code: "DEPOT".into(),
+        name: "Depot".into(),
+        parent: None,
+    })
+    .unwrap();
+    s.add_person(&NewPerson {
+        username: "jdoe".into(),
+        full_name: "Jane Doe".into(),
+        badge: Some("B-JDOE".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    for t in tags {
+        s.add_asset(&NewAsset {
+            tag: t.clone(),
+            model: Some("Latitude 7440".into()),
+            location: Some("DEPOT".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        if deploy {
+            s.checkout(t, "jdoe", None, None).unwrap();
+        }
+    }
+    s
+}
+
+#[test]
+fn a_burst_of_100_scans_checks_in_all_100_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let tags: Vec<String> = (1..=100).map(|i| format!("PT-{i:03}")).collect();
+    let store = setup(dir.path(), &tags, true);
+    let db = dir.path().join("itam.db");
+    let mut pty = Pty::spawn(&["--db", db.to_str().unwrap()], dir.path());
+    assert!(pty.wait_for("PT-001", 10), "list shown: {}", pty.screen());
+    pty.send(b"s");
+    assert!(
+        pty.wait_for("scan or type a code", 5),
+        "scan view: {}",
+        pty.screen()
+    );
+    pty.send(b"\x1bOS"); // F4: check-in mode
+    assert!(
+        pty.wait_for("grade: good", 5),
+        "check-in mode: {}",
+        pty.screen()
+    );
+    // One write: 100 codes, each with Enter, no delay at all.
+    let burst: String = tags.iter().map(|t| format!("{t}\r")).collect();
+    pty.send(burst.as_bytes());
+    let end = Instant::now() + Duration::from_secs(20);
+    let count = || -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM events WHERE kind = 'checkin'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    while count() < 100 && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    pty.send(b"\x03");
+    let status = pty.wait_exit(10);
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "exited cleanly: {status:?}"
+    );
+    // All 100, in the order scanned, nothing merged or lost.
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT a.tag FROM events e JOIN assets a ON a.id = e.asset_id WHERE e.kind = 'checkin' ORDER BY e.id")
+        .unwrap();
+    let order: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(order, tags);
+    let still_out: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM assets WHERE status = 'deployed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(still_out, 0);
+    // The terminal was restored: alternate screen left, bracketed paste off.
+    let out = pty.text();
+    assert!(
+        out.contains("\x1b[?1049l") && out.contains("\x1b[?2004l"),
+        "terminal restored"
+    );
+}
+
+#[test]
+fn a_change_in_another_process_shows_without_a_key_press() {
+    let dir = tempfile::tempdir().unwrap();
+    let tags = vec!["LR-1".to_string()];
+    setup(dir.path(), &tags, false);
+    let db = dir.path().join("itam.db");
+    let pty = Pty::spawn(&["--db", db.to_str().unwrap()], dir.path());
+    assert!(pty.wait_for("LR-1", 10), "{}", pty.screen());
+    assert!(!pty.screen().contains("jdoe"));
+    let t0 = Instant::now();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("itam"))
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "checkout",
+            "LR-1",
+            "--to",
+            "jdoe",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(pty.wait_for("jdoe", 3), "refresh shown: {}", pty.screen());
+    assert!(
+        t0.elapsed() < Duration::from_millis(1500),
+        "within a second or so: {:?}",
+        t0.elapsed()
+    );
+    let mut pty = pty;
+    pty.send(b"q");
+    assert!(pty.wait_exit(5).is_some());
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_leaves_the_database_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let tags: Vec<String> = (1..=5).map(|i| format!("HU-{i}")).collect();
+    let store = setup(dir.path(), &tags, true);
+    let db = dir.path().join("itam.db");
+    let mut pty = Pty::spawn(&["--db", db.to_str().unwrap()], dir.path());
+    assert!(pty.wait_for("HU-1", 10));
+    pty.send(b"s");
+    assert!(pty.wait_for("scan or type", 5));
+    pty.send(b"\x1bOSHU-1\rHU-2\r");
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(pty.child.id() as i32, libc::SIGHUP) };
+    assert!(pty.wait_exit(5).is_some(), "exits on SIGHUP");
+    assert!(pty.text().contains("\x1b[?1049l"));
+    let ok: String = store
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let n: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM events WHERE kind = 'checkin'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+}
