@@ -113,6 +113,14 @@ impl Pty {
     }
 }
 
+impl Drop for Pty {
+    fn drop(&mut self) {
+        // A failed test must not leave its TUI running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn setup(dir: &std::path::Path, tags: &[String], deploy: bool) -> Store {
     let mut s = Store::open(&dir.join("itam.db"), &OpenOptions::default()).unwrap();
     s.add_location(&NewLocation {

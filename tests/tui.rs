@@ -13,6 +13,7 @@ use ratatui::Terminal;
 fn open(dir: &tempfile::TempDir) -> Store {
     let mut s = Store::open(&dir.path().join("itam.db"), &OpenOptions::default()).unwrap();
     s.set_actor_for_tests("tech");
+    s.set_clock_for_tests("2026-11-28T09:00:00.000Z");
     s
 }
 

@@ -18,6 +18,22 @@ pub struct Index {
     text: String,
     ends: Vec<u32>,
     ids: Vec<i64>,
+    /// Which byte classes each line contains: rows missing a query byte are skipped without
+    /// reading their text, and one-letter queries need no text at all.
+    masks: Vec<u64>,
+}
+
+/// The class bit of a lower-case byte: a–z and 0–9 each have their own; others share 28 bits.
+fn class_bit(b: u8) -> u64 {
+    match b {
+        b'a'..=b'z' => 1 << (b - b'a'),
+        b'0'..=b'9' => 1 << (26 + b - b'0'),
+        _ => 1 << (36 + b % 28),
+    }
+}
+
+fn mask_of(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0, |m, &b| m | class_bit(b))
 }
 
 /// The outcome of one query: every matching row (for narrowing) and the best `limit` of them.
@@ -30,10 +46,30 @@ pub struct Matches {
     pub top: Vec<(i64, i64)>,
 }
 
-/// Is `needle` (lower-case bytes) a subsequence of `hay`? The fast reject before scoring.
+/// Is `needle` (lower-case bytes) an ordered subsequence of `hay`? memchr jumps to each byte.
 fn subsequence(hay: &[u8], needle: &[u8]) -> bool {
-    let mut it = hay.iter();
-    needle.iter().all(|n| it.any(|h| h == n))
+    let mut rest = hay;
+    for &b in needle {
+        match memchr::memchr(b, rest) {
+            Some(i) => rest = &rest[i + 1..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// 100 per term found verbatim, 50 more when it starts a word: typed text beats scattered hits.
+fn cheap_score(row: &[u8], finders: &[memchr::memmem::Finder<'_>]) -> u32 {
+    let mut score = 0;
+    for t in finders {
+        if let Some(i) = t.find(row) {
+            score += 100;
+            if i == 0 || matches!(row[i - 1], b' ' | b'-' | b'_' | b'/' | b'.') {
+                score += 50;
+            }
+        }
+    }
+    score
 }
 
 impl Index {
@@ -42,6 +78,7 @@ impl Index {
             text: String::with_capacity(rows * 64),
             ends: Vec::with_capacity(rows),
             ids: Vec::with_capacity(rows),
+            masks: Vec::with_capacity(rows),
         }
     }
 
@@ -54,6 +91,7 @@ impl Index {
     }
 
     pub fn push(&mut self, id: i64, text: &str) {
+        let start = self.text.len();
         for c in text.chars() {
             // Control characters never help a search and would only confuse offsets downstream.
             if !c.is_control() {
@@ -62,6 +100,7 @@ impl Index {
         }
         self.ends.push(self.text.len() as u32);
         self.ids.push(id);
+        self.masks.push(mask_of(&self.text.as_bytes()[start..]));
     }
 
     /// Point `id` at new text (after an edit elsewhere); the old line is left dead in place.
@@ -90,37 +129,56 @@ impl Index {
         self.ids[pos as usize]
     }
 
+    /// Every line, for benchmarks comparing matchers on the same haystack.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        (0..self.ids.len() as u32).map(|p| self.row(p))
+    }
+
     /// Search, optionally only within the rows of a previous query that this one extends.
+    ///
+    /// Space-separated terms must all match (as in fzf). Three stages keep a keystroke cheap
+    /// on a million rows: an ordered-bytes test with memchr over the candidates (split across
+    /// threads when there are many); a cheap rank that prefers rows containing a term
+    /// verbatim, at a word start best; and the fuzzy matcher's precise score for only the few
+    /// thousand best of those, which orders the results.
     pub fn search(&self, query: &str, limit: usize, previous: Option<&Matches>) -> Matches {
         let q: String = query.trim().to_lowercase();
-        if q.is_empty() {
+        let terms: Vec<&[u8]> = q.split_whitespace().map(str::as_bytes).collect();
+        if terms.is_empty() {
             return Matches {
                 query: q,
                 all: Vec::new(),
                 top: Vec::new(),
             };
         }
-        let needle: Vec<u8> = q.bytes().filter(|b| *b != b' ').collect();
         let narrowed = previous.filter(|p| !p.query.is_empty() && q.starts_with(&p.query));
-        let candidates: Box<dyn Iterator<Item = u32>> = match narrowed {
-            Some(p) => Box::new(p.all.iter().copied()),
-            None => Box::new(0..self.ids.len() as u32),
+        let mut cheap: Vec<(u32, u32)> = match narrowed {
+            Some(p) => self.filter(&p.all, &terms),
+            None => self.filter_all(&terms),
         };
-        let matcher = SkimMatcherV2::default().respect_case();
-        let mut scored: Vec<(i64, u32)> = candidates
-            .filter(|&pos| {
-                self.ids[pos as usize] != DEAD && subsequence(self.row(pos).as_bytes(), &needle)
-            })
-            .filter_map(|pos| matcher.fuzzy_match(self.row(pos), &q).map(|s| (s, pos)))
-            .collect();
-        let all: Vec<u32> = scored.iter().map(|&(_, pos)| pos).collect();
-        // Best score first; ties keep index (tag) order so results are stable between keystrokes.
-        let by_rank = |a: &(i64, u32), b: &(i64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
-        if scored.len() > limit && limit > 0 {
-            scored.select_nth_unstable_by(limit - 1, by_rank);
-            scored.truncate(limit);
+        let all: Vec<u32> = cheap.iter().map(|&(_, pos)| pos).collect();
+        let keep = (limit.max(1) * 4).max(2000);
+        let by_cheap = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if cheap.len() > keep {
+            cheap.select_nth_unstable_by(keep - 1, by_cheap);
+            cheap.truncate(keep);
         }
-        scored.sort_unstable_by(by_rank);
+        // nucleo-matcher scores a line 3-4x faster than fuzzy-matcher here (benches/search.rs),
+        // which matters for long queries: the cost grows with query length times line length.
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        let pattern = Pattern::parse(&q, CaseMatching::Respect, Normalization::Never);
+        let mut buf = Vec::new();
+        let mut scored: Vec<(i64, u32)> = cheap
+            .iter()
+            .map(|&(c, pos)| {
+                let line = nucleo_matcher::Utf32Str::new(self.row(pos), &mut buf);
+                let precise = pattern.score(line, &mut matcher).map_or(0, i64::from);
+                (precise + i64::from(c), pos)
+            })
+            .collect();
+        // Best score first; ties keep index (tag) order so results are stable between keystrokes.
+        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(limit);
         Matches {
             query: q,
@@ -131,14 +189,86 @@ impl Index {
                 .collect(),
         }
     }
+
+    /// Every row in which every term is an ordered subsequence, with its cheap score, in
+    /// index order. Split across threads: a million rows is a lot for one core.
+    fn filter_all(&self, terms: &[&[u8]]) -> Vec<(u32, u32)> {
+        self.parallel(self.ids.len(), |range| {
+            self.test(range.map(|p| p as u32), terms)
+        })
+    }
+
+    /// The same over the survivors of a previous query.
+    fn filter(&self, candidates: &[u32], terms: &[&[u8]]) -> Vec<(u32, u32)> {
+        self.parallel(candidates.len(), |range| {
+            self.test(candidates[range].iter().copied(), terms)
+        })
+    }
+
+    fn test(&self, positions: impl Iterator<Item = u32>, terms: &[&[u8]]) -> Vec<(u32, u32)> {
+        let finders: Vec<memchr::memmem::Finder<'_>> =
+            terms.iter().map(memchr::memmem::Finder::new).collect();
+        let need = terms.iter().fold(0, |m, t| m | mask_of(t));
+        // One letter or digit: the mask alone is exact, and there is no order to check.
+        let mask_is_enough =
+            terms.len() == 1 && terms[0].len() == 1 && terms[0][0].is_ascii_alphanumeric();
+        positions
+            .filter_map(|pos| {
+                let p = pos as usize;
+                if self.masks[p] & need != need || self.ids[p] == DEAD {
+                    return None;
+                }
+                if mask_is_enough {
+                    return Some((100, pos));
+                }
+                let row = self.row(pos).as_bytes();
+                terms
+                    .iter()
+                    .all(|t| subsequence(row, t))
+                    .then(|| (cheap_score(row, &finders), pos))
+            })
+            .collect()
+    }
+
+    /// Run `f` over `0..n` in contiguous chunks, one per core, results concatenated in order.
+    fn parallel<F>(&self, n: usize, f: F) -> Vec<(u32, u32)>
+    where
+        F: Fn(std::ops::Range<usize>) -> Vec<(u32, u32)> + Sync,
+    {
+        let threads = std::thread::available_parallelism()
+            .map_or(2, |t| t.get())
+            .clamp(1, 8);
+        if n < 50_000 || threads == 1 {
+            return f(0..n);
+        }
+        let size = n.div_ceil(threads);
+        std::thread::scope(|s| {
+            let f = &f;
+            let parts: Vec<_> = (0..n)
+                .step_by(size)
+                .map(|start| s.spawn(move || f(start..(start + size).min(n))))
+                .collect();
+            let mut out = Vec::new();
+            for p in parts {
+                // A chunk only fails if the filter panicked; its rows are then left out.
+                out.extend(p.join().unwrap_or_default());
+            }
+            out
+        })
+    }
 }
 
-/// Positions of `query`'s characters in `text` for highlighting, or None when it does not match.
+/// Every term is highlighted where it matches; None when no term matches `text` at all.
 pub fn highlight(text: &str, query: &str) -> Option<Vec<usize>> {
-    SkimMatcherV2::default()
-        .ignore_case()
-        .fuzzy_indices(text, query.trim())
-        .map(|(_, idx)| idx)
+    let m = SkimMatcherV2::default().ignore_case();
+    let mut all: Vec<usize> = query
+        .split_whitespace()
+        .filter_map(|t| m.fuzzy_indices(text, t).map(|(_, idx)| idx))
+        .flatten()
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    (!all.is_empty()).then_some(all)
 }
 
 /// `itam find`: an exact tag or serial first, then the best fuzzy matches.

@@ -43,6 +43,7 @@ pub struct Store {
     read_only: Option<String>,
     /// Said once at open when the database cannot use WAL (network filesystem).
     warnings: Vec<String>,
+    fixed_now: Option<String>,
 }
 
 /// Now, in UTC, as stored: `2026-11-28T09:15:02.123Z`.
@@ -131,6 +132,7 @@ impl Store {
             actor: os_user(),
             read_only,
             warnings,
+            fixed_now: None,
         };
         if version < migrate::LATEST {
             if let Some(reason) = &store.read_only {
@@ -158,6 +160,12 @@ impl Store {
     #[doc(hidden)]
     pub fn set_actor_for_tests(&mut self, actor: &str) {
         self.actor = actor.to_string();
+    }
+
+    /// Tests only: every write stamps this time instead of the clock, for stable snapshots.
+    #[doc(hidden)]
+    pub fn set_clock_for_tests(&mut self, now: &str) {
+        self.fixed_now = Some(now.to_string());
     }
 
     pub fn actor(&self) -> &str {
@@ -192,7 +200,7 @@ impl Store {
         let w = Tx {
             conn: &tx,
             actor: &self.actor,
-            now: now_utc(),
+            now: self.fixed_now.clone().unwrap_or_else(now_utc),
         };
         let out = f(&w)?;
         tx.commit().ctx("committing")?;

@@ -281,7 +281,8 @@ impl App {
     pub fn new(store: Store, keymap: Keymap, color: bool) -> App {
         let data_version = store.data_version().unwrap_or(0);
         let last_event = store.last_event_id().unwrap_or(0);
-        let total_assets = store.asset_count().unwrap_or(0);
+        // Counting a million rows takes longer than a frame: the loader reports the total.
+        let total_assets = -1;
         let preview = store.list_first_page(200).unwrap_or_default();
         let display_path = store.path().display().to_string();
         App {
@@ -366,7 +367,10 @@ impl App {
                 self.dirty = false;
                 self.poll();
             }
-            Action::LoadProgress(n, total) => self.load_progress = (n, total),
+            Action::LoadProgress(n, total) => {
+                self.load_progress = (n, total);
+                self.total_assets = total as i64;
+            }
             Action::Loaded(rows, interner) => {
                 self.rows = rows;
                 self.interner = interner;
@@ -988,7 +992,7 @@ impl App {
     }
 
     fn load_demo(&mut self) {
-        if self.total_assets > 0 {
+        if self.store.asset_count().unwrap_or(1) > 0 {
             return self.say("demo data goes only into an empty database");
         }
         match crate::demo::generate(&mut self.store, 500, 1) {

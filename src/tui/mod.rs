@@ -92,6 +92,11 @@ impl Latency {
                 .ok()
         }))
     }
+    fn first_frame(&mut self, started: Instant) {
+        if let Some(f) = self.0.as_mut() {
+            let _ = writeln!(f, "first-frame {}", started.elapsed().as_micros());
+        }
+    }
     fn record(&mut self, since: Option<Instant>) {
         if let (Some(f), Some(t)) = (self.0.as_mut(), since) {
             let _ = writeln!(f, "{}", t.elapsed().as_micros());
@@ -101,6 +106,7 @@ impl Latency {
 
 pub fn run(opts: Options) -> anyhow::Result<()> {
     use anyhow::Context as _;
+    let started = Instant::now();
     let store = Store::open(
         &opts.db,
         &OpenOptions {
@@ -141,6 +147,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     let mut last_poll = Instant::now();
     guard.terminal.draw(|f| views::draw(f, &mut app))?;
     app.dirty = false;
+    latency.first_frame(started);
 
     while !app.quit {
         let now = Instant::now();

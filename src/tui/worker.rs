@@ -27,6 +27,7 @@ pub fn load(path: PathBuf, ui: Sender<Msg>, search: Sender<SearchReq>) {
     let result = (|| -> crate::store::Result<()> {
         let store = Store::open(&path, &OpenOptions { read_only: true })?;
         let total = store.asset_count()?.max(0) as usize;
+        let _ = ui.send(Msg::LoadProgress(0, total));
         let mut rows: Vec<ListRow> = Vec::with_capacity(total);
         let mut index = Index::with_capacity(total);
         let mut interner = Interner::default();

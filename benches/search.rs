@@ -1,0 +1,137 @@
+//! Search and scan look-up speed on a demo database: `cargo bench --bench search`.
+//!
+//! ITAM_BENCH_DB=PATH uses an existing database (e.g. a 1,000,000-asset `itam demo`);
+//! otherwise ITAM_BENCH_ASSETS (default 100000) demo assets are generated in a temp folder.
+//! Prints, per query typed one keystroke at a time (as the TUI does, narrowing on each), the
+//! latency of every keystroke: p50, p99 and max; then fuzzy-matcher against nucleo-matcher
+//! scoring every line once; then exact code resolution.
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use itam::search::Index;
+use itam::store::{OpenOptions, Store};
+use std::time::{Duration, Instant};
+
+fn pct(mut v: Vec<Duration>) -> (f64, f64, f64) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let at = |p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize];
+    (
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(*v.last().unwrap_or(&Duration::ZERO)),
+    )
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = match std::env::var_os("ITAM_BENCH_DB") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            let n: u64 = std::env::var("ITAM_BENCH_ASSETS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(100_000);
+            let p = tmp.path().join("bench.db");
+            let mut s = Store::open(&p, &OpenOptions::default()).expect("open");
+            let t = Instant::now();
+            itam::demo::generate(&mut s, n, 1).expect("demo");
+            eprintln!(
+                "generated {n} demo assets in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+            p
+        }
+    };
+    let store = Store::open(&path, &OpenOptions { read_only: true }).expect("open");
+    let t = Instant::now();
+    let idx = Index::build(&store).expect("index");
+    println!(
+        "index: {} rows built in {:.0} ms",
+        idx.len(),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+
+    // A serial fragment and a surname that exist in the seed-1 demo data.
+    let serial: String = store
+        .asset("IT-000777")
+        .ok()
+        .and_then(|a| a.serial)
+        .unwrap_or_else(|| "D0".into());
+    let fragment = serial[serial.len().saturating_sub(5)..].to_lowercase();
+    let queries = [
+        "lat74".to_string(),
+        fragment,
+        "okafor".to_string(),
+        "thinkpad hq-301".to_string(),
+    ];
+    println!("\n| query | keystrokes | p50 ms | p99 ms | max ms | matches |");
+    println!("|---|---|---|---|---|---|");
+    let rounds = 20;
+    let mut every = Vec::new();
+    for q in &queries {
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..rounds {
+            let mut prev = None;
+            for end in 1..=q.len() {
+                let t = Instant::now();
+                let m = idx.search(&q[..end], 500, prev.as_ref());
+                times.push(t.elapsed());
+                total = m.all.len();
+                prev = Some(m);
+            }
+        }
+        let (p50, p99, max) = pct(times.clone());
+        every.extend(times);
+        println!(
+            "| `{q}` | {} | {p50:.2} | {p99:.2} | {max:.2} | {total} |",
+            q.len()
+        );
+    }
+    let (p50, p99, max) = pct(every);
+    println!("| all | | {p50:.2} | {p99:.2} | {max:.2} | |");
+
+    // Precise scoring of every line once: the matcher choice.
+    let lines: Vec<&str> = idx.lines().collect();
+    let skim = SkimMatcherV2::default().respect_case();
+    let t = Instant::now();
+    let hits = lines
+        .iter()
+        .filter(|l| skim.fuzzy_match(l, "lat74").is_some())
+        .count();
+    let skim_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let mut nucleo = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+    let pattern = nucleo_matcher::pattern::Pattern::parse(
+        "lat74",
+        nucleo_matcher::pattern::CaseMatching::Ignore,
+        nucleo_matcher::pattern::Normalization::Never,
+    );
+    let mut buf = Vec::new();
+    let t = Instant::now();
+    let nhits = lines
+        .iter()
+        .filter(|l| {
+            pattern
+                .score(nucleo_matcher::Utf32Str::new(l, &mut buf), &mut nucleo)
+                .is_some()
+        })
+        .count();
+    let nucleo_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!("\nscore all {} lines for `lat74`: fuzzy-matcher (skim v2) {skim_ms:.0} ms ({hits} hits), nucleo-matcher {nucleo_ms:.0} ms ({nhits} hits)", lines.len());
+
+    // Resolving a scanned code: exact indexed look-ups.
+    let n = 2000;
+    let mut times = Vec::new();
+    for i in 0..n {
+        let code = format!("IT-{:06}", 1 + (i * 7919) % idx.len().max(1));
+        let t = Instant::now();
+        let _ = store.find_code(&code).expect("lookup");
+        times.push(t.elapsed());
+    }
+    let (p50, p99, max) = pct(times);
+    println!(
+        "\nresolve a scanned tag ({n} codes): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        p50, p99, max
+    );
+}
