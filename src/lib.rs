@@ -3,5 +3,6 @@
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod interop;
 pub mod search;
 pub mod store;
