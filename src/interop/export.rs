@@ -91,14 +91,12 @@ fn warranty_months(a: &AssetView) -> String {
     ) else {
         return String::new();
     };
-    for m in 1..=240u32 {
-        match add_months(p, m) {
-            Some(d) if d == w => return m.to_string(),
-            Some(d) if d > w => break,
-            _ => {}
-        }
+    use chrono::Datelike;
+    let months = (w.year() - p.year()) * 12 + w.month() as i32 - p.month() as i32;
+    match u32::try_from(months) {
+        Ok(m) if m > 0 && add_months(p, m) == Some(w) => m.to_string(),
+        _ => String::new(),
     }
-    String::new()
 }
 
 fn asset_row(a: &AssetView) -> [&str; 26] {
@@ -132,39 +130,34 @@ fn asset_row(a: &AssetView) -> [&str; 26] {
     ]
 }
 
-fn snipeit_row(a: &AssetView) -> Vec<String> {
+fn snipeit_row<'a>(a: &'a AssetView, warranty: &'a str) -> [&'a str; 25] {
     let deployed = a.status == Status::Deployed;
-    let o = |v: &Option<String>| v.clone().unwrap_or_default();
-    vec![
-        a.tag.clone(),
-        o(&a.name),
-        o(&a.serial),
-        o(&a.model),
-        o(&a.category),
-        o(&a.manufacturer),
-        o(&a.location),
-        label_for_status(a.status).to_string(),
-        o(&a.supplier),
-        o(&a.order_number),
-        o(&a.purchase_date),
-        o(&a.purchase_cost),
-        warranty_months(a),
-        o(&a.eol_date),
-        o(&a.notes),
-        if deployed {
-            "User".into()
-        } else {
-            String::new()
-        },
-        o(&a.assignee),
-        o(&a.assignee_name),
-        o(&a.assigned_at),
-        o(&a.due_date),
-        a.condition.as_str().to_string(),
-        o(&a.currency),
-        o(&a.warranty_until),
-        o(&a.owner),
-        o(&a.location_name),
+    [
+        &a.tag,
+        s(&a.name),
+        s(&a.serial),
+        s(&a.model),
+        s(&a.category),
+        s(&a.manufacturer),
+        s(&a.location),
+        label_for_status(a.status),
+        s(&a.supplier),
+        s(&a.order_number),
+        s(&a.purchase_date),
+        s(&a.purchase_cost),
+        warranty,
+        s(&a.eol_date),
+        s(&a.notes),
+        if deployed { "User" } else { "" },
+        s(&a.assignee),
+        s(&a.assignee_name),
+        s(&a.assigned_at),
+        s(&a.due_date),
+        a.condition.as_str(),
+        s(&a.currency),
+        s(&a.warranty_until),
+        s(&a.owner),
+        s(&a.location_name),
     ]
 }
 
@@ -244,7 +237,9 @@ fn assets(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, Int
                 w.write_record(SNIPEIT_ASSET_COLUMNS)?;
                 store.for_each_asset(|a| {
                     n += 1;
-                    w.write_record(snipeit_row(&a)).map_err(InteropError::from)
+                    let months = warranty_months(&a);
+                    w.write_record(snipeit_row(&a, &months))
+                        .map_err(InteropError::from)
                 })?;
             } else {
                 w.write_record(ASSET_COLUMNS)?;

@@ -1392,6 +1392,9 @@ pub fn apply(
         });
     }
     let note = Some(format!("imported from {}", plan.source));
+    // About 1 KiB of pages per row written (row, event, index entries), at least the default.
+    let rows = plan.summary.create + plan.summary.update;
+    store.set_cache_mib((rows as i64 / 1024 * 2).max(8))?;
     let started = std::time::Instant::now();
     let mut applied = store.write(|tx| {
         let mut w = BulkWriter::new(tx, note);

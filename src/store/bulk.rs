@@ -82,6 +82,17 @@ pub struct EventRow {
 }
 
 impl Store {
+    /// Give this connection a page cache big enough (`mib` MiB) that a bulk write does not spill
+    /// pages to the WAL in the middle of its transaction, which keeps the write lock short.
+    pub fn set_cache_mib(&self, mib: i64) -> Result<()> {
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA cache_size = {}",
+                -(mib.clamp(2, 4096) * 1024)
+            ))
+            .ctx("setting the page cache size")
+    }
+
     /// The id of the asset with exactly this tag (ignoring case).
     pub fn asset_id_by_tag(&self, tag: &str) -> Result<Option<i64>> {
         self.conn
@@ -211,6 +222,7 @@ pub struct BulkWriter<'a, 'c> {
     models: HashMap<String, ModelIds>,
     people: HashMap<String, i64>,
     locations: HashMap<String, i64>,
+    owners: HashMap<String, (Option<i64>, Option<i64>)>,
     /// Events appended so far.
     pub events: u64,
 }
@@ -225,6 +237,7 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
             models: HashMap::new(),
             people: HashMap::new(),
             locations: HashMap::new(),
+            owners: HashMap::new(),
             events: 0,
         }
     }
@@ -449,17 +462,26 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
         let Some(o) = owner.map(clean_name).filter(|o| !o.is_empty()) else {
             return Ok((None, None));
         };
+        if let Some(ids) = self.owners.get(&o) {
+            return Ok(*ids);
+        }
+        let ids = self.owner_lookup(&o)?;
+        self.owners.insert(o, ids);
+        Ok(ids)
+    }
+
+    fn owner_lookup(&mut self, o: &str) -> Result<(Option<i64>, Option<i64>)> {
         let person: Option<i64> = self
             .tx
             .conn
             .prepare_cached("SELECT id FROM people WHERE username = ?1")
             .ctx("looking up an owner")?
-            .query_row([&o], |r| r.get(0))
+            .query_row([o], |r| r.get(0))
             .optional()
             .ctx("looking up an owner")?;
         match person {
             Some(id) => Ok((Some(id), None)),
-            None => Ok((None, self.name_id(NameTable::Teams, Some(&o))?)),
+            None => Ok((None, self.name_id(NameTable::Teams, Some(o))?)),
         }
     }
 
