@@ -3,6 +3,7 @@
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod interop;
 pub mod search;
 pub mod store;
 pub mod tui;

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand family. Text for people, `--json` for scripts.
 
 mod assets;
+mod interop;
 mod lifecycle;
 mod output;
 mod people;
@@ -68,6 +69,10 @@ pub enum Command {
     /// Locations: add and list
     #[command(subcommand)]
     Location(people::LocationCmd),
+    /// Import assets, people, locations or models from CSV (Snipe-IT or itam), JSON or JSON lines
+    Import(interop::ImportArgs),
+    /// Export assets, people, locations or the history as CSV, Snipe-IT CSV, JSON or JSON lines
+    Export(interop::ExportArgs),
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
@@ -136,5 +141,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Dispose(a) => lifecycle::dispose(&mut store, a),
         Command::Person(c) => people::person(&mut store, c),
         Command::Location(c) => people::location(&mut store, c),
+        Command::Import(a) => interop::import(&mut store, a),
+        Command::Export(a) => interop::export(&store, a),
     }
 }

@@ -4,7 +4,7 @@
 use super::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NameTable {
     Manufacturers,
     Categories,

@@ -6,6 +6,7 @@
 
 mod actor;
 mod assets;
+mod bulk;
 mod error;
 mod events;
 mod fsinfo;
@@ -17,7 +18,9 @@ mod places;
 
 pub use actor::os_user;
 pub use assets::{AssetFilter, Interner, ListRow, SearchRow};
+pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow};
 pub use error::{Context, Result, StoreError};
+pub use lookup::NameTable;
 pub use ops::{AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, PersonView};
 pub use places::{LocationView, NewLocation};

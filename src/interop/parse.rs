@@ -1,0 +1,269 @@
+//! Parsers for the values spreadsheets write: US and ISO dates, costs with symbols and
+//! thousands separators (or a decimal comma), numbers mangled into scientific notation.
+//! Each returns the reason as text; the importer adds the line and the column.
+
+use crate::domain::text::visible;
+use chrono::{Months, NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// A date from a spreadsheet: the `--date-format` first when given, then `2023-01-23`,
+/// `2023/01/23`, `1/23/2023`, `1/23/23` (US, as Snipe-IT writes), and ISO date-times.
+pub fn parse_date(s: &str, format: Option<&str>) -> Result<NaiveDate, String> {
+    let t = s.trim();
+    if let Some(f) = format {
+        if let Ok(d) = NaiveDate::parse_from_str(t, f) {
+            return Ok(d);
+        }
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
+            return Ok(dt.date());
+        }
+    }
+    let four_digit_year = t.len() >= 5 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+    if four_digit_year {
+        for f in ["%Y-%m-%d", "%Y/%m/%d"] {
+            if let Ok(d) = NaiveDate::parse_from_str(t, f) {
+                return Ok(d);
+            }
+        }
+    }
+    // US month/day with a two- or four-digit year: pick by the year's length.
+    let parts: Vec<&str> = t.split('/').collect();
+    if parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
+        let f = if parts[2].len() == 2 {
+            "%m/%d/%y"
+        } else {
+            "%m/%d/%Y"
+        };
+        if let Ok(d) = NaiveDate::parse_from_str(t, f) {
+            return Ok(d);
+        }
+    }
+    if t.len() > 10 && t.is_char_boundary(10) {
+        if let Ok(d) = NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d") {
+            let rest = &t[10..];
+            if rest.starts_with('T') || rest.starts_with(' ') {
+                return Ok(d);
+            }
+        }
+    }
+    let hint = match format {
+        Some(f) => format!("expected {f}, YYYY-MM-DD or M/D/YY"),
+        None => "expected YYYY-MM-DD or M/D/YY; see --date-format".to_string(),
+    };
+    Err(format!("'{}' is not a date ({hint})", visible(s)))
+}
+
+/// A timestamp as stored (`2026-11-28T09:15:02.123Z`) from a date or an ISO date-time.
+pub fn parse_timestamp(s: &str, format: Option<&str>) -> Result<String, String> {
+    let t = s.trim();
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(dt
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string());
+    }
+    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
+            return Ok(dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+        }
+    }
+    let d = parse_date(t, format)?;
+    Ok(format!("{}T00:00:00.000Z", d.format("%Y-%m-%d")))
+}
+
+/// `date` plus `months` (a Snipe-IT warranty is counted in months from the purchase date).
+pub fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
+    date.checked_add_months(Months::new(months))
+}
+
+/// A cost and the currency its symbol or code names, if any. Accepts `$12.58`, `1,234.56`,
+/// `USD 12`, `12.00 EUR`, `€ 9`; with `decimal_comma`, `1.234,56` and `12,5`.
+pub fn parse_cost(s: &str, decimal_comma: bool) -> Result<(Decimal, Option<String>), String> {
+    let bad = |why: &str| format!("'{}' is not an amount{why}", visible(s));
+    let mut t = s.trim().replace(['\u{a0}', '\u{202f}'], " ");
+    let mut currency = None;
+    for (sym, code) in [("$", "USD"), ("€", "EUR"), ("£", "GBP"), ("¥", "JPY")] {
+        if t.contains(sym) {
+            t = t.replace(sym, "");
+            currency = Some(code.to_string());
+        }
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let mut number = String::new();
+    for w in words {
+        if w.len() == 3 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+            currency = Some(w.to_ascii_uppercase());
+        } else {
+            number.push_str(w);
+        }
+    }
+    let number = number.trim();
+    if number.is_empty() {
+        return Err(bad(""));
+    }
+    let (group, point) = if decimal_comma {
+        ('.', ',')
+    } else {
+        (',', '.')
+    };
+    let (int_part, frac_part) = match number.rsplit_once(point) {
+        Some((i, f)) => (i, Some(f)),
+        None => (number, None),
+    };
+    if let Some(f) = frac_part {
+        if f.contains(group) || !f.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad(if decimal_comma {
+                " (with --decimal-comma, write 1.234,56)"
+            } else {
+                " (a decimal comma? use --decimal-comma)"
+            }));
+        }
+    }
+    let (neg, int_part) = match int_part.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, int_part),
+    };
+    let groups: Vec<&str> = int_part.split(group).collect();
+    let grouped_ok = groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3));
+    if !grouped_ok || !groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())) {
+        return Err(bad(if decimal_comma {
+            ""
+        } else {
+            " (a decimal comma? use --decimal-comma)"
+        }));
+    }
+    let mut plain: String = groups.concat();
+    if plain.is_empty() {
+        plain.push('0');
+    }
+    if let Some(f) = frac_part {
+        plain.push('.');
+        plain.push_str(f);
+    }
+    let d = Decimal::from_str(&plain).map_err(|_| bad(""))?;
+    if neg && !d.is_zero() {
+        return Err(format!("amount '{}' is negative", visible(s)));
+    }
+    let mut d = d.normalize();
+    if d.scale() < 2 {
+        d.rescale(2);
+    }
+    Ok((d, currency))
+}
+
+/// True for text a spreadsheet turned into scientific notation (`6.37702E+15`): digits are lost.
+pub fn looks_mangled(s: &str) -> bool {
+    let t = s.trim();
+    let Some((mant, exp)) = t.split_once(['E', 'e']) else {
+        return false;
+    };
+    let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+    let (i, f) = mant.split_once('.').unwrap_or((mant, "0"));
+    !i.is_empty()
+        && i.len() <= 2
+        && i.chars().all(|c| c.is_ascii_digit())
+        && f.chars().all(|c| c.is_ascii_digit())
+        && !exp.is_empty()
+        && exp.len() <= 3
+        && exp.chars().all(|c| c.is_ascii_digit())
+}
+
+/// yes/no, true/false, 1/0, y/n.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" | "t" => Some(true),
+        "0" | "false" | "no" | "n" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1/23/23", None).unwrap(), d(2023, 1, 23));
+        assert_eq!(parse_date("3/1/23", None).unwrap(), d(2023, 3, 1));
+        assert_eq!(parse_date("2023-01-23", None).unwrap(), d(2023, 1, 23));
+        assert_eq!(parse_date("02/26/2016", None).unwrap(), d(2016, 2, 26));
+        assert_eq!(
+            parse_date("2023-01-23 10:11:12", None).unwrap(),
+            d(2023, 1, 23)
+        );
+        assert_eq!(
+            parse_date("23.01.2023", Some("%d.%m.%Y")).unwrap(),
+            d(2023, 1, 23)
+        );
+        let e = parse_date("13/45/22", None).unwrap_err();
+        assert!(e.starts_with("'13/45/22' is not a date"), "{e}");
+        assert!(parse_date("", None).is_err());
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(
+            parse_timestamp("2026-11-28T09:15:02.123Z", None).unwrap(),
+            "2026-11-28T09:15:02.123Z"
+        );
+        assert_eq!(
+            parse_timestamp("1/2/24", None).unwrap(),
+            "2024-01-02T00:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn costs() {
+        let c = |s: &str, dc| parse_cost(s, dc).map(|(d, c)| (d.to_string(), c));
+        assert_eq!(
+            c("$12.58", false).unwrap(),
+            ("12.58".into(), Some("USD".into()))
+        );
+        assert_eq!(c("1,234.56", false).unwrap(), ("1234.56".into(), None));
+        assert_eq!(c("$1,234.56", false).unwrap().0, "1234.56");
+        assert_eq!(c("1.234,56", true).unwrap().0, "1234.56");
+        assert_eq!(c("12,5", true).unwrap().0, "12.50");
+        assert_eq!(c("2266.13", false).unwrap().0, "2266.13");
+        assert_eq!(
+            c("12.00 EUR", false).unwrap(),
+            ("12.00".into(), Some("EUR".into()))
+        );
+        assert_eq!(c("7", false).unwrap().0, "7.00");
+        assert!(c("1.234,56", false)
+            .unwrap_err()
+            .contains("--decimal-comma"));
+        assert!(c("12,5", false).is_err());
+        assert!(c("abc", false).is_err());
+        assert!(c("-3", false).unwrap_err().contains("negative"));
+        assert!(c("1,23,4", false).is_err());
+    }
+
+    #[test]
+    fn scientific_notation_is_flagged() {
+        assert!(looks_mangled("6.37702E+15"));
+        assert!(looks_mangled("5.02E+18"));
+        assert!(looks_mangled("3.01043e+13"));
+        assert!(!looks_mangled("970882174-8"));
+        assert!(!looks_mangled("1786VM80X07"));
+        assert!(!looks_mangled("E12"));
+    }
+
+    #[test]
+    fn months_and_bools() {
+        assert_eq!(add_months(d(2023, 1, 31), 1), Some(d(2023, 2, 28)));
+        assert_eq!(parse_bool("Yes"), Some(true));
+        assert_eq!(parse_bool("maybe"), None);
+    }
+}

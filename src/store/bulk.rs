@@ -1,0 +1,689 @@
+//! Bulk reads and writes for import and export: read-only look-ups that an importer uses to
+//! plan without taking the write lock, a writer that applies a planned import inside one
+//! `BEGIN IMMEDIATE` transaction with cached statements and in-memory id caches, and streaming
+//! reads of whole tables for export.
+
+use super::assets::{view_from_row, SELECT_VIEW};
+use super::lookup::{clean_name, get_or_create, ModelIds, NameTable};
+use super::{Context, NewPerson, Result, Store, StoreError, Tx};
+use crate::domain::text::visible;
+use crate::domain::{AssetView, Condition, Status};
+use rusqlite::{params, OptionalExtension};
+use std::collections::HashMap;
+
+/// One asset to insert, its names not yet resolved to ids (the writer resolves them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkAsset {
+    pub tag: String,
+    pub serial: Option<String>,
+    pub name: Option<String>,
+    pub model: Option<String>,
+    pub model_number: Option<String>,
+    pub manufacturer: Option<String>,
+    pub category: Option<String>,
+    pub status: Status,
+    pub condition: Condition,
+    /// A location code that exists, or that the import creates before this asset.
+    pub location: Option<String>,
+    /// Name of a location the import creates (else the code is used).
+    pub location_name: Option<String>,
+    /// A username that exists, or that the import creates before this asset.
+    pub assignee: Option<String>,
+    /// Full name and email of an assignee the import creates.
+    pub assignee_name: Option<String>,
+    pub assignee_email: Option<String>,
+    pub assigned_at: Option<String>,
+    pub due_date: Option<String>,
+    pub owner: Option<String>,
+    pub supplier: Option<String>,
+    pub order_number: Option<String>,
+    pub purchase_date: Option<String>,
+    pub purchase_cost: Option<String>,
+    pub currency: Option<String>,
+    pub warranty_until: Option<String>,
+    pub eol_date: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// A field an update may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssetField {
+    Serial,
+    Name,
+    Model,
+    Manufacturer,
+    Category,
+    Location,
+    Owner,
+    Supplier,
+    OrderNumber,
+    PurchaseDate,
+    PurchaseCost,
+    Currency,
+    WarrantyUntil,
+    EolDate,
+    Notes,
+    Condition,
+}
+
+/// One row of the history as export writes it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EventRow {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    /// The asset's tag, for asset events.
+    pub asset: Option<String>,
+    pub subject: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Store {
+    /// Give this connection a page cache big enough (`mib` MiB) that a bulk write does not spill
+    /// pages to the WAL in the middle of its transaction, which keeps the write lock short.
+    pub fn set_cache_mib(&self, mib: i64) -> Result<()> {
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA cache_size = {}",
+                -(mib.clamp(2, 4096) * 1024)
+            ))
+            .ctx("setting the page cache size")
+    }
+
+    /// The id of the asset with exactly this tag (ignoring case).
+    pub fn asset_id_by_tag(&self, tag: &str) -> Result<Option<i64>> {
+        self.conn
+            .prepare_cached("SELECT id FROM assets WHERE tag = ?1")
+            .ctx("looking up a tag")?
+            .query_row([tag], |r| r.get(0))
+            .optional()
+            .ctx("looking up a tag")
+    }
+
+    /// (id, tag) of the asset that has this serial, if any.
+    pub fn serial_holder(&self, serial: &str) -> Result<Option<(i64, String)>> {
+        self.conn
+            .prepare_cached("SELECT id, tag FROM assets WHERE serial = ?1")
+            .ctx("looking up a serial")?
+            .query_row([serial], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .ctx("looking up a serial")
+    }
+
+    /// A person's username as stored and whether they are active, by username (ignoring case).
+    pub fn person_status(&self, username: &str) -> Result<Option<(String, bool)>> {
+        self.conn
+            .prepare_cached("SELECT username, active FROM people WHERE username = ?1")
+            .ctx("looking up a person")?
+            .query_row([username], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .ctx("looking up a person")
+    }
+
+    /// The username of whoever has this badge.
+    pub fn badge_holder(&self, badge: &str) -> Result<Option<String>> {
+        self.conn
+            .prepare_cached("SELECT username FROM people WHERE badge = ?1")
+            .ctx("looking up a badge")?
+            .query_row([badge], |r| r.get(0))
+            .optional()
+            .ctx("looking up a badge")
+    }
+
+    /// The code of the location whose code, else whose name, is `key` (ignoring case).
+    pub fn location_code_for(&self, key: &str) -> Result<Option<String>> {
+        let key = clean_name(key);
+        self.conn
+            .prepare_cached(
+                "SELECT code FROM locations WHERE code = ?1
+                 UNION ALL SELECT code FROM locations WHERE name = ?1 COLLATE NOCASE LIMIT 1",
+            )
+            .ctx("looking up a location")?
+            .query_row([&key], |r| r.get(0))
+            .optional()
+            .ctx("looking up a location")
+    }
+
+    /// Whether a model of this name exists (ignoring case).
+    pub fn model_exists(&self, name: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM models WHERE name = ?1")
+            .ctx("looking up a model")?
+            .query_row([clean_name(name)], |_| Ok(()))
+            .optional()
+            .ctx("looking up a model")?
+            .is_some())
+    }
+
+    /// Every asset, in id order, streamed through `f`.
+    pub fn for_each_asset<E: From<StoreError>>(
+        &self,
+        mut f: impl FnMut(AssetView) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SELECT_VIEW} ORDER BY a.id"))
+            .ctx("reading assets")?;
+        let mut rows = stmt.query([]).ctx("reading assets")?;
+        while let Some(r) = rows.next().ctx("reading assets")? {
+            f(view_from_row(r).ctx("reading assets")?)?;
+        }
+        Ok(())
+    }
+
+    /// The whole history, oldest first, streamed through `f`.
+    pub fn for_each_event<E: From<StoreError>>(
+        &self,
+        mut f: impl FnMut(EventRow) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT e.id, e.at, e.actor, e.kind, a.tag, e.subject, e.before, e.after, e.note
+                 FROM events e LEFT JOIN assets a ON a.id = e.asset_id ORDER BY e.id",
+            )
+            .ctx("reading history")?;
+        let mut rows = stmt.query([]).ctx("reading history")?;
+        while let Some(r) = rows.next().ctx("reading history")? {
+            let row = (|| {
+                Ok::<_, rusqlite::Error>(EventRow {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    kind: r.get(3)?,
+                    asset: r.get(4)?,
+                    subject: r.get(5)?,
+                    before: r.get(6)?,
+                    after: r.get(7)?,
+                    note: r.get(8)?,
+                })
+            })()
+            .ctx("reading history")?;
+            f(row)?;
+        }
+        Ok(())
+    }
+}
+
+fn key(s: &str) -> String {
+    clean_name(s).to_lowercase()
+}
+
+/// Applies an import inside one open write transaction. Names are resolved to ids once and
+/// cached; every row written appends its event in the same transaction.
+pub struct BulkWriter<'a, 'c> {
+    tx: &'a Tx<'c>,
+    note: Option<String>,
+    names: HashMap<(NameTable, String), Option<i64>>,
+    models: HashMap<String, ModelIds>,
+    people: HashMap<String, i64>,
+    locations: HashMap<String, i64>,
+    owners: HashMap<String, (Option<i64>, Option<i64>)>,
+    /// Events appended so far.
+    pub events: u64,
+}
+
+impl<'a, 'c> BulkWriter<'a, 'c> {
+    /// `note` is recorded on every event (e.g. "imported from assets.csv").
+    pub fn new(tx: &'a Tx<'c>, note: Option<String>) -> Self {
+        BulkWriter {
+            tx,
+            note,
+            names: HashMap::new(),
+            models: HashMap::new(),
+            people: HashMap::new(),
+            locations: HashMap::new(),
+            owners: HashMap::new(),
+            events: 0,
+        }
+    }
+
+    fn event(
+        &mut self,
+        asset_id: i64,
+        kind: &str,
+        before: Option<&str>,
+        after: &str,
+    ) -> Result<()> {
+        self.tx
+            .conn
+            .prepare_cached(
+                "INSERT INTO events(asset_id, kind, actor, at, before, after, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .ctx("recording history")?
+            .execute(params![
+                asset_id,
+                kind,
+                self.tx.actor,
+                self.tx.now,
+                before,
+                after,
+                self.note
+            ])
+            .ctx("recording history")?;
+        self.events += 1;
+        Ok(())
+    }
+
+    fn subject_event(&mut self, subject: &str, kind: &str, after: serde_json::Value) -> Result<()> {
+        self.tx
+            .conn
+            .prepare_cached(
+                "INSERT INTO events(subject, kind, actor, at, after, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .ctx("recording history")?
+            .execute(params![subject, kind, self.tx.actor, self.tx.now, after.to_string(), self.note])
+            .ctx("recording history")?;
+        self.events += 1;
+        Ok(())
+    }
+
+    /// Id in a small name table (created when new); None for an empty name.
+    pub fn name_id(&mut self, table: NameTable, name: Option<&str>) -> Result<Option<i64>> {
+        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let k = (table, key(name));
+        if let Some(id) = self.names.get(&k) {
+            return Ok(*id);
+        }
+        let id = get_or_create(self.tx.conn, table, name)?;
+        self.names.insert(k, id);
+        Ok(id)
+    }
+
+    /// (model id, its manufacturer id, its category id), created when new.
+    pub fn model(
+        &mut self,
+        name: Option<&str>,
+        number: Option<&str>,
+        manufacturer: Option<i64>,
+        category: Option<i64>,
+    ) -> Result<Option<ModelIds>> {
+        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let k = key(name);
+        if let Some(m) = self.models.get(&k) {
+            return Ok(Some(*m));
+        }
+        let clean = clean_name(name);
+        let found: Option<(i64, Option<i64>, Option<i64>)> = self
+            .tx
+            .conn
+            .prepare_cached("SELECT id, manufacturer_id, category_id FROM models WHERE name = ?1")
+            .ctx("looking up a model")?
+            .query_row([&clean], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
+            .ctx("looking up a model")?;
+        let m = match found {
+            Some(m) => m,
+            None => {
+                self.tx
+                    .conn
+                    .prepare_cached(
+                        "INSERT INTO models(name, manufacturer_id, category_id, model_number)
+                         VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .ctx("adding a model")?
+                    .execute(params![clean, manufacturer, category, number])
+                    .ctx("adding a model")?;
+                (self.tx.conn.last_insert_rowid(), manufacturer, category)
+            }
+        };
+        self.models.insert(k, m);
+        Ok(Some(m))
+    }
+
+    /// The person's id, added (with a `person_add` event) when no one has the username.
+    pub fn person(&mut self, p: &NewPerson) -> Result<i64> {
+        let k = p.username.trim().to_lowercase();
+        if let Some(id) = self.people.get(&k) {
+            return Ok(*id);
+        }
+        let found: Option<i64> = self
+            .tx
+            .conn
+            .prepare_cached("SELECT id FROM people WHERE username = ?1")
+            .ctx("looking up a person")?
+            .query_row([p.username.trim()], |r| r.get(0))
+            .optional()
+            .ctx("looking up a person")?;
+        let id =
+            match found {
+                Some(id) => id,
+                None => {
+                    let team = self.name_id(NameTable::Teams, p.team.as_deref())?;
+                    let username = p.username.trim();
+                    let full_name = clean_name(&p.full_name);
+                    self.tx
+                    .conn
+                    .prepare_cached(
+                        "INSERT INTO people(username, full_name, email, badge, team_id, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )
+                    .ctx("adding a person")?
+                    .execute(params![username, full_name, p.email, p.badge, team, self.tx.now])
+                    .map_err(|e| unique_to_refused(e, "person", username))?;
+                    let id = self.tx.conn.last_insert_rowid();
+                    self.subject_event(
+                        &format!("person:{username}"),
+                        "person_add",
+                        serde_json::json!({"username": username, "full_name": full_name,
+                        "email": p.email, "badge": p.badge, "team": p.team}),
+                    )?;
+                    id
+                }
+            };
+        self.people.insert(k, id);
+        Ok(id)
+    }
+
+    /// Change an existing person's name, email, badge or team (None leaves a field alone).
+    pub fn update_person(
+        &mut self,
+        p: &NewPerson,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> Result<()> {
+        let team = self.name_id(NameTable::Teams, p.team.as_deref())?;
+        let full_name = Some(clean_name(&p.full_name)).filter(|n| !n.is_empty());
+        self.tx
+            .conn
+            .prepare_cached(
+                "UPDATE people SET full_name = COALESCE(?2, full_name), email = COALESCE(?3, email),
+                   badge = COALESCE(?4, badge), team_id = COALESCE(?5, team_id) WHERE username = ?1",
+            )
+            .ctx("updating a person")?
+            .execute(params![p.username.trim(), full_name, p.email, p.badge, team])
+            .map_err(|e| unique_to_refused(e, "person", &p.username))?;
+        let mut change = serde_json::Map::new();
+        change.insert("before".into(), before);
+        change.insert("after".into(), after);
+        self.subject_event(
+            &format!("person:{}", p.username.trim()),
+            "person_edit",
+            serde_json::Value::Object(change),
+        )
+    }
+
+    /// The location's id by code, added (with a `location_add` event) when new.
+    pub fn location(&mut self, code: &str, name: &str, parent: Option<&str>) -> Result<i64> {
+        let k = key(code);
+        if let Some(id) = self.locations.get(&k) {
+            return Ok(*id);
+        }
+        let code = clean_name(code);
+        let found: Option<i64> = self
+            .tx
+            .conn
+            .prepare_cached("SELECT id FROM locations WHERE code = ?1")
+            .ctx("looking up a location")?
+            .query_row([&code], |r| r.get(0))
+            .optional()
+            .ctx("looking up a location")?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let parent_id = match parent {
+                    Some(p) => Some(self.location(p, p, None)?),
+                    None => None,
+                };
+                let name = Some(clean_name(name))
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| code.clone());
+                self.tx
+                    .conn
+                    .prepare_cached(
+                        "INSERT INTO locations(code, name, parent_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .ctx("adding a location")?
+                    .execute(params![code, name, parent_id, self.tx.now])
+                    .map_err(|e| unique_to_refused(e, "location", &code))?;
+                let id = self.tx.conn.last_insert_rowid();
+                self.subject_event(
+                    &format!("location:{code}"),
+                    "location_add",
+                    serde_json::json!({"code": code, "name": name, "parent": parent}),
+                )?;
+                id
+            }
+        };
+        self.locations.insert(k, id);
+        Ok(id)
+    }
+
+    fn owner_ids(&mut self, owner: Option<&str>) -> Result<(Option<i64>, Option<i64>)> {
+        let Some(o) = owner.map(clean_name).filter(|o| !o.is_empty()) else {
+            return Ok((None, None));
+        };
+        if let Some(ids) = self.owners.get(&o) {
+            return Ok(*ids);
+        }
+        let ids = self.owner_lookup(&o)?;
+        self.owners.insert(o, ids);
+        Ok(ids)
+    }
+
+    fn owner_lookup(&mut self, o: &str) -> Result<(Option<i64>, Option<i64>)> {
+        let person: Option<i64> = self
+            .tx
+            .conn
+            .prepare_cached("SELECT id FROM people WHERE username = ?1")
+            .ctx("looking up an owner")?
+            .query_row([o], |r| r.get(0))
+            .optional()
+            .ctx("looking up an owner")?;
+        match person {
+            Some(id) => Ok((Some(id), None)),
+            None => Ok((None, self.name_id(NameTable::Teams, Some(o))?)),
+        }
+    }
+
+    fn location_id(&mut self, code: Option<&str>) -> Result<Option<i64>> {
+        match code.filter(|c| !c.trim().is_empty()) {
+            Some(c) => Ok(Some(self.location(c, c, None)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Insert one asset with its `create` event (`snapshot` is its JSON) and, when it is
+    /// checked out, a `checkout` event.
+    pub fn insert_asset(&mut self, a: &BulkAsset, snapshot: &str) -> Result<i64> {
+        let mut manufacturer = self.name_id(NameTable::Manufacturers, a.manufacturer.as_deref())?;
+        let mut category = self.name_id(NameTable::Categories, a.category.as_deref())?;
+        let model = self.model(
+            a.model.as_deref(),
+            a.model_number.as_deref(),
+            manufacturer,
+            category,
+        )?;
+        if let Some((_, mf, cat)) = model {
+            manufacturer = manufacturer.or(mf);
+            category = category.or(cat);
+        }
+        let location = match a.location.as_deref().filter(|c| !c.trim().is_empty()) {
+            Some(c) => Some(self.location(c, a.location_name.as_deref().unwrap_or(c), None)?),
+            None => None,
+        };
+        let assignee = match &a.assignee {
+            Some(u) => Some(self.person(&NewPerson {
+                username: u.clone(),
+                full_name: a.assignee_name.clone().unwrap_or_else(|| u.clone()),
+                email: a.assignee_email.clone(),
+                ..Default::default()
+            })?),
+            None => None,
+        };
+        let (owner_person, owner_team) = self.owner_ids(a.owner.as_deref())?;
+        let supplier = self.name_id(NameTable::Suppliers, a.supplier.as_deref())?;
+        let assigned_at =
+            assignee.map(|_| a.assigned_at.clone().unwrap_or_else(|| self.tx.now.clone()));
+        self.tx
+            .conn
+            .prepare_cached(
+                "INSERT INTO assets(tag, serial, name, model_id, manufacturer_id, category_id, status,
+                    condition, location_id, assignee_id, assigned_at, due_date, owner_person_id,
+                    owner_team_id, supplier_id, order_number, purchase_date, purchase_cost, currency,
+                    warranty_until, eol_date, notes, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                    ?18, ?19, ?20, ?21, ?22, ?23, ?23)",
+            )
+            .ctx("adding an asset")?
+            .execute(params![
+                a.tag,
+                a.serial,
+                a.name,
+                model.map(|m| m.0),
+                manufacturer,
+                category,
+                a.status.as_str(),
+                a.condition.as_str(),
+                location,
+                assignee,
+                assigned_at,
+                a.due_date,
+                owner_person,
+                owner_team,
+                supplier,
+                a.order_number,
+                a.purchase_date,
+                a.purchase_cost,
+                a.currency,
+                a.warranty_until,
+                a.eol_date,
+                a.notes,
+                self.tx.now,
+            ])
+            .map_err(|e| unique_to_refused(e, "asset", &a.tag))?;
+        let id = self.tx.conn.last_insert_rowid();
+        self.event(id, "create", None, snapshot)?;
+        if let Some(u) = &a.assignee {
+            let mut after = serde_json::json!({"status": "deployed", "assignee": u});
+            if let Some(d) = &a.due_date {
+                after["due_date"] = serde_json::json!(d);
+            }
+            self.event(
+                id,
+                "checkout",
+                Some(r#"{"assignee":null,"status":"in_stock"}"#),
+                &after.to_string(),
+            )?;
+        }
+        Ok(id)
+    }
+
+    /// Change the given fields of asset `id`, bump its version, and record one `edit` event.
+    pub fn update_asset(
+        &mut self,
+        id: i64,
+        changes: &[(AssetField, Option<String>)],
+        before: &str,
+        after: &str,
+    ) -> Result<()> {
+        use rusqlite::types::Value as Sql;
+        for (field, value) in changes {
+            let text = |v: &Option<String>| v.clone().map(Sql::Text).unwrap_or(Sql::Null);
+            let int = |v: Option<i64>| v.map(Sql::Integer).unwrap_or(Sql::Null);
+            let v = value.as_deref();
+            let (col, val): (&str, Sql) = match field {
+                AssetField::Serial => ("serial", text(value)),
+                AssetField::Name => ("name", text(value)),
+                AssetField::Model => (
+                    "model_id",
+                    int(self.model(v, None, None, None)?.map(|m| m.0)),
+                ),
+                AssetField::Manufacturer => (
+                    "manufacturer_id",
+                    int(self.name_id(NameTable::Manufacturers, v)?),
+                ),
+                AssetField::Category => {
+                    ("category_id", int(self.name_id(NameTable::Categories, v)?))
+                }
+                AssetField::Supplier => {
+                    ("supplier_id", int(self.name_id(NameTable::Suppliers, v)?))
+                }
+                AssetField::Location => ("location_id", int(self.location_id(v)?)),
+                AssetField::OrderNumber => ("order_number", text(value)),
+                AssetField::PurchaseDate => ("purchase_date", text(value)),
+                AssetField::PurchaseCost => ("purchase_cost", text(value)),
+                AssetField::Currency => ("currency", text(value)),
+                AssetField::WarrantyUntil => ("warranty_until", text(value)),
+                AssetField::EolDate => ("eol_date", text(value)),
+                AssetField::Notes => ("notes", text(value)),
+                AssetField::Condition => ("condition", text(value)),
+                AssetField::Owner => {
+                    let (p, t) = self.owner_ids(v)?;
+                    self.tx
+                        .conn
+                        .prepare_cached("UPDATE assets SET owner_person_id = ?2, owner_team_id = ?3 WHERE id = ?1")
+                        .ctx("updating an asset")?
+                        .execute(params![id, p, t])
+                        .ctx("updating an asset")?;
+                    continue;
+                }
+            };
+            // Column names come from the fixed list above, never from the file.
+            self.tx
+                .conn
+                .prepare_cached(&format!("UPDATE assets SET {col} = ?2 WHERE id = ?1"))
+                .ctx("updating an asset")?
+                .execute(params![id, val])
+                .map_err(|e| unique_to_refused(e, "asset", &id.to_string()))?;
+        }
+        self.tx
+            .conn
+            .prepare_cached(
+                "UPDATE assets SET updated_at = ?2, version = version + 1 WHERE id = ?1",
+            )
+            .ctx("updating an asset")?
+            .execute(params![id, self.tx.now])
+            .ctx("updating an asset")?;
+        self.event(id, "edit", Some(before), after)
+    }
+
+    /// Add a model (with its manufacturer and category) unless one of that name exists.
+    pub fn add_model(
+        &mut self,
+        name: &str,
+        manufacturer: Option<&str>,
+        category: Option<&str>,
+        number: Option<&str>,
+    ) -> Result<i64> {
+        let mf = self.name_id(NameTable::Manufacturers, manufacturer)?;
+        let cat = self.name_id(NameTable::Categories, category)?;
+        let m = self
+            .model(Some(name), number, mf, cat)?
+            .ok_or_else(|| StoreError::Invalid("a model needs a name".into()))?;
+        self.subject_event(
+            &format!("model:{}", clean_name(name)),
+            "model_add",
+            serde_json::json!({"name": clean_name(name), "manufacturer": manufacturer,
+                "category": category, "model_number": number}),
+        )?;
+        Ok(m.0)
+    }
+}
+
+/// A UNIQUE failure inside an import means someone else wrote the same tag, serial, code or
+/// username after the import was checked: say so in words.
+fn unique_to_refused(e: rusqlite::Error, what: &str, key: &str) -> StoreError {
+    let msg = e.to_string();
+    if msg.contains("UNIQUE") {
+        StoreError::Refused(format!(
+            "{what} '{}' conflicts with a row written after the file was checked ({msg}); \
+             nothing was imported, run the import again",
+            visible(key)
+        ))
+    } else {
+        Err::<(), _>(e)
+            .ctx(&format!("writing {what} '{}'", visible(key)))
+            .err()
+            .unwrap_or(StoreError::Invalid(msg))
+    }
+}
