@@ -488,3 +488,59 @@ fn quit_keys() {
     ctrl(&mut app, 'c');
     assert!(app.quit);
 }
+
+#[test]
+fn import_from_the_tui_shows_the_dry_run_before_writing() {
+    let (d, mut app) = app_with(0);
+    let file = d.path().join("incoming.csv");
+    std::fs::write(
+        &file,
+        "Asset Tag,Asset Name,Model Name,Manufacturer,Category,Purchase Cost,Purchase Date\n\
+         IMP-1,Front desk,Latitude 7440,Dell,Laptop,\"$1,299.00\",1/23/23\n\
+         IMP-2,Spare,Latitude 7440,Dell,Laptop,12.50,2023-02-01\n\
+         IMP-3,Bad date,Latitude 7440,Dell,Laptop,10.00,13/45/22\n",
+    )
+    .unwrap();
+    key(&mut app, KeyCode::Char('I'));
+    assert_eq!(screen_name(&app), "form");
+    typ(&mut app, file.to_str().unwrap());
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "import");
+    assert_eq!(
+        app.store.asset_count().unwrap(),
+        0,
+        "the dry run wrote nothing"
+    );
+    let out = render(&mut app, 120, 40);
+    assert!(
+        out.contains("would create 2") || out.contains("would create 3"),
+        "{out}"
+    );
+    assert!(out.contains("ERROR") && out.contains("line 4"), "{out}");
+    insta::assert_snapshot!("import_review_120x40", out);
+    // Errors without skip-bad-rows: refused, still nothing written.
+    ctrl(&mut app, 's');
+    assert_eq!(app.store.asset_count().unwrap(), 0);
+    // Back to the form, choose to skip bad rows, check again, apply.
+    key(&mut app, KeyCode::Esc);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typ(&mut app, "yes");
+    ctrl(&mut app, 's');
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "list", "{:?}", app.message);
+    assert_eq!(app.store.asset_count().unwrap(), 2);
+    assert_eq!(
+        app.store.asset("IMP-1").unwrap().purchase_cost.as_deref(),
+        Some("1299.00")
+    );
+    assert!(
+        app.row_by_id(app.store.asset("IMP-2").unwrap().id)
+            .is_some(),
+        "shown without a reload"
+    );
+}

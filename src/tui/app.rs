@@ -186,6 +186,23 @@ pub struct ScanState {
     undo: Vec<Undo>,
 }
 
+/// A checked import waiting for the user's go-ahead.
+#[derive(Debug)]
+pub struct ImportReview {
+    pub plan: crate::interop::import::Plan,
+    pub scroll: usize,
+}
+
+impl ImportReview {
+    /// Whether `apply` would write (no blocking errors).
+    pub fn can_apply(&self) -> bool {
+        let p = &self.plan;
+        p.file_errors == 0
+            && (p.summary.errors == 0 || p.skip_bad_rows)
+            && p.summary.create + p.summary.update > 0
+    }
+}
+
 #[derive(Debug)]
 pub enum Screen {
     List,
@@ -195,6 +212,7 @@ pub enum Screen {
     Help { scroll: usize },
     Form(Form),
     Picker(Picker),
+    Import(Box<ImportReview>),
 }
 
 impl Screen {
@@ -207,6 +225,7 @@ impl Screen {
             Screen::Help { .. } => "help",
             Screen::Form(_) => "form",
             Screen::Picker(_) => "picker",
+            Screen::Import(_) => "import",
         }
     }
 }
@@ -534,6 +553,7 @@ impl App {
             "help" => self.help_key(cmd.as_deref()),
             "form" => self.form_key(cmd.as_deref(), k),
             "picker" => self.picker_key(cmd.as_deref(), k),
+            "import" => self.import_key(cmd.as_deref()),
             _ => {}
         }
     }
@@ -607,6 +627,7 @@ impl App {
             Some("add_location") => self
                 .screens
                 .push(Screen::Form(Form::new(FormKind::AddLocation))),
+            Some("import") => self.screens.push(Screen::Form(Form::new(FormKind::Import))),
             Some("demo") => self.load_demo(),
             Some("refresh") => self.refresh_all(),
             Some("help") => self.screens.push(Screen::Help { scroll: 0 }),
@@ -971,6 +992,21 @@ impl App {
             Some("cancel") => self.pop(),
             Some("next") => f.next(),
             Some("prev") => f.prev(),
+            Some("save") if f.kind == FormKind::Import => {
+                let checked = f.import_request().and_then(|(path, opts)| {
+                    crate::interop::import::plan(&self.store, &path, &opts)
+                        .map_err(|e| StoreError::Invalid(e.to_string()))
+                });
+                match checked {
+                    Ok(plan) => self
+                        .screens
+                        .push(Screen::Import(Box::new(ImportReview { plan, scroll: 0 }))),
+                    Err(e) => {
+                        f.error = Some(e.to_string());
+                        self.bell = true;
+                    }
+                }
+            }
             Some("save") => {
                 let result = f.save(&mut self.store);
                 match result {
@@ -988,6 +1024,42 @@ impl App {
                 }
             }
             _ => f.key(k),
+        }
+    }
+
+    fn import_key(&mut self, cmd: Option<&str>) {
+        let Some(Screen::Import(r)) = self.screens.last_mut() else {
+            return;
+        };
+        match cmd {
+            Some("back") => self.pop(),
+            Some("up") => r.scroll = r.scroll.saturating_sub(1),
+            Some("down") => r.scroll = (r.scroll + 1).min(r.plan.issues.len().saturating_sub(1)),
+            Some("apply") => {
+                if !r.can_apply() {
+                    return self.fail("this import cannot be written: fix the errors (or choose skip bad rows), nothing to do otherwise");
+                }
+                let plan = r.plan.clone();
+                match crate::interop::import::apply(&mut self.store, &plan, &mut |_| {}) {
+                    Ok(done) => {
+                        // Drop the review and the form under it.
+                        self.pop();
+                        if let Some(Screen::Form(_)) = self.screens.last() {
+                            self.pop();
+                        }
+                        self.say(format!(
+                            "imported {}: {} created, {} updated",
+                            plan.source, done.created, done.updated
+                        ));
+                        self.after_write();
+                        if self.loaded {
+                            self.rebuild_order();
+                        }
+                    }
+                    Err(e) => self.fail(format!("nothing was written: {e}")),
+                }
+            }
+            _ => {}
         }
     }
 

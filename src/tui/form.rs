@@ -14,6 +14,7 @@ pub enum FormKind {
     AddPerson,
     AddLocation,
     Dispose { tag: String },
+    Import,
 }
 
 #[derive(Debug)]
@@ -87,6 +88,41 @@ impl Form {
                     field("code", "Code", "what its label scans as", None),
                     field("name", "Name", "required", None),
                     field("parent", "Parent", "code of the enclosing location", None),
+                ],
+            ),
+            FormKind::Import => (
+                "Import a file — ctrl-s checks it (a dry run, nothing is written)",
+                vec![
+                    field(
+                        "file",
+                        "File",
+                        "path of a Snipe-IT CSV, CSV, JSON or JSONL file",
+                        None,
+                    ),
+                    field(
+                        "kind",
+                        "Kind",
+                        "assets, people, locations or models",
+                        Some("assets"),
+                    ),
+                    field(
+                        "map",
+                        "Map",
+                        "Header=field,... for non-Snipe-IT headers",
+                        None,
+                    ),
+                    field(
+                        "update",
+                        "Update",
+                        "yes: change existing tags instead of skipping",
+                        Some("no"),
+                    ),
+                    field(
+                        "skip",
+                        "Skip bad rows",
+                        "yes: import the good rows only",
+                        Some("no"),
+                    ),
                 ],
             ),
             FormKind::EditAsset { .. } | FormKind::Dispose { .. } => ("", Vec::new()),
@@ -211,6 +247,43 @@ impl Form {
             .map(|f| f.input.value().to_string())
     }
 
+    /// The import options typed into an import form.
+    pub fn import_request(
+        &self,
+    ) -> Result<(std::path::PathBuf, crate::interop::import::Options), StoreError> {
+        let file = self
+            .get("file")
+            .ok_or_else(|| StoreError::Invalid("give the file's path".into()))?;
+        let kind: crate::interop::Kind = self
+            .get("kind")
+            .unwrap_or_else(|| "assets".into())
+            .parse()
+            .map_err(|e| StoreError::Invalid(format!("{e}")))?;
+        let yes = |k: &str| {
+            self.get(k).is_some_and(|v| {
+                matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "y" | "yes" | "true" | "1"
+                )
+            })
+        };
+        let opts = crate::interop::import::Options {
+            kind,
+            map: self.get("map").into_iter().collect(),
+            update: yes("update"),
+            skip_bad_rows: yes("skip"),
+            ..Default::default()
+        };
+        let path = match file.trim().strip_prefix("~/") {
+            Some(rest) => std::env::var_os("HOME")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_default()
+                .join(rest),
+            None => std::path::PathBuf::from(file.trim()),
+        };
+        Ok((path, opts))
+    }
+
     /// Write the form; on success a message for the status line.
     pub fn save(&self, store: &mut Store) -> Result<String, StoreError> {
         match &self.kind {
@@ -299,6 +372,8 @@ impl Form {
                 )?;
                 Ok(format!("{} disposed ({method})", v.tag))
             }
+            // Handled by the app: it shows the dry run before anything is written.
+            FormKind::Import => Err(StoreError::Invalid("an import is checked first".into())),
         }
     }
 }

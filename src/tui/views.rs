@@ -188,6 +188,7 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
         "help" => &["back"],
         "form" => &["next", "prev", "save", "cancel"],
         "picker" => &["choose", "cancel"],
+        "import" => &["apply", "back", "up", "down"],
         _ => &[],
     };
     let mut out = String::from(" ");
@@ -223,6 +224,7 @@ fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         Screen::Help { scroll } => draw_help(f, app, *scroll, area),
         Screen::Form(form) => draw_form(f, form, t, area),
         Screen::Picker(p) => draw_picker(f, p, t, area),
+        Screen::Import(r) => draw_import(f, r, t, area),
     }
     app.screens.push(screen);
 }
@@ -792,6 +794,72 @@ fn draw_help(f: &mut Frame, app: &App, scroll: usize, area: Rect) {
                 .title(" help — generated from the live keymap "),
         ),
         area,
+    );
+}
+
+fn draw_import(f: &mut Frame, r: &super::app::ImportReview, t: &Theme, area: Rect) {
+    let p = &r.plan;
+    let s = &p.summary;
+    let [head, list] = Layout::vertical([Constraint::Length(5), Constraint::Min(3)]).areas(area);
+    let verdict = if r.can_apply() {
+        Line::styled(
+            " Nothing is written until you press ctrl-s. esc goes back.",
+            t.title(),
+        )
+    } else {
+        Line::styled(
+            " ✗ This import cannot be written as it is (errors, or nothing to do). esc goes back.",
+            t.error(),
+        )
+    };
+    let lines = vec![
+        Line::styled(
+            format!(
+                " Dry run of {} ({}, read as {:?})",
+                visible(&p.source),
+                p.kind.as_str(),
+                p.format
+            ),
+            t.title(),
+        ),
+        Line::raw(format!(
+            " rows read {} · would create {} · update {} · skip {} · errors {} · warnings {}",
+            count(s.rows_read),
+            count(s.create),
+            count(s.update),
+            count(s.skip),
+            count(s.errors),
+            count(s.warnings)
+        )),
+        Line::raw(if p.skip_bad_rows && s.errors > 0 {
+            " rows with errors will be skipped"
+        } else {
+            ""
+        }),
+        verdict,
+    ];
+    f.render_widget(Paragraph::new(lines), head);
+    let w = list.width as usize;
+    let items: Vec<Line> = p
+        .issues
+        .iter()
+        .skip(r.scroll)
+        .map(|i| {
+            let style = match i.severity {
+                crate::interop::import::Severity::Error => t.error(),
+                crate::interop::import::Severity::Warning => t.warn(),
+            };
+            let mark = match i.severity {
+                crate::interop::import::Severity::Error => "✗ ERROR ",
+                crate::interop::import::Severity::Warning => "! WARN  ",
+            };
+            Line::styled(fit(&format!("{mark}{i}"), w), style)
+        })
+        .collect();
+    let title = format!(" {} problems, by line ", p.issues.len());
+    f.render_widget(
+        Paragraph::new(items).block(Block::default().borders(Borders::TOP).title(title)),
+        list,
     );
 }
 
