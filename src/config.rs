@@ -11,6 +11,22 @@ pub struct Config {
     /// Open every database read-only (a look-up seat on a shared jump box).
     pub read_only: bool,
     pub scan: ScanConfig,
+    pub receiving: ReceivingConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReceivingConfig {
+    /// Tags for received assets: `{seq}` or `{seq:06}` is the next free number.
+    pub tag_pattern: String,
+}
+
+impl Default for ReceivingConfig {
+    fn default() -> Self {
+        ReceivingConfig {
+            tag_pattern: "IT-{seq:06}".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

@@ -5,6 +5,7 @@ mod interop;
 mod lifecycle;
 mod output;
 mod people;
+mod workflows;
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
@@ -69,10 +70,31 @@ pub enum Command {
     /// Locations: add and list
     #[command(subcommand)]
     Location(people::LocationCmd),
+    /// Room audits: start, scan, close, list
+    #[command(subcommand)]
+    Audit(workflows::AuditCmd),
+    /// Purchase orders and receiving against them
+    #[command(subcommand)]
+    Po(workflows::PoCmd),
+    /// Reports
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Import assets, people, locations or models from CSV (Snipe-IT or itam), JSON or JSON lines
     Import(interop::ImportArgs),
     /// Export assets, people, locations or the history as CSV, Snipe-IT CSV, JSON or JSON lines
     Export(interop::ExportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// An audit's reconciliation: expected, found, missing, unexpected, unknown
+    Audit {
+        audit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Active assets nobody has scanned, audited, checked in or out for a long time
+    Ghosts(workflows::GhostArgs),
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
@@ -141,6 +163,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Dispose(a) => lifecycle::dispose(&mut store, a),
         Command::Person(c) => people::person(&mut store, c),
         Command::Location(c) => people::location(&mut store, c),
+        Command::Audit(c) => workflows::audit(&mut store, c),
+        Command::Po(c) => workflows::po(&mut store, c),
+        Command::Report(ReportCmd::Audit { audit, json }) => {
+            workflows::print_report(&store.audit_report(*audit)?, *json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(ReportCmd::Ghosts(a)) => workflows::ghosts(&store, a),
         Command::Import(a) => interop::import(&mut store, a),
         Command::Export(a) => interop::export(&store, a),
     }

@@ -25,6 +25,8 @@ pub enum PersonCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Offboard: check in what they hand back, list (or mark lost) the rest, make them inactive
+    Offboard(super::workflows::OffboardArgs),
     /// List people with how many assets each holds
     List {
         #[arg(long)]
@@ -55,6 +57,7 @@ pub fn person(store: &mut Store, c: &PersonCmd) -> Result<ExitCode> {
                 println!("added {} ({})", visible(&p.username), visible(&p.full_name));
             }
         }
+        PersonCmd::Offboard(a) => return super::workflows::offboard(store, a),
         PersonCmd::List { json } => {
             let people = store.people()?;
             if *json {

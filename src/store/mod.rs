@@ -6,6 +6,7 @@
 
 mod actor;
 mod assets;
+mod audits;
 mod bulk;
 mod error;
 mod events;
@@ -15,15 +16,18 @@ mod migrate;
 mod ops;
 mod people;
 mod places;
+mod receiving;
 
 pub use actor::os_user;
 pub use assets::{AssetFilter, Interner, ListRow, SearchRow};
+pub use audits::{AuditHeader, AuditReport, AuditScan, Ghost, ScanResult};
 pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow};
 pub use error::{Context, Result, StoreError};
 pub use lookup::NameTable;
 pub use ops::{AssetEdit, DisposalInput, NewAsset};
-pub use people::{NewPerson, PersonView};
+pub use people::{NewPerson, Offboarding, PersonView};
 pub use places::{LocationView, NewLocation};
+pub use receiving::{expand_tag, PoLine, PurchaseOrder};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

@@ -122,7 +122,7 @@ fn clean_tag(tag: &str) -> Result<String> {
     Ok(t.to_string())
 }
 
-fn location_id(tx: &Tx, code: &str) -> Result<i64> {
+pub(super) fn location_id(tx: &Tx, code: &str) -> Result<i64> {
     tx.conn
         .prepare_cached("SELECT id FROM locations WHERE code = ?1")
         .ctx("looking up a location")?
@@ -183,12 +183,12 @@ fn tag_taken(tx: &Tx, tag: &str, except: Option<i64>) -> Result<bool> {
 }
 
 /// The asset row to change, re-read inside the write transaction.
-fn current(tx: &Tx, code: &str) -> Result<AssetView> {
+pub(super) fn current(tx: &Tx, code: &str) -> Result<AssetView> {
     let id = resolve(tx.conn, code)?.ok_or_else(|| not_found(code))?;
     view_by_id(tx.conn, id)
 }
 
-fn touch(tx: &Tx, id: i64) -> Result<()> {
+pub(super) fn touch(tx: &Tx, id: i64) -> Result<()> {
     tx.conn
         .prepare_cached("UPDATE assets SET updated_at = ?2, version = version + 1 WHERE id = ?1")
         .ctx("updating an asset")?
@@ -518,36 +518,7 @@ impl Store {
         to_location: Option<&str>,
         note: Option<&str>,
     ) -> Result<AssetView> {
-        self.write(|tx| {
-            let cur = current(tx, code)?;
-            let to = transition(cur.status, Action::CheckIn)?;
-            let loc = match to_location {
-                Some(c) => Some((location_id(tx, c)?, c.trim().to_string())),
-                None => None,
-            };
-            let cond = condition.unwrap_or(cur.condition);
-            tx.conn
-                .prepare_cached(
-                    "UPDATE assets SET status = ?2, assignee_id = NULL, assigned_at = NULL, due_date = NULL,
-                     condition = ?3, location_id = COALESCE(?4, location_id), last_seen_at = ?5 WHERE id = ?1",
-                )
-                .ctx("checking in")?
-                .execute(params![cur.id, to.as_str(), cond.as_str(), loc.as_ref().map(|l| l.0), tx.now])
-                .ctx("checking in")?;
-            touch(tx, cur.id)?;
-            let mut before = json!({"status": cur.status, "assignee": cur.assignee});
-            let mut after = json!({"status": to, "assignee": Value::Null});
-            if condition.is_some() {
-                before["condition"] = json!(cur.condition);
-                after["condition"] = json!(cond);
-            }
-            if let Some((_, code)) = &loc {
-                before["location"] = json!(cur.location);
-                after["location"] = json!(code);
-            }
-            tx.asset_event(cur.id, "checkin", before, after, note)?;
-            view_by_id(tx.conn, cur.id)
-        })
+        self.write(|tx| checkin_tx(tx, code, condition, to_location, note))
     }
 
     pub fn move_asset(
@@ -628,38 +599,7 @@ impl Store {
         target: Status,
         note: Option<&str>,
     ) -> Result<AssetView> {
-        self.write(|tx| {
-            let cur = current(tx, code)?;
-            let action = action_to_reach(cur.status, target)?;
-            let to = transition(cur.status, action)?;
-            // Leaving `deployed` (to repair or lost) ends the assignment.
-            let clears = cur.status == Status::Deployed;
-            tx.conn
-                .prepare_cached(
-                    "UPDATE assets SET status = ?2,
-                       assignee_id = CASE WHEN ?3 THEN NULL ELSE assignee_id END,
-                       assigned_at = CASE WHEN ?3 THEN NULL ELSE assigned_at END,
-                       due_date = CASE WHEN ?3 THEN NULL ELSE due_date END
-                     WHERE id = ?1",
-                )
-                .ctx("changing status")?
-                .execute(params![cur.id, to.as_str(), clears])
-                .ctx("changing status")?;
-            touch(tx, cur.id)?;
-            let mut before = json!({"status": cur.status});
-            let mut after = json!({"status": to});
-            if clears {
-                before["assignee"] = json!(cur.assignee);
-                after["assignee"] = Value::Null;
-            }
-            let kind = if action == Action::CheckIn {
-                "checkin"
-            } else {
-                "status"
-            };
-            tx.asset_event(cur.id, kind, before, after, note)?;
-            view_by_id(tx.conn, cur.id)
-        })
+        self.write(|tx| set_status_tx(tx, code, target, note))
     }
 
     pub fn dispose(&mut self, code: &str, d: &DisposalInput) -> Result<AssetView> {
@@ -722,4 +662,81 @@ impl Store {
             .optional()
             .ctx("reading a disposal")
     }
+}
+
+/// The body of `Store::checkin`, for callers that hold a transaction already.
+pub(super) fn checkin_tx(
+    tx: &Tx,
+    code: &str,
+    condition: Option<Condition>,
+    to_location: Option<&str>,
+    note: Option<&str>,
+) -> Result<AssetView> {
+    let cur = current(tx, code)?;
+    let to = transition(cur.status, Action::CheckIn)?;
+    let loc = match to_location {
+        Some(c) => Some((location_id(tx, c)?, c.trim().to_string())),
+        None => None,
+    };
+    let cond = condition.unwrap_or(cur.condition);
+    tx.conn
+            .prepare_cached(
+                "UPDATE assets SET status = ?2, assignee_id = NULL, assigned_at = NULL, due_date = NULL,
+                 condition = ?3, location_id = COALESCE(?4, location_id), last_seen_at = ?5 WHERE id = ?1",
+            )
+            .ctx("checking in")?
+            .execute(params![cur.id, to.as_str(), cond.as_str(), loc.as_ref().map(|l| l.0), tx.now])
+            .ctx("checking in")?;
+    touch(tx, cur.id)?;
+    let mut before = json!({"status": cur.status, "assignee": cur.assignee});
+    let mut after = json!({"status": to, "assignee": Value::Null});
+    if condition.is_some() {
+        before["condition"] = json!(cur.condition);
+        after["condition"] = json!(cond);
+    }
+    if let Some((_, code)) = &loc {
+        before["location"] = json!(cur.location);
+        after["location"] = json!(code);
+    }
+    tx.asset_event(cur.id, "checkin", before, after, note)?;
+    view_by_id(tx.conn, cur.id)
+}
+
+/// The body of `Store::set_status`, for callers that hold a transaction already.
+pub(super) fn set_status_tx(
+    tx: &Tx,
+    code: &str,
+    target: Status,
+    note: Option<&str>,
+) -> Result<AssetView> {
+    let cur = current(tx, code)?;
+    let action = action_to_reach(cur.status, target)?;
+    let to = transition(cur.status, action)?;
+    // Leaving `deployed` (to repair or lost) ends the assignment.
+    let clears = cur.status == Status::Deployed;
+    tx.conn
+        .prepare_cached(
+            "UPDATE assets SET status = ?2,
+                   assignee_id = CASE WHEN ?3 THEN NULL ELSE assignee_id END,
+                   assigned_at = CASE WHEN ?3 THEN NULL ELSE assigned_at END,
+                   due_date = CASE WHEN ?3 THEN NULL ELSE due_date END
+                 WHERE id = ?1",
+        )
+        .ctx("changing status")?
+        .execute(params![cur.id, to.as_str(), clears])
+        .ctx("changing status")?;
+    touch(tx, cur.id)?;
+    let mut before = json!({"status": cur.status});
+    let mut after = json!({"status": to});
+    if clears {
+        before["assignee"] = json!(cur.assignee);
+        after["assignee"] = Value::Null;
+    }
+    let kind = if action == Action::CheckIn {
+        "checkin"
+    } else {
+        "status"
+    };
+    tx.asset_event(cur.id, kind, before, after, note)?;
+    view_by_id(tx.conn, cur.id)
 }

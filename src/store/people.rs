@@ -51,7 +51,75 @@ fn trimmed(s: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// What offboarding did: what came back, what did not, and whether the rest was marked lost.
+#[derive(Debug, Clone, Serialize)]
+pub struct Offboarding {
+    pub username: String,
+    pub returned: Vec<String>,
+    pub unreturned: Vec<String>,
+    pub marked_lost: bool,
+}
+
 impl Store {
+    /// Offboard a person in one transaction: check in each returned code (it must be theirs),
+    /// mark what is still out as lost if asked, and make the person inactive.
+    pub fn offboard(
+        &mut self,
+        username: &str,
+        returned: &[String],
+        condition: Option<crate::domain::Condition>,
+        mark_lost: bool,
+    ) -> Result<Offboarding> {
+        let person = self.person(username)?;
+        if !person.active {
+            return Err(StoreError::Refused(format!(
+                "{} is already inactive (offboarded)",
+                visible(&person.username)
+            )));
+        }
+        let uname = person.username.clone();
+        self.write(|tx| {
+            let note = format!("offboarding {uname}");
+            let mut back = Vec::new();
+            for code in returned {
+                let cur = super::ops::current(tx, code)?;
+                if cur.assignee.as_deref() != Some(uname.as_str()) {
+                    return Err(StoreError::Refused(format!(
+                        "{} is not held by {} ({}); nothing was changed",
+                        visible(&cur.tag),
+                        visible(&uname),
+                        cur.assignee.as_deref().map(|a| format!("held by {}", visible(a))).unwrap_or_else(|| cur.status.to_string())
+                    )));
+                }
+                back.push(super::ops::checkin_tx(tx, &cur.tag, condition, None, Some(&note))?.tag);
+            }
+            let still: Vec<String> = {
+                let mut stmt = tx
+                    .conn
+                    .prepare_cached("SELECT a.tag FROM assets a JOIN people p ON p.id = a.assignee_id WHERE p.username = ?1 ORDER BY a.tag")
+                    .ctx("listing what is still out")?;
+                let rows = stmt.query_map([&uname], |r| r.get(0)).ctx("listing what is still out")?;
+                rows.collect::<std::result::Result<_, _>>().ctx("listing what is still out")?
+            };
+            if mark_lost {
+                for tag in &still {
+                    super::ops::set_status_tx(tx, tag, crate::domain::Status::Lost, Some(&format!("not returned at offboarding of {uname}")))?;
+                }
+            }
+            tx.conn
+                .prepare_cached("UPDATE people SET active = 0 WHERE username = ?1")
+                .ctx("deactivating a person")?
+                .execute([&uname])
+                .ctx("deactivating a person")?;
+            tx.subject_event(
+                &format!("person:{uname}"),
+                "offboard",
+                json!({"active": false, "returned": back, "unreturned": still, "marked_lost": mark_lost}),
+            )?;
+            Ok(Offboarding { username: uname.clone(), returned: back, unreturned: still, marked_lost: mark_lost })
+        })
+    }
+
     pub fn add_person(&mut self, p: &NewPerson) -> Result<PersonView> {
         let username = p.username.trim().to_string();
         if username.is_empty()

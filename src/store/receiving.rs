@@ -1,0 +1,357 @@
+//! Purchase orders and receiving against them: each serial scanned at the bench becomes an
+//! in-stock asset with the PO's cost, supplier, order number and date, and the next free tag.
+
+use super::lookup::{get_or_create, get_or_create_model, NameTable};
+use super::ops::{insert_asset, NewAsset};
+use super::{Context, Result, Store, StoreError, Tx};
+use crate::domain::money::{parse_amount, parse_currency};
+use crate::domain::text::visible;
+use crate::domain::{AssetView, Condition, Status};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PoLine {
+    pub model: String,
+    pub ordered: i64,
+    pub received: i64,
+    pub outstanding: i64,
+    pub unit_cost: String,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseOrder {
+    pub number: String,
+    pub supplier: Option<String>,
+    pub date: String,
+    pub lines: Vec<PoLine>,
+}
+
+/// Expand a tag pattern such as `IT-{seq:06}` (or `{seq}`) for one sequence number.
+pub fn expand_tag(pattern: &str, seq: i64) -> Result<String> {
+    let start = pattern.find("{seq").ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "tag pattern '{}' has no {{seq}} or {{seq:06}}",
+            visible(pattern)
+        ))
+    })?;
+    let end = pattern[start..]
+        .find('}')
+        .map(|e| start + e)
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "tag pattern '{}' has an unclosed {{",
+                visible(pattern)
+            ))
+        })?;
+    let spec = &pattern[start + 4..end];
+    let width: usize = match spec.strip_prefix(':') {
+        Some(w) => w
+            .trim_start_matches('0')
+            .parse()
+            .or_else(|_| {
+                if w.chars().all(|c| c == '0') {
+                    Ok(0)
+                } else {
+                    Err(())
+                }
+            })
+            .map_err(|_| {
+                StoreError::Invalid(format!(
+                    "tag pattern '{}': width must be digits, e.g. {{seq:06}}",
+                    visible(pattern)
+                ))
+            })?,
+        None if spec.is_empty() => 0,
+        None => {
+            return Err(StoreError::Invalid(format!(
+                "tag pattern '{}': write {{seq}} or {{seq:06}}",
+                visible(pattern)
+            )))
+        }
+    };
+    Ok(format!(
+        "{}{:0width$}{}",
+        &pattern[..start],
+        seq,
+        &pattern[end + 1..]
+    ))
+}
+
+fn po_id(tx: &Tx, number: &str) -> Result<(i64, Option<i64>, String, String)> {
+    tx.conn
+        .prepare_cached(
+            "SELECT id, supplier_id, ordered_on, number FROM purchase_orders WHERE number = ?1",
+        )
+        .ctx("reading a purchase order")?
+        .query_row([number.trim()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()
+        .ctx("reading a purchase order")?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "no purchase order has the number '{}'",
+                visible(number)
+            ))
+        })
+}
+
+/// The next free tag from `pattern`, advancing the pattern's counter past tags already in use.
+fn next_tag(tx: &Tx, pattern: &str) -> Result<String> {
+    let mut seq: i64 = tx
+        .conn
+        .prepare_cached("SELECT value FROM sequences WHERE name = ?1")
+        .ctx("reading a tag counter")?
+        .query_row([pattern], |r| r.get(0))
+        .optional()
+        .ctx("reading a tag counter")?
+        .unwrap_or(0);
+    loop {
+        seq += 1;
+        let tag = expand_tag(pattern, seq)?;
+        let taken = tx
+            .conn
+            .prepare_cached("SELECT 1 FROM assets WHERE tag = ?1")
+            .ctx("checking a tag")?
+            .query_row([&tag], |_| Ok(()))
+            .optional()
+            .ctx("checking a tag")?
+            .is_some();
+        if !taken {
+            tx.conn
+                .prepare_cached("INSERT INTO sequences(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+                .ctx("advancing a tag counter")?
+                .execute(params![pattern, seq])
+                .ctx("advancing a tag counter")?;
+            return Ok(tag);
+        }
+    }
+}
+
+impl Store {
+    pub fn po_add(
+        &mut self,
+        number: &str,
+        supplier: &str,
+        date: Option<&str>,
+    ) -> Result<PurchaseOrder> {
+        let number = number.trim().to_string();
+        if number.is_empty() || number.chars().any(char::is_control) {
+            return Err(StoreError::Invalid(
+                "a purchase order needs a number without control characters".into(),
+            ));
+        }
+        self.write(|tx| {
+            if po_id(tx, &number).is_ok() {
+                return Err(StoreError::Refused(format!("purchase order '{}' already exists", visible(&number))));
+            }
+            let sup = get_or_create(tx.conn, NameTable::Suppliers, supplier)?;
+            let date = match date {
+                Some(d) => super::ops::parse_date("order date", d)?.format("%Y-%m-%d").to_string(),
+                None => tx.now[..10].to_string(),
+            };
+            tx.conn
+                .prepare_cached("INSERT INTO purchase_orders(number, supplier_id, ordered_on, created_at) VALUES (?1, ?2, ?3, ?4)")
+                .ctx("adding a purchase order")?
+                .execute(params![number, sup, date, tx.now])
+                .ctx("adding a purchase order")?;
+            tx.subject_event(&format!("po:{number}"), "po_add", json!({"number": number, "supplier": supplier.trim(), "date": date}))?;
+            Ok(())
+        })?;
+        self.po(&number)
+    }
+
+    pub fn po_line(
+        &mut self,
+        number: &str,
+        model: &str,
+        qty: i64,
+        unit_cost: &str,
+        currency: Option<&str>,
+    ) -> Result<PurchaseOrder> {
+        if qty <= 0 {
+            return Err(StoreError::Invalid(format!(
+                "quantity must be at least 1, not {qty}"
+            )));
+        }
+        let cost = parse_amount(unit_cost)?.to_string();
+        let currency = currency
+            .map(parse_currency)
+            .transpose()?
+            .unwrap_or_else(|| "USD".into());
+        self.write(|tx| {
+            let (po, ..) = po_id(tx, number)?;
+            let (model_id, ..) = get_or_create_model(tx.conn, model, None, None)?
+                .ok_or_else(|| StoreError::Invalid("a line needs a model (--model)".into()))?;
+            tx.conn
+                .prepare_cached(
+                    "INSERT INTO po_lines(po_id, model_id, qty, unit_cost, currency) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(po_id, model_id) DO UPDATE SET qty = excluded.qty, unit_cost = excluded.unit_cost, currency = excluded.currency",
+                )
+                .ctx("adding a purchase order line")?
+                .execute(params![po, model_id, qty, cost, currency])
+                .ctx("adding a purchase order line")?;
+            tx.subject_event(&format!("po:{}", number.trim()), "po_line", json!({"model": model.trim(), "qty": qty, "unit_cost": cost, "currency": currency}))?;
+            Ok(())
+        })?;
+        self.po(number)
+    }
+
+    pub fn po(&self, number: &str) -> Result<PurchaseOrder> {
+        let (id, number, supplier, date): (i64, String, Option<String>, String) = self
+            .conn
+            .prepare_cached(
+                "SELECT p.id, p.number, s.name, p.ordered_on FROM purchase_orders p
+                 LEFT JOIN suppliers s ON s.id = p.supplier_id WHERE p.number = ?1",
+            )
+            .ctx("reading a purchase order")?
+            .query_row([number.trim()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()
+            .ctx("reading a purchase order")?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "no purchase order has the number '{}'",
+                    visible(number)
+                ))
+            })?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT m.name, l.qty, (SELECT count(*) FROM assets a WHERE a.po_line_id = l.id), l.unit_cost, l.currency
+                 FROM po_lines l JOIN models m ON m.id = l.model_id WHERE l.po_id = ?1 ORDER BY l.id",
+            )
+            .ctx("reading a purchase order")?;
+        let lines = stmt
+            .query_map([id], |r| {
+                let ordered: i64 = r.get(1)?;
+                let received: i64 = r.get(2)?;
+                Ok(PoLine {
+                    model: r.get(0)?,
+                    ordered,
+                    received,
+                    outstanding: (ordered - received).max(0),
+                    unit_cost: r.get(3)?,
+                    currency: r.get(4)?,
+                })
+            })
+            .ctx("reading a purchase order")?
+            .collect::<std::result::Result<_, _>>()
+            .ctx("reading a purchase order")?;
+        Ok(PurchaseOrder {
+            number,
+            supplier,
+            date,
+            lines,
+        })
+    }
+
+    /// Open lines of every purchase order: (po number, model, outstanding), for a picker.
+    pub fn open_po_lines(&self) -> Result<Vec<(String, String, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT p.number, m.name, l.qty - (SELECT count(*) FROM assets a WHERE a.po_line_id = l.id) AS left
+                 FROM po_lines l JOIN purchase_orders p ON p.id = l.po_id JOIN models m ON m.id = l.model_id
+                 WHERE left > 0 ORDER BY p.number, m.name",
+            )
+            .ctx("reading purchase orders")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ctx("reading purchase orders")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("reading purchase orders")
+    }
+
+    /// Receive serials against a line, all or nothing: over-receipt and known serials refuse
+    /// the whole batch, naming the serial.
+    pub fn po_receive(
+        &mut self,
+        number: &str,
+        model: &str,
+        serials: &[String],
+        tag_pattern: &str,
+    ) -> Result<Vec<AssetView>> {
+        expand_tag(tag_pattern, 1)?;
+        self.write(|tx| {
+            let (po, supplier_id, date, po_number) = po_id(tx, number)?;
+            let line: Option<(i64, i64, String, String, String)> = tx
+                .conn
+                .prepare_cached(
+                    "SELECT l.id, l.qty, l.unit_cost, l.currency, m.name FROM po_lines l JOIN models m ON m.id = l.model_id
+                     WHERE l.po_id = ?1 AND m.name = ?2",
+                )
+                .ctx("reading a purchase order line")?
+                .query_row(params![po, model.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                .optional()
+                .ctx("reading a purchase order line")?;
+            let Some((line_id, qty, cost, currency, model_name)) = line else {
+                return Err(StoreError::NotFound(format!("purchase order {} has no line for model '{}'", visible(&po_number), visible(model))));
+            };
+            let supplier: Option<String> = match supplier_id {
+                Some(id) => Some(tx.conn.query_row("SELECT name FROM suppliers WHERE id = ?1", [id], |r| r.get(0)).ctx("reading a supplier")?),
+                None => None,
+            };
+            let already: i64 = tx
+                .conn
+                .query_row("SELECT count(*) FROM assets WHERE po_line_id = ?1", [line_id], |r| r.get(0))
+                .ctx("counting received items")?;
+            let mut out = Vec::new();
+            for (received, serial) in (already..).zip(serials) {
+                let serial = serial.trim();
+                if super::assets::resolve(tx.conn, serial)?.is_some() {
+                    return Err(StoreError::Refused(format!("serial {} is already known; nothing received", visible(serial))));
+                }
+                if received >= qty {
+                    return Err(StoreError::Refused(format!(
+                        "over-receipt: {} ordered {qty} × {}, all {received} already received; serial {} refused",
+                        visible(&po_number), visible(&model_name), visible(serial)
+                    )));
+                }
+                let tag = next_tag(tx, tag_pattern)?;
+                let v = insert_asset(
+                    tx,
+                    &NewAsset {
+                        tag,
+                        serial: Some(serial.to_string()),
+                        model: Some(model_name.clone()),
+                        supplier: supplier.clone(),
+                        order_number: Some(po_number.clone()),
+                        purchase_cost: Some(cost.clone()),
+                        currency: Some(currency.clone()),
+                        purchase_date: Some(date.clone()),
+                        status: Some(Status::InStock),
+                        condition: Some(Condition::New),
+                        ..Default::default()
+                    },
+                    Some(&format!("received against {po_number}")),
+                )?;
+                tx.conn
+                    .prepare_cached("UPDATE assets SET po_line_id = ?2, last_seen_at = ?3 WHERE id = ?1")
+                    .ctx("receiving")?
+                    .execute(params![v.id, line_id, tx.now])
+                    .ctx("receiving")?;
+                out.push(super::assets::view_by_id(tx.conn, v.id)?);
+            }
+            Ok(out)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_patterns_expand() {
+        assert_eq!(expand_tag("IT-{seq:06}", 42).unwrap(), "IT-000042");
+        assert_eq!(expand_tag("{seq}", 7).unwrap(), "7");
+        assert_eq!(expand_tag("A{seq:3}Z", 5).unwrap(), "A005Z");
+        assert!(expand_tag("IT-", 1).is_err());
+        assert!(expand_tag("IT-{seq:x}", 1).is_err());
+    }
+}

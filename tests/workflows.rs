@@ -1,0 +1,333 @@
+//! Audits, ghosts, receiving against purchase orders, offboarding: through the CLI.
+
+mod common;
+use common::Env;
+
+fn tags_at(e: &Env, loc: &str) -> Vec<String> {
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    let mut s = c
+        .prepare("SELECT tag FROM assets a JOIN locations l ON l.id = a.location_id WHERE l.code = ?1 AND status <> 'disposed' ORDER BY tag")
+        .unwrap();
+    s.query_map([loc], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn fixture() -> Env {
+    let e = Env::new();
+    e.ok(&["location", "add", "R1", "--name", "Room 1"]);
+    e.ok(&["location", "add", "R2", "--name", "Room 2"]);
+    e.ok(&["person", "add", "jdoe", "--name", "Jane Doe"]);
+    for (t, l) in [("A1", "R1"), ("A2", "R1"), ("A3", "R1"), ("B1", "R2")] {
+        e.ok(&[
+            "add",
+            "--tag",
+            t,
+            "--serial",
+            &format!("S-{t}"),
+            "--model",
+            "ThinkPad T14",
+            "--location",
+            l,
+        ]);
+    }
+    e
+}
+
+#[test]
+fn audit_reconciles_found_missing_unexpected_unknown_and_duplicates() {
+    let e = fixture();
+    assert_eq!(tags_at(&e, "R1"), ["A1", "A2", "A3"]);
+    let h = e.json(&["audit", "start", "R1", "--json"]);
+    let id = h["id"].as_i64().unwrap().to_string();
+    let scans = e.json(&[
+        "audit", "scan", &id, "A1", "s-a2", "B1", "ZZZ-404", "A1", "--json",
+    ]);
+    let results: Vec<_> = scans
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["result"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        results,
+        ["found", "found", "unexpected", "unknown", "duplicate"]
+    );
+    let r = e.json(&["report", "audit", &id, "--json"]);
+    assert_eq!(r["expected"], 3);
+    let tags = |k: &str| {
+        r[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["tag"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tags("found"), ["A1", "A2"]);
+    assert_eq!(tags("missing"), ["A3"]);
+    assert_eq!(tags("unexpected"), ["B1"]);
+    assert_eq!(r["unknown"], serde_json::json!(["ZZZ-404"]));
+    // The unexpected one is not moved until asked; then it is, with an event.
+    assert_eq!(e.json(&["show", "B1", "--json"])["location"], "R2");
+    let m = e.json(&["audit", "scan", &id, "B1", "--move", "--json"]);
+    assert_eq!(m[0]["result"], "moved");
+    assert_eq!(e.json(&["show", "B1", "--json"])["location"], "R1");
+    let h = e.json(&["history", "B1", "--json"]);
+    let kinds: Vec<_> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["create", "audited", "move", "audited"]);
+    // Found assets were seen now.
+    assert!(e.json(&["show", "A1", "--json"])["last_seen_at"].is_string());
+    let closed = e.ok(&["audit", "close", &id]);
+    assert!(
+        closed.contains("missing 1") && closed.contains("A3"),
+        "{closed}"
+    );
+    assert!(e.fails(&["audit", "scan", &id, "A3"], 1).contains("closed"));
+    assert!(e.ok(&["audit", "list"]).contains("closed"));
+    assert!(e
+        .fails(&["audit", "start", "NOWHERE"], 1)
+        .contains("no location"));
+    assert!(e.fails(&["report", "audit", "999"], 1).contains("no audit"));
+}
+
+#[test]
+fn ghosts_are_selected_at_the_day_boundary() {
+    let e = fixture();
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    let now = chrono::Utc::now();
+    let at = |days: i64, secs: i64| {
+        (now - chrono::Duration::days(days) + chrono::Duration::seconds(secs))
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    // A1 seen exactly 180 days ago (minus a minute's slack for the test's own run time): a ghost.
+    c.execute(
+        "UPDATE assets SET last_seen_at = ?1 WHERE tag = 'A1'",
+        [at(180, -60)],
+    )
+    .unwrap();
+    // A2 seen 180 days ago plus an hour: not yet.
+    c.execute(
+        "UPDATE assets SET last_seen_at = ?1 WHERE tag = 'A2'",
+        [at(180, 3600)],
+    )
+    .unwrap();
+    // A3 long unseen but retired: not active, so not a ghost.
+    c.execute(
+        "UPDATE assets SET last_seen_at = ?1 WHERE tag IN ('A3', 'B1')",
+        [at(400, 0)],
+    )
+    .unwrap();
+    drop(c);
+    e.ok(&["status", "A3", "retired"]);
+    let g = e.json(&["report", "ghosts", "--json"]);
+    let tags: Vec<_> = g
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["tag"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        tags,
+        ["B1", "A1"],
+        "oldest first, boundary included, retired excluded"
+    );
+    assert_eq!(g[1]["days_unseen"], 180);
+    assert_eq!(g[0]["location"], "R2");
+    let g = e.json(&["report", "ghosts", "--days", "500", "--json"]);
+    assert!(g.as_array().unwrap().is_empty());
+    assert!(e.ok(&["report", "ghosts"]).contains("B1"));
+}
+
+#[test]
+fn receiving_against_a_purchase_order() {
+    let e = fixture();
+    e.ok(&[
+        "po",
+        "add",
+        "PO-1",
+        "--supplier",
+        "CDW",
+        "--date",
+        "2026-10-01",
+    ]);
+    e.ok(&[
+        "po",
+        "line",
+        "PO-1",
+        "--model",
+        "Latitude 7440",
+        "--qty",
+        "2",
+        "--unit-cost",
+        "1499.00",
+    ]);
+    // Something already holds IT-000001: the next free tag is used.
+    e.ok(&["add", "--tag", "IT-000001"]);
+    let got = e.json(&[
+        "po",
+        "receive",
+        "PO-1",
+        "--model",
+        "latitude 7440",
+        "SN-X1",
+        "--json",
+    ]);
+    let a = &got[0];
+    assert_eq!(a["tag"], "IT-000002");
+    assert_eq!(
+        (a["status"].as_str(), a["condition"].as_str()),
+        (Some("in_stock"), Some("new"))
+    );
+    assert_eq!(
+        (a["purchase_cost"].as_str(), a["supplier"].as_str()),
+        (Some("1499.00"), Some("CDW"))
+    );
+    assert_eq!(
+        (a["order_number"].as_str(), a["purchase_date"].as_str()),
+        (Some("PO-1"), Some("2026-10-01"))
+    );
+    // A known serial refuses the whole batch.
+    assert!(e
+        .fails(
+            &[
+                "po",
+                "receive",
+                "PO-1",
+                "--model",
+                "Latitude 7440",
+                "SN-X2",
+                "S-A1"
+            ],
+            1
+        )
+        .contains("already known"));
+    assert!(e.fails(&["show", "SN-X2"], 1).contains("no asset"));
+    // Over-receipt is refused.
+    assert!(e
+        .fails(
+            &[
+                "po",
+                "receive",
+                "PO-1",
+                "--model",
+                "Latitude 7440",
+                "SN-X2",
+                "SN-X3"
+            ],
+            1
+        )
+        .contains("over-receipt"));
+    e.ok(&["po", "receive", "PO-1", "--model", "Latitude 7440", "SN-X2"]);
+    let po = e.json(&["po", "show", "PO-1", "--json"]);
+    assert_eq!(
+        (
+            po["lines"][0]["received"].as_i64(),
+            po["lines"][0]["outstanding"].as_i64()
+        ),
+        (Some(2), Some(0))
+    );
+    assert!(e
+        .fails(
+            &["po", "receive", "PO-1", "--model", "Latitude 7440", "SN-X9"],
+            1
+        )
+        .contains("over-receipt"));
+    assert!(e
+        .fails(&["po", "receive", "PO-1", "--model", "MacBook", "SN-X9"], 1)
+        .contains("no line"));
+    assert!(e
+        .fails(&["po", "add", "po-1", "--supplier", "x"], 1)
+        .contains("already exists"));
+    assert!(e
+        .fails(
+            &[
+                "po",
+                "line",
+                "PO-1",
+                "--model",
+                "M",
+                "--qty",
+                "0",
+                "--unit-cost",
+                "1"
+            ],
+            1
+        )
+        .contains("at least 1"));
+    let h = e.json(&["history", "SN-X1", "--json"]);
+    assert_eq!(h[0]["note"], "received against PO-1");
+}
+
+#[test]
+fn offboarding_returns_lists_and_marks_lost() {
+    let e = fixture();
+    for t in ["A1", "A2", "A3"] {
+        e.ok(&["checkout", t, "--to", "jdoe"]);
+    }
+    e.ok(&["person", "add", "other", "--name", "Other"]);
+    e.ok(&["checkout", "B1", "--to", "other"]);
+    // Handing back someone else's asset refuses the whole offboarding.
+    assert!(e
+        .fails(&["person", "offboard", "jdoe", "--returned", "B1"], 1)
+        .contains("not held by jdoe"));
+    assert_eq!(e.json(&["show", "A1", "--json"])["assignee"], "jdoe");
+    let r = e.json(&[
+        "person",
+        "offboard",
+        "jdoe",
+        "--returned",
+        "A1",
+        "S-A2",
+        "--condition",
+        "fair",
+        "--mark-lost",
+        "--json",
+    ]);
+    assert_eq!(r["returned"], serde_json::json!(["A1", "A2"]));
+    assert_eq!(r["unreturned"], serde_json::json!(["A3"]));
+    let a1 = e.json(&["show", "A1", "--json"]);
+    assert_eq!(
+        (a1["status"].as_str(), a1["condition"].as_str()),
+        (Some("in_stock"), Some("fair"))
+    );
+    let a3 = e.json(&["show", "A3", "--json"]);
+    assert_eq!(
+        (a3["status"].as_str(), a3["assignee"].is_null()),
+        (Some("lost"), true)
+    );
+    let p = e.json(&["person", "list", "--json"]);
+    let jdoe = p
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["username"] == "jdoe")
+        .unwrap();
+    assert_eq!(jdoe["active"], false);
+    assert!(e
+        .fails(&["checkout", "A1", "--to", "jdoe"], 1)
+        .contains("inactive"));
+    assert!(e
+        .fails(&["person", "offboard", "jdoe"], 1)
+        .contains("already inactive"));
+}
+
+#[test]
+fn cli_output_into_a_closed_pipe_is_quiet() {
+    let e = fixture();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} --db {} location list | head -c 1 >/dev/null; echo done",
+            assert_cmd::cargo::cargo_bin("itam").display(),
+            e.db().display()
+        ))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
