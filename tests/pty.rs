@@ -100,6 +100,18 @@ impl Pty {
         false
     }
 
+    /// Wait for raw bytes (escape sequences) the reader thread may still be draining.
+    fn wait_raw(&self, needle: &str, secs: u64) -> bool {
+        let end = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < end {
+            if self.text().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
         let end = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < end {
@@ -215,9 +227,8 @@ fn a_burst_of_100_scans_checks_in_all_100_in_order() {
         .unwrap();
     assert_eq!(still_out, 0);
     // The terminal was restored: alternate screen left, bracketed paste off.
-    let out = pty.text();
     assert!(
-        out.contains("\x1b[?1049l") && out.contains("\x1b[?2004l"),
+        pty.wait_raw("\x1b[?1049l", 3) && pty.wait_raw("\x1b[?2004l", 3),
         "terminal restored"
     );
 }
@@ -270,7 +281,7 @@ fn sighup_restores_the_terminal_and_leaves_the_database_consistent() {
     // SAFETY: plain kill(2) on our own child.
     unsafe { libc::kill(pty.child.id() as i32, libc::SIGHUP) };
     assert!(pty.wait_exit(5).is_some(), "exits on SIGHUP");
-    assert!(pty.text().contains("\x1b[?1049l"));
+    assert!(pty.wait_raw("\x1b[?1049l", 3));
     let ok: String = store
         .conn()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))

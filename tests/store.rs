@@ -51,7 +51,10 @@ fn pragmas_are_set_for_a_ledger() {
     let v: i64 = c
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 1);
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/migrations"))
+        .unwrap()
+        .count();
+    assert_eq!(v, migrations as i64, "every migration applied");
 }
 
 #[test]

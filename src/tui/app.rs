@@ -130,6 +130,9 @@ pub enum ScanMode {
     Checkin,
     Move,
     Condition,
+    Audit,
+    Receive,
+    Offboard,
 }
 
 impl ScanMode {
@@ -140,8 +143,30 @@ impl ScanMode {
             ScanMode::Checkin => "CHECK IN",
             ScanMode::Move => "MOVE",
             ScanMode::Condition => "CONDITION",
+            ScanMode::Audit => "AUDIT",
+            ScanMode::Receive => "RECEIVE",
+            ScanMode::Offboard => "OFFBOARD",
         }
     }
+}
+
+/// An audit in progress in the scan view, with its live counts.
+#[derive(Debug, Clone)]
+pub struct AuditRun {
+    pub id: i64,
+    pub location: String,
+    /// (expected, found, missing, unexpected, unknown)
+    pub counts: (usize, usize, usize, usize, usize),
+    /// The last asset scanned that is recorded elsewhere: ctrl-t moves it here.
+    pub last_unexpected: Option<String>,
+}
+
+/// The ghosts view: active assets unseen for a long time.
+#[derive(Debug)]
+pub struct GhostState {
+    pub days: i64,
+    pub list: Vec<crate::store::Ghost>,
+    pub selected: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +207,11 @@ pub struct ScanState {
     pub grade: Condition,
     pub log: Vec<LogLine>,
     pub last: Option<AssetView>,
+    pub audit: Option<AuditRun>,
+    /// (po number, model) being received against.
+    pub receiving: Option<(String, String)>,
+    /// The person being offboarded and the tags handed back so far.
+    pub offboarding: Option<(PersonView, Vec<String>)>,
     done: HashSet<(String, i64)>,
     undo: Vec<Undo>,
 }
@@ -213,6 +243,7 @@ pub enum Screen {
     Form(Form),
     Picker(Picker),
     Import(Box<ImportReview>),
+    Ghosts(GhostState),
 }
 
 impl Screen {
@@ -226,6 +257,7 @@ impl Screen {
             Screen::Form(_) => "form",
             Screen::Picker(_) => "picker",
             Screen::Import(_) => "import",
+            Screen::Ghosts(_) => "ghosts",
         }
     }
 }
@@ -281,6 +313,8 @@ pub struct App {
     pub dirty: bool,
     /// The database path as the header shows it.
     pub display_path: String,
+    /// `[receiving] tag_pattern` from config.
+    pub tag_pattern: String,
 }
 
 fn key_char(k: &KeyEvent) -> Option<char> {
@@ -317,6 +351,9 @@ impl App {
                 grade: Condition::Good,
                 log: Vec::new(),
                 last: None,
+                audit: None,
+                receiving: None,
+                offboarding: None,
                 done: HashSet::new(),
                 undo: Vec::new(),
             },
@@ -339,6 +376,7 @@ impl App {
             page: 10,
             dirty: true,
             display_path,
+            tag_pattern: crate::config::ReceivingConfig::default().tag_pattern,
         }
     }
 
@@ -554,6 +592,7 @@ impl App {
             "form" => self.form_key(cmd.as_deref(), k),
             "picker" => self.picker_key(cmd.as_deref(), k),
             "import" => self.import_key(cmd.as_deref()),
+            "ghosts" => self.ghosts_key(cmd.as_deref()),
             _ => {}
         }
     }
@@ -628,6 +667,7 @@ impl App {
                 .screens
                 .push(Screen::Form(Form::new(FormKind::AddLocation))),
             Some("import") => self.screens.push(Screen::Form(Form::new(FormKind::Import))),
+            Some("ghosts") => self.open_ghosts(180),
             Some("demo") => self.load_demo(),
             Some("refresh") => self.refresh_all(),
             Some("help") => self.screens.push(Screen::Help { scroll: 0 }),
@@ -949,6 +989,25 @@ impl App {
                 }
                 Ok(None)
             }
+            Purpose::ScanPoLine => {
+                if let Some((po, model)) = value.split_once('\t') {
+                    self.scan_log(
+                        true,
+                        false,
+                        format!("receiving against {po}: {model} — scan serials"),
+                    );
+                    self.scan.receiving = Some((po.to_string(), model.to_string()));
+                }
+                Ok(None)
+            }
+            Purpose::ScanOffboardPerson => {
+                self.start_offboarding(&value);
+                Ok(None)
+            }
+            Purpose::FinishOffboarding => {
+                self.finish_offboarding(value == "lost");
+                Ok(None)
+            }
             Purpose::ScanLocation => {
                 self.scan_log(true, false, format!("now moving to {value}"));
                 self.scan.location = Some(value);
@@ -1194,6 +1253,9 @@ impl App {
             Some("checkin") => Some(ScanMode::Checkin),
             Some("move") => Some(ScanMode::Move),
             Some("condition") => Some(ScanMode::Condition),
+            Some("audit") => Some(ScanMode::Audit),
+            Some("receive") => Some(ScanMode::Receive),
+            Some("offboard") => Some(ScanMode::Offboard),
             _ => None,
         };
         if let Some(m) = mode {
@@ -1203,6 +1265,8 @@ impl App {
         match cmd {
             Some("back") => self.pop(),
             Some("undo") => self.undo_scan(),
+            Some("take") => self.audit_take(),
+            Some("done") => self.scan_done(),
             Some("help") => self.screens.push(Screen::Help { scroll: 0 }),
             Some("grade") => {
                 let i = Condition::ALL
@@ -1215,8 +1279,10 @@ impl App {
             Some("pick") => {
                 let p = match self.scan.mode {
                     ScanMode::Checkout => self.people_picker(Purpose::ScanPerson),
+                    ScanMode::Offboard => self.people_picker(Purpose::ScanOffboardPerson),
                     ScanMode::Move => self.locations_picker(Purpose::ScanLocation),
-                    _ => return self.say("F7 picks a person (check out) or a location (move)"),
+                    ScanMode::Receive => self.po_line_picker(),
+                    _ => return self.say("F7 picks a person (check out, offboard), a location (move) or a PO line (receive)"),
                 };
                 match p {
                     Ok(p) => self.screens.push(Screen::Picker(p)),
@@ -1256,6 +1322,15 @@ impl App {
             }
             ScanMode::Move if self.scan.location.is_none() => {
                 " — scan a location label or press F7"
+            }
+            ScanMode::Audit if self.scan.audit.is_none() => {
+                " — scan the room's location label to start"
+            }
+            ScanMode::Receive if self.scan.receiving.is_none() => {
+                " — press F7 to pick the purchase-order line"
+            }
+            ScanMode::Offboard if self.scan.offboarding.is_none() => {
+                " — scan the person's badge or press F7"
             }
             _ => "",
         };
@@ -1316,6 +1391,8 @@ impl App {
             "CMD-MOVE" => Some("move"),
             "CMD-CONDITION" => Some("condition"),
             "CMD-UNDO" => Some("undo"),
+            "CMD-AUDIT" => Some("audit"),
+            "CMD-DONE" => Some("done"),
             _ => None,
         }
     }
@@ -1333,6 +1410,9 @@ impl App {
         }
         // A location label: switches the target in move mode, the shelf in check-in mode.
         if let Ok(Some(l)) = self.store.location(&code) {
+            if self.scan.mode == ScanMode::Audit {
+                return self.start_audit(&l.code);
+            }
             match self.scan.mode {
                 ScanMode::Move | ScanMode::Checkin => {
                     self.scan.location = Some(l.code.clone());
@@ -1349,6 +1429,9 @@ impl App {
             }
         }
         if let Ok(Some(p)) = self.store.person_by_badge(&code) {
+            if self.scan.mode == ScanMode::Offboard {
+                return self.start_offboarding(&p.username);
+            }
             if self.scan.mode == ScanMode::Checkout {
                 let text = format!("now checking out to {} ({})", p.username, p.full_name);
                 self.scan.person = Some(p);
@@ -1363,6 +1446,11 @@ impl App {
                     p.username, p.holds
                 ),
             );
+        }
+        match self.scan.mode {
+            ScanMode::Audit => return self.audit_code(&code),
+            ScanMode::Receive => return self.receive_serial(&code),
+            _ => {}
         }
         let asset = match self.store.find_code(&code) {
             Ok(Some(a)) => a,
@@ -1388,7 +1476,13 @@ impl App {
                 self.scan.grade,
                 self.scan.location.clone().unwrap_or_default()
             ),
-            ScanMode::Lookup => String::new(),
+            ScanMode::Lookup | ScanMode::Audit | ScanMode::Receive => String::new(),
+            ScanMode::Offboard => self
+                .scan
+                .offboarding
+                .as_ref()
+                .map(|o| o.0.username.clone())
+                .unwrap_or_default(),
         };
         let key = (format!("{:?}:{target}", self.scan.mode), asset.id);
         if self.scan.mode != ScanMode::Lookup && self.scan.done.contains(&key) {
@@ -1468,6 +1562,46 @@ impl App {
                     })
                     .map_err(|e| e.to_string()),
             },
+            ScanMode::Offboard => match self.scan.offboarding.clone() {
+                None => Err("scan the badge of the person leaving (or press F7) first".to_string()),
+                Some((p, _)) if asset.assignee.as_deref() != Some(p.username.as_str()) => {
+                    Err(format!(
+                        "{tag} is not held by {} ({})",
+                        p.username,
+                        asset
+                            .assignee
+                            .as_deref()
+                            .map(|a| format!("held by {a}"))
+                            .unwrap_or_else(|| asset.status.to_string())
+                    ))
+                }
+                Some((p, _)) => {
+                    let grade = self.scan.grade;
+                    let undo = Undo::CheckedIn {
+                        tag: tag.clone(),
+                        assignee: p.username.clone(),
+                        condition: asset.condition,
+                        location: asset.location.clone(),
+                    };
+                    let r = self
+                        .store
+                        .checkin(
+                            &tag,
+                            Some(grade),
+                            self.scan.location.as_deref(),
+                            Some(&format!("offboarding {}", p.username)),
+                        )
+                        .map(|v| (v, undo, format!("handed back by {} ({grade})", p.username)))
+                        .map_err(|e| e.to_string());
+                    if r.is_ok() {
+                        if let Some((_, back)) = self.scan.offboarding.as_mut() {
+                            back.push(tag.clone());
+                        }
+                    }
+                    r
+                }
+            },
+            ScanMode::Audit | ScanMode::Receive => Err("handled above".to_string()),
             ScanMode::Condition => {
                 let grade = self.scan.grade;
                 self.store
@@ -1502,6 +1636,363 @@ impl App {
                 self.scan_log(false, false, text);
                 self.scan.last = Some(asset);
             }
+        }
+    }
+
+    fn po_line_picker(&self) -> crate::store::Result<Picker> {
+        let items = self
+            .store
+            .open_po_lines()?
+            .into_iter()
+            .map(|(po, model, left)| {
+                (
+                    format!("{po} · {model} · {left} outstanding"),
+                    format!("{po}\t{model}"),
+                )
+            })
+            .collect();
+        Ok(Picker::new(
+            "receive against which line?",
+            items,
+            Purpose::ScanPoLine,
+        ))
+    }
+
+    fn start_audit(&mut self, location: &str) {
+        let resumed = self.store.open_audit_at(location).ok().flatten();
+        let id = match resumed {
+            Some(id) => id,
+            None => match self.store.audit_start(location) {
+                Ok(h) => h.id,
+                Err(e) => return self.scan_log(false, false, e.to_string()),
+            },
+        };
+        self.scan.audit = Some(AuditRun {
+            id,
+            location: location.to_string(),
+            counts: (0, 0, 0, 0, 0),
+            last_unexpected: None,
+        });
+        self.refresh_audit_counts();
+        let (expected, ..) = self
+            .scan
+            .audit
+            .as_ref()
+            .map(|a| a.counts)
+            .unwrap_or_default();
+        let verb = if resumed.is_some() {
+            "resumed"
+        } else {
+            "started"
+        };
+        self.scan_log(true, false, format!("audit {id} {verb} at {location}: {expected} expected — scan everything in the room, ctrl-d closes"));
+    }
+
+    fn refresh_audit_counts(&mut self) {
+        let Some(run) = self.scan.audit.as_ref() else {
+            return;
+        };
+        if let Ok(r) = self.store.audit_report(run.id) {
+            let counts = (
+                r.expected,
+                r.found.len() + r.moved.len(),
+                r.missing.len(),
+                r.unexpected.len(),
+                r.unknown.len(),
+            );
+            if let Some(run) = self.scan.audit.as_mut() {
+                run.counts = counts;
+            }
+        }
+    }
+
+    fn audit_code(&mut self, code: &str) {
+        let Some(run) = self.scan.audit.clone() else {
+            return self.scan_log(
+                false,
+                false,
+                "scan the room's location label first to start the audit".into(),
+            );
+        };
+        use crate::store::ScanResult as R;
+        match self.store.audit_scan(run.id, code, false) {
+            Ok(s) => {
+                let tag = s
+                    .asset
+                    .as_ref()
+                    .map(|a| a.tag.clone())
+                    .unwrap_or_else(|| s.code.clone());
+                let name = s
+                    .asset
+                    .as_ref()
+                    .map(|a| a.display_name().to_string())
+                    .unwrap_or_default();
+                match s.result {
+                    R::Found => self.scan_log(true, false, format!("{tag} found — {name}")),
+                    R::Unexpected => {
+                        let from = s
+                            .recorded_at
+                            .clone()
+                            .unwrap_or_else(|| "no location".into());
+                        if let Some(a) = self.scan.audit.as_mut() {
+                            a.last_unexpected = Some(tag.clone());
+                        }
+                        self.scan_log(
+                            true,
+                            true,
+                            format!("{tag} UNEXPECTED: recorded at {from} — ctrl-t moves it here"),
+                        );
+                    }
+                    R::Moved => self.scan_log(true, false, format!("{tag} moved here")),
+                    R::Unknown => self.scan_log(
+                        false,
+                        false,
+                        format!(
+                            "{} unknown: no asset has this code (register it with a, add asset)",
+                            s.code
+                        ),
+                    ),
+                    R::Duplicate => self.scan_log(
+                        true,
+                        true,
+                        format!("{tag} already scanned in this audit — not counted twice"),
+                    ),
+                }
+                self.scan.last = s.asset;
+                self.refresh_audit_counts();
+                self.after_write();
+            }
+            Err(e) => self.scan_log(false, false, e.to_string()),
+        }
+    }
+
+    fn audit_take(&mut self) {
+        let Some(run) = self.scan.audit.clone() else {
+            return self.say("ctrl-t works during an audit");
+        };
+        let Some(tag) = run.last_unexpected.clone() else {
+            return self.scan_log(true, true, "no unexpected asset to move here".into());
+        };
+        match self.store.audit_scan(run.id, &tag, true) {
+            Ok(_) => {
+                self.scan_log(true, false, format!("{tag} moved to {}", run.location));
+                if let Some(a) = self.scan.audit.as_mut() {
+                    a.last_unexpected = None;
+                }
+                self.refresh_audit_counts();
+                self.after_write();
+            }
+            Err(e) => self.scan_log(false, false, e.to_string()),
+        }
+    }
+
+    fn scan_done(&mut self) {
+        match self.scan.mode {
+            ScanMode::Audit => {
+                let Some(run) = self.scan.audit.take() else {
+                    return self.say("no audit is open");
+                };
+                match self.store.audit_close(run.id) {
+                    Ok(r) => {
+                        let missing: Vec<String> =
+                            r.missing.iter().take(10).map(|a| a.tag.clone()).collect();
+                        self.scan_log(
+                            true,
+                            false,
+                            format!(
+                                "audit {} closed: expected {}, found {}, missing {}, unexpected {}, unknown {} (itam report audit {})",
+                                run.id,
+                                r.expected,
+                                r.found.len() + r.moved.len(),
+                                r.missing.len(),
+                                r.unexpected.len(),
+                                r.unknown.len(),
+                                run.id
+                            ),
+                        );
+                        if !missing.is_empty() {
+                            self.scan_log(
+                                true,
+                                true,
+                                format!(
+                                    "missing: {}{}",
+                                    missing.join(" "),
+                                    if r.missing.len() > 10 { " …" } else { "" }
+                                ),
+                            );
+                        }
+                    }
+                    Err(e) => self.scan_log(false, false, e.to_string()),
+                }
+            }
+            ScanMode::Offboard => {
+                let Some((p, _)) = self.scan.offboarding.clone() else {
+                    return self.say("no offboarding in progress");
+                };
+                let still = self
+                    .store
+                    .held_by(&p.username)
+                    .map(|v| v.len())
+                    .unwrap_or(0);
+                let items = vec![
+                    (
+                        format!(
+                            "finish: list the {still} unreturned item(s), leave them as they are"
+                        ),
+                        "keep".to_string(),
+                    ),
+                    (
+                        format!("finish: mark the {still} unreturned item(s) LOST"),
+                        "lost".to_string(),
+                    ),
+                ];
+                self.screens.push(Screen::Picker(Picker::new(
+                    &format!("finish offboarding {}?", p.username),
+                    items,
+                    Purpose::FinishOffboarding,
+                )));
+            }
+            _ => self.say("ctrl-d closes an audit or finishes an offboarding"),
+        }
+    }
+
+    fn start_offboarding(&mut self, username: &str) {
+        match (self.store.person(username), self.store.held_by(username)) {
+            (Ok(p), Ok(held)) => {
+                if !p.active {
+                    return self.scan_log(
+                        false,
+                        false,
+                        format!("{} is already inactive", p.username),
+                    );
+                }
+                let tags: Vec<String> = held.iter().take(8).map(|a| a.tag.clone()).collect();
+                self.scan_log(
+                    true,
+                    false,
+                    format!("offboarding {} ({}): holds {}{} — scan each item handed back, ctrl-d finishes", p.username, p.full_name, held.len(), if tags.is_empty() { String::new() } else { format!(": {}", tags.join(" ")) }),
+                );
+                self.scan.offboarding = Some((p, Vec::new()));
+                self.scan.done.clear();
+            }
+            (Err(e), _) | (_, Err(e)) => self.scan_log(false, false, e.to_string()),
+        }
+    }
+
+    fn finish_offboarding(&mut self, mark_lost: bool) {
+        let Some((p, back)) = self.scan.offboarding.take() else {
+            return;
+        };
+        match self.store.offboard(&p.username, &[], None, mark_lost) {
+            Ok(r) => {
+                let rest = if r.unreturned.is_empty() {
+                    "nothing is still out".to_string()
+                } else {
+                    format!(
+                        "not returned{}: {}",
+                        if mark_lost { " (marked lost)" } else { "" },
+                        r.unreturned.join(" ")
+                    )
+                };
+                self.scan_log(
+                    true,
+                    !r.unreturned.is_empty(),
+                    format!(
+                        "{} offboarded: {} handed back; {rest}",
+                        p.username,
+                        back.len()
+                    ),
+                );
+                self.after_write();
+            }
+            Err(e) => {
+                self.scan_log(false, false, e.to_string());
+                self.scan.offboarding = Some((p, back));
+            }
+        }
+    }
+
+    fn receive_serial(&mut self, serial: &str) {
+        let Some((po, model)) = self.scan.receiving.clone() else {
+            return self.scan_log(
+                false,
+                false,
+                "press F7 to pick the purchase-order line first".into(),
+            );
+        };
+        match self
+            .store
+            .po_receive(&po, &model, &[serial.to_string()], &self.tag_pattern)
+        {
+            Ok(got) => {
+                for a in got {
+                    self.scan_log(
+                        true,
+                        false,
+                        format!(
+                            "received {} — serial {} — {model}",
+                            a.tag,
+                            a.serial.clone().unwrap_or_default()
+                        ),
+                    );
+                    self.scan.last = Some(a);
+                }
+                self.after_write();
+            }
+            Err(e) => self.scan_log(false, false, e.to_string()),
+        }
+    }
+
+    fn open_ghosts(&mut self, days: i64) {
+        match self.store.ghosts(days, &crate::store::now_utc()) {
+            Ok(list) => self.screens.push(Screen::Ghosts(GhostState {
+                days,
+                list,
+                selected: 0,
+            })),
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    fn ghosts_key(&mut self, cmd: Option<&str>) {
+        let Some(Screen::Ghosts(g)) = self.screens.last_mut() else {
+            return;
+        };
+        let tag = g.list.get(g.selected).map(|x| x.asset.tag.clone());
+        let id = g.list.get(g.selected).map(|x| x.asset.id);
+        match cmd {
+            Some("back") => self.pop(),
+            Some("up") => g.selected = g.selected.saturating_sub(1),
+            Some("down") => g.selected = (g.selected + 1).min(g.list.len().saturating_sub(1)),
+            Some("open") => {
+                if let Some(id) = id {
+                    self.open_detail(id);
+                }
+            }
+            Some(c @ ("lost" | "retire")) => {
+                let Some(tag) = tag else { return };
+                let target = if c == "lost" {
+                    Status::Lost
+                } else {
+                    Status::Retired
+                };
+                match self
+                    .store
+                    .set_status(&tag, target, Some("from the ghosts list"))
+                {
+                    Ok(v) => {
+                        self.say(format!("{} is now {}", v.tag, v.status));
+                        if let Some(Screen::Ghosts(g)) = self.screens.last_mut() {
+                            g.list.retain(|x| x.asset.tag != tag);
+                            g.selected = g.selected.min(g.list.len().saturating_sub(1));
+                        }
+                        self.after_write();
+                    }
+                    Err(e) => self.fail(e.to_string()),
+                }
+            }
+            Some("help") => self.screens.push(Screen::Help { scroll: 0 }),
+            _ => {}
         }
     }
 

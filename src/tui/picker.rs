@@ -16,6 +16,9 @@ pub enum Purpose {
     Filter,
     ScanPerson,
     ScanLocation,
+    ScanPoLine,
+    ScanOffboardPerson,
+    FinishOffboarding,
 }
 
 #[derive(Debug)]

@@ -173,22 +173,13 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
             "dispose",
             "help",
         ],
-        "scan" => &[
-            "lookup",
-            "checkout",
-            "checkin",
-            "move",
-            "condition",
-            "pick",
-            "grade",
-            "undo",
-            "back",
-        ],
+        "scan" => &["pick", "grade", "take", "done", "undo", "back", "help"],
         "person" => &["back", "open", "help"],
         "help" => &["back"],
         "form" => &["next", "prev", "save", "cancel"],
         "picker" => &["choose", "cancel"],
         "import" => &["apply", "back", "up", "down"],
+        "ghosts" => &["back", "open", "lost", "retire", "help"],
         _ => &[],
     };
     let mut out = String::from(" ");
@@ -225,6 +216,7 @@ fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         Screen::Form(form) => draw_form(f, form, t, area),
         Screen::Picker(p) => draw_picker(f, p, t, area),
         Screen::Import(r) => draw_import(f, r, t, area),
+        Screen::Ghosts(g) => draw_ghosts(f, g, t, area),
     }
     app.screens.push(screen);
 }
@@ -371,10 +363,11 @@ fn draw_list(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         table_area,
     );
 
-    let mut parts = vec![format!(
-        "{} assets",
-        count(app.total_assets.max(0) as usize)
-    )];
+    let mut parts = vec![if app.total_assets < 0 {
+        "counting assets…".to_string()
+    } else {
+        format!("{} assets", count(app.total_assets as usize))
+    }];
     if searching && !query.trim().is_empty() {
         parts.push(format!("{} shown (best first)", count(len)));
     } else if !app.list.filter.is_empty() {
@@ -595,33 +588,44 @@ fn summarize(before: &serde_json::Value, after: &serde_json::Value) -> String {
 fn draw_scan(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     let s = &app.scan;
     let [modes, target, input, last, log] = Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Length(1),
         Constraint::Length(3),
         Constraint::Length(2),
         Constraint::Min(3),
     ])
     .areas(area);
-    let mut spans = Vec::new();
-    for (m, cmd) in [
-        (ScanMode::Lookup, "lookup"),
-        (ScanMode::Checkout, "checkout"),
-        (ScanMode::Checkin, "checkin"),
-        (ScanMode::Move, "move"),
-        (ScanMode::Condition, "condition"),
-    ] {
-        let label = format!(" {} {} ", app.keymap.first_key("scan", cmd), m.label());
-        if m == s.mode {
-            spans.push(Span::styled(
-                format!("[{}]", label.trim()),
-                t.selected().add_modifier(Modifier::BOLD),
-            ));
-        } else {
-            spans.push(Span::raw(label));
+    let row = |list: &[(ScanMode, &str)]| {
+        let mut spans = Vec::new();
+        for (m, cmd) in list {
+            let label = format!(" {} {} ", app.keymap.first_key("scan", cmd), m.label());
+            if *m == s.mode {
+                spans.push(Span::styled(
+                    format!("[{}]", label.trim()),
+                    t.selected().add_modifier(Modifier::BOLD),
+                ));
+            } else {
+                spans.push(Span::raw(label));
+            }
+            spans.push(Span::raw(" "));
         }
-        spans.push(Span::raw(" "));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), modes);
+        Line::from(spans)
+    };
+    let lines = vec![
+        row(&[
+            (ScanMode::Lookup, "lookup"),
+            (ScanMode::Checkout, "checkout"),
+            (ScanMode::Checkin, "checkin"),
+            (ScanMode::Move, "move"),
+            (ScanMode::Condition, "condition"),
+        ]),
+        row(&[
+            (ScanMode::Audit, "audit"),
+            (ScanMode::Receive, "receive"),
+            (ScanMode::Offboard, "offboard"),
+        ]),
+    ];
+    f.render_widget(Paragraph::new(lines), modes);
     let tgt = match s.mode {
         ScanMode::Lookup => "each scan shows the asset".to_string(),
         ScanMode::Checkout => match &s.person {
@@ -645,6 +649,32 @@ fn draw_scan(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
             None => "to: nowhere yet — scan a location label or press F7".into(),
         },
         ScanMode::Condition => format!("grade: {} (F8 changes)", s.grade),
+        ScanMode::Audit => match &s.audit {
+            Some(a) => {
+                let (e, fo, m, u, k) = a.counts;
+                format!("audit {} {} · exp {e} · found {fo} · missing {m} · unexpected {u} · unknown {k}", a.id, visible(&a.location))
+            }
+            None => "scan the room's location label to start (or resume) its audit".into(),
+        },
+        ScanMode::Receive => match &s.receiving {
+            Some((po, model)) => format!(
+                "receiving {} · {} · new tags {} (F7: another line)",
+                visible(po),
+                visible(model),
+                visible(&app.tag_pattern)
+            ),
+            None => "press F7 to pick a purchase-order line, then scan serials".into(),
+        },
+        ScanMode::Offboard => match &s.offboarding {
+            Some((p, back)) => format!(
+                "offboarding {} ({}) · handed back {} · grade {} (F8) · ctrl-d finishes",
+                visible(&p.username),
+                visible(&p.full_name),
+                back.len(),
+                s.grade
+            ),
+            None => "scan the badge of the person leaving, or press F7".into(),
+        },
     };
     f.render_widget(Paragraph::new(format!(" {tgt}")).style(t.title()), target);
     let value = visible(s.input.value()).into_owned();
@@ -795,6 +825,69 @@ fn draw_help(f: &mut Frame, app: &App, scroll: usize, area: Rect) {
         ),
         area,
     );
+}
+
+fn draw_ghosts(f: &mut Frame, g: &super::app::GhostState, t: &Theme, area: Rect) {
+    let [head, table] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    let title = format!(
+        " {} active assets nobody has scanned, audited, checked in or out for {}+ days — oldest first",
+        g.list.len(),
+        g.days
+    );
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::styled(title, t.title()),
+            Line::raw(" x marks lost · r retires · enter opens"),
+        ]),
+        head,
+    );
+    let h = table.height.saturating_sub(1) as usize;
+    let start = g.selected.saturating_sub(h.saturating_sub(1));
+    let rows: Vec<Row> = g
+        .list
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(h)
+        .map(|(i, x)| {
+            let sel = i == g.selected;
+            let a = &x.asset;
+            Row::new(vec![
+                format!("{}{:>5}d", if sel { "▶" } else { " " }, x.days_unseen),
+                fit(&a.tag, 12),
+                fit(a.display_name(), 22),
+                a.status.to_string(),
+                a.owner
+                    .as_deref()
+                    .map(|o| fit(o, 12))
+                    .unwrap_or_else(|| "-".into()),
+                a.assignee
+                    .as_deref()
+                    .map(|u| format!("@{}", fit(u, 11)))
+                    .or_else(|| a.location.as_deref().map(|l| fit(l, 12)))
+                    .unwrap_or_else(|| "-".into()),
+            ])
+            .style(if sel { t.selected() } else { Style::default() })
+        })
+        .collect();
+    let header = Row::new(vec![
+        "Unseen",
+        "Tag",
+        "Name / model",
+        "Status",
+        "Owner",
+        "Last place",
+    ])
+    .style(t.title().add_modifier(Modifier::UNDERLINED));
+    let widths = [
+        Constraint::Length(7),
+        Constraint::Length(12),
+        Constraint::Min(14),
+        Constraint::Length(9),
+        Constraint::Length(12),
+        Constraint::Length(12),
+    ];
+    f.render_widget(Table::new(rows, widths).header(header), table);
 }
 
 fn draw_import(f: &mut Frame, r: &super::app::ImportReview, t: &Theme, area: Rect) {
