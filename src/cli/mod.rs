@@ -1,5 +1,6 @@
 //! The command line: one file per subcommand family. Text for people, `--json` for scripts.
 
+mod admin;
 mod assets;
 mod interop;
 mod lifecycle;
@@ -79,6 +80,21 @@ pub enum Command {
     /// Reports
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Verify the database: integrity, foreign keys, history replay, disposals (exit 1 on findings)
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy the database to a new file, consistently, while others keep writing
+    Backup {
+        /// The new file
+        dest: PathBuf,
+    },
+    /// Replace the database with a backup (refused while anyone has it open)
+    Restore {
+        /// The backup file
+        src: PathBuf,
+    },
     /// Import assets, people, locations or models from CSV (Snipe-IT or itam), JSON or JSON lines
     Import(interop::ImportArgs),
     /// Export assets, people, locations or the history as CSV, Snipe-IT CSV, JSON or JSON lines
@@ -143,6 +159,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let Some(command) = &cli.command else {
         return tui(&cli);
     };
+    if let Command::Restore { src } = command {
+        // Never open the target as a Store here: that would count as "in use".
+        let (config, _) = Config::load();
+        return admin::restore(src, &config.db_path(cli.db.as_deref()));
+    }
     let mut store = open_store(&cli)?;
     match command {
         Command::Init => {
@@ -170,6 +191,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(ReportCmd::Ghosts(a)) => workflows::ghosts(&store, a),
+        Command::Check { json } => admin::check(&store, *json),
+        Command::Backup { dest } => admin::backup(&store, dest),
+        Command::Restore { .. } => Ok(ExitCode::SUCCESS),
         Command::Import(a) => interop::import(&mut store, a),
         Command::Export(a) => interop::export(&store, a),
     }

@@ -32,6 +32,11 @@ pub(super) fn create_parent(path: &Path) -> Result<()> {
     Ok(())
 }
 
+pub(super) fn world_writable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o002 != 0)
+}
+
 /// A new database file is made group read-write (0660) so teammates in the group can write.
 pub(super) fn set_shared_mode(path: &Path) {
     use std::os::unix::fs::PermissionsExt;

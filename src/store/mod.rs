@@ -7,7 +7,9 @@
 mod actor;
 mod assets;
 mod audits;
+mod backup;
 mod bulk;
+mod check;
 mod error;
 mod events;
 mod fsinfo;
@@ -21,7 +23,9 @@ mod receiving;
 pub use actor::os_user;
 pub use assets::{AssetFilter, Interner, ListRow, SearchRow};
 pub use audits::{AuditHeader, AuditReport, AuditScan, Ghost, ScanResult};
+pub use backup::restore;
 pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow};
+pub use check::{CheckReport, Finding};
 pub use error::{Context, Result, StoreError};
 pub use lookup::NameTable;
 pub use ops::{AssetEdit, DisposalInput, NewAsset};
@@ -98,6 +102,11 @@ impl Store {
             Connection::open_with_flags(path, flags).ctx(&format!("opening {}", path.display()))?;
         if !exists {
             fsinfo::set_shared_mode(path);
+        } else if fsinfo::world_writable(path) {
+            warnings.push(format!(
+                "{} is world-writable: anyone on this machine can change the ledger (chmod o-w it)",
+                path.display()
+            ));
         }
         conn.busy_timeout(BUSY_TIMEOUT)
             .ctx("setting busy_timeout")?;

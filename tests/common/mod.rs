@@ -60,6 +60,18 @@ impl Env {
         String::from_utf8(out.stderr).expect("utf-8")
     }
 
+    /// JSON printed by a command that exits with `code`.
+    pub fn json_code(&self, args: &[&str], code: i32) -> serde_json::Value {
+        let out = self.itam().args(args).output().expect("run itam");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json output")
+    }
+
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.ok(args)).expect("json output")
     }

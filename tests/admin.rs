@@ -1,0 +1,154 @@
+//! `itam check`, `itam backup`, `itam restore`, and the warnings that protect a shared ledger.
+
+mod common;
+use common::Env;
+
+fn demo() -> Env {
+    let e = Env::new();
+    e.ok(&["demo", "--assets", "200", "--seed", "3"]);
+    e
+}
+
+#[test]
+fn check_passes_on_a_healthy_database_and_finds_tampering() {
+    let e = demo();
+    let r = e.json(&["check", "--json"]);
+    assert_eq!(r["findings"].as_array().unwrap().len(), 0, "{r}");
+    assert_eq!(r["assets"], 200);
+    // Someone edits a row behind the ledger's back (no event): check says so and exits 1.
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    c.execute("UPDATE assets SET location_id = (SELECT id FROM locations WHERE code = 'REPAIR') WHERE tag = 'IT-000010' AND location_id <> (SELECT id FROM locations WHERE code = 'REPAIR')", []).unwrap();
+    c.execute("UPDATE assets SET status = 'in_stock', assignee_id = NULL WHERE id = (SELECT id FROM assets WHERE status = 'deployed' LIMIT 1)", []).unwrap();
+    drop(c);
+    let out = e.itam().args(["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("[replay]") && text.contains("history says status deployed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_disposed_asset_changed_afterwards_is_found() {
+    let e = Env::seeded();
+    e.ok(&["status", "IT-0001", "retired"]);
+    e.ok(&["dispose", "IT-0001", "--method", "recycle"]);
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    // Forge an event after disposal (the store itself refuses such a change).
+    c.execute("INSERT INTO events(asset_id, kind, actor, at, after) SELECT id, 'move', 'x', '2030-01-01T00:00:00Z', '{\"location\":\"HQ-101\"}' FROM assets WHERE tag = 'IT-0001'", []).unwrap();
+    drop(c);
+    let r = e.json_code(&["check", "--json"], 1);
+    let msgs: Vec<String> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("changed after it was disposed")),
+        "{msgs:?}"
+    );
+}
+
+#[test]
+fn backup_while_another_process_writes_then_restore() {
+    let e = demo();
+    let db = e.db();
+    // A writer flips one asset in and out while the backup runs.
+    let tag: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT tag FROM assets WHERE status = 'in_stock' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let user: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT username FROM people WHERE active = 1 LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (db, stop) = (db.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut s = itam::store::Store::open(&db, &Default::default()).unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                s.checkout(&tag, &user, None, None).unwrap();
+                s.checkin(&tag, None, None, None).unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let dest = e.dir.path().join("backup.db");
+    e.ok(&["backup", dest.to_str().unwrap()]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(writer.join().unwrap() > 0, "the writer kept writing");
+    // The copy is consistent on its own.
+    let copy = e
+        .bare()
+        .args(["--db", dest.to_str().unwrap(), "check", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        copy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copy.stdout)
+    );
+    // Never overwritten.
+    assert!(e
+        .fails(&["backup", dest.to_str().unwrap()], 1)
+        .contains("already exists"));
+    // Change the live database, then restore the backup over it.
+    e.ok(&["add", "--tag", "AFTER-BACKUP"]);
+    let out = e
+        .itam()
+        .args(["restore", dest.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(e.fails(&["show", "AFTER-BACKUP"], 1).contains("no asset"));
+    assert_eq!(e.json(&["check", "--json"])["assets"], 200);
+}
+
+#[test]
+fn restore_refuses_a_database_in_use_and_a_bad_backup() {
+    let e = demo();
+    let dest = e.dir.path().join("b.db");
+    e.ok(&["backup", dest.to_str().unwrap()]);
+    let holder = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
+    let _ = holder.asset_count().unwrap();
+    let err = e.fails(&["restore", dest.to_str().unwrap()], 1);
+    assert!(err.contains("in use"), "{err}");
+    drop(holder);
+    let junk = e.dir.path().join("junk.db");
+    std::fs::write(&junk, b"this is not a database at all, not even close....").unwrap();
+    let err = e.fails(&["restore", junk.to_str().unwrap()], 1);
+    assert!(
+        err.contains("not an itam") || err.contains("not a database"),
+        "{err}"
+    );
+    e.ok(&["restore", dest.to_str().unwrap()]);
+}
+
+#[test]
+fn a_world_writable_database_is_warned_about() {
+    let e = Env::seeded();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(e.db(), std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = e.itam().args(["show", "IT-0001"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("world-writable"));
+}
