@@ -2,6 +2,7 @@
 
 mod assets;
 mod interop;
+mod label;
 mod lifecycle;
 mod output;
 mod people;
@@ -73,6 +74,8 @@ pub enum Command {
     Import(interop::ImportArgs),
     /// Export assets, people, locations or the history as CSV, Snipe-IT CSV, JSON or JSON lines
     Export(interop::ExportArgs),
+    /// Print barcode labels (ZPL or SVG) for assets, or the sheet of command barcodes
+    Label(label::LabelArgs),
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
@@ -143,5 +146,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Location(c) => people::location(&mut store, c),
         Command::Import(a) => interop::import(&mut store, a),
         Command::Export(a) => interop::export(&store, a),
+        Command::Label(a) => label::label(&store, a),
     }
 }
