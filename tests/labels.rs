@@ -149,6 +149,13 @@ fn svg_bars_decode_back_to_the_tags() {
     );
     assert!(svg.contains("Jane&apos;s laptop ^XZ~_ café"));
     assert!(svg.contains("ThinkPad X1 &lt;Gen 11&gt;"));
+    assert!(!svg.contains("class=\"qr\""));
+
+    // With QR codes beside them the bars still decode.
+    let svg = e.ok(&["label", "IT-0001", "LAP-123456", "--format", "svg", "--qr"]);
+    assert_eq!(svg.matches("<path class=\"qr\"").count(), 2);
+    let tags: Vec<String> = labels_in_svg(&svg).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(tags, ["IT-0001", "LAP-123456"]);
 }
 
 /// A one-shot printer: accepts one connection and returns everything sent on it.

@@ -108,9 +108,6 @@ pub fn label(store: &Store, a: &LabelArgs) -> Result<ExitCode> {
     } else {
         resolve(store, &a.codes)?
     };
-    if spec.qr && a.format == Format::Svg {
-        eprintln!("itam: warning: SVG labels have no QR code yet; ZPL labels do");
-    }
     let doc = labels::render(&labels, &spec, a.format)?;
     let n = labels.len();
     match target {

@@ -196,7 +196,7 @@ impl LabelSpec {
         if self.qr {
             // Square, at most as tall as the label and half as wide; then the largest size that
             // still leaves the barcode 2-dot modules (1-dot bars scan badly on thermal printers).
-            let modules = qr_modules(label.code.len());
+            let modules = qr_modules(&label.code);
             let fit = (height.saturating_sub(2 * margin)).min(width / 2);
             let max_mag = (fit / modules).clamp(1, 10);
             let place = |magnification: u32| {
@@ -270,12 +270,24 @@ impl LabelSpec {
     }
 }
 
-/// Modules per side of the QR code the printer will choose for `len` bytes at error correction
-/// level M (versions 1-10; longer tags get version 10's size, only an estimate for the layout).
-fn qr_modules(len: usize) -> u32 {
-    const CAPACITY_M: [usize; 10] = [14, 26, 42, 62, 84, 106, 122, 152, 180, 213];
-    let version = CAPACITY_M.iter().position(|&c| len <= c).unwrap_or(9) as u32 + 1;
-    17 + 4 * version
+/// The QR code of `code` (error correction M, the smallest version that holds it): its dark
+/// modules row by row and its side. ZPL lets the printer encode it; the SVG draws these.
+pub fn qr_matrix(code: &str) -> Option<(Vec<bool>, u32)> {
+    let qr =
+        qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let side = qr.width() as u32;
+    let dark = qr
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Some((dark, side))
+}
+
+/// Modules per side of the QR code for `code`, to reserve its room on the label. A code too
+/// long for any QR version gets version 10's size (the printer will refuse it, not us).
+fn qr_modules(code: &str) -> u32 {
+    qr_matrix(code).map_or(57, |(_, side)| side)
 }
 
 /// Output format of `itam label`.

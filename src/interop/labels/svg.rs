@@ -104,7 +104,34 @@ fn one(s: &mut String, label: &Label, lay: &Layout, top: u32) {
             escape_xml(t)
         );
     }
+    if let (Some(q), Some((dark, side))) = (&lay.qr, super::qr_matrix(&label.code)) {
+        qr(s, q, &dark, side);
+    }
     s.push_str("</g>\n");
+}
+
+/// The QR code as one path: each row's runs of dark modules as rectangles.
+fn qr(s: &mut String, q: &super::Qr, dark: &[bool], side: u32) {
+    let m = q.magnification;
+    let mut d = String::new();
+    for (row, cells) in dark.chunks(side.max(1) as usize).enumerate() {
+        let y = q.y + row as u32 * m;
+        let mut col = 0;
+        while col < cells.len() {
+            if !cells[col] {
+                col += 1;
+                continue;
+            }
+            let run = cells[col..].iter().take_while(|&&c| c).count();
+            let x = q.x + col as u32 * m;
+            let _ = write!(d, "M{x} {y}h{}v{m}h-{}z", run as u32 * m, run as u32 * m);
+            col += run;
+        }
+    }
+    let _ = writeln!(
+        s,
+        "<path class=\"qr\" fill=\"#000\" shape-rendering=\"crispEdges\" d=\"{d}\"/>"
+    );
 }
 
 #[cfg(test)]
@@ -157,6 +184,28 @@ mod tests {
             assert_eq!(code128::decode(&w).unwrap(), code);
             assert!(svg.contains("&lt;Name&gt;"));
         }
+    }
+
+    #[test]
+    fn qr_codes_are_drawn_in_their_box() {
+        let l = Label {
+            code: "IT-0001".into(),
+            title: None,
+        };
+        let spec = LabelSpec {
+            qr: true,
+            ..LabelSpec::default()
+        };
+        let lay = spec.layout(&l).unwrap();
+        let q = lay.qr.clone().unwrap();
+        let svg = render(&[(&l, lay)]);
+        let path = svg
+            .lines()
+            .find(|l| l.starts_with("<path class=\"qr\""))
+            .unwrap();
+        // The finder pattern's top-left corner is the first dark run: 7 modules wide.
+        let first = format!("d=\"M{} {}h{}v", q.x, q.y, 7 * q.magnification);
+        assert!(path.contains(&first), "{path}");
     }
 
     #[test]
