@@ -54,6 +54,8 @@ pub enum LabelError {
     },
     #[error("lp: {0}")]
     Lp(String),
+    #[error("no label printer is set: add printer = \"HOST:PORT\" under [labels] in config.toml")]
+    NoPrinter,
 }
 
 /// Label stock and printer resolution, from `[labels]` in config.toml.
@@ -232,7 +234,10 @@ impl LabelSpec {
         let bar_y = margin;
         let bar_h = height * 45 / 100;
         let gap = margin / 2;
-        let code_h = height * 17 / 100;
+        // Bold scalable characters average about 0.6 of their height: a long tag gets a smaller
+        // font rather than running off the label (the printer would wrap or clip it).
+        let chars = label.code.chars().count().max(1) as u32;
+        let code_h = (height * 17 / 100).min(text_w * 10 / (chars * 6)).max(1);
         let code_y = bar_y + bar_h + gap;
         let title_h = height * 13 / 100;
         let title_y = code_y + code_h + gap;
@@ -324,6 +329,23 @@ pub fn render(labels: &[Label], spec: &LabelSpec, format: Format) -> Result<Stri
     })
 }
 
+/// Print labels on the printer set in `[labels]` of config.toml, as ZPL over TCP; returns the
+/// printer's address for the feedback line. The one call the TUI's detail and receiving views
+/// need ("print a label for this asset").
+pub fn print_configured(
+    labels: &[Label],
+    config: &crate::config::LabelsConfig,
+) -> Result<print::Printer, LabelError> {
+    let printer: print::Printer = config
+        .printer
+        .as_deref()
+        .ok_or(LabelError::NoPrinter)?
+        .parse()?;
+    let zpl = render(labels, &LabelSpec::from(config), Format::Zpl)?;
+    print::send_tcp(&printer, zpl.as_bytes(), print::TIMEOUT)?;
+    Ok(printer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +368,16 @@ mod tests {
         assert!(l.bar_x >= l.text_x + QUIET_MODULES * l.module);
         assert!(l.bar_x + bar_w + QUIET_MODULES * l.module <= l.text_x + l.text_w);
         assert!(l.title_y + l.title_h <= l.height);
+    }
+
+    #[test]
+    fn long_tags_get_a_smaller_font() {
+        let short = LabelSpec::default().layout(&label("IT-1", None)).unwrap();
+        let long = LabelSpec::default()
+            .layout(&label("a1b22c333d4444e55555", None))
+            .unwrap();
+        assert_eq!(short.code_h, 34);
+        assert!(long.code_h * 20 * 6 / 10 <= long.text_w, "{}", long.code_h);
     }
 
     #[test]
@@ -372,6 +404,26 @@ mod tests {
             .layout(&label(&"ABCDEFGHIJ".repeat(8), None))
             .unwrap_err();
         assert!(matches!(e, LabelError::TooWide { .. }), "{e}");
+    }
+
+    #[test]
+    fn print_configured_needs_a_printer_and_sends_zpl() {
+        let mut cfg = crate::config::LabelsConfig::default();
+        let one = [label("IT-1", Some("Laptop"))];
+        assert!(matches!(
+            print_configured(&one, &cfg),
+            Err(LabelError::NoPrinter)
+        ));
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        cfg.printer = Some(format!("127.0.0.1:{}", l.local_addr().unwrap().port()));
+        let t = std::thread::spawn(move || {
+            let mut got = String::new();
+            std::io::Read::read_to_string(&mut l.accept().unwrap().0, &mut got).unwrap();
+            got
+        });
+        print_configured(&one, &cfg).unwrap();
+        let expected = render(&one, &LabelSpec::default(), Format::Zpl).unwrap();
+        assert_eq!(t.join().unwrap(), expected);
     }
 
     #[test]
