@@ -12,6 +12,7 @@ pub struct Config {
     pub read_only: bool,
     pub scan: ScanConfig,
     pub receiving: ReceivingConfig,
+    pub labels: LabelsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -46,6 +47,34 @@ impl Default for ScanConfig {
             max_gap_ms: 40,
             min_len: 3,
             prefix: None,
+        }
+    }
+}
+
+/// `[labels]`: label stock, printer resolution and where `itam label --print` sends.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LabelsConfig {
+    /// Label width and height in inches.
+    pub width_in: f64,
+    pub height_in: f64,
+    /// Printer resolution: 203 (8 dots/mm), 300 or 600.
+    pub dpi: u32,
+    /// A network label printer, "HOST:PORT" (port 9100 when left out).
+    pub printer: Option<String>,
+    /// Add a QR code of the tag beside the barcode.
+    pub qr: bool,
+}
+
+impl Default for LabelsConfig {
+    /// 2" x 1" at 203 dpi: the common desktop Zebra and its stock.
+    fn default() -> Self {
+        LabelsConfig {
+            width_in: 2.0,
+            height_in: 1.0,
+            dpi: 203,
+            printer: None,
+            qr: false,
         }
     }
 }
@@ -168,6 +197,24 @@ mod tests {
     fn unknown_keys_are_errors() {
         let err = Config::parse("databse = \"typo\"\n").unwrap_err();
         assert!(err.contains("databse"), "{err}");
+    }
+
+    #[test]
+    fn labels_section_with_defaults() {
+        let c = Config::parse("[labels]\nprinter = \"zebra1:9100\"\nqr = true\n").unwrap();
+        assert_eq!(c.labels.printer.as_deref(), Some("zebra1:9100"));
+        assert!(c.labels.qr);
+        assert_eq!(
+            (c.labels.width_in, c.labels.height_in, c.labels.dpi),
+            (2.0, 1.0, 203)
+        );
+        let c = Config::parse("[labels]\nwidth_in = 4\nheight_in = 2.5\ndpi = 300\n").unwrap();
+        assert_eq!(
+            (c.labels.width_in, c.labels.height_in, c.labels.dpi),
+            (4.0, 2.5, 300)
+        );
+        let err = Config::parse("[labels]\ndpl = 300\n").unwrap_err();
+        assert!(err.contains("dpl"), "{err}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod admin;
 mod assets;
 mod interop;
+mod label;
 mod lifecycle;
 mod output;
 mod people;
@@ -99,6 +100,8 @@ pub enum Command {
     Import(interop::ImportArgs),
     /// Export assets, people, locations or the history as CSV, Snipe-IT CSV, JSON or JSON lines
     Export(interop::ExportArgs),
+    /// Print barcode labels (ZPL or SVG) for assets, or the sheet of command barcodes
+    Label(label::LabelArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,5 +199,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Restore { .. } => Ok(ExitCode::SUCCESS),
         Command::Import(a) => interop::import(&mut store, a),
         Command::Export(a) => interop::export(&store, a),
+        Command::Label(a) => label::label(&store, a),
     }
 }

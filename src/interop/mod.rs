@@ -9,6 +9,7 @@
 pub mod csvread;
 pub mod export;
 pub mod import;
+pub mod labels;
 pub mod parse;
 pub mod snipeit;
 
