@@ -667,3 +667,32 @@ fn view_ghosts_with_one_key_actions() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(screen_name(&app), "detail");
 }
+
+#[test]
+fn labels_print_from_the_detail_view_and_while_receiving() {
+    let (_d, mut app) = app_with(20);
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('b'));
+    let (msg, err) = app.message.clone().unwrap();
+    assert!(
+        err && msg.contains("no label printer") && msg.contains("itam label IT-000006"),
+        "{msg}"
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    app.labels.printer = Some(listener.local_addr().unwrap().to_string());
+    let got = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = String::new();
+        std::io::Read::read_to_string(&mut s, &mut buf).unwrap();
+        buf
+    });
+    key(&mut app, KeyCode::Char('b'));
+    assert!(!app.message.as_ref().unwrap().1, "{:?}", app.message);
+    let zpl = got.join().unwrap();
+    assert!(zpl.starts_with("^XA") && zpl.contains("IT-000006"), "{zpl}");
+    // Command barcodes come from the printed sheet's list.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('s'));
+    app.scan_commit("cmd-audit");
+    assert_eq!(app.scan.mode, ScanMode::Audit);
+}

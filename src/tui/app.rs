@@ -315,6 +315,10 @@ pub struct App {
     pub display_path: String,
     /// `[receiving] tag_pattern` from config.
     pub tag_pattern: String,
+    /// `[labels]` from config: size, dpi and the printer.
+    pub labels: crate::config::LabelsConfig,
+    /// In receive mode, print each new asset's label at once.
+    pub print_on_receive: bool,
 }
 
 fn key_char(k: &KeyEvent) -> Option<char> {
@@ -377,6 +381,8 @@ impl App {
             dirty: true,
             display_path,
             tag_pattern: crate::config::ReceivingConfig::default().tag_pattern,
+            labels: crate::config::LabelsConfig::default(),
+            print_on_receive: false,
         }
     }
 
@@ -805,6 +811,10 @@ impl App {
             ))),
             Some("edit") => self.screens.push(Screen::Form(Form::edit(&a))),
             Some("dispose") => self.screens.push(Screen::Form(Form::dispose(&a))),
+            Some("label") => match self.print_label(&a) {
+                Ok(to) => self.say(format!("label for {} sent to {to}", a.tag)),
+                Err(e) => self.fail(e),
+            },
             Some("person") => match &a.assignee {
                 Some(u) => self.open_person(&u.clone()),
                 None => self.say("not checked out to anyone"),
@@ -1266,6 +1276,15 @@ impl App {
             Some("back") => self.pop(),
             Some("undo") => self.undo_scan(),
             Some("take") => self.audit_take(),
+            Some("label") => {
+                self.print_on_receive = !self.print_on_receive;
+                let state = if self.print_on_receive { "on" } else { "off" };
+                self.scan_log(
+                    true,
+                    false,
+                    format!("print a label for each received asset: {state}"),
+                );
+            }
             Some("done") => self.scan_done(),
             Some("help") => self.screens.push(Screen::Help { scroll: 0 }),
             Some("grade") => {
@@ -1383,18 +1402,14 @@ impl App {
     }
 
     /// Commands printed on the command sheet (`itam label --commands`).
-    fn command_barcode(code: &str) -> Option<&'static str> {
-        match code.to_ascii_uppercase().as_str() {
-            "CMD-LOOKUP" => Some("lookup"),
-            "CMD-CHECKOUT" => Some("checkout"),
-            "CMD-CHECKIN" => Some("checkin"),
-            "CMD-MOVE" => Some("move"),
-            "CMD-CONDITION" => Some("condition"),
-            "CMD-UNDO" => Some("undo"),
-            "CMD-AUDIT" => Some("audit"),
-            "CMD-DONE" => Some("done"),
-            _ => None,
-        }
+    /// A command barcode from the printed sheet (`itam label --commands`): `CMD-CHECKIN` is the
+    /// scan view's `checkin` command, and so on.
+    fn command_barcode(code: &str) -> Option<String> {
+        crate::interop::labels::COMMAND_CODES
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(code))
+            .and_then(|(c, _)| c.strip_prefix("CMD-"))
+            .map(str::to_ascii_lowercase)
     }
 
     /// One scan in the scan view: resolve it and act at once.
@@ -1406,7 +1421,7 @@ impl App {
         let shown = crate::domain::text::visible(&code).into_owned();
         if let Some(cmd) = Self::command_barcode(&code) {
             let k = KeyEvent::new(KeyCode::Null, KeyModifiers::NONE);
-            return self.scan_key(Some(cmd), k);
+            return self.scan_key(Some(&cmd), k);
         }
         // A location label: switches the target in move mode, the shelf in check-in mode.
         if let Ok(Some(l)) = self.store.location(&code) {
@@ -1935,11 +1950,34 @@ impl App {
                             a.serial.clone().unwrap_or_default()
                         ),
                     );
+                    if self.print_on_receive {
+                        match self.print_label(&a) {
+                            Ok(to) => self.scan_log(
+                                true,
+                                false,
+                                format!("label for {} sent to {to}", a.tag),
+                            ),
+                            Err(e) => self.scan_log(false, false, e),
+                        }
+                    }
                     self.scan.last = Some(a);
                 }
                 self.after_write();
             }
             Err(e) => self.scan_log(false, false, e.to_string()),
+        }
+    }
+
+    /// Send one asset's label to the configured printer; the error says how to set one up.
+    fn print_label(&self, a: &AssetView) -> Result<String, String> {
+        use crate::interop::labels::{print_configured, Label, LabelError};
+        match print_configured(&[Label::for_asset(a)], &self.labels) {
+            Ok(p) => Ok(p.to_string()),
+            Err(LabelError::NoPrinter) => Err(format!(
+                "no label printer: set printer = \"HOST:9100\" under [labels] in config.toml, or run: itam label {} --format svg --out label.svg",
+                a.tag
+            )),
+            Err(e) => Err(format!("label not printed: {e}")),
         }
     }
 

@@ -149,6 +149,8 @@ pub fn describe(view: &str, cmd: &str) -> &'static str {
         ("scan", "receive") => "mode: receive serials against a PO line (F7 picks it)",
         ("scan", "offboard") => "mode: offboard a person (badge, then what they hand back)",
         ("scan", "take") => "audit: move the last unexpected asset here",
+        ("scan", "label") => "receive: print each new asset's label (on/off)",
+        (_, "label") => "print its barcode label",
         ("scan", "done") => "close the audit / finish the offboarding",
         (_, "ghosts") => "ghosts: active assets unseen for 180+ days",
         ("ghosts", "lost") => "mark lost",
