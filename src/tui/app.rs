@@ -313,6 +313,10 @@ pub struct App {
     pub dirty: bool,
     /// The database path as the header shows it.
     pub display_path: String,
+    /// When the current search query was sent, and (once its results arrive) the same instant
+    /// handed to the latency log.
+    pub search_asked: Option<std::time::Instant>,
+    pub search_answered: Option<std::time::Instant>,
     /// `[receiving] tag_pattern` from config.
     pub tag_pattern: String,
     /// `[labels]` from config: size, dpi and the printer.
@@ -383,6 +387,8 @@ impl App {
             tag_pattern: crate::config::ReceivingConfig::default().tag_pattern,
             labels: crate::config::LabelsConfig::default(),
             print_on_receive: false,
+            search_asked: None,
+            search_answered: None,
         }
     }
 
@@ -452,6 +458,7 @@ impl App {
             } => {
                 if let Some(s) = self.list.search.as_mut() {
                     if generation == s.generation {
+                        self.search_answered = self.search_asked.take();
                         s.answered = query;
                         s.results = top;
                         s.total = total;
@@ -726,6 +733,8 @@ impl App {
             return;
         }
         if let Some(tx) = &self.search_tx {
+            self.search_asked
+                .get_or_insert_with(std::time::Instant::now);
             let _ = tx.send(SearchReq::Query {
                 generation,
                 text,
