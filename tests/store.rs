@@ -51,7 +51,7 @@ fn pragmas_are_set_for_a_ledger() {
     let v: i64 = c
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 1);
+    assert!(v >= 2, "migrated to the latest schema, got {v}");
 }
 
 #[test]

@@ -3,7 +3,10 @@
 use super::{Context, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../assets/migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../assets/migrations/0001_init.sql"),
+    include_str!("../../assets/migrations/0002_licences_money.sql"),
+];
 
 /// The schema version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
