@@ -210,11 +210,11 @@ pub fn unused_cost(
 }
 
 /// Which renewal window a date falls in, seen from `today`: 30, 60 or 90 days, else none.
-/// A date already past is in the 30-day window (it is overdue).
+/// A date already past is in no window (the licence has lapsed; the report says so).
 pub fn renewal_window(date: NaiveDate, today: NaiveDate) -> Option<u32> {
     let days = (date - today).num_days();
     match days {
-        i64::MIN..=30 => Some(30),
+        0..=30 => Some(30),
         31..=60 => Some(60),
         61..=90 => Some(90),
         _ => None,
@@ -428,7 +428,8 @@ mod tests {
     #[test]
     fn renewal_windows() {
         let today = date("2026-01-01");
-        assert_eq!(renewal_window(date("2025-12-01"), today), Some(30));
+        assert_eq!(renewal_window(date("2025-12-01"), today), None);
+        assert_eq!(renewal_window(today, today), Some(30));
         assert_eq!(renewal_window(date("2026-01-31"), today), Some(30));
         assert_eq!(renewal_window(date("2026-02-01"), today), Some(60));
         assert_eq!(renewal_window(date("2026-03-30"), today), Some(90));

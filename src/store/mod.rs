@@ -6,21 +6,35 @@
 
 mod actor;
 mod assets;
+mod depreciation;
 mod error;
 mod events;
 mod fsinfo;
+mod licences;
 mod lookup;
+mod maintenance;
 mod migrate;
 mod ops;
 mod people;
 mod places;
+mod reports;
 
 pub use actor::os_user;
 pub use assets::{AssetFilter, Interner, ListRow, SearchRow};
+pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
 pub use error::{Context, Result, StoreError};
+pub use licences::{
+    assign_seat_tx, insert_licence, release_person_seats, LicenceDetail, LicenceView, SeatOutcome,
+    SeatTarget, SeatView,
+};
+pub use maintenance::{MaintenanceView, NewMaintenance};
 pub use ops::{AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, PersonView};
 pub use places::{LocationView, NewLocation};
+pub use reports::{
+    DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
+    GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,
+};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
