@@ -1,9 +1,12 @@
 //! The command line: one file per subcommand family. Text for people, `--json` for scripts.
 
 mod assets;
+mod licence;
 mod lifecycle;
+mod maintenance;
 mod output;
 mod people;
+mod report;
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
@@ -68,6 +71,18 @@ pub enum Command {
     /// Locations: add and list
     #[command(subcommand)]
     Location(people::LocationCmd),
+    /// Software licences and their seats: add, assign, unassign, list, show
+    #[command(subcommand)]
+    Licence(licence::LicenceCmd),
+    /// Maintenance records: add, list
+    #[command(subcommand)]
+    Maintenance(maintenance::MaintenanceCmd),
+    /// Depreciation rules per asset, model or category, and one asset's book value
+    #[command(subcommand)]
+    Depreciation(maintenance::DepreciationCmd),
+    /// Reports: licences, depreciation, tco, eol
+    #[command(subcommand)]
+    Report(report::ReportCmd),
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
@@ -136,5 +151,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Dispose(a) => lifecycle::dispose(&mut store, a),
         Command::Person(c) => people::person(&mut store, c),
         Command::Location(c) => people::location(&mut store, c),
+        Command::Licence(c) => licence::licence(&mut store, c),
+        Command::Maintenance(c) => maintenance::maintenance(&mut store, c),
+        Command::Depreciation(c) => maintenance::depreciation(&mut store, c),
+        Command::Report(c) => report::report(&mut store, c),
     }
 }

@@ -74,9 +74,8 @@ impl FromStr for Salvage {
     /// `100.00` (an amount) or `10%` (of cost, 0 to 100).
     fn from_str(s: &str) -> Result<Salvage, String> {
         let t = s.trim();
-        let bad = || {
-            format!("salvage '{t}' is not an amount (e.g. 100.00) or a percentage (e.g. 10%)")
-        };
+        let bad =
+            || format!("salvage '{t}' is not an amount (e.g. 100.00) or a percentage (e.g. 10%)");
         if let Some(p) = t.strip_suffix('%') {
             let v = Decimal::from_str(p.trim()).map_err(|_| bad())?;
             if v < Decimal::ZERO || v > Decimal::ONE_HUNDRED {
@@ -181,7 +180,8 @@ fn accumulated(method: Method, cost: Decimal, salvage: Decimal, life: u32, m: i6
             // year's weight scaled by its length), normalised to sum to one.
             let years = life.div_ceil(12);
             let len = |k: u32| -> u32 { (life - 12 * k).min(12) };
-            let weight = |k: u32| Decimal::from(years - k) * Decimal::from(len(k)) / Decimal::from(12);
+            let weight =
+                |k: u32| Decimal::from(years - k) * Decimal::from(len(k)) / Decimal::from(12);
             let total: Decimal = (0..years).map(weight).sum();
             let mut acc = Decimal::ZERO;
             let mut left = m as u32;
@@ -412,7 +412,9 @@ mod tests {
             // Every month along the way stays between salvage and cost, never rising.
             let mut last = d("1200");
             for m in 0..=40u32 {
-                let as_of = date("2024-01-10").checked_add_months(Months::new(m)).unwrap();
+                let as_of = date("2024-01-10")
+                    .checked_add_months(Months::new(m))
+                    .unwrap();
                 let v = book_value(&r, d("1200"), "USD", date("2024-01-10"), as_of).book_value;
                 assert!(v >= d("150") && v <= last, "{method} month {m}: {v}");
                 last = v;
@@ -430,7 +432,13 @@ mod tests {
     fn amounts_round_to_the_currency_minor_unit() {
         // 100,000 JPY over 36 months: 2,777.78 a month, rounded to whole yen.
         let r = rule(Method::StraightLine, 36);
-        let v = book_value(&r, d("100000"), "JPY", date("2024-01-01"), date("2024-02-01"));
+        let v = book_value(
+            &r,
+            d("100000"),
+            "JPY",
+            date("2024-01-01"),
+            date("2024-02-01"),
+        );
         assert_eq!(v.accumulated.to_string(), "2778");
         assert_eq!(v.book_value.to_string(), "97222");
         let v = book_value(&r, d("100"), "BHD", date("2024-01-01"), date("2024-02-01"));

@@ -115,9 +115,9 @@ pub fn parse_seats(s: &str) -> Result<Option<u32>, String> {
     if t.eq_ignore_ascii_case("unlimited") {
         return Ok(None);
     }
-    t.parse::<u32>().map(Some).map_err(|_| {
-        format!("seats '{t}' is not a whole number of seats (or 'unlimited')")
-    })
+    t.parse::<u32>()
+        .map(Some)
+        .map_err(|_| format!("seats '{t}' is not a whole number of seats (or 'unlimited')"))
 }
 
 /// A key with everything but its last four letters or digits hidden, separators kept:
@@ -125,7 +125,11 @@ pub fn parse_seats(s: &str) -> Result<Option<u32>, String> {
 pub fn mask_key(key: &str) -> String {
     let significant = key.chars().filter(|c| c.is_alphanumeric()).count();
     // Four or fewer significant characters: show none of them, nor the separators.
-    let hide = if significant > 4 { significant - 4 } else { significant };
+    let hide = if significant > 4 {
+        significant - 4
+    } else {
+        significant
+    };
     let mut seen = 0;
     key.chars()
         .map(|c| {
@@ -242,7 +246,9 @@ pub fn parse_snipe_date(s: &str) -> Result<Option<NaiveDate>, String> {
             return Ok(Some(d));
         }
     }
-    Err(format!("'{t}' is not a date (expected YYYY-MM-DD or MM/DD/YYYY)"))
+    Err(format!(
+        "'{t}' is not a date (expected YYYY-MM-DD or MM/DD/YYYY)"
+    ))
 }
 
 /// A Snipe-IT cost such as `$1,299.00`, `€12.58` or `12.58`: the amount and the currency its
@@ -271,7 +277,10 @@ pub fn parse_snipe_cost(s: &str) -> Result<Option<(Decimal, Option<&'static str>
 }
 
 fn truthy(s: &str) -> bool {
-    matches!(s.trim().to_ascii_lowercase().as_str(), "1" | "yes" | "true" | "y")
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "1" | "yes" | "true" | "y"
+    )
 }
 
 /// One row of Snipe-IT's licence CSV (`headers` as in its first line, matched ignoring case and
@@ -308,8 +317,13 @@ pub fn licence_from_snipeit_row(
     };
     let mut l = NewLicence::new(product, kind);
     l.vendor = col(&["manufacturer"]).map(str::to_string);
-    l.key = col(&["serial number", "serial/product key", "product key", "serial"])
-        .map(str::to_string);
+    l.key = col(&[
+        "serial number",
+        "serial/product key",
+        "product key",
+        "serial",
+    ])
+    .map(str::to_string);
     l.seats = match col(&["seats"]) {
         Some(s) => parse_seats(s)?,
         None => None,
@@ -339,13 +353,19 @@ pub fn licence_from_snipeit_row(
         ("supplier", &["supplier"][..]),
         ("company", &["company"][..]),
         ("order number", &["order number"][..]),
-        ("purchase order", &["purchase order", "purchase order number"][..]),
+        (
+            "purchase order",
+            &["purchase order", "purchase order number"][..],
+        ),
     ] {
         if let Some(v) = col(names) {
             notes.push(format!("{label}: {v}"));
         }
     }
-    for (label, name) in [("maintained", "maintained"), ("reassignable", "reassignable")] {
+    for (label, name) in [
+        ("maintained", "maintained"),
+        ("reassignable", "reassignable"),
+    ] {
         if let Some(v) = col(&[name]) {
             notes.push(format!("{label}: {}", if truthy(v) { "yes" } else { "no" }));
         }
@@ -449,13 +469,34 @@ mod tests {
     #[test]
     fn a_snipe_it_row() {
         let h = csv::StringRecord::from(vec![
-            "Full Name", "Email", "Username", "Item name", "serial number", "manufacturer",
-            "purchase date", "purchase cost", "Licensed To Name", "expiration date", "seats",
-            "notes", "reassignable",
+            "Full Name",
+            "Email",
+            "Username",
+            "Item name",
+            "serial number",
+            "manufacturer",
+            "purchase date",
+            "purchase cost",
+            "Licensed To Name",
+            "expiration date",
+            "seats",
+            "notes",
+            "reassignable",
         ]);
         let r = csv::StringRecord::from(vec![
-            "Bevon Ibarra", "b@example.com", "jgoodsell0", "Acme CAD", "4c27-13a1", "Acme",
-            "11/24/2008", "$1,212.58", "Jelene", "02/26/2026", "56", "line 1\nline 2", "yes",
+            "Bevon Ibarra",
+            "b@example.com",
+            "jgoodsell0",
+            "Acme CAD",
+            "4c27-13a1",
+            "Acme",
+            "11/24/2008",
+            "$1,212.58",
+            "Jelene",
+            "02/26/2026",
+            "56",
+            "line 1\nline 2",
+            "yes",
         ]);
         let row = licence_from_snipeit_row(&h, &r).unwrap();
         let l = &row.licence;
@@ -470,9 +511,7 @@ mod tests {
         assert!(l.notes.as_deref().unwrap().contains("licensed to: Jelene"));
         assert!(l.notes.as_deref().unwrap().contains("reassignable: yes"));
         assert_eq!(row.assign_to_person.as_deref(), Some("jgoodsell0"));
-        let bad = csv::StringRecord::from(vec![
-            "", "", "", "", "", "", "", "", "", "", "", "", "",
-        ]);
+        let bad = csv::StringRecord::from(vec!["", "", "", "", "", "", "", "", "", "", "", "", ""]);
         assert!(licence_from_snipeit_row(&h, &bad).is_err());
         let mut r2 = r.clone();
         r2 = csv::StringRecord::from(

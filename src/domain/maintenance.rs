@@ -53,6 +53,9 @@ mod tests {
             NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
         );
         assert!(y > Decimal::ZERO);
-        assert_eq!("Calibration".parse::<MaintenanceKind>(), Ok(MaintenanceKind::Calibration));
+        assert_eq!(
+            "Calibration".parse::<MaintenanceKind>(),
+            Ok(MaintenanceKind::Calibration)
+        );
     }
 }

@@ -71,7 +71,9 @@ fn rule_from_row(r: &rusqlite::Row, base: usize) -> rusqlite::Result<Rule> {
         method: method.parse().map_err(|_| conv(base, method.clone()))?,
         life_months: life,
         salvage: match salvage {
-            Some(s) => s.parse::<Salvage>().map_err(|_| conv(base + 2, s.clone()))?,
+            Some(s) => s
+                .parse::<Salvage>()
+                .map_err(|_| conv(base + 2, s.clone()))?,
             None => Salvage::NONE,
         },
         convention: convention
@@ -150,7 +152,11 @@ fn id_by_name(conn: &Connection, table: &str, name: &str) -> Result<i64> {
         .ok_or_else(|| {
             StoreError::NotFound(format!(
                 "no {} is called '{}'",
-                if table == "models" { "model" } else { "category" },
+                if table == "models" {
+                    "model"
+                } else {
+                    "category"
+                },
                 visible(name)
             ))
         })
@@ -173,12 +179,18 @@ impl Store {
                 RuleScope::Model(n) => (
                     "model_id",
                     id_by_name(tx.conn, "models", n)?,
-                    Some(format!("depreciation:model:{}", super::lookup::clean_name(n))),
+                    Some(format!(
+                        "depreciation:model:{}",
+                        super::lookup::clean_name(n)
+                    )),
                 ),
                 RuleScope::Category(n) => (
                     "category_id",
                     id_by_name(tx.conn, "categories", n)?,
-                    Some(format!("depreciation:category:{}", super::lookup::clean_name(n))),
+                    Some(format!(
+                        "depreciation:category:{}",
+                        super::lookup::clean_name(n)
+                    )),
                 ),
             };
             let salvage = match rule.salvage {
@@ -250,7 +262,14 @@ impl Store {
             )
             .ctx("reading an asset")?
             .query_row([id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .ctx("reading an asset")?;
         let (Some(cost), Some(purchased)) = (cost, purchased) else {

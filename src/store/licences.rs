@@ -138,7 +138,9 @@ fn licence_id(conn: &Connection, reference: &str) -> Result<i64> {
             .optional()
             .ctx("looking up a licence")?;
         return found.ok_or_else(|| {
-            StoreError::NotFound(format!("no licence has the id {id} (see `itam licence list`)"))
+            StoreError::NotFound(format!(
+                "no licence has the id {id} (see `itam licence list`)"
+            ))
         });
     }
     let mut stmt = conn
@@ -398,7 +400,9 @@ pub fn release_person_seats(tx: &Tx, person_id: i64) -> Result<usize> {
         .ok_or_else(|| StoreError::NotFound(format!("no person has the id {person_id}")))?;
     let licences: Vec<i64> = tx
         .conn
-        .prepare_cached("SELECT licence_id FROM licence_seats WHERE person_id = ?1 ORDER BY licence_id")
+        .prepare_cached(
+            "SELECT licence_id FROM licence_seats WHERE person_id = ?1 ORDER BY licence_id",
+        )
         .ctx("reading seats")?
         .query_map([person_id], |r| r.get(0))
         .ctx("reading seats")?
@@ -503,7 +507,9 @@ impl Store {
     pub fn licences(&self, reveal: bool) -> Result<Vec<LicenceView>> {
         let mut stmt = self
             .conn
-            .prepare_cached(&format!("{SELECT_LICENCE} ORDER BY l.product COLLATE NOCASE, l.id"))
+            .prepare_cached(&format!(
+                "{SELECT_LICENCE} ORDER BY l.product COLLATE NOCASE, l.id"
+            ))
             .ctx("listing licences")?;
         let rows = stmt
             .query_map([], |r| licence_from_row(r, reveal))

@@ -28,7 +28,7 @@ pub use licences::{
     SeatTarget, SeatView,
 };
 pub use maintenance::{MaintenanceView, NewMaintenance};
-pub use ops::{AssetEdit, DisposalInput, NewAsset};
+pub use ops::{parse_date, AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, PersonView};
 pub use places::{LocationView, NewLocation};
 pub use reports::{

@@ -557,7 +557,11 @@ impl Store {
             }
             for c in currencies {
                 let own = c == cur;
-                let purchase = if own { cost.unwrap_or_default() } else { Decimal::ZERO };
+                let purchase = if own {
+                    cost.unwrap_or_default()
+                } else {
+                    Decimal::ZERO
+                };
                 let upkeep: Decimal = maint
                     .iter()
                     .filter(|(mc, _)| *mc == c)
@@ -637,8 +641,8 @@ impl Store {
         let mut rows = stmt.query([]).ctx("reading assets for the forecast")?;
         while let Some(r) = rows.next().ctx("reading assets for the forecast")? {
             let g = |i: usize| r.get::<_, Option<String>>(i);
-            let (eol, warranty, purchased) = (|| Ok((g(10)?, g(11)?, g(9)?)))()
-                .ctx("reading assets for the forecast")?;
+            let (eol, warranty, purchased) =
+                (|| Ok((g(10)?, g(11)?, g(9)?)))().ctx("reading assets for the forecast")?;
             // Cheap filter first: most assets are nowhere near either date.
             let eol_date = match eol.as_deref().and_then(date) {
                 Some(d) => Some((d, "eol_date")),
@@ -647,7 +651,10 @@ impl Store {
                         let id: i64 = r.get(0).ctx("reading assets for the forecast")?;
                         let model: Option<i64> = r.get(5).ctx("reading assets")?;
                         let cat: Option<i64> = r.get(6).ctx("reading assets")?;
-                        Some((rules.for_asset(id, model, cat).0.end_of_life(p), "depreciation"))
+                        Some((
+                            rules.for_asset(id, model, cat).0.end_of_life(p),
+                            "depreciation",
+                        ))
                     }
                     None => None,
                 },
@@ -669,11 +676,12 @@ impl Store {
                 let cur: String = r.get(7)?;
                 let own: Option<String> = r.get(8)?;
                 let latest = model_id.and_then(|m| prices.get(&(m, cur.clone())).copied());
-                let (price, price_from) = match (latest, own.and_then(|o| Decimal::from_str(&o).ok())) {
-                    (Some(p), _) => (Some(p), Some("model_latest")),
-                    (None, Some(o)) => (Some(o), Some("own_cost")),
-                    (None, None) => (None, None),
-                };
+                let (price, price_from) =
+                    match (latest, own.and_then(|o| Decimal::from_str(&o).ok())) {
+                        (Some(p), _) => (Some(p), Some("model_latest")),
+                        (None, Some(o)) => (Some(o), Some("own_cost")),
+                        (None, None) => (None, None),
+                    };
                 Ok((
                     r.get::<_, String>(1)?,
                     r.get::<_, Option<String>>(2)?,
