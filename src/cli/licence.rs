@@ -256,7 +256,7 @@ pub fn licence(store: &mut Store, c: &LicenceCmd) -> Result<ExitCode> {
                     println!("{k:>15}  {v}");
                 }
                 println!("{:>15}", "seats in use");
-                for s in &d.seats {
+                for s in &d.assignments {
                     let who = match (&s.person, &s.asset) {
                         (Some(p), _) => format!(
                             "{} ({})",

@@ -62,7 +62,8 @@ pub struct SeatView {
 pub struct LicenceDetail {
     #[serde(flatten)]
     pub licence: LicenceView,
-    pub seats: Vec<SeatView>,
+    /// Who and what holds a seat.
+    pub assignments: Vec<SeatView>,
 }
 
 /// What an assignment did.
@@ -545,7 +546,10 @@ impl Store {
             .ctx("reading seats")?
             .collect::<std::result::Result<_, _>>()
             .ctx("reading seats")?;
-        Ok(LicenceDetail { licence, seats })
+        Ok(LicenceDetail {
+            licence,
+            assignments: seats,
+        })
     }
 
     /// A licence's history (its `licence:<id>` events), oldest first.
