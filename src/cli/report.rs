@@ -311,7 +311,7 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
 }
 
 enum Sink<'a, W: Write> {
-    Csv(csv::Writer<&'a mut W>),
+    Csv(Box<csv::Writer<&'a mut W>>),
     Plain(&'a mut W),
 }
 
@@ -322,7 +322,7 @@ fn depreciation<W: Write>(store: &Store, a: &DepreciationArgs, out: &mut W) -> R
     let as_of = as_of(&a.as_of)?;
     let per_asset = a.group_by.is_none();
     let mut sink = if a.csv {
-        Sink::Csv(csv::Writer::from_writer(out))
+        Sink::Csv(Box::new(csv::Writer::from_writer(out)))
     } else {
         Sink::Plain(out)
     };

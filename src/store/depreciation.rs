@@ -247,6 +247,7 @@ impl Store {
     /// One asset's book value as of a date, with the rule used and where it came from.
     pub fn book_value(&self, code: &str, as_of: NaiveDate) -> Result<AssetBookValue> {
         let id = resolve(&self.conn, code)?.ok_or_else(|| not_found(code))?;
+        #[allow(clippy::type_complexity)]
         let (tag, cost, cur, purchased, model, category): (
             String,
             Option<String>,

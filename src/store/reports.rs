@@ -374,7 +374,7 @@ impl Store {
             });
         }
         for list in renewals.values_mut() {
-            list.sort_by(|a, b| (a.in_days, a.id).cmp(&(b.in_days, b.id)));
+            list.sort_by_key(|x| (x.in_days, x.id));
         }
         Ok(LicenceReport {
             as_of: today,
