@@ -286,3 +286,81 @@ fn snipe_it_licence_sample_imports() {
         .iter()
         .all(|l| l.key.as_deref().is_none_or(|k| k.contains('*'))));
 }
+
+#[test]
+fn offboarding_releases_seats_and_check_agrees_with_the_seat_rows() {
+    let e = with_licence();
+    e.ok(&["licence", "assign", "1", "--person", "jdoe"]);
+    assert_eq!(
+        e.json(&["check", "--json"])["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let r = e.json(&["person", "offboard", "jdoe", "--json"]);
+    assert_eq!(r["seats_released"], 1);
+    let l = e.json(&["licence", "show", "1", "--json"]);
+    assert_eq!(l["assignments"].as_array().unwrap().len(), 0, "{l}");
+    assert_eq!(
+        e.json(&["check", "--json"])["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // A seat row written behind the ledger's back is a finding.
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    c.execute("INSERT INTO licence_seats(licence_id, person_id, assigned_at) SELECT 1, id, '2026-01-01' FROM people WHERE username = 'asmith'", []).unwrap();
+    drop(c);
+    let r = e.json_code(&["check", "--json"], 1);
+    assert_eq!(r["findings"][0]["check"], "licence_seats");
+}
+
+#[test]
+fn itam_import_kind_licences_reads_the_snipe_it_sample() {
+    let Some(dir) = common::samples_dir() else {
+        return;
+    };
+    let file = dir.join("snipe-it__licenses-sample.csv");
+    let e = Env::new();
+    e.ok(&["person", "add", "jgoodsell0", "--name", "Jelene Goodsell"]);
+    let out = e.ok(&[
+        "import",
+        file.to_str().unwrap(),
+        "--kind",
+        "licences",
+        "--dry-run",
+    ]);
+    assert!(out.contains("would create") && out.contains("50"), "{out}");
+    assert_eq!(
+        e.json(&["licence", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "dry run wrote nothing"
+    );
+    e.ok(&["import", file.to_str().unwrap(), "--kind", "licences"]);
+    let list = e.json(&["licence", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 50);
+    let first = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["product"]
+                .as_str()
+                .unwrap()
+                .starts_with("Acetaminophen, Chlorpheniramine")
+        })
+        .unwrap();
+    assert_eq!(first["assigned"], 1, "{first}");
+    assert_eq!(
+        e.json(&["check", "--json"])["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}

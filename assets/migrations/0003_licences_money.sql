@@ -1,4 +1,4 @@
--- itam schema, version 2: software licences and their seats, depreciation rules, maintenance.
+-- itam schema, version 3: software licences and their seats, depreciation rules, maintenance.
 -- Money is decimal text with its ISO 4217 currency beside it; dates are ISO-8601 text.
 
 CREATE TABLE licences (
