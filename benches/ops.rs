@@ -8,22 +8,11 @@
 //! Percentiles are the targets (a wand fires one scan a second), which is why this harness
 //! records every sample rather than a mean.
 
+mod common;
+
 use itam::interop::{export, import, Format, Kind};
 use itam::store::{OpenOptions, Store};
-use std::time::{Duration, Instant};
-
-fn pct(mut v: Vec<Duration>) -> String {
-    v.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |p: f64| ms(v[((v.len() as f64 - 1.0) * p).round() as usize]);
-    format!(
-        "n={} p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        v.len(),
-        at(0.5),
-        at(0.99),
-        ms(*v.last().unwrap_or(&Duration::ZERO))
-    )
-}
+use std::time::Instant;
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     let t = Instant::now();
@@ -76,8 +65,8 @@ fn main() {
             .expect("checkout");
         outs.push(t.elapsed());
     }
-    println!("scan commit, check-in:  {}", pct(ins));
-    println!("scan commit, check-out: {}", pct(outs));
+    println!("scan commit, check-in:  {}", common::durations(ins));
+    println!("scan commit, check-out: {}", common::durations(outs));
 
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
     let (rows, secs) = timed(|| {

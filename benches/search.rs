@@ -6,22 +6,13 @@
 //! latency of every keystroke: p50, p99 and max; then fuzzy-matcher against nucleo-matcher
 //! scoring every line once; then exact code resolution.
 
+mod common;
+
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use itam::search::Index;
 use itam::store::{OpenOptions, Store};
-use std::time::{Duration, Instant};
-
-fn pct(mut v: Vec<Duration>) -> (f64, f64, f64) {
-    v.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize];
-    (
-        ms(at(0.5)),
-        ms(at(0.99)),
-        ms(*v.last().unwrap_or(&Duration::ZERO)),
-    )
-}
+use std::time::Instant;
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -82,14 +73,14 @@ fn main() {
                 prev = Some(m);
             }
         }
-        let (p50, p99, max) = pct(times.clone());
+        let (p50, p99, max) = common::triple(&times);
         every.extend(times);
         println!(
             "| `{q}` | {} | {p50:.2} | {p99:.2} | {max:.2} | {total} |",
             q.len()
         );
     }
-    let (p50, p99, max) = pct(every);
+    let (p50, p99, max) = common::triple(&every);
     println!("| all | | {p50:.2} | {p99:.2} | {max:.2} | |");
 
     // Precise scoring of every line once: the matcher choice.
@@ -129,7 +120,7 @@ fn main() {
         let _ = store.find_code(&code).expect("lookup");
         times.push(t.elapsed());
     }
-    let (p50, p99, max) = pct(times);
+    let (p50, p99, max) = common::triple(&times);
     println!(
         "\nresolve a scanned tag ({n} codes): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         p50, p99, max

@@ -6,26 +6,12 @@
 //! Reports the first frame, typing a search query (keystroke to results drawn), and 1,000
 //! scans fired as wand bursts (code + Enter, 30 ms apart) in the scan view's condition mode.
 
+mod common;
 #[path = "../tests/common/pty.rs"]
 mod pty;
 
 use itam::store::{OpenOptions, Store};
 use std::time::{Duration, Instant};
-
-fn pct(mut v: Vec<f64>) -> String {
-    if v.is_empty() {
-        return "no samples".into();
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let at = |p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize];
-    format!(
-        "n={} p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        v.len(),
-        at(0.5),
-        at(0.99),
-        v[v.len() - 1]
-    )
-}
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -131,7 +117,16 @@ fn main() {
         "list and search index loaded after {:.2} s; resident memory {rss} kB",
         loaded.as_secs_f64()
     );
-    println!("keystroke → frame drawn (typing): {}", pct(typing));
-    println!("keystroke → search results drawn: {}", pct(searches));
-    println!("scan → committed and redrawn: {}", pct(scans));
+    println!(
+        "keystroke → frame drawn (typing): {}",
+        common::percentiles_ms(typing)
+    );
+    println!(
+        "keystroke → search results drawn: {}",
+        common::percentiles_ms(searches)
+    );
+    println!(
+        "scan → committed and redrawn: {}",
+        common::percentiles_ms(scans)
+    );
 }

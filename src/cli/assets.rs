@@ -7,10 +7,9 @@ use itam::domain::{Condition, Status};
 use itam::store::{AssetEdit, NewAsset, Store};
 use std::process::ExitCode;
 
+/// The descriptive fields that `add` and `edit` share.
 #[derive(Debug, Args)]
-pub struct AddArgs {
-    #[arg(long)]
-    pub tag: String,
+pub struct Fields {
     #[arg(long)]
     pub serial: Option<String>,
     #[arg(long)]
@@ -21,9 +20,6 @@ pub struct AddArgs {
     pub manufacturer: Option<String>,
     #[arg(long)]
     pub category: Option<String>,
-    /// Location code
-    #[arg(long, value_name = "CODE")]
-    pub location: Option<String>,
     /// Responsible person (username) or team name
     #[arg(long)]
     pub owner: Option<String>,
@@ -46,39 +42,51 @@ pub struct AddArgs {
     /// End-of-life date, YYYY-MM-DD
     #[arg(long, value_name = "DATE")]
     pub eol: Option<String>,
+    /// The asset's notes field
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    pub tag: String,
+    #[command(flatten)]
+    pub fields: Fields,
+    /// Location code
+    #[arg(long, value_name = "CODE")]
+    pub location: Option<String>,
     /// ordered or in_stock
     #[arg(long, default_value = "in_stock")]
     pub status: Status,
     /// new, good, fair, poor or broken (default new)
     #[arg(long)]
     pub condition: Option<Condition>,
-    /// The asset's notes field
-    #[arg(long)]
-    pub notes: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn add(store: &mut Store, a: &AddArgs) -> Result<ExitCode> {
+    let f = &a.fields;
     let v = store.add_asset(&NewAsset {
         tag: a.tag.clone(),
-        serial: a.serial.clone(),
-        name: a.name.clone(),
-        model: a.model.clone(),
-        manufacturer: a.manufacturer.clone(),
-        category: a.category.clone(),
+        serial: f.serial.clone(),
+        name: f.name.clone(),
+        model: f.model.clone(),
+        manufacturer: f.manufacturer.clone(),
+        category: f.category.clone(),
         location: a.location.clone(),
-        owner: a.owner.clone(),
-        supplier: a.supplier.clone(),
-        order_number: a.order.clone(),
-        purchase_cost: a.cost.clone(),
-        currency: a.currency.clone(),
-        purchase_date: a.purchased.clone(),
-        warranty_until: a.warranty_until.clone(),
-        eol_date: a.eol.clone(),
+        owner: f.owner.clone(),
+        supplier: f.supplier.clone(),
+        order_number: f.order.clone(),
+        purchase_cost: f.cost.clone(),
+        currency: f.currency.clone(),
+        purchase_date: f.purchased.clone(),
+        warranty_until: f.warranty_until.clone(),
+        eol_date: f.eol.clone(),
         status: Some(a.status),
         condition: a.condition,
-        notes: a.notes.clone(),
+        notes: f.notes.clone(),
     })?;
     if a.json {
         output::json(&v)?;
@@ -95,34 +103,8 @@ pub struct EditArgs {
     /// A new tag
     #[arg(long)]
     pub tag: Option<String>,
-    #[arg(long)]
-    pub serial: Option<String>,
-    #[arg(long)]
-    pub name: Option<String>,
-    #[arg(long)]
-    pub model: Option<String>,
-    #[arg(long)]
-    pub manufacturer: Option<String>,
-    #[arg(long)]
-    pub category: Option<String>,
-    #[arg(long)]
-    pub owner: Option<String>,
-    #[arg(long)]
-    pub supplier: Option<String>,
-    #[arg(long)]
-    pub order: Option<String>,
-    #[arg(long, value_name = "DEC")]
-    pub cost: Option<String>,
-    #[arg(long, value_name = "ISO")]
-    pub currency: Option<String>,
-    #[arg(long, value_name = "DATE")]
-    pub purchased: Option<String>,
-    #[arg(long, value_name = "DATE")]
-    pub warranty_until: Option<String>,
-    #[arg(long, value_name = "DATE")]
-    pub eol: Option<String>,
-    #[arg(long)]
-    pub notes: Option<String>,
+    #[command(flatten)]
+    pub fields: Fields,
     /// Note for the history event
     #[arg(long)]
     pub note: Option<String>,
@@ -131,22 +113,23 @@ pub struct EditArgs {
 }
 
 pub fn edit(store: &mut Store, a: &EditArgs) -> Result<ExitCode> {
+    let f = &a.fields;
     let e = AssetEdit {
         tag: a.tag.clone(),
-        serial: a.serial.clone(),
-        name: a.name.clone(),
-        model: a.model.clone(),
-        manufacturer: a.manufacturer.clone(),
-        category: a.category.clone(),
-        owner: a.owner.clone(),
-        supplier: a.supplier.clone(),
-        order_number: a.order.clone(),
-        purchase_cost: a.cost.clone(),
-        currency: a.currency.clone(),
-        purchase_date: a.purchased.clone(),
-        warranty_until: a.warranty_until.clone(),
-        eol_date: a.eol.clone(),
-        notes: a.notes.clone(),
+        serial: f.serial.clone(),
+        name: f.name.clone(),
+        model: f.model.clone(),
+        manufacturer: f.manufacturer.clone(),
+        category: f.category.clone(),
+        owner: f.owner.clone(),
+        supplier: f.supplier.clone(),
+        order_number: f.order.clone(),
+        purchase_cost: f.cost.clone(),
+        currency: f.currency.clone(),
+        purchase_date: f.purchased.clone(),
+        warranty_until: f.warranty_until.clone(),
+        eol_date: f.eol.clone(),
+        notes: f.notes.clone(),
         expected_version: None,
     };
     let v = store.edit_asset(&a.code, &e, a.note.as_deref())?;

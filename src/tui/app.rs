@@ -359,19 +359,6 @@ pub struct App {
     pub print_on_receive: bool,
 }
 
-fn key_char(k: &KeyEvent) -> Option<char> {
-    match k.code {
-        KeyCode::Char(c)
-            if !k
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            Some(c)
-        }
-        _ => None,
-    }
-}
-
 impl App {
     pub fn new(store: Store, keymap: Keymap, color: bool) -> App {
         let data_version = store.data_version().unwrap_or(0);
@@ -1377,7 +1364,7 @@ impl App {
                     let code = self.scan.input.value().to_string();
                     self.scan.input.reset();
                     self.scan_commit(&code);
-                } else if key_char(&k).is_some()
+                } else if super::scan::printable(&k).is_some()
                     || matches!(
                         k.code,
                         KeyCode::Backspace

@@ -28,7 +28,8 @@ pub struct Assembler {
     in_prefixed: bool,
 }
 
-fn printable(k: &KeyEvent) -> Option<char> {
+/// The character a key types, if it types one (no ctrl or alt).
+pub(crate) fn printable(k: &KeyEvent) -> Option<char> {
     match k.code {
         KeyCode::Char(c)
             if !k
