@@ -643,3 +643,65 @@ fn find_uses_its_cache_only_while_nothing_changed() {
         2
     );
 }
+
+#[test]
+fn people_and_locations_can_be_edited_with_history() {
+    let e = Env::seeded();
+    e.ok(&[
+        "person",
+        "edit",
+        "jdoe",
+        "--name",
+        "Jane Q. Doe",
+        "--email",
+        "jane@example.com",
+        "--badge",
+        "",
+        "--team",
+        "Ops",
+    ]);
+    let p = e.json(&["person", "list", "--json"]);
+    let jdoe = p
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["username"] == "jdoe")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            jdoe["full_name"].as_str(),
+            jdoe["email"].as_str(),
+            jdoe["team"].as_str()
+        ),
+        (Some("Jane Q. Doe"), Some("jane@example.com"), Some("Ops"))
+    );
+    assert!(jdoe["badge"].is_null());
+    assert!(e
+        .fails(&["person", "edit", "asmith", "--badge", "SN-AAA"], 1)
+        .contains("ambiguous"));
+    e.ok(&[
+        "location",
+        "edit",
+        "HQ-201",
+        "--name",
+        "Second floor",
+        "--parent",
+        "",
+    ]);
+    let l = e.json(&["location", "list", "--json"]);
+    assert_eq!(l[1]["name"], "Second floor");
+    assert!(l[1]["parent"].is_null());
+    assert!(e
+        .fails(&["location", "edit", "HQ-201", "--parent", "HQ-201"], 1)
+        .contains("own parent"));
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM events WHERE kind IN ('person_edit', 'location_edit')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+}

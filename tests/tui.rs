@@ -761,3 +761,46 @@ fn money_views_licences_finance_forecast_and_the_curve() {
     };
     assert!(d.curve.is_none());
 }
+
+#[test]
+fn people_and_locations_are_edited_in_forms() {
+    let (_d, mut app) = app_with(50);
+    app.update(Action::Scan("IT-000002".into()));
+    key(&mut app, KeyCode::Char('p'));
+    let who = match app.screen() {
+        Screen::Person(p) => p.person.username.clone(),
+        _ => panic!(),
+    };
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(screen_name(&app), "form");
+    ctrl(&mut app, 'u');
+    for _ in 0..40 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typ(&mut app, "Renamed Person");
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "person", "{:?}", app.message);
+    let Screen::Person(p) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(
+        p.person.full_name, "Renamed Person",
+        "the person screen shows the change"
+    );
+    assert_eq!(app.store.person(&who).unwrap().full_name, "Renamed Person");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    ctrl(&mut app, 'e');
+    typ(&mut app, "WH-01");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(screen_name(&app), "form");
+    for _ in 0..40 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typ(&mut app, "Main Warehouse");
+    ctrl(&mut app, 's');
+    assert_eq!(
+        app.store.location("WH-01").unwrap().unwrap().name,
+        "Main Warehouse"
+    );
+}

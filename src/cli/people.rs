@@ -25,6 +25,20 @@ pub enum PersonCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Change a person's name, email, badge or team ("" clears email, badge or team)
+    Edit {
+        username: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, value_name = "CODE")]
+        badge: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Offboard: check in what they hand back, list (or mark lost) the rest, make them inactive
     Offboard(super::workflows::OffboardArgs),
     /// List people with how many assets each holds
@@ -58,6 +72,30 @@ pub fn person(store: &mut Store, c: &PersonCmd) -> Result<ExitCode> {
             }
         }
         PersonCmd::Offboard(a) => return super::workflows::offboard(store, a),
+        PersonCmd::Edit {
+            username,
+            name,
+            email,
+            badge,
+            team,
+            json,
+        } => {
+            let p = store.edit_person(
+                username,
+                &NewPerson {
+                    username: username.clone(),
+                    full_name: name.clone().unwrap_or_default(),
+                    email: email.clone(),
+                    badge: badge.clone(),
+                    team: team.clone(),
+                },
+            )?;
+            if *json {
+                output::json(&p)?;
+            } else {
+                println!("saved {} ({})", visible(&p.username), visible(&p.full_name));
+            }
+        }
         PersonCmd::List { json } => {
             let people = store.people()?;
             if *json {
@@ -94,6 +132,16 @@ pub enum LocationCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Rename a location or change its parent ("" for none)
+    Edit {
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_name = "CODE")]
+        parent: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// List locations with their asset counts
     List {
         #[arg(long)]
@@ -118,6 +166,19 @@ pub fn location(store: &mut Store, c: &LocationCmd) -> Result<ExitCode> {
                 output::json(&l)?;
             } else {
                 println!("added {} ({})", visible(&l.code), visible(&l.name));
+            }
+        }
+        LocationCmd::Edit {
+            code,
+            name,
+            parent,
+            json,
+        } => {
+            let l = store.edit_location(code, name.as_deref(), parent.as_deref())?;
+            if *json {
+                output::json(&l)?;
+            } else {
+                println!("saved {} ({})", visible(&l.code), visible(&l.name));
             }
         }
         LocationCmd::List { json } => {

@@ -193,6 +193,87 @@ impl Store {
         self.person(&username)
     }
 
+    /// Change a person's name, email, badge or team (`Some("")` clears email, badge, team).
+    /// Every change is one `person_edit` event with before and after.
+    pub fn edit_person(&mut self, username: &str, changes: &NewPerson) -> Result<PersonView> {
+        let cur = self.person(username)?;
+        let uname = cur.username.clone();
+        let name = Some(clean_name(&changes.full_name)).filter(|n| !n.is_empty());
+        self.write(|tx| {
+            let mut before = serde_json::Map::new();
+            let mut after = serde_json::Map::new();
+            let mut change = |key: &str, old: Option<String>, new: Option<String>| {
+                if old != new {
+                    before.insert(key.into(), json!(old));
+                    after.insert(key.into(), json!(new));
+                }
+            };
+            if let Some(n) = &name {
+                change("full_name", Some(cur.full_name.clone()), Some(n.clone()));
+            }
+            if let Some(e) = &changes.email {
+                change("email", cur.email.clone(), trimmed(&Some(e.clone())));
+            }
+            if let Some(b) = &changes.badge {
+                let b = trimmed(&Some(b.clone()));
+                if let Some(badge) = &b {
+                    let other: Option<String> = tx
+                        .conn
+                        .prepare_cached("SELECT username FROM people WHERE badge = ?1 AND username <> ?2")
+                        .ctx("checking a badge")?
+                        .query_row(params![badge, uname], |r| r.get(0))
+                        .optional()
+                        .ctx("checking a badge")?;
+                    if let Some(o) = other {
+                        return Err(StoreError::Refused(format!("badge '{}' already belongs to {}", visible(badge), visible(&o))));
+                    }
+                    if super::assets::resolve(tx.conn, badge)?.is_some() {
+                        return Err(StoreError::Refused(format!("badge '{}' is already an asset's tag or serial; scans would be ambiguous", visible(badge))));
+                    }
+                }
+                change("badge", cur.badge.clone(), b);
+            }
+            if let Some(t) = &changes.team {
+                change("team", cur.team.clone(), trimmed(&Some(t.clone())));
+            }
+            if after.is_empty() {
+                return Ok(());
+            }
+            let team = match after.get("team") {
+                Some(serde_json::Value::String(t)) => get_or_create(tx.conn, NameTable::Teams, t)?,
+                _ => None,
+            };
+            tx.conn
+                .prepare_cached(
+                    "UPDATE people SET
+                       full_name = COALESCE(?2, full_name),
+                       email = CASE WHEN ?3 THEN ?4 ELSE email END,
+                       badge = CASE WHEN ?5 THEN ?6 ELSE badge END,
+                       team_id = CASE WHEN ?7 THEN ?8 ELSE team_id END
+                     WHERE username = ?1",
+                )
+                .ctx("editing a person")?
+                .execute(params![
+                    uname,
+                    after.get("full_name").and_then(|v| v.as_str()),
+                    after.contains_key("email"),
+                    after.get("email").and_then(|v| v.as_str()),
+                    after.contains_key("badge"),
+                    after.get("badge").and_then(|v| v.as_str()),
+                    after.contains_key("team"),
+                    team,
+                ])
+                .ctx("editing a person")?;
+            tx.conn
+                .prepare_cached("INSERT INTO events(subject, kind, actor, at, before, after) VALUES (?1, 'person_edit', ?2, ?3, ?4, ?5)")
+                .ctx("recording history")?
+                .execute(params![format!("person:{uname}"), tx.actor, tx.now, serde_json::Value::Object(before).to_string(), serde_json::Value::Object(after).to_string()])
+                .ctx("recording history")?;
+            Ok(())
+        })?;
+        self.person(&uname)
+    }
+
     pub fn person(&self, username_or_badge: &str) -> Result<PersonView> {
         self.conn
             .prepare_cached(&format!(

@@ -85,6 +85,69 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("location '{}' vanished", visible(&code))))
     }
 
+    /// Rename a location or change its parent (`Some("")` makes it top level).
+    pub fn edit_location(
+        &mut self,
+        code: &str,
+        name: Option<&str>,
+        parent: Option<&str>,
+    ) -> Result<LocationView> {
+        let cur = self.location(code)?.ok_or_else(|| {
+            StoreError::NotFound(format!("no location has the code '{}'", visible(code)))
+        })?;
+        let name = name
+            .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|n| !n.is_empty());
+        let code = cur.code.clone();
+        self.write(|tx| {
+            let parent_id: Option<Option<i64>> = match parent.map(str::trim) {
+                None => None,
+                Some("") => Some(None),
+                Some(p) if p.eq_ignore_ascii_case(&code) => {
+                    return Err(StoreError::Refused(format!(
+                        "{} cannot be its own parent",
+                        visible(&code)
+                    )))
+                }
+                Some(p) => Some(Some(
+                    tx.conn
+                        .prepare_cached("SELECT id FROM locations WHERE code = ?1")
+                        .ctx("looking up the parent")?
+                        .query_row([p], |r| r.get(0))
+                        .optional()
+                        .ctx("looking up the parent")?
+                        .ok_or_else(|| {
+                            StoreError::NotFound(format!(
+                                "no parent location has the code '{}'",
+                                visible(p)
+                            ))
+                        })?,
+                )),
+            };
+            tx.conn
+                .prepare_cached(
+                    "UPDATE locations SET name = COALESCE(?2, name),
+                       parent_id = CASE WHEN ?3 THEN ?4 ELSE parent_id END WHERE code = ?1",
+                )
+                .ctx("editing a location")?
+                .execute(params![
+                    code,
+                    name,
+                    parent_id.is_some(),
+                    parent_id.flatten()
+                ])
+                .ctx("editing a location")?;
+            tx.subject_event(
+                &format!("location:{code}"),
+                "location_edit",
+                json!({"name": name, "parent": parent.map(str::trim)}),
+            )?;
+            Ok(())
+        })?;
+        self.location(&code)?
+            .ok_or_else(|| StoreError::NotFound(format!("location '{}' vanished", visible(&code))))
+    }
+
     pub fn location(&self, code: &str) -> Result<Option<LocationView>> {
         self.conn
             .prepare_cached(&format!("{SELECT_LOCATION} WHERE l.code = ?1"))

@@ -702,6 +702,13 @@ impl App {
             Some("add_location") => self
                 .screens
                 .push(Screen::Form(Form::new(FormKind::AddLocation))),
+            Some("edit_location") => match self.locations_picker(Purpose::EditLocation) {
+                Ok(mut p) => {
+                    p.title = "edit which location?".into();
+                    self.screens.push(Screen::Picker(p));
+                }
+                Err(e) => self.fail(e.to_string()),
+            },
             Some("import") => self.screens.push(Screen::Form(Form::new(FormKind::Import))),
             Some("ghosts") => self.open_ghosts(180),
             Some(c @ ("licences" | "finance" | "forecast")) => self.open_report(c),
@@ -889,6 +896,10 @@ impl App {
                 }
             }
             Some("help") => self.screens.push(Screen::Help { scroll: 0 }),
+            Some("edit") => {
+                let form = Form::edit_person(&p.person);
+                self.screens.push(Screen::Form(form));
+            }
             _ => {}
         }
     }
@@ -1046,6 +1057,14 @@ impl App {
                         self.scan.person = Some(p);
                         self.scan.done.clear();
                     }
+                    Err(e) => self.fail(e.to_string()),
+                }
+                Ok(None)
+            }
+            Purpose::EditLocation => {
+                match self.store.location(&value) {
+                    Ok(Some(l)) => self.screens.push(Screen::Form(Form::edit_location(&l))),
+                    Ok(None) => self.fail(format!("location {value} vanished")),
                     Err(e) => self.fail(e.to_string()),
                 }
                 Ok(None)
@@ -1232,12 +1251,13 @@ impl App {
 
     /// Read the event log since we last looked and refresh exactly those assets on screen.
     fn apply_changes(&mut self) {
-        let Ok((ids, _subjects, last)) = self.store.changes_since(self.last_event) else {
+        let Ok((ids, subjects, last)) = self.store.changes_since(self.last_event) else {
             return;
         };
         self.last_event = last;
         self.data_version = self.store.data_version().unwrap_or(self.data_version);
-        if ids.is_empty() {
+        // People and locations changed (names, badges): open person screens are refreshed below.
+        if ids.is_empty() && !subjects {
             return;
         }
         let mut added = false;

@@ -15,6 +15,8 @@ pub enum FormKind {
     AddLocation,
     Dispose { tag: String },
     Import,
+    EditPerson { username: String },
+    EditLocation { code: String },
 }
 
 #[derive(Debug)]
@@ -125,7 +127,10 @@ impl Form {
                     ),
                 ],
             ),
-            FormKind::EditAsset { .. } | FormKind::Dispose { .. } => ("", Vec::new()),
+            FormKind::EditAsset { .. }
+            | FormKind::Dispose { .. }
+            | FormKind::EditPerson { .. }
+            | FormKind::EditLocation { .. } => ("", Vec::new()),
         };
         Form {
             kind,
@@ -169,6 +174,48 @@ impl Form {
             },
             title: format!("Edit {}", crate::domain::text::visible(&a.tag)),
             fields,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn edit_person(p: &crate::store::PersonView) -> Form {
+        Form {
+            kind: FormKind::EditPerson {
+                username: p.username.clone(),
+            },
+            title: format!("Edit {}", crate::domain::text::visible(&p.username)),
+            fields: vec![
+                field("name", "Full name", "required", Some(&p.full_name)),
+                field("email", "Email", "empty clears it", p.email.as_deref()),
+                field(
+                    "badge",
+                    "Badge",
+                    "what the badge scans as; empty clears it",
+                    p.badge.as_deref(),
+                ),
+                field("team", "Team", "empty clears it", p.team.as_deref()),
+            ],
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn edit_location(l: &crate::store::LocationView) -> Form {
+        Form {
+            kind: FormKind::EditLocation {
+                code: l.code.clone(),
+            },
+            title: format!("Edit location {}", crate::domain::text::visible(&l.code)),
+            fields: vec![
+                field("name", "Name", "required", Some(&l.name)),
+                field(
+                    "parent",
+                    "Parent",
+                    "code of the enclosing location; empty for none",
+                    l.parent.as_deref(),
+                ),
+            ],
             focus: 0,
             error: None,
         }
@@ -371,6 +418,27 @@ impl Form {
                     },
                 )?;
                 Ok(format!("{} disposed ({method})", v.tag))
+            }
+            FormKind::EditPerson { username } => {
+                let p = store.edit_person(
+                    username,
+                    &NewPerson {
+                        username: username.clone(),
+                        full_name: self.get("name").unwrap_or_default(),
+                        email: self.raw("email"),
+                        badge: self.raw("badge"),
+                        team: self.raw("team"),
+                    },
+                )?;
+                Ok(format!("saved {}", p.username))
+            }
+            FormKind::EditLocation { code } => {
+                let l = store.edit_location(
+                    code,
+                    self.get("name").as_deref(),
+                    self.raw("parent").as_deref(),
+                )?;
+                Ok(format!("saved location {}", l.code))
             }
             // Handled by the app: it shows the dry run before anything is written.
             FormKind::Import => Err(StoreError::Invalid("an import is checked first".into())),

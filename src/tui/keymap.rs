@@ -171,6 +171,7 @@ pub fn describe(view: &str, cmd: &str) -> &'static str {
         (_, "add_asset") => "add an asset",
         (_, "add_person") => "add a person",
         (_, "add_location") => "add a location",
+        (_, "edit_location") => "edit a location (pick it first)",
         (_, "import") => "import a file (dry run first)",
         ("import", "apply") => "write the import (after reading the dry run)",
         (_, "demo") => "load demo data (empty database only)",

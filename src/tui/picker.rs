@@ -17,6 +17,7 @@ pub enum Purpose {
     ScanPerson,
     ScanLocation,
     ScanPoLine,
+    EditLocation,
     ScanOffboardPerson,
     FinishOffboarding,
 }
