@@ -86,7 +86,14 @@ fn hostile_env() -> Env {
             "--location",
             &format!("LOC-{i}"),
         ]);
-        e.ok(&["checkout", &format!("H-{i}"), "--to", &format!("user{i}"), "--note", h]);
+        e.ok(&[
+            "checkout",
+            &format!("H-{i}"),
+            "--to",
+            &format!("user{i}"),
+            "--note",
+            h,
+        ]);
     }
     e
 }
@@ -115,10 +122,19 @@ fn every_cli_output_path_shows_hostile_text_safely() {
     }
     let all: String = outputs.iter().map(|(_, o)| o.as_str()).collect();
     // The characters are shown, not dropped: a reader can see something odd is there.
-    for shown in ["^[[31mRED", "bell^G^G", "invoice<U+202E>fdp.exe", "over^Mwrite^Jnext", "💻🔥"] {
+    for shown in [
+        "^[[31mRED",
+        "bell^G^G",
+        "invoice<U+202E>fdp.exe",
+        "over^Mwrite^Jnext",
+        "💻🔥",
+    ] {
         assert!(all.contains(shown), "{shown} shown visibly");
     }
-    assert!(all.contains(&long()), "a 10,000-character name is kept whole in show");
+    assert!(
+        all.contains(&long()),
+        "a 10,000-character name is kept whole in show"
+    );
 
     // Errors that echo the input: the store's and the argument parser's.
     let err = e.fails(&["show", ESC], 1);
@@ -140,7 +156,11 @@ fn export_keeps_hostile_text_exactly_because_it_is_data() {
     let csv = e.ok(&["export", "--format", "csv"]);
     for h in hostile() {
         let quoted = h.replace('"', "\"\"");
-        assert!(csv.contains(&quoted), "csv keeps {:?}", &h[..h.len().min(20)]);
+        assert!(
+            csv.contains(&quoted),
+            "csv keeps {:?}",
+            &h[..h.len().min(20)]
+        );
     }
     let json = e.json(&["export", "--format", "json"]);
     let names: Vec<&str> = json
@@ -181,7 +201,10 @@ fn render_safe(app: &mut App, what: &str, w: u16, h: u16) -> String {
             x += cw as u16;
         }
         text.push('\n');
-        assert_eq!(width, w as usize, "{what}: row {y} is {width} wide, not {w}");
+        assert_eq!(
+            width, w as usize,
+            "{what}: row {y} is {width} wide, not {w}"
+        );
     }
     text
 }
@@ -237,7 +260,10 @@ fn every_tui_view_shows_hostile_text_safely() {
         }
         // Back to the list for the next one.
         for _ in 0..3 {
-            app.update(Action::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)));
+            app.update(Action::Key(KeyEvent::new(
+                KeyCode::Char('q'),
+                KeyModifiers::NONE,
+            )));
             if app.screen().keymap_view() == "list" {
                 break;
             }
@@ -289,16 +315,29 @@ fn a_full_disk_is_a_clear_error_and_writes_nothing() {
     assert!(msg.contains("full"), "a clear message: {msg}");
     assert!(!msg.contains("locked"), "{msg}");
     // Everything before the failing write is there; nothing of the failing write is.
-    assert_eq!(count(&store, "SELECT count(*) FROM assets"), assets + written as i64);
-    assert_eq!(count(&store, "SELECT count(*) FROM events"), events + written as i64);
-    assert!(store.find_code(&format!("FULL-{written:05}")).unwrap().is_none());
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM assets"),
+        assets + written as i64
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM events"),
+        events + written as i64
+    );
+    assert!(store
+        .find_code(&format!("FULL-{written:05}"))
+        .unwrap()
+        .is_none());
 
     // An import that does not fit is refused whole.
     let before = count(&store, "SELECT count(*) FROM assets");
     let csv = dir.path().join("big.csv");
     let mut text = String::from("Asset Tag,Asset Name,Notes\n");
     for i in 0..500 {
-        text.push_str(&format!("IMP-{i:04},{},{}\n", "n".repeat(500), "m".repeat(500)));
+        text.push_str(&format!(
+            "IMP-{i:04},{},{}\n",
+            "n".repeat(500),
+            "m".repeat(500)
+        ));
     }
     std::fs::write(&csv, text).unwrap();
     let plan = itam::interop::import::plan(&store, &csv, &Default::default()).unwrap();
@@ -403,7 +442,11 @@ fn a_read_only_file_refuses_writes_clearly_and_still_reads() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("in_stock"));
     let out = as_nobody(&e, &db, &["history", "IT-0001"]).unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), events, "nothing was written");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        events,
+        "nothing was written"
+    );
 
     // A folder the user cannot write either: SQLite cannot make the -shm file, so even a read
     // fails; the message says why and what to change.

@@ -178,13 +178,30 @@ fn csvish() -> impl Strategy<Value = Vec<u8>> {
     ];
     let header = proptest::sample::subsequence(
         vec![
-            "Asset Tag", "Asset Name", "Model", "Serial Number", "Purchase Date",
-            "Purchase Cost", "Location", "Status", "Checked Out To: Username", "tag",
-            "username", "code", "name", "Manufacturer", "Category", "Notes",
+            "Asset Tag",
+            "Asset Name",
+            "Model",
+            "Serial Number",
+            "Purchase Date",
+            "Purchase Cost",
+            "Location",
+            "Status",
+            "Checked Out To: Username",
+            "tag",
+            "username",
+            "code",
+            "name",
+            "Manufacturer",
+            "Category",
+            "Notes",
         ],
         0..8,
     );
-    (header, proptest::collection::vec(proptest::collection::vec(cell, 0..9), 0..12), any::<bool>())
+    (
+        header,
+        proptest::collection::vec(proptest::collection::vec(cell, 0..9), 0..12),
+        any::<bool>(),
+    )
         .prop_map(|(header, rows, crlf)| {
             let nl = if crlf { "\r\n" } else { "\n" };
             let mut s = header.join(",");

@@ -133,4 +133,3 @@ impl Drop for Pty {
         let _ = self.child.wait();
     }
 }
-
