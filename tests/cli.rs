@@ -605,3 +605,41 @@ fn four_processes_racing_for_one_asset_exactly_one_wins() {
         1
     );
 }
+
+#[test]
+fn find_uses_its_cache_only_while_nothing_changed() {
+    let e = Env::seeded();
+    assert_eq!(
+        e.json(&["find", "latitude", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let cache = e.dir.path().join("cache/itam");
+    assert_eq!(
+        std::fs::read_dir(&cache).unwrap().count(),
+        1,
+        "the index was cached"
+    );
+    // Another writer changes things: the next find sees it, not the stale cache.
+    e.ok(&["add", "--tag", "IT-0002", "--model", "Latitude 5540"]);
+    assert_eq!(
+        e.json(&["find", "latitude", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // A damaged cache is rebuilt, never trusted.
+    for f in std::fs::read_dir(&cache).unwrap() {
+        std::fs::write(f.unwrap().path(), b"ITAMIDX1garbage").unwrap();
+    }
+    assert_eq!(
+        e.json(&["find", "latitude", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -5,11 +5,13 @@
 //! (`ITAM_TEST_SEED` replays a run).
 
 mod common;
+#[path = "common/pty.rs"]
+mod pty;
 
 use assert_cmd::cargo::cargo_bin;
-use common::pty::Pty;
 use common::Rng;
 use itam::store::{NewAsset, NewLocation, NewPerson, OpenOptions, Store};
+use pty::Pty;
 use rusqlite::params;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -276,7 +278,12 @@ fn every_scan_acknowledged_on_screen_survives_a_kill() {
                 s.checkout(t, "jdoe", None, None).unwrap();
             }
         }
-        let mut pty = Pty::spawn(&["--db", db.to_str().unwrap()], home);
+        let mut pty = Pty::spawn(
+            &cargo_bin("itam"),
+            &["--db", db.to_str().unwrap()],
+            home,
+            &[],
+        );
         assert!(pty.wait_for("T", 10), "list shown: {}", pty.screen());
         pty.send(b"s");
         assert!(pty.wait_for("scan or type a code", 5), "{}", pty.screen());
@@ -289,8 +296,7 @@ fn every_scan_acknowledged_on_screen_survives_a_kill() {
         let _ = pty.child.wait();
         // Let the reader thread drain what the tty still holds.
         std::thread::sleep(Duration::from_millis(100));
-        let raw = pty.output.lock().unwrap().clone();
-        let acked = acknowledged_on_screen(&raw);
+        let acked = acknowledged_on_screen(pty.text().as_bytes());
         for t in &acked {
             let n = count(
                 &db,

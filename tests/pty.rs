@@ -1,136 +1,15 @@
 //! End to end through a pseudo-terminal: the real binary, a real tty, keys as bytes.
 
+#[path = "common/pty.rs"]
+mod pty;
+
 use itam::store::{NewAsset, NewLocation, NewPerson, OpenOptions, Store};
-use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::FromRawFd;
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command};
-use std::sync::{Arc, Mutex};
+use pty::Pty;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Pty {
-    master: File,
-    child: Child,
-    output: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Pty {
-    fn spawn(args: &[&str], home: &std::path::Path) -> Pty {
-        let (mut master, mut slave) = (0, 0);
-        let ws = libc::winsize {
-            ws_row: 24,
-            ws_col: 80,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: out-pointers are valid; name and termios may be null.
-        let rc = unsafe {
-            libc::openpty(
-                &mut master,
-                &mut slave,
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                &ws,
-            )
-        };
-        assert_eq!(rc, 0, "openpty");
-        // SAFETY: both fds were just opened and are owned here.
-        let (master, slave) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("itam"));
-        cmd.args(args)
-            .env("TERM", "xterm-256color")
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .stdin(slave.try_clone().unwrap())
-            .stdout(slave.try_clone().unwrap())
-            .stderr(slave);
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::setsid();
-                libc::ioctl(0, libc::TIOCSCTTY, 0);
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().expect("spawn itam");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = master.try_clone().unwrap();
-        let sink = output.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Pty {
-            master,
-            child,
-            output,
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.master.write_all(bytes).unwrap();
-        self.master.flush().unwrap();
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
-    }
-
-    /// What the screen shows now, through a terminal emulator (ratatui writes only diffs).
-    fn screen(&self) -> String {
-        let mut p = vt100::Parser::new(24, 80, 0);
-        p.process(&self.output.lock().unwrap());
-        p.screen().contents()
-    }
-
-    fn wait_for(&self, needle: &str, secs: u64) -> bool {
-        let end = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < end {
-            if self.screen().contains(needle) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-
-    /// Wait for raw bytes (escape sequences) the reader thread may still be draining.
-    fn wait_raw(&self, needle: &str, secs: u64) -> bool {
-        let end = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < end {
-            if self.text().contains(needle) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-
-    fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
-        let end = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < end {
-            if let Ok(Some(s)) = self.child.try_wait() {
-                return Some(s);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        None
-    }
-}
-
-impl Drop for Pty {
-    fn drop(&mut self) {
-        // A failed test must not leave its TUI running.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn spawn(args: &[&str], home: &std::path::Path) -> Pty {
+    Pty::spawn(&assert_cmd::cargo::cargo_bin("itam"), args, home, &[])
 }
 
 fn setup(dir: &std::path::Path, tags: &[String], deploy: bool) -> Store {
@@ -169,7 +48,7 @@ fn a_burst_of_100_scans_checks_in_all_100_in_order() {
     let tags: Vec<String> = (1..=100).map(|i| format!("PT-{i:03}")).collect();
     let store = setup(dir.path(), &tags, true);
     let db = dir.path().join("itam.db");
-    let mut pty = Pty::spawn(&["--db", db.to_str().unwrap()], dir.path());
+    let mut pty = spawn(&["--db", db.to_str().unwrap()], dir.path());
     assert!(pty.wait_for("PT-001", 10), "list shown: {}", pty.screen());
     pty.send(b"s");
     assert!(
@@ -239,7 +118,7 @@ fn a_change_in_another_process_shows_without_a_key_press() {
     let tags = vec!["LR-1".to_string()];
     setup(dir.path(), &tags, false);
     let db = dir.path().join("itam.db");
-    let pty = Pty::spawn(&["--db", db.to_str().unwrap()], dir.path());
+    let pty = spawn(&["--db", db.to_str().unwrap()], dir.path());
     assert!(pty.wait_for("LR-1", 10), "{}", pty.screen());
     assert!(!pty.screen().contains("jdoe"));
     let t0 = Instant::now();
@@ -272,7 +151,7 @@ fn sighup_restores_the_terminal_and_leaves_the_database_consistent() {
     let tags: Vec<String> = (1..=5).map(|i| format!("HU-{i}")).collect();
     let store = setup(dir.path(), &tags, true);
     let db = dir.path().join("itam.db");
-    let mut pty = Pty::spawn(&["--db", db.to_str().unwrap()], dir.path());
+    let mut pty = spawn(&["--db", db.to_str().unwrap()], dir.path());
     assert!(pty.wait_for("HU-1", 10));
     pty.send(b"s");
     assert!(pty.wait_for("scan or type", 5));

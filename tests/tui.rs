@@ -696,3 +696,68 @@ fn labels_print_from_the_detail_view_and_while_receiving() {
     app.scan_commit("cmd-audit");
     assert_eq!(app.scan.mode, ScanMode::Audit);
 }
+
+#[test]
+fn money_views_licences_finance_forecast_and_the_curve() {
+    use itam::domain::licence::{LicenceKind, NewLicence};
+    use itam::store::SeatTarget;
+    let (_d, mut app) = app_with(300);
+    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    let mut cad = NewLicence::new("Acme CAD", LicenceKind::PerUser);
+    cad.seats = Some(2);
+    cad.renews_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+    let cad = app.store.add_licence(&cad, false).unwrap();
+    for u in ["cfischer", "dibrahim", "efischer"] {
+        let force = u == "efischer";
+        app.store
+            .assign_seat(
+                &cad.id.to_string(),
+                &SeatTarget::Person(u.into()),
+                force,
+                None,
+            )
+            .unwrap();
+    }
+    let office = NewLicence::new("Office Suite", LicenceKind::Site);
+    app.store.add_licence(&office, false).unwrap();
+    key(&mut app, KeyCode::Char('C'));
+    assert_eq!(screen_name(&app), "report");
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("OVER BY 1") && out.contains("!!") && out.contains("3/2"),
+        "{out}"
+    );
+    assert!(out.contains("[unlimited]"), "{out}");
+    snap("licences", &mut app);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('V'));
+    let out = render(&mut app, 120, 40);
+    assert!(out.contains("Laptop USD"), "{out}");
+    snap("finance", &mut app);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('R'));
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("2026-Q4") && out.contains("total replacement"),
+        "{out}"
+    );
+    snap("forecast", &mut app);
+    key(&mut app, KeyCode::Esc);
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('d'));
+    let Screen::Detail(d) = app.screen() else {
+        panic!()
+    };
+    let c = d.curve.clone().expect("a curve");
+    assert!(
+        c.points.first().unwrap().1 > c.points.last().unwrap().1,
+        "value falls over the life"
+    );
+    assert!(c.today > 0.0);
+    snap("detail_curve", &mut app);
+    key(&mut app, KeyCode::Char('d'));
+    let Screen::Detail(d) = app.screen() else {
+        panic!()
+    };
+    assert!(d.curve.is_none());
+}

@@ -99,7 +99,71 @@ fn report(plan: &Plan, dry_run: bool, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
+/// `--kind licences`: Snipe-IT's licence dialect, with the same dry run and all-or-nothing.
+fn import_licences(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
+    use itam::interop::licences;
+    let plan = licences::plan(store, &a.file)?;
+    let s = &plan.summary;
+    let refused = s.errors > 0 && !a.skip_bad_rows;
+    let print = |written: bool| -> Result<()> {
+        if a.json {
+            return output::json(&serde_json::json!({
+                "dry_run": a.dry_run, "written": written, "summary": plan.summary, "issues": plan.issues,
+            }));
+        }
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "{} (Snipe-IT licences){}",
+            itam::domain::text::visible(&plan.source),
+            if a.dry_run {
+                ": dry run, nothing written"
+            } else {
+                ""
+            }
+        )?;
+        writeln!(out, "  rows read     {:>7}", s.rows_read)?;
+        writeln!(
+            out,
+            "  {:<13} {:>7}",
+            if a.dry_run {
+                "would create"
+            } else {
+                "licences"
+            },
+            s.create
+        )?;
+        writeln!(out, "  errors        {:>7}", s.errors)?;
+        writeln!(out, "  warnings      {:>7}", s.warnings)?;
+        for i in &plan.issues {
+            let sev = match i.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            writeln!(out, "{sev}: {i}")?;
+        }
+        Ok(())
+    };
+    if a.dry_run || refused {
+        print(false)?;
+        if refused {
+            anyhow::bail!(
+                "{} error(s); nothing was imported (fix the rows, or use --skip-bad-rows)",
+                s.errors
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (made, seats) = licences::apply(store, &plan, a.skip_bad_rows)?;
+    print(true)?;
+    eprintln!("imported {made} licences and assigned {seats} seats");
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn import(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
+    if a.kind == itam::interop::Kind::Licences {
+        return import_licences(store, a);
+    }
     let opts = Options {
         kind: a.kind,
         format: a.format,

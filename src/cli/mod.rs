@@ -4,9 +4,12 @@ mod admin;
 mod assets;
 mod interop;
 mod label;
+mod licence;
 mod lifecycle;
+mod maintenance;
 mod output;
 mod people;
+mod report;
 mod workflows;
 
 use anyhow::{Context as _, Result};
@@ -78,9 +81,6 @@ pub enum Command {
     /// Purchase orders and receiving against them
     #[command(subcommand)]
     Po(workflows::PoCmd),
-    /// Reports
-    #[command(subcommand)]
-    Report(ReportCmd),
     /// Verify the database: integrity, foreign keys, history replay, disposals (exit 1 on findings)
     Check {
         #[arg(long)]
@@ -102,18 +102,18 @@ pub enum Command {
     Export(interop::ExportArgs),
     /// Print barcode labels (ZPL or SVG) for assets, or the sheet of command barcodes
     Label(label::LabelArgs),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ReportCmd {
-    /// An audit's reconciliation: expected, found, missing, unexpected, unknown
-    Audit {
-        audit: i64,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Active assets nobody has scanned, audited, checked in or out for a long time
-    Ghosts(workflows::GhostArgs),
+    /// Software licences and their seats: add, assign, unassign, list, show
+    #[command(subcommand)]
+    Licence(licence::LicenceCmd),
+    /// Maintenance records: add, list
+    #[command(subcommand)]
+    Maintenance(maintenance::MaintenanceCmd),
+    /// Depreciation rules per asset, model or category, and one asset's book value
+    #[command(subcommand)]
+    Depreciation(maintenance::DepreciationCmd),
+    /// Reports: audit, ghosts, licences, depreciation, tco, eol
+    #[command(subcommand)]
+    Report(report::ReportCmd),
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
@@ -189,16 +189,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Location(c) => people::location(&mut store, c),
         Command::Audit(c) => workflows::audit(&mut store, c),
         Command::Po(c) => workflows::po(&mut store, c),
-        Command::Report(ReportCmd::Audit { audit, json }) => {
-            workflows::print_report(&store.audit_report(*audit)?, *json)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Report(ReportCmd::Ghosts(a)) => workflows::ghosts(&store, a),
         Command::Check { json } => admin::check(&store, *json),
         Command::Backup { dest } => admin::backup(&store, dest),
         Command::Restore { .. } => Ok(ExitCode::SUCCESS),
         Command::Import(a) => interop::import(&mut store, a),
         Command::Export(a) => interop::export(&store, a),
         Command::Label(a) => label::label(&store, a),
+        Command::Licence(c) => licence::licence(&mut store, c),
+        Command::Maintenance(c) => maintenance::maintenance(&mut store, c),
+        Command::Depreciation(c) => maintenance::depreciation(&mut store, c),
+        Command::Report(c) => report::report(&mut store, c),
     }
 }

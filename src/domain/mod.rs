@@ -2,8 +2,12 @@
 
 pub mod asset;
 pub mod condition;
+pub mod currency;
+pub mod depreciation;
 pub mod disposal;
+pub mod licence;
 pub mod lifecycle;
+pub mod maintenance;
 pub mod money;
 pub mod text;
 

@@ -181,6 +181,9 @@ pub fn export(
         Kind::Models => Err(InteropError::Usage(
             "models are exported with their assets (export --kind assets)".into(),
         )),
+        Kind::Licences => Err(InteropError::Usage(
+            "licences are listed with `itam licence list --json` (export covers assets, people, locations, events)".into(),
+        )),
     }
 }
 

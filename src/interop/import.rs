@@ -220,7 +220,8 @@ pub fn plan_bytes(
         Kind::People => p.people()?,
         Kind::Locations => p.locations()?,
         Kind::Models => p.models()?,
-        Kind::Events => unreachable_kind()?,
+        // Licences have their own planner (interop::licences); the CLI and TUI route there.
+        Kind::Events | Kind::Licences => unreachable_kind()?,
     };
     let mut issues = p.file_issues;
     let mut row_issues = p.issues;

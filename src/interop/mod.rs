@@ -10,6 +10,7 @@ pub mod csvread;
 pub mod export;
 pub mod import;
 pub mod labels;
+pub mod licences;
 pub mod parse;
 pub mod snipeit;
 
@@ -22,6 +23,8 @@ pub enum Kind {
     People,
     Locations,
     Models,
+    /// Import only: Snipe-IT's licence dialect.
+    Licences,
     /// Export only: the history.
     Events,
 }
@@ -33,6 +36,7 @@ impl Kind {
             Kind::People => "people",
             Kind::Locations => "locations",
             Kind::Models => "models",
+            Kind::Licences => "licences",
             Kind::Events => "events",
         }
     }
@@ -46,10 +50,11 @@ impl std::str::FromStr for Kind {
             "people" | "person" | "users" | "user" => Kind::People,
             "locations" | "location" => Kind::Locations,
             "models" | "model" => Kind::Models,
+            "licences" | "licence" | "licenses" | "license" => Kind::Licences,
             "events" | "history" => Kind::Events,
             other => {
                 return Err(InteropError::Usage(format!(
-                    "unknown kind '{}' (assets, people, locations, models, events)",
+                    "unknown kind '{}' (assets, people, locations, models, licences, events)",
                     crate::domain::text::visible(other)
                 )))
             }

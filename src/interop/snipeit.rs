@@ -372,7 +372,7 @@ const MODEL_HEADERS: &[(Field, &[&str])] = &[
 
 fn table(kind: Kind) -> &'static [(Field, &'static [&'static str])] {
     match kind {
-        Kind::Assets | Kind::Events => ASSET_HEADERS,
+        Kind::Assets | Kind::Events | Kind::Licences => ASSET_HEADERS,
         Kind::People => PEOPLE_HEADERS,
         Kind::Locations => LOCATION_HEADERS,
         Kind::Models => MODEL_HEADERS,

@@ -6,6 +6,8 @@
 //! query keeps the positions that passed, so the next keystroke (which usually extends the
 //! query) searches only those.
 
+mod cache;
+
 use crate::store::{Result, Store};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
@@ -277,7 +279,7 @@ pub fn find(store: &Store, query: &str, limit: usize) -> Result<Vec<i64>> {
     if let Some(exact) = store.find_code(query)? {
         out.push(exact.id);
     }
-    let idx = Index::build(store)?;
+    let idx = Index::load_or_build(store)?;
     for (id, _) in idx.search(query, limit + 1, None).top {
         if out.len() >= limit {
             break;

@@ -196,6 +196,36 @@ impl Store {
                 }
             }
         }
+        // Licence seats: assignments minus unassignments and releases in the history must equal
+        // the seat rows.
+        {
+            let mut stmt = c
+                .prepare(
+                    "SELECT l.id, l.product, (SELECT count(*) FROM licence_seats s WHERE s.licence_id = l.id),
+                            COALESCE(h.net, 0)
+                     FROM licences l LEFT JOIN (
+                         SELECT subject, sum(kind = 'seat_assign') - sum(kind IN ('seat_unassign', 'seat_release')) AS net
+                         FROM events WHERE subject LIKE 'licence:%' GROUP BY subject
+                     ) h ON h.subject = 'licence:' || l.id",
+                )
+                .ctx("checking licence seats")?;
+            let rows: Vec<(i64, String, i64, i64)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .ctx("checking licence seats")?
+                .collect::<std::result::Result<_, _>>()
+                .ctx("checking licence seats")?;
+            for (id, product, rows, net) in rows {
+                if rows != net {
+                    findings.push(Finding {
+                        check: "licence_seats",
+                        message: format!(
+                            "licence {id} ({}) has {rows} seat rows but its history assigns {net}",
+                            crate::domain::text::visible(&product)
+                        ),
+                    });
+                }
+            }
+        }
         for id in replayed.keys() {
             findings.push(Finding {
                 check: "replay",

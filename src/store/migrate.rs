@@ -6,6 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0001_init.sql"),
     include_str!("../../assets/migrations/0002_workflows.sql"),
+    include_str!("../../assets/migrations/0003_licences_money.sql"),
 ];
 
 /// The schema version this build writes.

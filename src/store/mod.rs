@@ -10,15 +10,19 @@ mod audits;
 mod backup;
 mod bulk;
 mod check;
+mod depreciation;
 mod error;
 mod events;
 mod fsinfo;
+mod licences;
 mod lookup;
+mod maintenance;
 mod migrate;
 mod ops;
 mod people;
 mod places;
 mod receiving;
+mod reports;
 
 pub use actor::os_user;
 pub use assets::{AssetFilter, Interner, ListRow, SearchRow};
@@ -26,12 +30,22 @@ pub use audits::{AuditHeader, AuditReport, AuditScan, Ghost, ScanResult};
 pub use backup::restore;
 pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow};
 pub use check::{CheckReport, Finding};
+pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
 pub use error::{Context, Result, StoreError};
+pub use licences::{
+    assign_seat_tx, insert_licence, release_person_seats, LicenceDetail, LicenceView, SeatOutcome,
+    SeatTarget, SeatView,
+};
 pub use lookup::NameTable;
-pub use ops::{AssetEdit, DisposalInput, NewAsset};
+pub use maintenance::{MaintenanceView, NewMaintenance};
+pub use ops::{parse_date, AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, Offboarding, PersonView};
 pub use places::{LocationView, NewLocation};
 pub use receiving::{expand_tag, PoLine, PurchaseOrder};
+pub use reports::{
+    DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
+    GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,
+};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

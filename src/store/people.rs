@@ -58,6 +58,8 @@ pub struct Offboarding {
     pub returned: Vec<String>,
     pub unreturned: Vec<String>,
     pub marked_lost: bool,
+    /// Licence seats the person held, now free.
+    pub seats_released: usize,
 }
 
 impl Store {
@@ -106,6 +108,11 @@ impl Store {
                     super::ops::set_status_tx(tx, tag, crate::domain::Status::Lost, Some(&format!("not returned at offboarding of {uname}")))?;
                 }
             }
+            let person_id: i64 = tx
+                .conn
+                .query_row("SELECT id FROM people WHERE username = ?1", [&uname], |r| r.get(0))
+                .ctx("reading a person")?;
+            let seats = super::licences::release_person_seats(tx, person_id)?;
             tx.conn
                 .prepare_cached("UPDATE people SET active = 0 WHERE username = ?1")
                 .ctx("deactivating a person")?
@@ -114,9 +121,9 @@ impl Store {
             tx.subject_event(
                 &format!("person:{uname}"),
                 "offboard",
-                json!({"active": false, "returned": back, "unreturned": still, "marked_lost": mark_lost}),
+                json!({"active": false, "returned": back, "unreturned": still, "marked_lost": mark_lost, "seats_released": seats}),
             )?;
-            Ok(Offboarding { username: uname.clone(), returned: back, unreturned: still, marked_lost: mark_lost })
+            Ok(Offboarding { username: uname.clone(), returned: back, unreturned: still, marked_lost: mark_lost, seats_released: seats })
         })
     }
 

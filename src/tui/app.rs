@@ -114,6 +114,8 @@ pub struct DetailState {
     pub asset: AssetView,
     pub history: Vec<HistoryEntry>,
     pub scroll: usize,
+    /// Shown instead of the timeline when toggled.
+    pub curve: Option<Curve>,
 }
 
 #[derive(Debug)]
@@ -159,6 +161,34 @@ pub struct AuditRun {
     pub counts: (usize, usize, usize, usize, usize),
     /// The last asset scanned that is recorded elsewhere: ctrl-t moves it here.
     pub last_unexpected: Option<String>,
+}
+
+/// The money views: licence compliance, book value by category, the refresh forecast.
+#[derive(Debug)]
+pub enum Report {
+    Licences(crate::store::LicenceReport),
+    Finance {
+        as_of: chrono::NaiveDate,
+        groups: Vec<crate::store::DepreciationGroup>,
+        skipped: u64,
+    },
+    Forecast(crate::store::EolReport),
+}
+
+#[derive(Debug)]
+pub struct ReportState {
+    pub report: Report,
+    pub scroll: usize,
+}
+
+/// An asset's book value month by month over its life: (months since purchase, value), the
+/// month of today, and the currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    pub points: Vec<(f64, f64)>,
+    pub today: f64,
+    pub currency: String,
+    pub rule: String,
 }
 
 /// The ghosts view: active assets unseen for a long time.
@@ -244,6 +274,7 @@ pub enum Screen {
     Picker(Picker),
     Import(Box<ImportReview>),
     Ghosts(GhostState),
+    Report(ReportState),
 }
 
 impl Screen {
@@ -258,6 +289,7 @@ impl Screen {
             Screen::Picker(_) => "picker",
             Screen::Import(_) => "import",
             Screen::Ghosts(_) => "ghosts",
+            Screen::Report(_) => "report",
         }
     }
 }
@@ -313,6 +345,12 @@ pub struct App {
     pub dirty: bool,
     /// The database path as the header shows it.
     pub display_path: String,
+    /// When the current search query was sent, and (once its results arrive) the same instant
+    /// handed to the latency log.
+    pub search_asked: Option<std::time::Instant>,
+    pub search_answered: Option<std::time::Instant>,
+    /// Tests pin "today" for the money views and the ghosts list.
+    pub pinned_today: Option<chrono::NaiveDate>,
     /// `[receiving] tag_pattern` from config.
     pub tag_pattern: String,
     /// `[labels]` from config: size, dpi and the printer.
@@ -383,6 +421,9 @@ impl App {
             tag_pattern: crate::config::ReceivingConfig::default().tag_pattern,
             labels: crate::config::LabelsConfig::default(),
             print_on_receive: false,
+            search_asked: None,
+            search_answered: None,
+            pinned_today: None,
         }
     }
 
@@ -452,6 +493,7 @@ impl App {
             } => {
                 if let Some(s) = self.list.search.as_mut() {
                     if generation == s.generation {
+                        self.search_answered = self.search_asked.take();
                         s.answered = query;
                         s.results = top;
                         s.total = total;
@@ -599,6 +641,7 @@ impl App {
             "picker" => self.picker_key(cmd.as_deref(), k),
             "import" => self.import_key(cmd.as_deref()),
             "ghosts" => self.ghosts_key(cmd.as_deref()),
+            "report" => self.report_key(cmd.as_deref()),
             _ => {}
         }
     }
@@ -674,6 +717,7 @@ impl App {
                 .push(Screen::Form(Form::new(FormKind::AddLocation))),
             Some("import") => self.screens.push(Screen::Form(Form::new(FormKind::Import))),
             Some("ghosts") => self.open_ghosts(180),
+            Some(c @ ("licences" | "finance" | "forecast")) => self.open_report(c),
             Some("demo") => self.load_demo(),
             Some("refresh") => self.refresh_all(),
             Some("help") => self.screens.push(Screen::Help { scroll: 0 }),
@@ -726,6 +770,8 @@ impl App {
             return;
         }
         if let Some(tx) = &self.search_tx {
+            self.search_asked
+                .get_or_insert_with(std::time::Instant::now);
             let _ = tx.send(SearchReq::Query {
                 generation,
                 text,
@@ -751,6 +797,7 @@ impl App {
             asset: self.store.asset_by_id(id)?,
             history: self.store.history_by_id(id)?,
             scroll: 0,
+            curve: None,
         })
     }
 
@@ -815,6 +862,23 @@ impl App {
                 Ok(to) => self.say(format!("label for {} sent to {to}", a.tag)),
                 Err(e) => self.fail(e),
             },
+            Some("curve") => {
+                let shown =
+                    matches!(self.screens.last(), Some(Screen::Detail(d)) if d.curve.is_some());
+                let curve = if shown {
+                    Ok(None)
+                } else {
+                    self.curve(&tag).map(Some)
+                };
+                match curve {
+                    Ok(c) => {
+                        if let Some(Screen::Detail(d)) = self.screens.last_mut() {
+                            d.curve = c;
+                        }
+                    }
+                    Err(e) => self.fail(e),
+                }
+            }
             Some("person") => match &a.assignee {
                 Some(u) => self.open_person(&u.clone()),
                 None => self.say("not checked out to anyone"),
@@ -1979,6 +2043,93 @@ impl App {
             )),
             Err(e) => Err(format!("label not printed: {e}")),
         }
+    }
+
+    /// Today (UTC), unless pinned for stable test snapshots.
+    fn today(&self) -> chrono::NaiveDate {
+        self.pinned_today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+
+    /// Money reports read every asset: on a very large database this takes seconds, once, when
+    /// the view opens (the same figures as `itam report`).
+    fn open_report(&mut self, which: &str) {
+        let today = self.today();
+        let report = match which {
+            "licences" => self.store.licence_report(today).map(Report::Licences),
+            "finance" => self
+                .store
+                .depreciation_report(today, Some(crate::store::GroupBy::Category), |_| Ok(()))
+                .map(|t| Report::Finance {
+                    as_of: today,
+                    groups: t.groups(),
+                    skipped: t.skipped,
+                }),
+            _ => self.store.eol_report(today, 12).map(Report::Forecast),
+        };
+        match report {
+            Ok(report) => self
+                .screens
+                .push(Screen::Report(ReportState { report, scroll: 0 })),
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    fn report_key(&mut self, cmd: Option<&str>) {
+        let Some(Screen::Report(r)) = self.screens.last_mut() else {
+            return;
+        };
+        match cmd {
+            Some("back") => self.pop(),
+            Some("up") => r.scroll = r.scroll.saturating_sub(1),
+            Some("down") => r.scroll += 1,
+            Some("help") => self.screens.push(Screen::Help { scroll: 0 }),
+            _ => {}
+        }
+    }
+
+    /// Book value at each month of the asset's life, for the detail view's chart.
+    fn curve(&self, tag: &str) -> Result<Curve, String> {
+        use chrono::{Datelike, Months};
+        let a = self.store.asset(tag).map_err(|e| e.to_string())?;
+        let purchased = a
+            .purchase_date
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .ok_or_else(|| format!("{} has no purchase date: nothing to depreciate", a.tag))?;
+        if a.purchase_cost.is_none() {
+            return Err(format!(
+                "{} has no purchase cost: nothing to depreciate",
+                a.tag
+            ));
+        }
+        let first = self
+            .store
+            .book_value(tag, purchased)
+            .map_err(|e| e.to_string())?;
+        let end = first.value.end_of_life;
+        let mut points = Vec::new();
+        let mut m = 0u32;
+        while let Some(d) = purchased.checked_add_months(Months::new(m)) {
+            let v = self.store.book_value(tag, d).map_err(|e| e.to_string())?;
+            points.push((
+                f64::from(m),
+                v.value.book_value.to_string().parse::<f64>().unwrap_or(0.0),
+            ));
+            if d > end || m > 240 {
+                break;
+            }
+            m += 1;
+        }
+        let today = self.today();
+        let months = (today.year() - purchased.year()) * 12 + today.month() as i32
+            - purchased.month() as i32;
+        Ok(Curve {
+            points,
+            today: f64::from(months.max(0)),
+            currency: first.currency,
+            rule: format!("{:?}", first.rule.method),
+        })
     }
 
     fn open_ghosts(&mut self, days: i64) {

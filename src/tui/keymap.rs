@@ -9,7 +9,8 @@ pub const DEFAULT: &str = include_str!("../../keymap.toml");
 
 /// The views that have their own bindings, in the order help lists them.
 pub const VIEWS: &[&str] = &[
-    "list", "detail", "scan", "person", "help", "form", "picker", "search",
+    "list", "detail", "scan", "person", "ghosts", "report", "help", "import", "form", "picker",
+    "search",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -152,6 +153,10 @@ pub fn describe(view: &str, cmd: &str) -> &'static str {
         ("scan", "label") => "receive: print each new asset's label (on/off)",
         (_, "label") => "print its barcode label",
         ("scan", "done") => "close the audit / finish the offboarding",
+        (_, "licences") => "licences: seats owned vs assigned, over-deployment, renewals",
+        (_, "finance") => "finance: book value by category",
+        (_, "forecast") => "refresh forecast: end of life and warranty ends by quarter",
+        (_, "curve") => "depreciation curve (toggle)",
         (_, "ghosts") => "ghosts: active assets unseen for 180+ days",
         ("ghosts", "lost") => "mark lost",
         ("ghosts", "retire") => "retire",

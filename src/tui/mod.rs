@@ -97,9 +97,10 @@ impl Latency {
             let _ = writeln!(f, "first-frame {}", started.elapsed().as_micros());
         }
     }
-    fn record(&mut self, since: Option<Instant>) {
+    /// One line: what it was (`input` batch, `search` results) and microseconds until drawn.
+    fn record(&mut self, kind: &str, since: Option<Instant>) {
         if let (Some(f), Some(t)) = (self.0.as_mut(), since) {
-            let _ = writeln!(f, "{}", t.elapsed().as_micros());
+            let _ = writeln!(f, "{kind} {}", t.elapsed().as_micros());
         }
     }
 }
@@ -244,7 +245,8 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         if app.dirty && !app.quit {
             draw(&mut guard, &mut app)?;
             app.dirty = false;
-            latency.record(batch_start);
+            latency.record("input", batch_start);
+            latency.record("search", app.search_answered.take());
         }
         if app.bell {
             app.bell = false;

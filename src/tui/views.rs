@@ -180,6 +180,7 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
         "picker" => &["choose", "cancel"],
         "import" => &["apply", "back", "up", "down"],
         "ghosts" => &["back", "open", "lost", "retire", "help"],
+        "report" => &["back", "up", "down", "help"],
         _ => &[],
     };
     let mut out = String::from(" ");
@@ -217,6 +218,7 @@ fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         Screen::Picker(p) => draw_picker(f, p, t, area),
         Screen::Import(r) => draw_import(f, r, t, area),
         Screen::Ghosts(g) => draw_ghosts(f, g, t, area),
+        Screen::Report(r) => draw_report(f, r, t, area),
     }
     app.screens.push(screen);
 }
@@ -554,11 +556,206 @@ fn draw_detail(f: &mut Frame, d: &super::app::DetailState, t: &Theme, area: Rect
             ))
         })
         .collect();
-    let title = format!(" timeline, newest first ({} events) ", d.history.len());
+    if let Some(c) = &d.curve {
+        return draw_curve(f, c, t, timeline);
+    }
+    let title = format!(
+        " timeline, newest first ({} events) — d: depreciation curve ",
+        d.history.len()
+    );
     f.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::TOP).title(title)),
         timeline,
     );
+}
+
+/// Book value over the asset's life, with today marked by a vertical line of its own.
+fn draw_curve(f: &mut Frame, c: &super::app::Curve, t: &Theme, area: Rect) {
+    use ratatui::symbols::Marker;
+    use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
+    let max_x = c.points.last().map(|p| p.0).unwrap_or(1.0).max(1.0);
+    let max_y = c.points.iter().map(|p| p.1).fold(1.0, f64::max);
+    let today_x = c.today.min(max_x);
+    let today_line = vec![(today_x, 0.0), (today_x, max_y)];
+    let value_now = c
+        .points
+        .iter()
+        .rev()
+        .find(|p| p.0 <= today_x)
+        .map(|p| p.1)
+        .unwrap_or(0.0);
+    let datasets = vec![
+        Dataset::default()
+            .name(format!("book value ({})", c.currency))
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.fg(Color::Cyan))
+            .data(&c.points),
+        Dataset::default()
+            .name(format!("today: {value_now:.2}"))
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Line)
+            .style(t.fg(Color::Yellow).add_modifier(Modifier::BOLD))
+            .data(&today_line),
+    ];
+    let chart = Chart::new(datasets)
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(format!(" depreciation ({}) — d: timeline ", c.rule)),
+        )
+        .x_axis(
+            Axis::default()
+                .title("months")
+                .bounds([0.0, max_x])
+                .labels(vec![Span::raw("0"), Span::raw(format!("{max_x:.0}"))]),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, max_y])
+                .labels(vec![Span::raw("0"), Span::raw(format!("{max_y:.0}"))]),
+        );
+    f.render_widget(chart, area);
+}
+
+fn draw_report(f: &mut Frame, r: &super::app::ReportState, t: &Theme, area: Rect) {
+    use super::app::Report;
+    match &r.report {
+        Report::Licences(rep) => {
+            let w = area.width as usize;
+            let mut lines = vec![
+                Line::styled(
+                    format!(
+                        " {} licences · {} over-deployed · as of {}",
+                        rep.licences.len(),
+                        rep.over_deployed,
+                        rep.as_of
+                    ),
+                    t.title(),
+                ),
+                Line::raw(""),
+            ];
+            for l in rep.licences.iter().skip(r.scroll) {
+                // The bar: ▇ for seats in use, · for free; past the seats owned, ! marks each seat
+                // over, so over-deployment shows in monochrome too.
+                let bar = match l.owned {
+                    Some(owned) if owned > 0 => {
+                        let width = 20usize;
+                        let used =
+                            ((l.assigned.min(owned) as usize * width) / owned as usize).min(width);
+                        let over = if l.assigned > owned {
+                            "!!".to_string()
+                        } else {
+                            String::new()
+                        };
+                        format!("[{}{}]{over}", "▇".repeat(used), "·".repeat(width - used))
+                    }
+                    Some(_) => "[no seats owned]".to_string(),
+                    None => "[unlimited]".to_string(),
+                };
+                let seats = match l.owned {
+                    Some(o) => format!("{}/{o}", l.assigned),
+                    None => format!("{}/∞", l.assigned),
+                };
+                let flag = if l.flagged {
+                    format!(" OVER BY {}", l.over_deployed)
+                } else {
+                    String::new()
+                };
+                let renew = l
+                    .renewal_window
+                    .map(|d| format!(" renews ≤{d}d"))
+                    .unwrap_or_default();
+                let text = fit(
+                    &format!(
+                        " {:<24} {bar:<24} {seats:>8}{flag}{renew}",
+                        fit(&l.product, 24)
+                    ),
+                    w,
+                );
+                lines.push(if l.flagged {
+                    Line::styled(text, t.error())
+                } else {
+                    Line::raw(text)
+                });
+            }
+            f.render_widget(
+                Paragraph::new(lines)
+                    .block(Block::default().borders(Borders::ALL).title(" licences ")),
+                area,
+            );
+        }
+        Report::Finance {
+            as_of,
+            groups,
+            skipped,
+        } => {
+            use ratatui::widgets::{Bar, BarChart, BarGroup};
+            let [head, chart] =
+                Layout::vertical([Constraint::Length(2), Constraint::Min(5)]).areas(area);
+            let note = if *skipped > 0 {
+                format!(" · {skipped} without cost or date left out")
+            } else {
+                String::new()
+            };
+            f.render_widget(
+                Paragraph::new(Line::styled(format!(" book value by category as of {as_of} (per currency, never summed across){note}"), t.title())),
+                head,
+            );
+            let bars: Vec<Bar> = groups
+                .iter()
+                .map(|g| {
+                    let v = g.book_value.to_string().parse::<f64>().unwrap_or(0.0);
+                    Bar::default()
+                        .label(Line::raw(fit(&format!("{} {}", g.group, g.currency), 12)))
+                        .value(v.max(0.0) as u64)
+                        .text_value(format!("{:.0}", v))
+                })
+                .collect();
+            let bc = BarChart::default()
+                .block(Block::default().borders(Borders::ALL))
+                .direction(ratatui::layout::Direction::Horizontal)
+                .bar_width(1)
+                .bar_gap(0)
+                .bar_style(t.fg(Color::Cyan))
+                .data(BarGroup::default().bars(&bars));
+            f.render_widget(bc, chart);
+        }
+        Report::Forecast(rep) => {
+            let mut lines = vec![
+                Line::styled(
+                    format!(" refresh forecast {} → {}", rep.as_of, rep.until),
+                    t.title(),
+                ),
+                Line::raw(format!(
+                    " {:<9} {:>12} {:>14}  {}",
+                    "quarter", "end of life", "warranty ends", "replacement cost"
+                )),
+            ];
+            for q in rep.quarters.iter().skip(r.scroll) {
+                lines.push(Line::raw(format!(
+                    " {:<9} {:>12} {:>14}  {}",
+                    q.quarter,
+                    q.end_of_life,
+                    q.warranty_end,
+                    q.replacement.display()
+                )));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!(" total replacement: {}", rep.replacement.display()),
+                t.title(),
+            ));
+            f.render_widget(
+                Paragraph::new(lines).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(" refresh forecast "),
+                ),
+                area,
+            );
+        }
+    }
 }
 
 /// `status in_stock→deployed, assignee →jdoe` from before/after JSON.

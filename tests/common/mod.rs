@@ -1,8 +1,6 @@
 //! Helpers shared by the integration tests: a temp home and an `itam` command bound to it.
 #![allow(dead_code)]
 
-pub mod pty;
-
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +31,7 @@ impl Env {
         let mut c = Command::cargo_bin("itam").expect("binary");
         c.env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
             .env_remove("ITAM_DB")
             .env("NO_COLOR", "1");
         c

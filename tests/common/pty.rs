@@ -1,5 +1,6 @@
-//! A pseudo-terminal harness: the real `itam` binary on a real tty, keys in as bytes, the
-//! screen read back through a terminal emulator. Shared by the PTY and crash tests.
+//! A pseudo-terminal harness: the real `itam` binary on a real tty, keys sent as bytes, the
+//! screen read back through a terminal emulator. Shared by tests/pty.rs and the TUI latency
+//! benchmark.
 #![allow(dead_code)]
 
 use std::fs::File;
@@ -11,13 +12,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct Pty {
-    pub master: File,
+    master: File,
     pub child: Child,
-    pub output: Arc<Mutex<Vec<u8>>>,
+    output: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Pty {
-    pub fn spawn(args: &[&str], home: &std::path::Path) -> Pty {
+    pub fn spawn(
+        bin: &std::path::Path,
+        args: &[&str],
+        home: &std::path::Path,
+        env: &[(&str, &str)],
+    ) -> Pty {
         let (mut master, mut slave) = (0, 0);
         let ws = libc::winsize {
             ws_row: 24,
@@ -38,7 +44,8 @@ impl Pty {
         assert_eq!(rc, 0, "openpty");
         // SAFETY: both fds were just opened and are owned here.
         let (master, slave) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("itam"));
+        let mut cmd = Command::new(bin);
+        cmd.envs(env.iter().copied());
         cmd.args(args)
             .env("TERM", "xterm-256color")
             .env("XDG_CONFIG_HOME", home.join("config"))
