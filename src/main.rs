@@ -11,7 +11,21 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let args = cli::Cli::parse();
+    let args = match cli::Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // clap echoes a bad argument back as typed: an escape sequence in it would reach
+            // the terminal raw. Show such a message with its control characters made visible.
+            let plain = e.render().to_string();
+            if plain.lines().any(|l| itam::domain::text::visible(l) != l) {
+                for line in plain.lines() {
+                    eprintln!("{}", itam::domain::text::visible(line));
+                }
+                return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            }
+            e.exit()
+        }
+    };
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {

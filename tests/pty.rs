@@ -166,6 +166,9 @@ fn sighup_restores_the_terminal_and_leaves_the_database_consistent() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(ok, "ok");
+    // The history replays to the same state (what `itam check` verifies).
+    let report = store.check().unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
     let n: i64 = store
         .conn()
         .query_row(

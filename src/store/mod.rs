@@ -126,9 +126,24 @@ impl Store {
             .ctx("setting busy_timeout")?;
 
         // Refuse a newer schema before touching anything (journal mode changes the file header).
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .ctx(&format!("reading {}", path.display()))?;
+        let version: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
+            Ok(v) => v,
+            // A WAL database can be read only by someone who can create or open its -shm
+            // file; say so rather than "read-only" when a look-up fails for that reason.
+            Err(e)
+                if read_only.is_some()
+                    && e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
+            {
+                return Err(StoreError::ReadOnly(format!(
+                    "cannot read {}: it is a WAL database and {} cannot create or open its \
+                     -shm file in that folder (SQLite needs it even to read); give this user \
+                     the database's group with write access to the folder",
+                    path.display(),
+                    os_user()
+                )));
+            }
+            Err(e) => return Err(e).ctx(&format!("reading {}", path.display())),
+        };
         if version > migrate::LATEST {
             return Err(StoreError::TooNew {
                 path: path.display().to_string(),

@@ -105,6 +105,17 @@ impl Latency {
     }
 }
 
+/// One frame inside a synchronized update (DEC mode 2026): a terminal that knows it shows the
+/// frame whole, so a slow SSH link or a killed process never leaves a torn log line that reads
+/// like an acknowledgement it was not. Terminals that do not know the mode ignore it.
+fn draw(guard: &mut terminal::Guard, app: &mut App) -> std::io::Result<()> {
+    use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    crossterm::queue!(guard.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    guard.terminal.draw(|f| views::draw(f, app))?;
+    crossterm::execute!(guard.terminal.backend_mut(), EndSynchronizedUpdate)?;
+    Ok(())
+}
+
 pub fn run(opts: Options) -> anyhow::Result<()> {
     use anyhow::Context as _;
     let started = Instant::now();
@@ -148,7 +159,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     let mut assembler = Assembler::new(sc.max_gap_ms, sc.min_len, sc.prefix);
     let mut latency = Latency::open();
     let mut last_poll = Instant::now();
-    guard.terminal.draw(|f| views::draw(f, &mut app))?;
+    draw(&mut guard, &mut app)?;
     app.dirty = false;
     latency.first_frame(started);
 
@@ -232,7 +243,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             app.poll();
         }
         if app.dirty && !app.quit {
-            guard.terminal.draw(|f| views::draw(f, &mut app))?;
+            draw(&mut guard, &mut app)?;
             app.dirty = false;
             latency.record("input", batch_start);
             latency.record("search", app.search_answered.take());

@@ -132,3 +132,43 @@ pub fn samples_dir() -> Option<PathBuf> {
         None
     }
 }
+
+/// A tiny seeded xorshift64* generator: reproducible random tests without another crate.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        // Zero is xorshift's one fixed point; mix the seed so small seeds differ a lot.
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform-enough in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// The seed for a randomized test: `ITAM_TEST_SEED` when set (to replay a failure), else the
+/// clock. Printed so a failing run can be repeated.
+pub fn seed(test: &str) -> u64 {
+    let seed = std::env::var("ITAM_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!("{test}: ITAM_TEST_SEED={seed}");
+    seed
+}
