@@ -11,7 +11,7 @@ use super::{Format, InteropError, Kind};
 use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::{Condition, Status};
-use crate::store::{AssetField, BulkAsset, BulkWriter, NewPerson, Store};
+use crate::store::{AssetField, BulkAsset, BulkWriter, NewPerson, StagedAssets, Store};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -154,6 +154,9 @@ pub struct Applied {
     pub events: u64,
     /// How long the write transaction held the database's write lock, in milliseconds.
     pub write_ms: u64,
+    /// How long staging rows ahead of the write lock took, in milliseconds.
+    #[serde(skip)]
+    pub stage_ms: u64,
 }
 
 /// Read `path` and check it against the database. Writes nothing.
@@ -210,6 +213,7 @@ pub fn plan_bytes(
         _ => csvread::read_csv(&decoded.text)?,
     };
     let map = parse_map(&opts.map)?;
+    let _snapshot = store.read_snapshot()?;
     let mut p = Planner::new(store, opts, &table, &map);
     for w in decoded.warnings {
         p.file_issue(Severity::Warning, w);
@@ -256,12 +260,17 @@ struct LocRef {
     name: String,
 }
 
+/// How many `Field`s there are (`Ignore` is the last).
+const FIELDS: usize = Field::Ignore as usize + 1;
+
 struct Planner<'a> {
     store: &'a Store,
     opts: &'a Options,
     table: &'a Table,
     /// First column of each field.
     cols: HashMap<Field, usize>,
+    /// The same, indexed by `Field as usize`: read ~30 times per row, so no hashing.
+    col_of: [Option<usize>; FIELDS],
     issues: Vec<Issue>,
     file_issues: Vec<Issue>,
     file_errors: usize,
@@ -324,11 +333,16 @@ impl<'a> Planner<'a> {
                 ),
             });
         }
+        let mut col_of = [None; FIELDS];
+        for (f, i) in &cols {
+            col_of[*f as usize] = Some(*i);
+        }
         let mut p = Planner {
             store,
             opts,
             table,
             cols,
+            col_of,
             issues: Vec::new(),
             file_issues,
             file_errors: 0,
@@ -446,7 +460,7 @@ impl<'a> Planner<'a> {
 
     /// Start a row: returns a getter closure's data (trimmed, empty as None).
     fn get<'r>(&self, fields: &'r [String], f: Field) -> Option<&'r str> {
-        let i = *self.cols.get(&f)?;
+        let i = self.col_of[f as usize]?;
         fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty())
     }
 
@@ -465,7 +479,8 @@ impl<'a> Planner<'a> {
     fn date(&mut self, line: u64, fields: &[String], f: Field) -> Option<String> {
         let v = self.get(fields, f)?;
         match parse_date(v, self.opts.date_format.as_deref()) {
-            Ok(d) => Some(d.format("%Y-%m-%d").to_string()),
+            // NaiveDate's Display is `%Y-%m-%d`, without parsing a format string per value.
+            Ok(d) => Some(d.to_string()),
             Err(e) => {
                 self.err(line, f, e);
                 None
@@ -681,7 +696,7 @@ impl<'a> Planner<'a> {
                         warranty_until = parse_date(pd, None)
                             .ok()
                             .and_then(|d| add_months(d, months))
-                            .map(|d| d.format("%Y-%m-%d").to_string());
+                            .map(|d| d.to_string());
                     }
                     (Ok(_), None) => self.warn(
                         line,
@@ -864,7 +879,7 @@ impl<'a> Planner<'a> {
             };
             match existing {
                 None => {
-                    let snap = snapshot(&a).to_string();
+                    let snap = snapshot(&a);
                     creates.push((a, snap));
                     self.summary.create += 1;
                 }
@@ -1347,40 +1362,85 @@ fn derive_username(
     }
 }
 
-/// The `create` event's record of a new asset: its fields that have a value.
-fn snapshot(a: &BulkAsset) -> Value {
-    let mut m = Map::new();
-    let mut put = |k: &str, v: &Option<String>| {
-        if let Some(v) = v {
-            m.insert(k.into(), Value::String(v.clone()));
-        }
+/// The `create` event's record of a new asset: its fields that have a value. Fields are in
+/// alphabetical order, as the `serde_json::Map` this replaced wrote them, so history reads the
+/// same; serialising borrowed strings avoids building a map of ~20 owned strings per row.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assignee: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<&'a str>,
+    condition: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    currency: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    eol_date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manufacturer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purchase_cost: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purchase_date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serial: Option<&'a str>,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplier: Option<&'a str>,
+    tag: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warranty_until: Option<&'a str>,
+}
+
+fn snapshot(a: &BulkAsset) -> String {
+    let s = Snapshot {
+        assignee: a.assignee.as_deref(),
+        category: a.category.as_deref(),
+        condition: a.condition.as_str(),
+        currency: a.currency.as_deref(),
+        due_date: a.due_date.as_deref(),
+        eol_date: a.eol_date.as_deref(),
+        location: a.location.as_deref(),
+        manufacturer: a.manufacturer.as_deref(),
+        model: a.model.as_deref(),
+        name: a.name.as_deref(),
+        notes: a.notes.as_deref(),
+        order_number: a.order_number.as_deref(),
+        owner: a.owner.as_deref(),
+        purchase_cost: a.purchase_cost.as_deref(),
+        purchase_date: a.purchase_date.as_deref(),
+        serial: a.serial.as_deref(),
+        status: a.status.as_str(),
+        supplier: a.supplier.as_deref(),
+        tag: &a.tag,
+        warranty_until: a.warranty_until.as_deref(),
     };
-    put("tag", &Some(a.tag.clone()));
-    put("serial", &a.serial);
-    put("name", &a.name);
-    put("model", &a.model);
-    put("manufacturer", &a.manufacturer);
-    put("category", &a.category);
-    put("status", &Some(a.status.as_str().into()));
-    put("condition", &Some(a.condition.as_str().into()));
-    put("location", &a.location);
-    put("assignee", &a.assignee);
-    put("due_date", &a.due_date);
-    put("owner", &a.owner);
-    put("supplier", &a.supplier);
-    put("order_number", &a.order_number);
-    put("purchase_date", &a.purchase_date);
-    put("purchase_cost", &a.purchase_cost);
-    put("currency", &a.currency);
-    put("warranty_until", &a.warranty_until);
-    put("eol_date", &a.eol_date);
-    put("notes", &a.notes);
-    Value::Object(m)
+    // Serialising strings and options into a String cannot fail; the fallback is never used.
+    serde_json::to_string(&s).unwrap_or_default()
 }
 
 /// Write a plan: everything in one `BEGIN IMMEDIATE` transaction, so an error or a kill
 /// leaves the database as it was. Refused when the plan has errors, unless it was made with
 /// `skip_bad_rows` (then the bad rows are left out). `progress` is called with rows written.
+///
+/// New assets are first staged in TEMP tables without any lock (see
+/// [`Store::stage_assets`]); the write transaction then only resolves names and copies them
+/// in with two set-based inserts, which keeps the write lock that other processes wait for
+/// short.
 pub fn apply(
     store: &mut Store,
     plan: &Plan,
@@ -1391,12 +1451,45 @@ pub fn apply(
             errors: plan.summary.errors,
         });
     }
-    let note = Some(format!("imported from {}", plan.source));
     // About 1 KiB of pages per row written (row, event, index entries), at least the default.
     let rows = plan.summary.create + plan.summary.update;
     store.set_cache_mib((rows as i64 / 1024 * 2).max(8))?;
     let started = std::time::Instant::now();
+    let staged = match &plan.ops {
+        Ops::Assets { creates, .. } if !creates.is_empty() => {
+            Some(store.stage_assets(creates, progress)?)
+        }
+        _ => None,
+    };
+    let stage_ms = started.elapsed().as_millis() as u64;
+    // The checkpoint that copies the WAL into the database runs after the commit, without the
+    // write lock, but on this thread: postpone it so the lock time measured is the lock's.
+    let autocheckpoint = store.set_wal_autocheckpoint(0);
+    let written = write_plan(store, plan, staged.as_ref(), progress);
+    if let Ok(pages) = autocheckpoint {
+        // Restoring a setting and an optional checkpoint: the import is already committed
+        // (or already refused), and a skipped checkpoint is redone by the next writer.
+        let _ = store.set_wal_autocheckpoint(pages);
+        let _ = store.checkpoint_passive();
+    }
+    if let Some(s) = &staged {
+        store.unstage(s)?;
+    }
+    let mut applied = written?;
+    applied.stage_ms = stage_ms;
+    Ok(applied)
+}
+
+fn write_plan(
+    store: &mut Store,
+    plan: &Plan,
+    staged: Option<&StagedAssets>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Applied, InteropError> {
+    let note = Some(format!("imported from {}", plan.source));
+    let locked_at = std::cell::Cell::new(None);
     let mut applied = store.write(|tx| {
+        locked_at.set(Some(std::time::Instant::now()));
         let mut w = BulkWriter::new(tx, note);
         let mut out = Applied::default();
         let mut n = 0u64;
@@ -1407,11 +1500,14 @@ pub fn apply(
             }
         };
         match &plan.ops {
-            Ops::Assets { creates, updates } => {
-                for (a, snap) in creates {
-                    w.insert_asset(a, snap)?;
-                    out.created += 1;
-                    tick(&mut n);
+            Ops::Assets {
+                creates: _,
+                updates,
+            } => {
+                if let Some(s) = staged {
+                    w.insert_staged(s)?;
+                    out.created += s.rows as usize;
+                    n += s.rows;
                 }
                 for u in updates {
                     w.update_asset(u.id, &u.changes, &u.before, &u.after)?;
@@ -1450,7 +1546,10 @@ pub fn apply(
         out.events = w.events;
         Ok(out)
     })?;
-    applied.write_ms = started.elapsed().as_millis() as u64;
+    applied.write_ms = locked_at
+        .get()
+        .map(|t| t.elapsed().as_millis() as u64)
+        .unwrap_or_default();
     Ok(applied)
 }
 
@@ -1511,5 +1610,179 @@ mod tests {
         assert_eq!(v.purchase_cost.as_deref(), Some("10.00"));
         assert_eq!(s.asset("A2").unwrap().location.as_deref(), Some("Depot"));
         assert_eq!(s.locations().unwrap().len(), 1);
+    }
+
+    /// The map-based snapshot this module wrote before; the struct must give the same text.
+    fn snapshot_as_map(a: &BulkAsset) -> String {
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Option<&str>| {
+            if let Some(v) = v {
+                m.insert(k.into(), Value::String(v.into()));
+            }
+        };
+        put("tag", Some(&a.tag));
+        put("serial", a.serial.as_deref());
+        put("name", a.name.as_deref());
+        put("model", a.model.as_deref());
+        put("manufacturer", a.manufacturer.as_deref());
+        put("category", a.category.as_deref());
+        put("status", Some(a.status.as_str()));
+        put("condition", Some(a.condition.as_str()));
+        put("location", a.location.as_deref());
+        put("assignee", a.assignee.as_deref());
+        put("due_date", a.due_date.as_deref());
+        put("owner", a.owner.as_deref());
+        put("supplier", a.supplier.as_deref());
+        put("order_number", a.order_number.as_deref());
+        put("purchase_date", a.purchase_date.as_deref());
+        put("purchase_cost", a.purchase_cost.as_deref());
+        put("currency", a.currency.as_deref());
+        put("warranty_until", a.warranty_until.as_deref());
+        put("eol_date", a.eol_date.as_deref());
+        put("notes", a.notes.as_deref());
+        Value::Object(m).to_string()
+    }
+
+    #[test]
+    fn snapshots_read_as_before() {
+        let s = |v: &str| Some(v.to_string());
+        let mut a = BulkAsset {
+            tag: "IT-1 \"q\"".into(),
+            serial: s("SN\u{1}"),
+            name: None,
+            model: s("X1"),
+            model_number: s("M-1"),
+            manufacturer: s("Lenovo"),
+            category: s("Laptop"),
+            status: Status::Deployed,
+            condition: Condition::Fair,
+            location: s("HQ"),
+            location_name: s("Head office"),
+            assignee: s("jdoe"),
+            assignee_name: s("J Doe"),
+            assignee_email: None,
+            assigned_at: s("2024-01-01T00:00:00.000Z"),
+            due_date: s("2024-02-01"),
+            owner: s("Finance"),
+            supplier: s("CDW"),
+            order_number: s("PO-1"),
+            purchase_date: s("2023-01-02"),
+            purchase_cost: s("10.00"),
+            currency: s("USD"),
+            warranty_until: s("2026-01-02"),
+            eol_date: s("2028-01-02"),
+            notes: s("line\nbreak"),
+        };
+        assert_eq!(snapshot(&a), snapshot_as_map(&a));
+        a.serial = None;
+        a.assignee = None;
+        a.notes = None;
+        a.due_date = None;
+        a.category = None;
+        assert_eq!(snapshot(&a), snapshot_as_map(&a));
+    }
+
+    #[test]
+    fn a_tag_taken_after_the_plan_is_refused_and_nothing_is_written() {
+        let (_d, mut s) = store();
+        let csv =
+            "Asset Tag,Model,Checked Out To: Username,Location\nA1,X1,jdoe,Depot\nA2,X2,,Depot\n";
+        let p = plan_bytes(&s, csv.as_bytes(), "t.csv", "csv", &Options::default()).unwrap();
+        assert_eq!(p.summary.create, 2, "{:?}", p.issues);
+        // Another writer takes A2 between the plan and the apply.
+        s.add_asset(&crate::store::NewAsset {
+            tag: "a2".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let count = |s: &Store, t: &str| -> i64 {
+            s.conn()
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        let before: Vec<i64> = ["assets", "events", "people", "locations", "models"]
+            .iter()
+            .map(|t| count(&s, t))
+            .collect();
+        let e = apply(&mut s, &p, &mut |_| {}).unwrap_err().to_string();
+        assert!(
+            e.contains("'A2'") && e.contains("nothing was imported"),
+            "{e}"
+        );
+        let after: Vec<i64> = ["assets", "events", "people", "locations", "models"]
+            .iter()
+            .map(|t| count(&s, t))
+            .collect();
+        assert_eq!(before, after);
+        // The staging tables are gone and the connection writes as usual afterwards.
+        let staged: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'import_%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(staged, 0);
+        let p = plan_bytes(&s, csv.as_bytes(), "t.csv", "csv", &Options::default()).unwrap();
+        assert_eq!((p.summary.create, p.summary.skip), (1, 1));
+        apply(&mut s, &p, &mut |_| {}).unwrap();
+        assert_eq!(s.asset("A1").unwrap().assignee.as_deref(), Some("jdoe"));
+    }
+
+    #[test]
+    fn ids_and_history_follow_the_file_after_existing_rows() {
+        let (_d, mut s) = store();
+        s.add_asset(&crate::store::NewAsset {
+            tag: "OLD-1".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let csv = "Asset Tag,Model,Manufacturer,Checked Out To: Username,Owner\nB1,X1,Dell,amy,Ops\nB2,X1,,,amy\nB3,X2,HP,bob,\n";
+        let p = plan_bytes(&s, csv.as_bytes(), "t.csv", "csv", &Options::default()).unwrap();
+        let a = apply(&mut s, &p, &mut |_| {}).unwrap();
+        assert_eq!(a.created, 3);
+        let rows: Vec<(i64, String, Option<i64>, Option<i64>, Option<i64>)> = s
+            .conn()
+            .prepare(
+                "SELECT id, tag, manufacturer_id, owner_person_id, owner_team_id FROM assets ORDER BY id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let tags: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        assert_eq!(tags, ["OLD-1", "B1", "B2", "B3"]);
+        assert!(rows.windows(2).all(|w| w[1].0 == w[0].0 + 1));
+        // B2 gives no manufacturer: it takes its model's (Dell, from B1). Its owner amy is a
+        // person (created for B1's checkout); B1's owner Ops is a team.
+        assert_eq!(rows[2].2, rows[1].2);
+        assert!(rows[1].4.is_some() && rows[1].3.is_none());
+        assert!(rows[2].3.is_some() && rows[2].4.is_none());
+        // History: every event after the existing ones, ids increasing, in file order.
+        let kinds: Vec<(String, Option<String>)> = s
+            .conn()
+            .prepare("SELECT e.kind, a.tag FROM events e LEFT JOIN assets a ON a.id = e.asset_id WHERE e.id > 1 AND e.asset_id IS NOT NULL ORDER BY e.id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let k: Vec<String> = kinds
+            .iter()
+            .map(|(k, t)| format!("{k} {}", t.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            k,
+            [
+                "create B1",
+                "checkout B1",
+                "create B2",
+                "create B3",
+                "checkout B3"
+            ]
+        );
+        assert_eq!(a.events as usize, 5 + 2, "two person_add events");
     }
 }

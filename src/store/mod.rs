@@ -18,7 +18,7 @@ mod places;
 
 pub use actor::os_user;
 pub use assets::{AssetFilter, Interner, ListRow, SearchRow};
-pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow};
+pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow, ReadSnapshot, StagedAssets};
 pub use error::{Context, Result, StoreError};
 pub use lookup::NameTable;
 pub use ops::{AssetEdit, DisposalInput, NewAsset};
