@@ -1785,4 +1785,62 @@ mod tests {
         );
         assert_eq!(a.events as usize, 5 + 2, "two person_add events");
     }
+
+    #[test]
+    fn names_added_between_staging_and_the_write_are_resolved_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut s = Store::open(&path, &Default::default()).unwrap();
+        let csv = "Asset Tag,Model,Manufacturer,Location,Checked Out To: Username,Owner\nC1,X1,Dell,Depot,amy,Ops\nC2,X2,HP,Attic,,amy\n";
+        let p = plan_bytes(&s, csv.as_bytes(), "t.csv", "csv", &Options::default()).unwrap();
+        let Ops::Assets { creates, .. } = &p.ops else {
+            panic!("an asset plan")
+        };
+        let staged = s.stage_assets(creates, &mut |_| {}).unwrap();
+        // Another process takes the ids the staging predicted, and creates one of the names.
+        let mut other = Store::open(&path, &Default::default()).unwrap();
+        other
+            .write(|tx| {
+                crate::store::lookup_id(tx, "manufacturers", "Zeta")?;
+                crate::store::lookup_id(tx, "manufacturers", "hp")?;
+                crate::store::lookup_id(tx, "teams", "Other")?;
+                Ok(())
+            })
+            .unwrap();
+        other
+            .add_location(&crate::store::NewLocation {
+                code: "Q".into(),
+                name: "Q".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        other
+            .add_person(&NewPerson {
+                username: "zed".into(),
+                full_name: "Zed".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let a = write_plan(&mut s, &p, Some(&staged), &mut |_| {}).unwrap();
+        s.unstage(&staged).unwrap();
+        assert_eq!(a.created, 2);
+        let c1 = s.asset("C1").unwrap();
+        let c2 = s.asset("C2").unwrap();
+        assert_eq!(c1.manufacturer.as_deref(), Some("Dell"));
+        assert_eq!(
+            c2.manufacturer.as_deref(),
+            Some("hp"),
+            "found by name, not made twice"
+        );
+        assert_eq!(c1.location.as_deref(), Some("Depot"));
+        assert_eq!(c2.location.as_deref(), Some("Attic"));
+        assert_eq!(c1.assignee.as_deref(), Some("amy"));
+        assert_eq!(c1.owner.as_deref(), Some("Ops"));
+        assert_eq!(c2.owner.as_deref(), Some("amy"));
+        let n: i64 = s
+            .conn()
+            .query_row("SELECT count(*) FROM manufacturers", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3);
+    }
 }

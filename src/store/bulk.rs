@@ -702,6 +702,8 @@ enum Need {
 pub struct StagedAssets {
     needs: Vec<Need>,
     slots: i64,
+    /// The id each slot is predicted to get.
+    predicted: Vec<Option<i64>>,
     /// Rows in `temp.import_assets`, numbered 1..=rows.
     pub rows: u64,
     /// Rows in `temp.import_events`, numbered 1..=events.
@@ -719,7 +721,11 @@ const STAGE_TABLES: &str = "
         manufacturer INTEGER, category INTEGER, status TEXT NOT NULL, condition TEXT NOT NULL,
         location INTEGER, assignee INTEGER, assigned_at TEXT, due_date TEXT, owner_person INTEGER,
         owner_team INTEGER, supplier INTEGER, order_number TEXT, purchase_date TEXT,
-        purchase_cost TEXT, currency TEXT, warranty_until TEXT, eol_date TEXT, notes TEXT);
+        purchase_cost TEXT, currency TEXT, warranty_until TEXT, eol_date TEXT, notes TEXT,
+        -- The ids the slots above are predicted to get (see Predictor).
+        model_id INTEGER, manufacturer_id INTEGER, category_id INTEGER, location_id INTEGER,
+        assignee_id INTEGER, owner_person_id INTEGER, owner_team_id INTEGER,
+        supplier_id INTEGER);
     CREATE TABLE temp.import_events (
         seq INTEGER PRIMARY KEY, n INTEGER NOT NULL, kind TEXT NOT NULL, before TEXT, after TEXT);
     CREATE TABLE temp.import_slots (k INTEGER PRIMARY KEY, id INTEGER);";
@@ -829,6 +835,159 @@ impl Slots {
     }
 }
 
+/// Guesses, from a read snapshot, the id each slot will get inside the write transaction:
+/// the id of the existing row, or the next free id for a row the import creates. When every
+/// guess holds (nobody added names in between), the final insert copies the staged ids as
+/// they are, instead of looking every slot up for every row under the lock. A wrong guess
+/// only means the slower statement is used.
+struct Predictor<'c> {
+    conn: &'c rusqlite::Connection,
+    ids: Vec<Option<i64>>,
+    next: HashMap<&'static str, i64>,
+    /// People and teams this import creates (by lower-case name): owners may name them.
+    people: HashMap<String, i64>,
+    teams: HashMap<String, i64>,
+}
+
+impl<'c> Predictor<'c> {
+    fn set(&mut self, slot: i64, id: Option<i64>) {
+        let i = slot as usize;
+        if self.ids.len() <= i {
+            self.ids.resize(i + 1, None);
+        }
+        self.ids[i] = id;
+    }
+
+    fn get(&self, slot: Option<i64>) -> Option<i64> {
+        slot.and_then(|s| self.ids.get(s as usize).copied().flatten())
+    }
+
+    /// The next id `table` gives (its tables are fixed names from this file, never user text).
+    fn fresh(&mut self, table: &'static str) -> Result<i64> {
+        let next = match self.next.get(table) {
+            Some(n) => *n,
+            None => self
+                .conn
+                .query_row(
+                    &format!("SELECT COALESCE(max(id), 0) + 1 FROM {table}"),
+                    [],
+                    |r| r.get(0),
+                )
+                .ctx("staging an import")?,
+        };
+        self.next.insert(table, next + 1);
+        Ok(next)
+    }
+
+    fn find(&self, sql: &str, key: &str) -> Result<Option<i64>> {
+        self.conn
+            .prepare_cached(sql)
+            .ctx("staging an import")?
+            .query_row([key], |r| r.get(0))
+            .optional()
+            .ctx("staging an import")
+    }
+
+    fn name(&mut self, table: NameTable, name: &str) -> Result<i64> {
+        let t = match table {
+            NameTable::Manufacturers => "manufacturers",
+            NameTable::Categories => "categories",
+            NameTable::Suppliers => "suppliers",
+            NameTable::Teams => "teams",
+        };
+        let clean = clean_name(name);
+        if table == NameTable::Teams {
+            if let Some(id) = self.teams.get(&clean.to_lowercase()) {
+                return Ok(*id);
+            }
+        }
+        let id = match self.find(&format!("SELECT id FROM {t} WHERE name = ?1"), &clean)? {
+            Some(id) => id,
+            None => self.fresh(t)?,
+        };
+        if table == NameTable::Teams {
+            self.teams.insert(clean.to_lowercase(), id);
+        }
+        Ok(id)
+    }
+
+    fn need(&mut self, need: &Need) -> Result<()> {
+        match need {
+            Need::Name { table, name, slot } => {
+                let id = self.name(*table, name)?;
+                self.set(*slot, Some(id));
+            }
+            Need::Model {
+                name,
+                mf,
+                cat,
+                slot,
+                mf_slot,
+                cat_slot,
+                ..
+            } => {
+                let found: Option<(i64, Option<i64>, Option<i64>)> = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT id, manufacturer_id, category_id FROM models WHERE name = ?1",
+                    )
+                    .ctx("staging an import")?
+                    .query_row([clean_name(name)], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                    .optional()
+                    .ctx("staging an import")?;
+                let (id, m, c) = match found {
+                    Some(f) => f,
+                    None => (self.fresh("models")?, self.get(*mf), self.get(*cat)),
+                };
+                self.set(*slot, Some(id));
+                self.set(*mf_slot, m);
+                self.set(*cat_slot, c);
+            }
+            Need::Location { code, slot, .. } => {
+                let sql = "SELECT id FROM locations WHERE code = ?1";
+                let id = match self.find(sql, &clean_name(code))? {
+                    Some(id) => id,
+                    None => self.fresh("locations")?,
+                };
+                self.set(*slot, Some(id));
+            }
+            Need::Person { person, slot } => {
+                let u = person.username.trim();
+                let sql = "SELECT id FROM people WHERE username = ?1";
+                let id = match self.find(sql, u)? {
+                    Some(id) => id,
+                    None => {
+                        let id = self.fresh("people")?;
+                        self.people.insert(u.to_lowercase(), id);
+                        id
+                    }
+                };
+                self.set(*slot, Some(id));
+            }
+            Need::Owner {
+                name,
+                person_slot,
+                team_slot,
+            } => {
+                let sql = "SELECT id FROM people WHERE username = ?1";
+                let person = match self.people.get(&name.to_lowercase()) {
+                    Some(id) => Some(*id),
+                    None => self.find(sql, name)?,
+                };
+                let team = match person {
+                    Some(_) => None,
+                    None => Some(self.name(NameTable::Teams, name)?),
+                };
+                self.set(*person_slot, person);
+                self.set(*team_slot, team);
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Store {
     /// Stage `creates` (each asset with its `create` event's JSON) for
     /// [`BulkWriter::insert_staged`]. Takes no write lock. `progress` gets rows staged.
@@ -850,6 +1009,7 @@ impl Store {
         let mut staged = StagedAssets {
             needs: Vec::new(),
             slots: 0,
+            predicted: Vec::new(),
             rows: 0,
             events: 0,
             temp_store,
@@ -875,18 +1035,26 @@ impl Store {
         self.conn.execute_batch("BEGIN").ctx(ctx)?;
         let r = (|| {
             let mut slots = Slots::default();
+            let mut predict = Predictor {
+                conn: &self.conn,
+                ids: Vec::new(),
+                next: HashMap::new(),
+                people: HashMap::new(),
+                teams: HashMap::new(),
+            };
             let mut asset = self
                 .conn
                 .prepare(
                     "INSERT INTO temp.import_assets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-                     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+                     ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
                 )
                 .ctx(ctx)?;
             let mut event = self
                 .conn
                 .prepare("INSERT INTO temp.import_events VALUES (?1, ?2, ?3, ?4, ?5)")
                 .ctx(ctx)?;
-            let (mut n, mut seq) = (0i64, 0i64);
+            let (mut n, mut seq, mut predicted) = (0i64, 0i64, 0usize);
             for (a, snapshot) in creates {
                 n += 1;
                 // The same names, in the same order, as the row-by-row writer resolved them.
@@ -918,6 +1086,12 @@ impl Store {
                 });
                 let (owner_person, owner_team) = slots.owner(a.owner.as_deref());
                 let supplier = slots.name(NameTable::Suppliers, a.supplier.as_deref());
+                // Needs are only ever added; predict the ones this row added.
+                for need in &slots.needs[predicted..] {
+                    predict.need(need)?;
+                }
+                predicted = slots.needs.len();
+                let p = |s: Option<i64>| predict.get(s);
                 asset
                     .execute(params![
                         n,
@@ -943,6 +1117,14 @@ impl Store {
                         a.warranty_until,
                         a.eol_date,
                         a.notes,
+                        p(model.map(|m| m.0)),
+                        p(manufacturer),
+                        p(category),
+                        p(location),
+                        p(assignee),
+                        p(owner_person),
+                        p(owner_team),
+                        p(supplier),
                     ])
                     .ctx(ctx)?;
                 seq += 1;
@@ -970,6 +1152,7 @@ impl Store {
                 }
             }
             staged.needs = std::mem::take(&mut slots.needs);
+            staged.predicted = predict.ids;
             staged.slots = slots.next;
             staged.rows = n as u64;
             staged.events = seq as u64;
@@ -1006,8 +1189,8 @@ impl Store {
 impl BulkWriter<'_, '_> {
     /// Write staged assets and their events: resolve (creating when new) the names they
     /// refer to, then two set-based `INSERT ... SELECT`s. Ids are assigned here, in the write
-    /// transaction, after the last asset and event: assets and their events keep file order
-    /// and events keep increasing ids. A tag or serial someone else took since the plan is
+    /// transaction, after the last asset and event (as row-by-row inserts would): assets and
+    /// their events keep file order and events keep increasing ids. A tag or serial someone else took since the plan is
     /// refused by the UNIQUE indexes, naming it; the caller's transaction then rolls back.
     pub fn insert_staged(&mut self, staged: &StagedAssets) -> Result<()> {
         let ctx = "writing staged assets";
@@ -1068,47 +1251,67 @@ impl BulkWriter<'_, '_> {
                 r.get(0)
             })
             .ctx(ctx)?;
-        let inserted = conn.execute(
-            "INSERT INTO main.assets(id, tag, serial, name, model_id, manufacturer_id,
+        // Every guess held: copy the staged ids. Otherwise (names added or renamed since the
+        // plan) look each slot's id up.
+        let guessed = (1..ids.len()).all(|i| staged.predicted.get(i).copied().flatten() == ids[i]);
+        let sql = if guessed {
+            "INSERT INTO main.assets(tag, serial, name, model_id, manufacturer_id,
                 category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
                 owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
                 purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at)
-             SELECT ?1 + s.n, s.tag, s.serial, s.name,
+             SELECT s.tag, s.serial, s.name,
+                s.model_id,
+                s.manufacturer_id,
+                s.category_id,
+                s.status, s.condition,
+                s.location_id,
+                s.assignee_id,
+                CASE WHEN s.assignee IS NULL THEN NULL ELSE COALESCE(s.assigned_at, ?1) END,
+                s.due_date,
+                s.owner_person_id,
+                s.owner_team_id,
+                s.supplier_id,
+                s.order_number, s.purchase_date, s.purchase_cost, s.currency, s.warranty_until,
+                s.eol_date, s.notes, ?1, ?1
+             FROM temp.import_assets s ORDER BY s.n"
+        } else {
+            "INSERT INTO main.assets(tag, serial, name, model_id, manufacturer_id,
+                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
+                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
+                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at)
+             SELECT s.tag, s.serial, s.name,
                 (SELECT id FROM temp.import_slots WHERE k = s.model),
                 (SELECT id FROM temp.import_slots WHERE k = s.manufacturer),
                 (SELECT id FROM temp.import_slots WHERE k = s.category),
                 s.status, s.condition,
                 (SELECT id FROM temp.import_slots WHERE k = s.location),
                 (SELECT id FROM temp.import_slots WHERE k = s.assignee),
-                CASE WHEN s.assignee IS NULL THEN NULL ELSE COALESCE(s.assigned_at, ?2) END,
+                CASE WHEN s.assignee IS NULL THEN NULL ELSE COALESCE(s.assigned_at, ?1) END,
                 s.due_date,
                 (SELECT id FROM temp.import_slots WHERE k = s.owner_person),
                 (SELECT id FROM temp.import_slots WHERE k = s.owner_team),
                 (SELECT id FROM temp.import_slots WHERE k = s.supplier),
                 s.order_number, s.purchase_date, s.purchase_cost, s.currency, s.warranty_until,
-                s.eol_date, s.notes, ?2, ?2
-             FROM temp.import_assets s ORDER BY s.n",
-            params![last_asset, self.tx.now],
-        );
+                s.eol_date, s.notes, ?1, ?1
+             FROM temp.import_assets s ORDER BY s.n"
+        };
+        let inserted = conn.execute(sql, params![self.tx.now]);
         if let Err(e) = inserted {
             return Err(self.staged_conflict(e));
         }
-        let last_event: i64 = conn
-            .query_row("SELECT COALESCE(max(id), 0) FROM main.events", [], |r| {
-                r.get(0)
-            })
-            .ctx(ctx)?;
+        // Without an id, SQLite gives each row the largest id + 1, so row n got last + n (and
+        // skips the uniqueness probe an explicit id needs). Checked, not assumed: the events
+        // below point at these ids.
+        if conn.last_insert_rowid() != last_asset + staged.rows as i64 {
+            return Err(StoreError::Invalid(format!(
+                "imported assets did not get consecutive ids after {last_asset}; nothing was imported"
+            )));
+        }
         conn.execute(
-            "INSERT INTO main.events(id, asset_id, kind, actor, at, before, after, note)
-             SELECT ?1 + e.seq, ?2 + e.n, e.kind, ?3, ?4, e.before, e.after, ?5
+            "INSERT INTO main.events(asset_id, kind, actor, at, before, after, note)
+             SELECT ?1 + e.n, e.kind, ?2, ?3, e.before, e.after, ?4
              FROM temp.import_events e ORDER BY e.seq",
-            params![
-                last_event,
-                last_asset,
-                self.tx.actor,
-                self.tx.now,
-                self.note
-            ],
+            params![last_asset, self.tx.actor, self.tx.now, self.note],
         )
         .ctx("recording history")?;
         self.events += staged.events;
