@@ -1742,7 +1742,9 @@ mod tests {
         let p = plan_bytes(&s, csv.as_bytes(), "t.csv", "csv", &Options::default()).unwrap();
         let a = apply(&mut s, &p, &mut |_| {}).unwrap();
         assert_eq!(a.created, 3);
-        let rows: Vec<(i64, String, Option<i64>, Option<i64>, Option<i64>)> = s
+        // (id, tag, manufacturer, owner person, owner team)
+        type Row = (i64, String, Option<i64>, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = s
             .conn()
             .prepare(
                 "SELECT id, tag, manufacturer_id, owner_person_id, owner_team_id FROM assets ORDER BY id",

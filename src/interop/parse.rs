@@ -82,7 +82,7 @@ pub fn parse_timestamp(s: &str, format: Option<&str>) -> Result<String, String> 
 }
 
 /// Exactly `YYYY-MM-DD` (zero-padded), as a date if it is one.
-fn iso_date(t: &str) -> Option<NaiveDate> {
+pub fn iso_date(t: &str) -> Option<NaiveDate> {
     let b = t.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
