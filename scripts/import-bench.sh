@@ -24,7 +24,7 @@ hyperfine -r 3 -p "rm -f $T/fresh.db $T/fresh.db-wal $T/fresh.db-shm" \
 
 echo "== dry run of the same import"
 rm -f "$T"/fresh.db*
-"$ITAM" --db "$T/fresh.db" list >/dev/null
+"$ITAM" --db "$T/fresh.db" init >/dev/null
 hyperfine -r 3 "$ITAM --db $T/fresh.db import --dry-run $T/100k.csv"
 
 echo "== where an import's time goes (3 runs)"
