@@ -576,8 +576,9 @@ impl<'a> Planner<'a> {
     fn assets(&mut self) -> Result<Ops, InteropError> {
         let mut creates = Vec::new();
         let mut updates = Vec::new();
-        let mut tags: HashMap<String, u64> = HashMap::new();
-        let mut serials: HashMap<String, u64> = HashMap::new();
+        // Sized up front: growing a 100,000-entry map rehashes it several times.
+        let mut tags: HashMap<String, u64> = HashMap::with_capacity(self.table.rows.len());
+        let mut serials: HashMap<String, u64> = HashMap::with_capacity(self.table.rows.len());
         if !self.cols.contains_key(&Field::Tag) {
             self.file_issue(
                 Severity::Error,
@@ -1472,10 +1473,10 @@ pub fn apply(
         let _ = store.set_wal_autocheckpoint(pages);
         let _ = store.checkpoint_passive();
     }
-    if let Some(s) = &staged {
-        store.unstage(s)?;
-    }
+    // The write's own error, when there is one, is the one worth reporting.
+    let unstaged = staged.as_ref().map(|s| store.unstage(s)).transpose();
     let mut applied = written?;
+    unstaged?;
     applied.stage_ms = stage_ms;
     Ok(applied)
 }
