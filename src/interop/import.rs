@@ -1466,7 +1466,18 @@ pub fn apply(
     // The checkpoint that copies the WAL into the database runs after the commit, without the
     // write lock, but on this thread: postpone it so the lock time measured is the lock's.
     let autocheckpoint = store.set_wal_autocheckpoint(0);
+    // A plan of only new assets writes nothing but the staged rows and the names they need,
+    // whose references `insert_staged` checks itself: SQLite's own per-row checks are turned off
+    // for that one transaction to keep the write lock short. Any other plan keeps them.
+    let own_checks =
+        matches!(&plan.ops, Ops::Assets { updates, .. } if updates.is_empty()) && staged.is_some();
+    let fk_off = own_checks && store.set_foreign_keys(false).is_ok();
     let written = write_plan(store, plan, staged.as_ref(), progress);
+    let fk_restored = if fk_off {
+        store.set_foreign_keys(true)
+    } else {
+        Ok(())
+    };
     if let Ok(pages) = autocheckpoint {
         // Restoring a setting and an optional checkpoint: the import is already committed
         // (or already refused), and a skipped checkpoint is redone by the next writer.
@@ -1477,6 +1488,7 @@ pub fn apply(
     let unstaged = staged.as_ref().map(|s| store.unstage(s)).transpose();
     let mut applied = written?;
     unstaged?;
+    fk_restored?;
     applied.stage_ms = stage_ms;
     Ok(applied)
 }
@@ -1557,6 +1569,7 @@ fn write_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::OptionalExtension;
 
     #[test]
     fn usernames_are_derived_like_snipeit() {
@@ -1787,6 +1800,18 @@ mod tests {
             ]
         );
         assert_eq!(a.events as usize, 5 + 2, "two person_add events");
+        // The import checked references itself; SQLite agrees, and checks them again after.
+        let broken: Option<String> = s
+            .conn()
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .unwrap();
+        assert_eq!(broken, None);
+        let fk: i64 = s
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
     }
 
     #[test]
