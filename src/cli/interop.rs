@@ -173,7 +173,13 @@ pub fn import(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
         date_format: a.date_format.clone(),
         decimal_comma: a.decimal_comma,
     };
+    // ITAM_TIMING=1: where the time goes, on stderr (for scripts/import-bench.sh).
+    let timing = std::env::var_os("ITAM_TIMING").is_some_and(|v| v == "1");
+    let t0 = std::time::Instant::now();
     let plan = import::plan(store, &a.file, &opts)?;
+    if timing {
+        eprintln!("plan {} ms", t0.elapsed().as_millis());
+    }
     let refused = plan.file_errors > 0 || (plan.summary.errors > 0 && !plan.skip_bad_rows);
     if a.dry_run || refused {
         if a.json {
@@ -210,6 +216,11 @@ pub fn import(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
     let applied = import::apply(store, &plan, &mut |n| bar.set_position(n))
         .with_context(|| format!("importing {}", a.file.display()))?;
     bar.finish_and_clear();
+    if timing {
+        eprintln!("staged {} ms", applied.stage_ms);
+        eprintln!("write lock held {} ms", applied.write_ms);
+        eprintln!("import total {} ms", t0.elapsed().as_millis());
+    }
     if a.json {
         output::json(&serde_json::json!({
             "dry_run": false, "written": true, "summary": plan.summary, "issues": plan.issues,

@@ -11,7 +11,7 @@ use super::{Format, InteropError, Kind};
 use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::{Condition, Status};
-use crate::store::{AssetField, BulkAsset, BulkWriter, NewPerson, Store};
+use crate::store::{AssetField, BulkAsset, BulkWriter, NewPerson, StagedAssets, Store};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -154,6 +154,9 @@ pub struct Applied {
     pub events: u64,
     /// How long the write transaction held the database's write lock, in milliseconds.
     pub write_ms: u64,
+    /// How long staging rows ahead of the write lock took, in milliseconds.
+    #[serde(skip)]
+    pub stage_ms: u64,
 }
 
 /// Read `path` and check it against the database. Writes nothing.
@@ -210,6 +213,7 @@ pub fn plan_bytes(
         _ => csvread::read_csv(&decoded.text)?,
     };
     let map = parse_map(&opts.map)?;
+    let _snapshot = store.read_snapshot()?;
     let mut p = Planner::new(store, opts, &table, &map);
     for w in decoded.warnings {
         p.file_issue(Severity::Warning, w);
@@ -257,12 +261,17 @@ struct LocRef {
     name: String,
 }
 
+/// How many `Field`s there are (`Ignore` is the last).
+const FIELDS: usize = Field::Ignore as usize + 1;
+
 struct Planner<'a> {
     store: &'a Store,
     opts: &'a Options,
     table: &'a Table,
     /// First column of each field.
     cols: HashMap<Field, usize>,
+    /// The same, indexed by `Field as usize`: read ~30 times per row, so no hashing.
+    col_of: [Option<usize>; FIELDS],
     issues: Vec<Issue>,
     file_issues: Vec<Issue>,
     file_errors: usize,
@@ -325,11 +334,16 @@ impl<'a> Planner<'a> {
                 ),
             });
         }
+        let mut col_of = [None; FIELDS];
+        for (f, i) in &cols {
+            col_of[*f as usize] = Some(*i);
+        }
         let mut p = Planner {
             store,
             opts,
             table,
             cols,
+            col_of,
             issues: Vec::new(),
             file_issues,
             file_errors: 0,
@@ -447,7 +461,7 @@ impl<'a> Planner<'a> {
 
     /// Start a row: returns a getter closure's data (trimmed, empty as None).
     fn get<'r>(&self, fields: &'r [String], f: Field) -> Option<&'r str> {
-        let i = *self.cols.get(&f)?;
+        let i = self.col_of[f as usize]?;
         fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty())
     }
 
@@ -466,7 +480,8 @@ impl<'a> Planner<'a> {
     fn date(&mut self, line: u64, fields: &[String], f: Field) -> Option<String> {
         let v = self.get(fields, f)?;
         match parse_date(v, self.opts.date_format.as_deref()) {
-            Ok(d) => Some(d.format("%Y-%m-%d").to_string()),
+            // NaiveDate's Display is `%Y-%m-%d`, without parsing a format string per value.
+            Ok(d) => Some(d.to_string()),
             Err(e) => {
                 self.err(line, f, e);
                 None
@@ -562,8 +577,9 @@ impl<'a> Planner<'a> {
     fn assets(&mut self) -> Result<Ops, InteropError> {
         let mut creates = Vec::new();
         let mut updates = Vec::new();
-        let mut tags: HashMap<String, u64> = HashMap::new();
-        let mut serials: HashMap<String, u64> = HashMap::new();
+        // Sized up front: growing a 100,000-entry map rehashes it several times.
+        let mut tags: HashMap<String, u64> = HashMap::with_capacity(self.table.rows.len());
+        let mut serials: HashMap<String, u64> = HashMap::with_capacity(self.table.rows.len());
         if !self.cols.contains_key(&Field::Tag) {
             self.file_issue(
                 Severity::Error,
@@ -682,7 +698,7 @@ impl<'a> Planner<'a> {
                         warranty_until = parse_date(pd, None)
                             .ok()
                             .and_then(|d| add_months(d, months))
-                            .map(|d| d.format("%Y-%m-%d").to_string());
+                            .map(|d| d.to_string());
                     }
                     (Ok(_), None) => self.warn(
                         line,
@@ -865,7 +881,7 @@ impl<'a> Planner<'a> {
             };
             match existing {
                 None => {
-                    let snap = snapshot(&a).to_string();
+                    let snap = snapshot(&a);
                     creates.push((a, snap));
                     self.summary.create += 1;
                 }
@@ -1348,40 +1364,85 @@ fn derive_username(
     }
 }
 
-/// The `create` event's record of a new asset: its fields that have a value.
-fn snapshot(a: &BulkAsset) -> Value {
-    let mut m = Map::new();
-    let mut put = |k: &str, v: &Option<String>| {
-        if let Some(v) = v {
-            m.insert(k.into(), Value::String(v.clone()));
-        }
+/// The `create` event's record of a new asset: its fields that have a value. Fields are in
+/// alphabetical order, as the `serde_json::Map` this replaced wrote them, so history reads the
+/// same; serialising borrowed strings avoids building a map of ~20 owned strings per row.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assignee: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<&'a str>,
+    condition: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    currency: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    eol_date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manufacturer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purchase_cost: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purchase_date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serial: Option<&'a str>,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplier: Option<&'a str>,
+    tag: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warranty_until: Option<&'a str>,
+}
+
+fn snapshot(a: &BulkAsset) -> String {
+    let s = Snapshot {
+        assignee: a.assignee.as_deref(),
+        category: a.category.as_deref(),
+        condition: a.condition.as_str(),
+        currency: a.currency.as_deref(),
+        due_date: a.due_date.as_deref(),
+        eol_date: a.eol_date.as_deref(),
+        location: a.location.as_deref(),
+        manufacturer: a.manufacturer.as_deref(),
+        model: a.model.as_deref(),
+        name: a.name.as_deref(),
+        notes: a.notes.as_deref(),
+        order_number: a.order_number.as_deref(),
+        owner: a.owner.as_deref(),
+        purchase_cost: a.purchase_cost.as_deref(),
+        purchase_date: a.purchase_date.as_deref(),
+        serial: a.serial.as_deref(),
+        status: a.status.as_str(),
+        supplier: a.supplier.as_deref(),
+        tag: &a.tag,
+        warranty_until: a.warranty_until.as_deref(),
     };
-    put("tag", &Some(a.tag.clone()));
-    put("serial", &a.serial);
-    put("name", &a.name);
-    put("model", &a.model);
-    put("manufacturer", &a.manufacturer);
-    put("category", &a.category);
-    put("status", &Some(a.status.as_str().into()));
-    put("condition", &Some(a.condition.as_str().into()));
-    put("location", &a.location);
-    put("assignee", &a.assignee);
-    put("due_date", &a.due_date);
-    put("owner", &a.owner);
-    put("supplier", &a.supplier);
-    put("order_number", &a.order_number);
-    put("purchase_date", &a.purchase_date);
-    put("purchase_cost", &a.purchase_cost);
-    put("currency", &a.currency);
-    put("warranty_until", &a.warranty_until);
-    put("eol_date", &a.eol_date);
-    put("notes", &a.notes);
-    Value::Object(m)
+    // Serialising strings and options into a String cannot fail; the fallback is never used.
+    serde_json::to_string(&s).unwrap_or_default()
 }
 
 /// Write a plan: everything in one `BEGIN IMMEDIATE` transaction, so an error or a kill
 /// leaves the database as it was. Refused when the plan has errors, unless it was made with
 /// `skip_bad_rows` (then the bad rows are left out). `progress` is called with rows written.
+///
+/// New assets are first staged in TEMP tables without any lock (see
+/// [`Store::stage_assets`]); the write transaction then only resolves names and copies them
+/// in with two set-based inserts, which keeps the write lock that other processes wait for
+/// short.
 pub fn apply(
     store: &mut Store,
     plan: &Plan,
@@ -1392,12 +1453,57 @@ pub fn apply(
             errors: plan.summary.errors,
         });
     }
-    let note = Some(format!("imported from {}", plan.source));
     // About 1 KiB of pages per row written (row, event, index entries), at least the default.
     let rows = plan.summary.create + plan.summary.update;
     store.set_cache_mib((rows as i64 / 1024 * 2).max(8))?;
     let started = std::time::Instant::now();
+    let staged = match &plan.ops {
+        Ops::Assets { creates, .. } if !creates.is_empty() => {
+            Some(store.stage_assets(creates, progress)?)
+        }
+        _ => None,
+    };
+    let stage_ms = started.elapsed().as_millis() as u64;
+    // The checkpoint that copies the WAL into the database runs after the commit, without the
+    // write lock, but on this thread: postpone it so the lock time measured is the lock's.
+    let autocheckpoint = store.set_wal_autocheckpoint(0);
+    // A plan of only new assets writes nothing but the staged rows and the names they need,
+    // whose references `insert_staged` checks itself: SQLite's own per-row checks are turned off
+    // for that one transaction to keep the write lock short. Any other plan keeps them.
+    let own_checks =
+        matches!(&plan.ops, Ops::Assets { updates, .. } if updates.is_empty()) && staged.is_some();
+    let fk_off = own_checks && store.set_foreign_keys(false).is_ok();
+    let written = write_plan(store, plan, staged.as_ref(), progress);
+    let fk_restored = if fk_off {
+        store.set_foreign_keys(true)
+    } else {
+        Ok(())
+    };
+    if let Ok(pages) = autocheckpoint {
+        // Restoring a setting and an optional checkpoint: the import is already committed
+        // (or already refused), and a skipped checkpoint is redone by the next writer.
+        let _ = store.set_wal_autocheckpoint(pages);
+        let _ = store.checkpoint_passive();
+    }
+    // The write's own error, when there is one, is the one worth reporting.
+    let unstaged = staged.as_ref().map(|s| store.unstage(s)).transpose();
+    let mut applied = written?;
+    unstaged?;
+    fk_restored?;
+    applied.stage_ms = stage_ms;
+    Ok(applied)
+}
+
+fn write_plan(
+    store: &mut Store,
+    plan: &Plan,
+    staged: Option<&StagedAssets>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Applied, InteropError> {
+    let note = Some(format!("imported from {}", plan.source));
+    let locked_at = std::cell::Cell::new(None);
     let mut applied = store.write(|tx| {
+        locked_at.set(Some(std::time::Instant::now()));
         let mut w = BulkWriter::new(tx, note);
         let mut out = Applied::default();
         let mut n = 0u64;
@@ -1408,11 +1514,14 @@ pub fn apply(
             }
         };
         match &plan.ops {
-            Ops::Assets { creates, updates } => {
-                for (a, snap) in creates {
-                    w.insert_asset(a, snap)?;
-                    out.created += 1;
-                    tick(&mut n);
+            Ops::Assets {
+                creates: _,
+                updates,
+            } => {
+                if let Some(s) = staged {
+                    w.insert_staged(s)?;
+                    out.created += s.rows as usize;
+                    n += s.rows;
                 }
                 for u in updates {
                     w.update_asset(u.id, &u.changes, &u.before, &u.after)?;
@@ -1451,13 +1560,17 @@ pub fn apply(
         out.events = w.events;
         Ok(out)
     })?;
-    applied.write_ms = started.elapsed().as_millis() as u64;
+    applied.write_ms = locked_at
+        .get()
+        .map(|t| t.elapsed().as_millis() as u64)
+        .unwrap_or_default();
     Ok(applied)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::OptionalExtension;
 
     #[test]
     fn usernames_are_derived_like_snipeit() {
@@ -1512,5 +1625,251 @@ mod tests {
         assert_eq!(v.purchase_cost.as_deref(), Some("10.00"));
         assert_eq!(s.asset("A2").unwrap().location.as_deref(), Some("Depot"));
         assert_eq!(s.locations().unwrap().len(), 1);
+    }
+
+    /// The map-based snapshot this module wrote before; the struct must give the same text.
+    fn snapshot_as_map(a: &BulkAsset) -> String {
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Option<&str>| {
+            if let Some(v) = v {
+                m.insert(k.into(), Value::String(v.into()));
+            }
+        };
+        put("tag", Some(&a.tag));
+        put("serial", a.serial.as_deref());
+        put("name", a.name.as_deref());
+        put("model", a.model.as_deref());
+        put("manufacturer", a.manufacturer.as_deref());
+        put("category", a.category.as_deref());
+        put("status", Some(a.status.as_str()));
+        put("condition", Some(a.condition.as_str()));
+        put("location", a.location.as_deref());
+        put("assignee", a.assignee.as_deref());
+        put("due_date", a.due_date.as_deref());
+        put("owner", a.owner.as_deref());
+        put("supplier", a.supplier.as_deref());
+        put("order_number", a.order_number.as_deref());
+        put("purchase_date", a.purchase_date.as_deref());
+        put("purchase_cost", a.purchase_cost.as_deref());
+        put("currency", a.currency.as_deref());
+        put("warranty_until", a.warranty_until.as_deref());
+        put("eol_date", a.eol_date.as_deref());
+        put("notes", a.notes.as_deref());
+        Value::Object(m).to_string()
+    }
+
+    #[test]
+    fn snapshots_read_as_before() {
+        let s = |v: &str| Some(v.to_string());
+        let mut a = BulkAsset {
+            tag: "IT-1 \"q\"".into(),
+            serial: s("SN\u{1}"),
+            name: None,
+            model: s("X1"),
+            model_number: s("M-1"),
+            manufacturer: s("Lenovo"),
+            category: s("Laptop"),
+            status: Status::Deployed,
+            condition: Condition::Fair,
+            location: s("HQ"),
+            location_name: s("Head office"),
+            assignee: s("jdoe"),
+            assignee_name: s("J Doe"),
+            assignee_email: None,
+            assigned_at: s("2024-01-01T00:00:00.000Z"),
+            due_date: s("2024-02-01"),
+            owner: s("Finance"),
+            supplier: s("CDW"),
+            order_number: s("PO-1"),
+            purchase_date: s("2023-01-02"),
+            purchase_cost: s("10.00"),
+            currency: s("USD"),
+            warranty_until: s("2026-01-02"),
+            eol_date: s("2028-01-02"),
+            notes: s("line\nbreak"),
+        };
+        assert_eq!(snapshot(&a), snapshot_as_map(&a));
+        a.serial = None;
+        a.assignee = None;
+        a.notes = None;
+        a.due_date = None;
+        a.category = None;
+        assert_eq!(snapshot(&a), snapshot_as_map(&a));
+    }
+
+    #[test]
+    fn a_tag_taken_after_the_plan_is_refused_and_nothing_is_written() {
+        let (_d, mut s) = store();
+        let csv =
+            "Asset Tag,Model,Checked Out To: Username,Location\nA1,X1,jdoe,Depot\nA2,X2,,Depot\n";
+        let p = plan_bytes(&s, csv.as_bytes(), "t.csv", "csv", &Options::default()).unwrap();
+        assert_eq!(p.summary.create, 2, "{:?}", p.issues);
+        // Another writer takes A2 between the plan and the apply.
+        s.add_asset(&crate::store::NewAsset {
+            tag: "a2".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let count = |s: &Store, t: &str| -> i64 {
+            s.conn()
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        let before: Vec<i64> = ["assets", "events", "people", "locations", "models"]
+            .iter()
+            .map(|t| count(&s, t))
+            .collect();
+        let e = apply(&mut s, &p, &mut |_| {}).unwrap_err().to_string();
+        assert!(
+            e.contains("'A2'") && e.contains("nothing was imported"),
+            "{e}"
+        );
+        let after: Vec<i64> = ["assets", "events", "people", "locations", "models"]
+            .iter()
+            .map(|t| count(&s, t))
+            .collect();
+        assert_eq!(before, after);
+        // The staging tables are gone and the connection writes as usual afterwards.
+        let staged: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'import_%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(staged, 0);
+        let p = plan_bytes(&s, csv.as_bytes(), "t.csv", "csv", &Options::default()).unwrap();
+        assert_eq!((p.summary.create, p.summary.skip), (1, 1));
+        apply(&mut s, &p, &mut |_| {}).unwrap();
+        assert_eq!(s.asset("A1").unwrap().assignee.as_deref(), Some("jdoe"));
+    }
+
+    #[test]
+    fn ids_and_history_follow_the_file_after_existing_rows() {
+        let (_d, mut s) = store();
+        s.add_asset(&crate::store::NewAsset {
+            tag: "OLD-1".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let csv = "Asset Tag,Model,Manufacturer,Checked Out To: Username,Owner\nB1,X1,Dell,amy,Ops\nB2,X1,,,amy\nB3,X2,HP,bob,\n";
+        let p = plan_bytes(&s, csv.as_bytes(), "t.csv", "csv", &Options::default()).unwrap();
+        let a = apply(&mut s, &p, &mut |_| {}).unwrap();
+        assert_eq!(a.created, 3);
+        // (id, tag, manufacturer, owner person, owner team)
+        type Row = (i64, String, Option<i64>, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = s
+            .conn()
+            .prepare(
+                "SELECT id, tag, manufacturer_id, owner_person_id, owner_team_id FROM assets ORDER BY id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let tags: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        assert_eq!(tags, ["OLD-1", "B1", "B2", "B3"]);
+        assert!(rows.windows(2).all(|w| w[1].0 == w[0].0 + 1));
+        // B2 gives no manufacturer: it takes its model's (Dell, from B1). Its owner amy is a
+        // person (created for B1's checkout); B1's owner Ops is a team.
+        assert_eq!(rows[2].2, rows[1].2);
+        assert!(rows[1].4.is_some() && rows[1].3.is_none());
+        assert!(rows[2].3.is_some() && rows[2].4.is_none());
+        // History: every event after the existing ones, ids increasing, in file order.
+        let kinds: Vec<(String, Option<String>)> = s
+            .conn()
+            .prepare("SELECT e.kind, a.tag FROM events e LEFT JOIN assets a ON a.id = e.asset_id WHERE e.id > 1 AND e.asset_id IS NOT NULL ORDER BY e.id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let k: Vec<String> = kinds
+            .iter()
+            .map(|(k, t)| format!("{k} {}", t.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            k,
+            [
+                "create B1",
+                "checkout B1",
+                "create B2",
+                "create B3",
+                "checkout B3"
+            ]
+        );
+        assert_eq!(a.events as usize, 5 + 2, "two person_add events");
+        // The import checked references itself; SQLite agrees, and checks them again after.
+        let broken: Option<String> = s
+            .conn()
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .unwrap();
+        assert_eq!(broken, None);
+        let fk: i64 = s
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn names_added_between_staging_and_the_write_are_resolved_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut s = Store::open(&path, &Default::default()).unwrap();
+        let csv = "Asset Tag,Model,Manufacturer,Location,Checked Out To: Username,Owner\nC1,X1,Dell,Depot,amy,Ops\nC2,X2,HP,Attic,,amy\n";
+        let p = plan_bytes(&s, csv.as_bytes(), "t.csv", "csv", &Options::default()).unwrap();
+        let Ops::Assets { creates, .. } = &p.ops else {
+            panic!("an asset plan")
+        };
+        let staged = s.stage_assets(creates, &mut |_| {}).unwrap();
+        // Another process takes the ids the staging predicted, and creates one of the names.
+        let mut other = Store::open(&path, &Default::default()).unwrap();
+        other
+            .write(|tx| {
+                crate::store::lookup_id(tx, "manufacturers", "Zeta")?;
+                crate::store::lookup_id(tx, "manufacturers", "hp")?;
+                crate::store::lookup_id(tx, "teams", "Other")?;
+                Ok(())
+            })
+            .unwrap();
+        other
+            .add_location(&crate::store::NewLocation {
+                code: "Q".into(),
+                name: "Q".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        other
+            .add_person(&NewPerson {
+                username: "zed".into(),
+                full_name: "Zed".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let a = write_plan(&mut s, &p, Some(&staged), &mut |_| {}).unwrap();
+        s.unstage(&staged).unwrap();
+        assert_eq!(a.created, 2);
+        let c1 = s.asset("C1").unwrap();
+        let c2 = s.asset("C2").unwrap();
+        assert_eq!(c1.manufacturer.as_deref(), Some("Dell"));
+        assert_eq!(
+            c2.manufacturer.as_deref(),
+            Some("hp"),
+            "found by name, not made twice"
+        );
+        assert_eq!(c1.location.as_deref(), Some("Depot"));
+        assert_eq!(c2.location.as_deref(), Some("Attic"));
+        assert_eq!(c1.assignee.as_deref(), Some("amy"));
+        assert_eq!(c1.owner.as_deref(), Some("Ops"));
+        assert_eq!(c2.owner.as_deref(), Some("amy"));
+        let n: i64 = s
+            .conn()
+            .query_row("SELECT count(*) FROM manufacturers", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3);
     }
 }

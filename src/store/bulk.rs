@@ -81,7 +81,73 @@ pub struct EventRow {
     pub note: Option<String>,
 }
 
+/// A read transaction held open while an importer plans: without it every look-up (two or
+/// three per row) is its own transaction, and taking and dropping the WAL read lock that many
+/// times costs more than the look-ups. Ends (COMMIT of a read-only transaction) on drop.
+pub struct ReadSnapshot<'a> {
+    conn: Option<&'a rusqlite::Connection>,
+}
+
+impl Drop for ReadSnapshot<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn {
+            // Nothing was written, so ending the transaction cannot lose anything; an error
+            // here (there is none to expect) leaves the connection in autocommit regardless.
+            let _ = c.execute_batch("COMMIT");
+        }
+    }
+}
+
 impl Store {
+    /// Read everything until the returned guard drops from one consistent snapshot. Inside an
+    /// open transaction (a caller's own), reads already share one; nothing more is done.
+    pub fn read_snapshot(&self) -> Result<ReadSnapshot<'_>> {
+        if !self.conn.is_autocommit() {
+            return Ok(ReadSnapshot { conn: None });
+        }
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .ctx("starting a read")?;
+        Ok(ReadSnapshot {
+            conn: Some(&self.conn),
+        })
+    }
+
+    /// Set `PRAGMA wal_autocheckpoint` (pages; 0 turns it off) and return the old value.
+    pub fn set_wal_autocheckpoint(&self, pages: i64) -> Result<i64> {
+        let old: i64 = self
+            .conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .ctx("reading wal_autocheckpoint")?;
+        // A pragma takes no bound parameters; `pages` is an integer, never text.
+        self.conn
+            .query_row(&format!("PRAGMA wal_autocheckpoint = {pages}"), [], |_| {
+                Ok(())
+            })
+            .ctx("setting wal_autocheckpoint")?;
+        Ok(old)
+    }
+
+    /// `PRAGMA foreign_keys` for this connection (it has no effect inside a transaction, so
+    /// this is called between them). Only an import of new assets turns it off, around the one
+    /// transaction whose references it checks itself (`check_slot_ids`).
+    pub fn set_foreign_keys(&self, on: bool) -> Result<()> {
+        self.conn
+            .execute_batch(if on {
+                "PRAGMA foreign_keys = ON"
+            } else {
+                "PRAGMA foreign_keys = OFF"
+            })
+            .ctx("setting foreign_keys")
+    }
+
+    /// Copy what the WAL holds into the database where no reader needs it (never waits).
+    pub fn checkpoint_passive(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .ctx("checkpointing")
+    }
+
     /// Give this connection a page cache big enough (`mib` MiB) that a bulk write does not spill
     /// pages to the WAL in the middle of its transaction, which keeps the write lock short.
     pub fn set_cache_mib(&self, mib: i64) -> Result<()> {
@@ -492,92 +558,6 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
         }
     }
 
-    /// Insert one asset with its `create` event (`snapshot` is its JSON) and, when it is
-    /// checked out, a `checkout` event.
-    pub fn insert_asset(&mut self, a: &BulkAsset, snapshot: &str) -> Result<i64> {
-        let mut manufacturer = self.name_id(NameTable::Manufacturers, a.manufacturer.as_deref())?;
-        let mut category = self.name_id(NameTable::Categories, a.category.as_deref())?;
-        let model = self.model(
-            a.model.as_deref(),
-            a.model_number.as_deref(),
-            manufacturer,
-            category,
-        )?;
-        if let Some((_, mf, cat)) = model {
-            manufacturer = manufacturer.or(mf);
-            category = category.or(cat);
-        }
-        let location = match a.location.as_deref().filter(|c| !c.trim().is_empty()) {
-            Some(c) => Some(self.location(c, a.location_name.as_deref().unwrap_or(c), None)?),
-            None => None,
-        };
-        let assignee = match &a.assignee {
-            Some(u) => Some(self.person(&NewPerson {
-                username: u.clone(),
-                full_name: a.assignee_name.clone().unwrap_or_else(|| u.clone()),
-                email: a.assignee_email.clone(),
-                ..Default::default()
-            })?),
-            None => None,
-        };
-        let (owner_person, owner_team) = self.owner_ids(a.owner.as_deref())?;
-        let supplier = self.name_id(NameTable::Suppliers, a.supplier.as_deref())?;
-        let assigned_at =
-            assignee.map(|_| a.assigned_at.clone().unwrap_or_else(|| self.tx.now.clone()));
-        self.tx
-            .conn
-            .prepare_cached(
-                "INSERT INTO assets(tag, serial, name, model_id, manufacturer_id, category_id, status,
-                    condition, location_id, assignee_id, assigned_at, due_date, owner_person_id,
-                    owner_team_id, supplier_id, order_number, purchase_date, purchase_cost, currency,
-                    warranty_until, eol_date, notes, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                    ?18, ?19, ?20, ?21, ?22, ?23, ?23)",
-            )
-            .ctx("adding an asset")?
-            .execute(params![
-                a.tag,
-                a.serial,
-                a.name,
-                model.map(|m| m.0),
-                manufacturer,
-                category,
-                a.status.as_str(),
-                a.condition.as_str(),
-                location,
-                assignee,
-                assigned_at,
-                a.due_date,
-                owner_person,
-                owner_team,
-                supplier,
-                a.order_number,
-                a.purchase_date,
-                a.purchase_cost,
-                a.currency,
-                a.warranty_until,
-                a.eol_date,
-                a.notes,
-                self.tx.now,
-            ])
-            .map_err(|e| unique_to_refused(e, "asset", &a.tag))?;
-        let id = self.tx.conn.last_insert_rowid();
-        self.event(id, "create", None, snapshot)?;
-        if let Some(u) = &a.assignee {
-            let mut after = serde_json::json!({"status": "deployed", "assignee": u});
-            if let Some(d) = &a.due_date {
-                after["due_date"] = serde_json::json!(d);
-            }
-            self.event(
-                id,
-                "checkout",
-                Some(r#"{"assignee":null,"status":"in_stock"}"#),
-                &after.to_string(),
-            )?;
-        }
-        Ok(id)
-    }
-
     /// Change the given fields of asset `id`, bump its version, and record one `edit` event.
     pub fn update_asset(
         &mut self,
@@ -685,5 +665,746 @@ fn unique_to_refused(e: rusqlite::Error, what: &str, key: &str) -> StoreError {
             .ctx(&format!("writing {what} '{}'", visible(key)))
             .err()
             .unwrap_or(StoreError::Invalid(msg))
+    }
+}
+
+/// Something an import's rows refer to by name, resolved to ids inside the write transaction
+/// (get-or-create, as the row-by-row writer did), in the order the rows first need it so that
+/// ids and creation events come out as a row-by-row import would make them. `slot`s index the
+/// ids that the staged rows hold in place of names.
+#[derive(Debug, Clone)]
+enum Need {
+    Name {
+        table: NameTable,
+        name: String,
+        slot: i64,
+    },
+    /// A model is created with the manufacturer and category of the first row naming it;
+    /// `mf_slot`/`cat_slot` receive the model's own, for rows that give none.
+    Model {
+        name: String,
+        number: Option<String>,
+        mf: Option<i64>,
+        cat: Option<i64>,
+        slot: i64,
+        mf_slot: i64,
+        cat_slot: i64,
+    },
+    Location {
+        code: String,
+        name: String,
+        slot: i64,
+    },
+    Person {
+        person: NewPerson,
+        slot: i64,
+    },
+    /// An owner is a person when one has the username, else a team (created when new).
+    Owner {
+        name: String,
+        person_slot: i64,
+        team_slot: i64,
+    },
+}
+
+/// Asset rows (and their events) written to TEMP tables ahead of the write lock, with every
+/// value final except the ids of names, which are slots (see [`Need`]). Only this connection
+/// sees TEMP tables, and writing them takes no lock on the database file, so other processes
+/// read and write meanwhile; the rows reach the database only in [`BulkWriter::insert_staged`].
+#[derive(Debug)]
+pub struct StagedAssets {
+    needs: Vec<Need>,
+    slots: i64,
+    /// The id each slot is predicted to get.
+    predicted: Vec<Option<i64>>,
+    /// Rows in `temp.import_assets`, numbered 1..=rows.
+    pub rows: u64,
+    /// Rows in `temp.import_events`, numbered 1..=events.
+    pub events: u64,
+    /// `PRAGMA temp_store` as it was, restored by [`Store::unstage`].
+    temp_store: i64,
+}
+
+const STAGE_TABLES: &str = "
+    DROP TABLE IF EXISTS temp.import_assets;
+    DROP TABLE IF EXISTS temp.import_events;
+    DROP TABLE IF EXISTS temp.import_slots;
+    CREATE TABLE temp.import_assets (
+        n INTEGER PRIMARY KEY, tag TEXT NOT NULL, serial TEXT, name TEXT, model INTEGER,
+        manufacturer INTEGER, category INTEGER, status TEXT NOT NULL, condition TEXT NOT NULL,
+        location INTEGER, assignee INTEGER, assigned_at TEXT, due_date TEXT, owner_person INTEGER,
+        owner_team INTEGER, supplier INTEGER, order_number TEXT, purchase_date TEXT,
+        purchase_cost TEXT, currency TEXT, warranty_until TEXT, eol_date TEXT, notes TEXT,
+        -- The ids the slots above are predicted to get (see Predictor).
+        model_id INTEGER, manufacturer_id INTEGER, category_id INTEGER, location_id INTEGER,
+        assignee_id INTEGER, owner_person_id INTEGER, owner_team_id INTEGER,
+        supplier_id INTEGER);
+    CREATE TABLE temp.import_events (
+        seq INTEGER PRIMARY KEY, n INTEGER NOT NULL, kind TEXT NOT NULL, before TEXT, after TEXT);
+    CREATE TABLE temp.import_slots (k INTEGER PRIMARY KEY, id INTEGER);";
+
+/// Slots for the names of the rows being staged, deduplicated with the same keys as the
+/// [`BulkWriter`] caches (so a slot resolves to the id the writer would have used).
+#[derive(Default)]
+struct Slots {
+    needs: Vec<Need>,
+    next: i64,
+    names: HashMap<(NameTable, String), i64>,
+    models: HashMap<String, (i64, i64, i64)>,
+    locations: HashMap<String, i64>,
+    people: HashMap<String, i64>,
+    owners: HashMap<String, (i64, i64)>,
+}
+
+impl Slots {
+    fn take(&mut self) -> i64 {
+        self.next += 1;
+        self.next
+    }
+
+    fn name(&mut self, table: NameTable, name: Option<&str>) -> Option<i64> {
+        let name = name.filter(|n| !n.trim().is_empty())?;
+        let k = (table, key(name));
+        if let Some(s) = self.names.get(&k) {
+            return Some(*s);
+        }
+        let slot = self.take();
+        self.needs.push(Need::Name {
+            table,
+            name: name.to_string(),
+            slot,
+        });
+        self.names.insert(k, slot);
+        Some(slot)
+    }
+
+    fn model(
+        &mut self,
+        name: Option<&str>,
+        number: Option<&str>,
+        mf: Option<i64>,
+        cat: Option<i64>,
+    ) -> Option<(i64, i64, i64)> {
+        let name = name.filter(|n| !n.trim().is_empty())?;
+        let k = key(name);
+        if let Some(m) = self.models.get(&k) {
+            return Some(*m);
+        }
+        let m = (self.take(), self.take(), self.take());
+        self.needs.push(Need::Model {
+            name: name.to_string(),
+            number: number.map(str::to_string),
+            mf,
+            cat,
+            slot: m.0,
+            mf_slot: m.1,
+            cat_slot: m.2,
+        });
+        self.models.insert(k, m);
+        Some(m)
+    }
+
+    fn location(&mut self, code: &str, name: &str) -> i64 {
+        let k = key(code);
+        if let Some(s) = self.locations.get(&k) {
+            return *s;
+        }
+        let slot = self.take();
+        self.needs.push(Need::Location {
+            code: code.to_string(),
+            name: name.to_string(),
+            slot,
+        });
+        self.locations.insert(k, slot);
+        slot
+    }
+
+    fn person(&mut self, p: NewPerson) -> i64 {
+        let k = p.username.trim().to_lowercase();
+        if let Some(s) = self.people.get(&k) {
+            return *s;
+        }
+        let slot = self.take();
+        self.needs.push(Need::Person { person: p, slot });
+        self.people.insert(k, slot);
+        slot
+    }
+
+    fn owner(&mut self, owner: Option<&str>) -> (Option<i64>, Option<i64>) {
+        let Some(o) = owner.map(clean_name).filter(|o| !o.is_empty()) else {
+            return (None, None);
+        };
+        if let Some((p, t)) = self.owners.get(&o) {
+            return (Some(*p), Some(*t));
+        }
+        let (p, t) = (self.take(), self.take());
+        self.needs.push(Need::Owner {
+            name: o.clone(),
+            person_slot: p,
+            team_slot: t,
+        });
+        self.owners.insert(o, (p, t));
+        (Some(p), Some(t))
+    }
+}
+
+/// Guesses, from a read snapshot, the id each slot will get inside the write transaction:
+/// the id of the existing row, or the next free id for a row the import creates. When every
+/// guess holds (nobody added names in between), the final insert copies the staged ids as
+/// they are, instead of looking every slot up for every row under the lock. A wrong guess
+/// only means the slower statement is used.
+struct Predictor<'c> {
+    conn: &'c rusqlite::Connection,
+    ids: Vec<Option<i64>>,
+    next: HashMap<&'static str, i64>,
+    /// People and teams this import creates (by lower-case name): owners may name them.
+    people: HashMap<String, i64>,
+    teams: HashMap<String, i64>,
+}
+
+impl<'c> Predictor<'c> {
+    fn set(&mut self, slot: i64, id: Option<i64>) {
+        let i = slot as usize;
+        if self.ids.len() <= i {
+            self.ids.resize(i + 1, None);
+        }
+        self.ids[i] = id;
+    }
+
+    fn get(&self, slot: Option<i64>) -> Option<i64> {
+        slot.and_then(|s| self.ids.get(s as usize).copied().flatten())
+    }
+
+    /// The next id `table` gives (its tables are fixed names from this file, never user text).
+    fn fresh(&mut self, table: &'static str) -> Result<i64> {
+        let next = match self.next.get(table) {
+            Some(n) => *n,
+            None => self
+                .conn
+                .query_row(
+                    &format!("SELECT COALESCE(max(id), 0) + 1 FROM {table}"),
+                    [],
+                    |r| r.get(0),
+                )
+                .ctx("staging an import")?,
+        };
+        self.next.insert(table, next + 1);
+        Ok(next)
+    }
+
+    fn find(&self, sql: &str, key: &str) -> Result<Option<i64>> {
+        self.conn
+            .prepare_cached(sql)
+            .ctx("staging an import")?
+            .query_row([key], |r| r.get(0))
+            .optional()
+            .ctx("staging an import")
+    }
+
+    fn name(&mut self, table: NameTable, name: &str) -> Result<i64> {
+        let t = match table {
+            NameTable::Manufacturers => "manufacturers",
+            NameTable::Categories => "categories",
+            NameTable::Suppliers => "suppliers",
+            NameTable::Teams => "teams",
+        };
+        let clean = clean_name(name);
+        if table == NameTable::Teams {
+            if let Some(id) = self.teams.get(&clean.to_lowercase()) {
+                return Ok(*id);
+            }
+        }
+        let id = match self.find(&format!("SELECT id FROM {t} WHERE name = ?1"), &clean)? {
+            Some(id) => id,
+            None => self.fresh(t)?,
+        };
+        if table == NameTable::Teams {
+            self.teams.insert(clean.to_lowercase(), id);
+        }
+        Ok(id)
+    }
+
+    fn need(&mut self, need: &Need) -> Result<()> {
+        match need {
+            Need::Name { table, name, slot } => {
+                let id = self.name(*table, name)?;
+                self.set(*slot, Some(id));
+            }
+            Need::Model {
+                name,
+                mf,
+                cat,
+                slot,
+                mf_slot,
+                cat_slot,
+                ..
+            } => {
+                let found: Option<(i64, Option<i64>, Option<i64>)> = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT id, manufacturer_id, category_id FROM models WHERE name = ?1",
+                    )
+                    .ctx("staging an import")?
+                    .query_row([clean_name(name)], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                    .optional()
+                    .ctx("staging an import")?;
+                let (id, m, c) = match found {
+                    Some(f) => f,
+                    None => (self.fresh("models")?, self.get(*mf), self.get(*cat)),
+                };
+                self.set(*slot, Some(id));
+                self.set(*mf_slot, m);
+                self.set(*cat_slot, c);
+            }
+            Need::Location { code, slot, .. } => {
+                let sql = "SELECT id FROM locations WHERE code = ?1";
+                let id = match self.find(sql, &clean_name(code))? {
+                    Some(id) => id,
+                    None => self.fresh("locations")?,
+                };
+                self.set(*slot, Some(id));
+            }
+            Need::Person { person, slot } => {
+                let u = person.username.trim();
+                let sql = "SELECT id FROM people WHERE username = ?1";
+                let id = match self.find(sql, u)? {
+                    Some(id) => id,
+                    None => {
+                        let id = self.fresh("people")?;
+                        self.people.insert(u.to_lowercase(), id);
+                        id
+                    }
+                };
+                self.set(*slot, Some(id));
+            }
+            Need::Owner {
+                name,
+                person_slot,
+                team_slot,
+            } => {
+                let sql = "SELECT id FROM people WHERE username = ?1";
+                let person = match self.people.get(&name.to_lowercase()) {
+                    Some(id) => Some(*id),
+                    None => self.find(sql, name)?,
+                };
+                let team = match person {
+                    Some(_) => None,
+                    None => Some(self.name(NameTable::Teams, name)?),
+                };
+                self.set(*person_slot, person);
+                self.set(*team_slot, team);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Stage `creates` (each asset with its `create` event's JSON) for
+    /// [`BulkWriter::insert_staged`]. Takes no write lock. `progress` gets rows staged.
+    pub fn stage_assets(
+        &self,
+        creates: &[(BulkAsset, String)],
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<StagedAssets> {
+        // In memory: the staging tables are scratch space that a crash may simply lose, and
+        // file-backed TEMP would write them all out once more. Changing temp_store drops any
+        // TEMP tables, so it happens before they are made.
+        let temp_store: i64 = self
+            .conn
+            .query_row("PRAGMA temp_store", [], |r| r.get(0))
+            .ctx("staging an import")?;
+        self.conn
+            .execute_batch("PRAGMA temp_store = MEMORY")
+            .ctx("staging an import")?;
+        let mut staged = StagedAssets {
+            needs: Vec::new(),
+            slots: 0,
+            predicted: Vec::new(),
+            rows: 0,
+            events: 0,
+            temp_store,
+        };
+        let result = self.stage_rows(creates, &mut staged, progress);
+        if result.is_err() {
+            // Leave no half-staged tables behind; the original error is the one worth telling.
+            let _ = self.unstage(&staged);
+        }
+        result.map(|()| staged)
+    }
+
+    fn stage_rows(
+        &self,
+        creates: &[(BulkAsset, String)],
+        staged: &mut StagedAssets,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<()> {
+        let ctx = "staging an import";
+        self.conn.execute_batch(STAGE_TABLES).ctx(ctx)?;
+        // One transaction for the TEMP writes (it touches only the TEMP database, so it takes
+        // no lock on the database file); committing per row would cost more than the rows.
+        self.conn.execute_batch("BEGIN").ctx(ctx)?;
+        let r = (|| {
+            let mut slots = Slots::default();
+            let mut predict = Predictor {
+                conn: &self.conn,
+                ids: Vec::new(),
+                next: HashMap::new(),
+                people: HashMap::new(),
+                teams: HashMap::new(),
+            };
+            let mut asset = self
+                .conn
+                .prepare(
+                    "INSERT INTO temp.import_assets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+                     ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+                )
+                .ctx(ctx)?;
+            let mut event = self
+                .conn
+                .prepare("INSERT INTO temp.import_events VALUES (?1, ?2, ?3, ?4, ?5)")
+                .ctx(ctx)?;
+            let (mut n, mut seq, mut predicted) = (0i64, 0i64, 0usize);
+            for (a, snapshot) in creates {
+                n += 1;
+                // The same names, in the same order, as the row-by-row writer resolved them.
+                let mut manufacturer =
+                    slots.name(NameTable::Manufacturers, a.manufacturer.as_deref());
+                let mut category = slots.name(NameTable::Categories, a.category.as_deref());
+                let model = slots.model(
+                    a.model.as_deref(),
+                    a.model_number.as_deref(),
+                    manufacturer,
+                    category,
+                );
+                if let Some((_, mf, cat)) = model {
+                    manufacturer = manufacturer.or(Some(mf));
+                    category = category.or(Some(cat));
+                }
+                let location = a
+                    .location
+                    .as_deref()
+                    .filter(|c| !c.trim().is_empty())
+                    .map(|c| slots.location(c, a.location_name.as_deref().unwrap_or(c)));
+                let assignee = a.assignee.as_ref().map(|u| {
+                    slots.person(NewPerson {
+                        username: u.clone(),
+                        full_name: a.assignee_name.clone().unwrap_or_else(|| u.clone()),
+                        email: a.assignee_email.clone(),
+                        ..Default::default()
+                    })
+                });
+                let (owner_person, owner_team) = slots.owner(a.owner.as_deref());
+                let supplier = slots.name(NameTable::Suppliers, a.supplier.as_deref());
+                // Needs are only ever added; predict the ones this row added.
+                for need in &slots.needs[predicted..] {
+                    predict.need(need)?;
+                }
+                predicted = slots.needs.len();
+                let p = |s: Option<i64>| predict.get(s);
+                asset
+                    .execute(params![
+                        n,
+                        a.tag,
+                        a.serial,
+                        a.name,
+                        model.map(|m| m.0),
+                        manufacturer,
+                        category,
+                        a.status.as_str(),
+                        a.condition.as_str(),
+                        location,
+                        assignee,
+                        a.assigned_at,
+                        a.due_date,
+                        owner_person,
+                        owner_team,
+                        supplier,
+                        a.order_number,
+                        a.purchase_date,
+                        a.purchase_cost,
+                        a.currency,
+                        a.warranty_until,
+                        a.eol_date,
+                        a.notes,
+                        p(model.map(|m| m.0)),
+                        p(manufacturer),
+                        p(category),
+                        p(location),
+                        p(assignee),
+                        p(owner_person),
+                        p(owner_team),
+                        p(supplier),
+                    ])
+                    .ctx(ctx)?;
+                seq += 1;
+                event
+                    .execute(params![seq, n, "create", None::<&str>, snapshot])
+                    .ctx(ctx)?;
+                if let Some(u) = &a.assignee {
+                    let mut after = serde_json::json!({"status": "deployed", "assignee": u});
+                    if let Some(d) = &a.due_date {
+                        after["due_date"] = serde_json::json!(d);
+                    }
+                    seq += 1;
+                    event
+                        .execute(params![
+                            seq,
+                            n,
+                            "checkout",
+                            r#"{"assignee":null,"status":"in_stock"}"#,
+                            after.to_string()
+                        ])
+                        .ctx(ctx)?;
+                }
+                if n % 1000 == 0 {
+                    progress(n as u64);
+                }
+            }
+            staged.needs = std::mem::take(&mut slots.needs);
+            staged.predicted = predict.ids;
+            staged.slots = slots.next;
+            staged.rows = n as u64;
+            staged.events = seq as u64;
+            Ok(())
+        })();
+        match r {
+            Ok(()) => self.conn.execute_batch("COMMIT").ctx(ctx),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Drop the staging tables and restore `temp_store`. Safe to call more than once.
+    pub fn unstage(&self, staged: &StagedAssets) -> Result<()> {
+        self.conn
+            .execute_batch(
+                "DROP TABLE IF EXISTS temp.import_assets;
+                 DROP TABLE IF EXISTS temp.import_events;
+                 DROP TABLE IF EXISTS temp.import_slots;",
+            )
+            .ctx("dropping an import's staging tables")?;
+        // A pragma takes no bound parameters; the value is an integer read from SQLite itself.
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA temp_store = {}",
+                staged.temp_store.clamp(0, 2)
+            ))
+            .ctx("dropping an import's staging tables")
+    }
+}
+
+impl BulkWriter<'_, '_> {
+    /// Write staged assets and their events: resolve (creating when new) the names they
+    /// refer to, then two set-based `INSERT ... SELECT`s. Ids are assigned here, in the write
+    /// transaction, after the last asset and event (as row-by-row inserts would): assets and
+    /// their events keep file order and events keep increasing ids. A tag or serial someone else took since the plan is
+    /// refused by the UNIQUE indexes, naming it; the caller's transaction then rolls back.
+    pub fn insert_staged(&mut self, staged: &StagedAssets) -> Result<()> {
+        let ctx = "writing staged assets";
+        let mut ids: Vec<Option<i64>> = vec![None; staged.slots as usize + 1];
+        let id_of = |ids: &[Option<i64>], slot: &Option<i64>| {
+            slot.and_then(|s| ids.get(s as usize).copied().flatten())
+        };
+        for need in &staged.needs {
+            let got: Vec<(i64, Option<i64>)> = match need {
+                Need::Name { table, name, slot } => {
+                    vec![(*slot, self.name_id(*table, Some(name))?)]
+                }
+                Need::Model {
+                    name,
+                    number,
+                    mf,
+                    cat,
+                    slot,
+                    mf_slot,
+                    cat_slot,
+                } => {
+                    let (mf, cat) = (id_of(&ids, mf), id_of(&ids, cat));
+                    match self.model(Some(name), number.as_deref(), mf, cat)? {
+                        Some((id, m, c)) => vec![(*slot, Some(id)), (*mf_slot, m), (*cat_slot, c)],
+                        None => Vec::new(),
+                    }
+                }
+                Need::Location { code, name, slot } => {
+                    vec![(*slot, Some(self.location(code, name, None)?))]
+                }
+                Need::Person { person, slot } => vec![(*slot, Some(self.person(person)?))],
+                Need::Owner {
+                    name,
+                    person_slot,
+                    team_slot,
+                } => {
+                    let (p, t) = self.owner_ids(Some(name))?;
+                    vec![(*person_slot, p), (*team_slot, t)]
+                }
+            };
+            for (slot, id) in got {
+                if let Some(s) = ids.get_mut(slot as usize) {
+                    *s = id;
+                }
+            }
+        }
+        let conn = self.tx.conn;
+        {
+            let mut put = conn
+                .prepare("INSERT INTO temp.import_slots(k, id) VALUES (?1, ?2)")
+                .ctx(ctx)?;
+            for (k, id) in ids.iter().enumerate().skip(1) {
+                put.execute(params![k as i64, id]).ctx(ctx)?;
+            }
+        }
+        let last_asset: i64 = conn
+            .query_row("SELECT COALESCE(max(id), 0) FROM main.assets", [], |r| {
+                r.get(0)
+            })
+            .ctx(ctx)?;
+        self.check_slot_ids(staged, &ids)?;
+        // Every guess held: copy the staged ids. Otherwise (names added or renamed since the
+        // plan) look each slot's id up.
+        let guessed = (1..ids.len()).all(|i| staged.predicted.get(i).copied().flatten() == ids[i]);
+        let sql = if guessed {
+            "INSERT INTO main.assets(tag, serial, name, model_id, manufacturer_id,
+                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
+                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
+                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at)
+             SELECT s.tag, s.serial, s.name,
+                s.model_id,
+                s.manufacturer_id,
+                s.category_id,
+                s.status, s.condition,
+                s.location_id,
+                s.assignee_id,
+                CASE WHEN s.assignee IS NULL THEN NULL ELSE COALESCE(s.assigned_at, ?1) END,
+                s.due_date,
+                s.owner_person_id,
+                s.owner_team_id,
+                s.supplier_id,
+                s.order_number, s.purchase_date, s.purchase_cost, s.currency, s.warranty_until,
+                s.eol_date, s.notes, ?1, ?1
+             FROM temp.import_assets s ORDER BY s.n"
+        } else {
+            "INSERT INTO main.assets(tag, serial, name, model_id, manufacturer_id,
+                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
+                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
+                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at)
+             SELECT s.tag, s.serial, s.name,
+                (SELECT id FROM temp.import_slots WHERE k = s.model),
+                (SELECT id FROM temp.import_slots WHERE k = s.manufacturer),
+                (SELECT id FROM temp.import_slots WHERE k = s.category),
+                s.status, s.condition,
+                (SELECT id FROM temp.import_slots WHERE k = s.location),
+                (SELECT id FROM temp.import_slots WHERE k = s.assignee),
+                CASE WHEN s.assignee IS NULL THEN NULL ELSE COALESCE(s.assigned_at, ?1) END,
+                s.due_date,
+                (SELECT id FROM temp.import_slots WHERE k = s.owner_person),
+                (SELECT id FROM temp.import_slots WHERE k = s.owner_team),
+                (SELECT id FROM temp.import_slots WHERE k = s.supplier),
+                s.order_number, s.purchase_date, s.purchase_cost, s.currency, s.warranty_until,
+                s.eol_date, s.notes, ?1, ?1
+             FROM temp.import_assets s ORDER BY s.n"
+        };
+        let inserted = conn.execute(sql, params![self.tx.now]);
+        if let Err(e) = inserted {
+            return Err(self.staged_conflict(e));
+        }
+        // Without an id, SQLite gives each row the largest id + 1, so row n got last + n (and
+        // skips the uniqueness probe an explicit id needs). Checked, not assumed: the events
+        // below point at these ids.
+        if conn.last_insert_rowid() != last_asset + staged.rows as i64 {
+            return Err(StoreError::Invalid(format!(
+                "imported assets did not get consecutive ids after {last_asset}; nothing was imported"
+            )));
+        }
+        conn.execute(
+            "INSERT INTO main.events(asset_id, kind, actor, at, before, after, note)
+             SELECT ?1 + e.n, e.kind, ?2, ?3, e.before, e.after, ?4
+             FROM temp.import_events e ORDER BY e.seq",
+            params![last_asset, self.tx.actor, self.tx.now, self.note],
+        )
+        .ctx("recording history")?;
+        self.events += staged.events;
+        Ok(())
+    }
+
+    /// Every id a staged row may hold is a row of the table it points into. The ids come from
+    /// get-or-create in this transaction, so this holds by construction; checking the few
+    /// hundred distinct ids here is what lets the import run its two big inserts without
+    /// SQLite's per-row foreign-key look-ups (see `Store::set_foreign_keys`), which are about
+    /// a tenth of the time the write lock is held. Asset ids in events are checked by the
+    /// consecutive-id check after the asset insert.
+    fn check_slot_ids(&self, staged: &StagedAssets, ids: &[Option<i64>]) -> Result<()> {
+        let mut pairs: Vec<(i64, &'static str)> = Vec::new();
+        for need in &staged.needs {
+            match need {
+                Need::Name { table, slot, .. } => pairs.push((*slot, table.table())),
+                Need::Model {
+                    slot,
+                    mf_slot,
+                    cat_slot,
+                    ..
+                } => pairs.extend([
+                    (*slot, "models"),
+                    (*mf_slot, "manufacturers"),
+                    (*cat_slot, "categories"),
+                ]),
+                Need::Location { slot, .. } => pairs.push((*slot, "locations")),
+                Need::Person { slot, .. } => pairs.push((*slot, "people")),
+                Need::Owner {
+                    person_slot,
+                    team_slot,
+                    ..
+                } => pairs.extend([(*person_slot, "people"), (*team_slot, "teams")]),
+            }
+        }
+        for (slot, table) in pairs {
+            let Some(id) = ids.get(slot as usize).copied().flatten() else {
+                continue;
+            };
+            // `table` is one of the fixed names above, never user text.
+            let found: bool = self
+                .tx
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM main.{table} WHERE id = ?1)"
+                ))
+                .ctx("checking an import's names")?
+                .query_row([id], |r| r.get(0))
+                .ctx("checking an import's names")?;
+            if !found {
+                return Err(StoreError::Invalid(format!(
+                    "an imported asset would point at {table} row {id}, which does not exist; \
+                     nothing was imported"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The staged row whose tag or serial another writer took since the plan, in words.
+    fn staged_conflict(&self, e: rusqlite::Error) -> StoreError {
+        let taken: Option<String> = if e.to_string().contains("UNIQUE") {
+            self.tx
+                .conn
+                .query_row(
+                    "SELECT s.tag FROM temp.import_assets s
+                     WHERE EXISTS (SELECT 1 FROM main.assets a WHERE a.tag = s.tag)
+                        OR EXISTS (SELECT 1 FROM main.assets a WHERE a.serial = s.serial)
+                     ORDER BY s.n LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
+        unique_to_refused(e, "asset", taken.as_deref().unwrap_or("?"))
     }
 }

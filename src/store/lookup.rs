@@ -13,7 +13,7 @@ pub enum NameTable {
 }
 
 impl NameTable {
-    fn table(self) -> &'static str {
+    pub(super) fn table(self) -> &'static str {
         match self {
             NameTable::Manufacturers => "manufacturers",
             NameTable::Categories => "categories",

@@ -28,7 +28,7 @@ pub use actor::os_user;
 pub use assets::{AssetFilter, Interner, ListRow, SearchRow};
 pub use audits::{AuditHeader, AuditReport, AuditScan, Ghost, ScanResult};
 pub use backup::restore;
-pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow};
+pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow, ReadSnapshot, StagedAssets};
 pub use check::{CheckReport, Finding};
 pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
 pub use error::{Context, Result, StoreError};
