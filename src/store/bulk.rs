@@ -128,19 +128,6 @@ impl Store {
         Ok(old)
     }
 
-    /// `PRAGMA foreign_keys` for this connection (it has no effect inside a transaction, so
-    /// this is called between them). Only an import of new assets turns it off, around the one
-    /// transaction whose references it checks itself (`check_slot_ids`).
-    pub fn set_foreign_keys(&self, on: bool) -> Result<()> {
-        self.conn
-            .execute_batch(if on {
-                "PRAGMA foreign_keys = ON"
-            } else {
-                "PRAGMA foreign_keys = OFF"
-            })
-            .ctx("setting foreign_keys")
-    }
-
     /// Copy what the WAL holds into the database where no reader needs it (never waits).
     pub fn checkpoint_passive(&self) -> Result<()> {
         self.conn
@@ -1334,10 +1321,9 @@ impl BulkWriter<'_, '_> {
 
     /// Every id a staged row may hold is a row of the table it points into. The ids come from
     /// get-or-create in this transaction, so this holds by construction; checking the few
-    /// hundred distinct ids here is what lets the import run its two big inserts without
-    /// SQLite's per-row foreign-key look-ups (see `Store::set_foreign_keys`), which are about
-    /// a tenth of the time the write lock is held. Asset ids in events are checked by the
-    /// consecutive-id check after the asset insert.
+    /// hundred distinct ids here turns a broken prediction into a clear error before the two
+    /// big inserts (SQLite's own foreign-key checks stay on as well). Asset ids in events are
+    /// checked by the consecutive-id check after the asset insert.
     fn check_slot_ids(&self, staged: &StagedAssets, ids: &[Option<i64>]) -> Result<()> {
         let mut pairs: Vec<(i64, &'static str)> = Vec::new();
         for need in &staged.needs {
