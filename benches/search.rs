@@ -67,7 +67,7 @@ fn main() {
             let mut prev = None;
             for end in 1..=q.len() {
                 let t = Instant::now();
-                let m = idx.search(&q[..end], 500, prev.as_ref());
+                let m = idx.search(&q[..end], 300, prev.as_ref());
                 times.push(t.elapsed());
                 total = m.all.len();
                 prev = Some(m);

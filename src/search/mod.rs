@@ -159,10 +159,15 @@ impl Index {
             None => self.filter_all(&terms),
         };
         let all: Vec<u32> = cheap.iter().map(|&(_, pos)| pos).collect();
-        let keep = (limit.max(1) * 4).max(2000);
+        let keep = (limit.max(1) * 2).max(200);
         let by_cheap = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if cheap.len() > keep {
-            cheap.select_nth_unstable_by(keep - 1, by_cheap);
+            // When every rank is equal (a one-letter query, or no term typed verbatim anywhere)
+            // the best are simply the first in index order: skip selecting among a million.
+            let first = cheap[0].0;
+            if cheap.iter().any(|c| c.0 != first) {
+                cheap.select_nth_unstable_by(keep - 1, by_cheap);
+            }
             cheap.truncate(keep);
         }
         // nucleo-matcher scores a line 3-4x faster than fuzzy-matcher here (benches/search.rs),

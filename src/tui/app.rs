@@ -15,7 +15,7 @@ use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
 /// How many search results are kept (more than any screen shows).
-pub const SEARCH_LIMIT: usize = 500;
+pub const SEARCH_LIMIT: usize = 300;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortCol {
