@@ -16,24 +16,7 @@ use std::time::Instant;
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let path = match std::env::var_os("ITAM_BENCH_DB") {
-        Some(p) => std::path::PathBuf::from(p),
-        None => {
-            let n: u64 = std::env::var("ITAM_BENCH_ASSETS")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(100_000);
-            let p = tmp.path().join("bench.db");
-            let mut s = Store::open(&p, &OpenOptions::default()).expect("open");
-            let t = Instant::now();
-            itam::demo::generate(&mut s, n, 1).expect("demo");
-            eprintln!(
-                "generated {n} demo assets in {:.1} s",
-                t.elapsed().as_secs_f64()
-            );
-            p
-        }
-    };
+    let path = common::bench_db(tmp.path(), 100_000);
     let store = Store::open(&path, &OpenOptions { read_only: true }).expect("open");
     let t = Instant::now();
     let idx = Index::build(&store).expect("index");

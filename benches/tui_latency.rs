@@ -15,19 +15,7 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let db = match std::env::var_os("ITAM_BENCH_DB") {
-        Some(p) => std::path::PathBuf::from(p),
-        None => {
-            let n: u64 = std::env::var("ITAM_BENCH_ASSETS")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(100_000);
-            let p = tmp.path().join("bench.db");
-            let mut s = Store::open(&p, &OpenOptions::default()).expect("open");
-            itam::demo::generate(&mut s, n, 1).expect("demo");
-            p
-        }
-    };
+    let db = common::bench_db(tmp.path(), 100_000);
     let tags: Vec<String> = {
         let s = Store::open(&db, &OpenOptions { read_only: true }).expect("open");
         let mut st = s

@@ -34,3 +34,24 @@ pub fn triple(v: &[Duration]) -> (f64, f64, f64) {
     };
     (at(0.5), at(0.99), ms.last().copied().unwrap_or(0.0))
 }
+
+/// The database a benchmark runs on: ITAM_BENCH_DB if set, else ITAM_BENCH_ASSETS (default
+/// `default_n`) demo assets generated into `dir`.
+pub fn bench_db(dir: &std::path::Path, default_n: u64) -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("ITAM_BENCH_DB") {
+        return std::path::PathBuf::from(p);
+    }
+    let n: u64 = std::env::var("ITAM_BENCH_ASSETS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_n);
+    let p = dir.join("bench.db");
+    let mut s = itam::store::Store::open(&p, &itam::store::OpenOptions::default()).expect("open");
+    let t = std::time::Instant::now();
+    itam::demo::generate(&mut s, n, 1).expect("demo");
+    eprintln!(
+        "generated {n} demo assets in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    p
+}

@@ -21,7 +21,8 @@ LEFT JOIN people op ON op.id = a.owner_person_id
 LEFT JOIN teams ot ON ot.id = a.owner_team_id
 LEFT JOIN suppliers s ON s.id = a.supplier_id";
 
-fn enum_col<T: std::str::FromStr>(r: &Row, i: usize) -> rusqlite::Result<T> {
+/// A text column parsed into one of the domain's enums (status, condition, kind, ...).
+pub(super) fn enum_col<T: std::str::FromStr>(r: &Row, i: usize) -> rusqlite::Result<T> {
     let s: String = r.get(i)?;
     s.parse().map_err(|_| {
         rusqlite::Error::FromSqlConversionFailure(

@@ -1,6 +1,7 @@
 //! Software licences and their seats. Every write appends a `licence:<id>` event (and an asset
 //! event when a seat goes to or leaves an asset) in the same transaction.
 
+use super::assets::enum_col;
 use super::assets::{not_found, resolve};
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::licence::{
@@ -72,17 +73,6 @@ pub struct SeatOutcome {
     pub licence: LicenceView,
     /// True when the seat was forced past the seats owned (a compliance breach was recorded).
     pub breach: bool,
-}
-
-fn enum_col<T: std::str::FromStr>(r: &Row, i: usize) -> rusqlite::Result<T> {
-    let s: String = r.get(i)?;
-    s.parse().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("unexpected value '{s}'").into(),
-        )
-    })
 }
 
 const SELECT_LICENCE: &str = "
