@@ -2140,7 +2140,11 @@ impl App {
     }
 
     fn open_ghosts(&mut self, days: i64) {
-        match self.store.ghosts(days, &crate::store::now_utc()) {
+        let now = match self.pinned_today {
+            Some(d) => format!("{d}T00:00:00.000Z"),
+            None => crate::store::now_utc(),
+        };
+        match self.store.ghosts(days, &now) {
             Ok(list) => self.screens.push(Screen::Ghosts(GhostState {
                 days,
                 list,
