@@ -69,10 +69,10 @@ pub enum Command {
     Dispose(lifecycle::DisposeArgs),
     /// An asset's history, oldest first
     History(assets::HistoryArgs),
-    /// People: add and list
+    /// People: add, edit, offboard, list
     #[command(subcommand)]
     Person(people::PersonCmd),
-    /// Locations: add and list
+    /// Locations: add, edit, list
     #[command(subcommand)]
     Location(people::LocationCmd),
     /// Room audits: start, scan, close, list
@@ -96,7 +96,7 @@ pub enum Command {
         /// The backup file
         src: PathBuf,
     },
-    /// Import assets, people, locations or models from CSV (Snipe-IT or itam), JSON or JSON lines
+    /// Import assets, people, locations, models or licences from CSV (Snipe-IT or itam), JSON or JSON lines
     Import(interop::ImportArgs),
     /// Export assets, people, locations or the history as CSV, Snipe-IT CSV, JSON or JSON lines
     Export(interop::ExportArgs),
