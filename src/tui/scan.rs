@@ -92,9 +92,15 @@ impl Assembler {
                 if let Some(p) = self.prefix {
                     code = code.strip_prefix(p).map(str::to_owned).unwrap_or(code);
                 }
+                self.last = Some(at);
+                if code.is_empty() {
+                    // The prefix key then Enter is typing, not a scan of nothing.
+                    self.release(&mut out);
+                    out.push(Assembled::Key(key));
+                    return out;
+                }
                 self.held.clear();
                 self.in_prefixed = false;
-                self.last = Some(at);
                 out.push(Assembled::Scan(code));
                 return out;
             }
@@ -292,6 +298,14 @@ mod tests {
             t0,
         );
         assert_eq!(out, vec![Assembled::Scan("X1".into())]);
+    }
+
+    #[test]
+    fn a_prefix_alone_then_enter_is_typing() {
+        let t0 = Instant::now();
+        let mut a = Assembler::new(40, 3, Some('~'));
+        let out = feed_all(&mut a, &[(key('~'), 0), (enter(), 1)], t0);
+        assert_eq!(out, vec![Assembled::Key(key('~')), Assembled::Key(enter())]);
     }
 
     #[test]
