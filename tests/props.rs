@@ -17,6 +17,13 @@ fn config() -> ProptestConfig {
         cases: 256,
         // Keep no regression files in the work tree; a failure prints its input instead.
         failure_persistence: None,
+        // CI runs a fixed sequence so a landing never hangs on a rare draw; locally every run
+        // explores new inputs (that is how the empty-prefixed-scan bug was found).
+        rng_seed: if std::env::var_os("CI").is_some() {
+            proptest::test_runner::RngSeed::Fixed(0x17A3)
+        } else {
+            proptest::test_runner::RngSeed::Random
+        },
         ..ProptestConfig::default()
     }
 }
