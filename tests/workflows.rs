@@ -331,3 +331,27 @@ fn cli_output_into_a_closed_pipe_is_quiet() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn audit_counts_agree_with_the_report() {
+    let e = fixture();
+    let id = e.json(&["audit", "start", "R1", "--json"])["id"]
+        .as_i64()
+        .unwrap();
+    e.ok(&["audit", "scan", &id.to_string(), "A1", "B1", "NOPE"]);
+    e.ok(&["audit", "scan", &id.to_string(), "--move", "A2"]);
+    let s = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
+    let r = s.audit_report(id).unwrap();
+    let c = s.audit_counts(id).unwrap();
+    assert_eq!(
+        c,
+        (
+            r.expected,
+            r.found.len() + r.moved.len(),
+            r.missing.len(),
+            r.unexpected.len(),
+            r.unknown.len()
+        )
+    );
+    assert_eq!(c, (3, 2, 1, 1, 1));
+}

@@ -258,6 +258,27 @@ impl Store {
         self.audit_report(audit)
     }
 
+    /// (expected, found incl. moved here, missing, unexpected, unknown) without loading assets.
+    pub fn audit_counts(&self, audit: i64) -> Result<(usize, usize, usize, usize, usize)> {
+        self.conn
+            .prepare_cached(
+                "SELECT
+                   (SELECT count(*) FROM audit_expected WHERE audit_id = ?1),
+                   (SELECT count(DISTINCT asset_id) FROM audit_scans WHERE audit_id = ?1 AND result IN ('found', 'moved')),
+                   (SELECT count(*) FROM (SELECT asset_id FROM audit_expected WHERE audit_id = ?1
+                      EXCEPT SELECT asset_id FROM audit_scans WHERE audit_id = ?1 AND asset_id IS NOT NULL)),
+                   (SELECT count(*) FROM (SELECT asset_id FROM audit_scans WHERE audit_id = ?1 AND result = 'unexpected'
+                      EXCEPT SELECT asset_id FROM audit_scans WHERE audit_id = ?1 AND result = 'moved')),
+                   (SELECT count(*) FROM audit_scans WHERE audit_id = ?1 AND result = 'unknown')",
+            )
+            .ctx("counting an audit")?
+            .query_row([audit], |r| {
+                let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as usize);
+                Ok((n(0)?, n(1)?, n(2)?, n(3)?, n(4)?))
+            })
+            .ctx("counting an audit")
+    }
+
     pub fn audit_report(&self, audit: i64) -> Result<AuditReport> {
         let header = self.audit_header(audit)?;
         let views = |sql: &str| -> Result<Vec<AssetView>> {
