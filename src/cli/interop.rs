@@ -173,7 +173,7 @@ pub fn import(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
         date_format: a.date_format.clone(),
         decimal_comma: a.decimal_comma,
     };
-    // ITAM_TIMING=1: where the time goes, on stderr (for scripts/import-bench.sh).
+    // ITAM_TIMING=1: where the time goes, on stderr (for bench/import-bench.sh).
     let timing = std::env::var_os("ITAM_TIMING").is_some_and(|v| v == "1");
     let t0 = std::time::Instant::now();
     let plan = import::plan(store, &a.file, &opts)?;

