@@ -32,12 +32,6 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Like [`visible`], for one-line contexts (tables, log lines): newlines and tabs are escaped too,
-/// which `visible` already does since they are control characters. Kept as a name for intent.
-pub fn one_line(s: &str) -> Cow<'_, str> {
-    visible(s)
-}
-
 /// Normalise a scanned or typed code: surrounding whitespace and scanner terminators removed.
 pub fn normalize_code(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c.is_control())

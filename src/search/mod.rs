@@ -88,7 +88,7 @@ impl Index {
     pub fn build(store: &Store) -> Result<Index> {
         let n = store.asset_count()?.max(0) as usize;
         let mut idx = Index::with_capacity(n);
-        store.for_each_search_row(|row| idx.push(row.id, &row.text))?;
+        store.for_each_haystack(|id, text| idx.push(id, text))?;
         Ok(idx)
     }
 

@@ -2,7 +2,7 @@
 
 use super::{events, Context, Result, Store, StoreError};
 use crate::domain::{AssetView, HistoryEntry, Status};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 /// Every column of [`AssetView`], joined to the names people read.
 pub(super) const SELECT_VIEW: &str = "
@@ -102,14 +102,6 @@ pub(super) fn not_found(code: &str) -> StoreError {
     ))
 }
 
-/// Filters for the list view and `itam find`. Empty means everything.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AssetFilter {
-    pub status: Option<Status>,
-    pub location: Option<String>,
-    pub assignee: Option<String>,
-}
-
 /// The columns of the list view for one asset, kept small: a million of these stay in memory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListRow {
@@ -146,7 +138,9 @@ LEFT JOIN models m ON m.id = a.model_id
 LEFT JOIN people p ON p.id = a.assignee_id
 LEFT JOIN locations l ON l.id = a.location_id";
 
-fn list_row(r: &Row, interner: &mut Interner, hay: &mut String) -> rusqlite::Result<ListRow> {
+/// The search line of a `SELECT_LIST` row: tag, serial, name, model, assignee (username and
+/// full name) and location (code and name). The one definition of what search looks at.
+fn haystack(r: &Row, hay: &mut String) -> rusqlite::Result<()> {
     hay.clear();
     for i in [1, 2, 3, 4, 7, 8, 9, 10] {
         if let Some(s) = r.get_ref(i)?.as_str_or_null().ok().flatten() {
@@ -156,6 +150,11 @@ fn list_row(r: &Row, interner: &mut Interner, hay: &mut String) -> rusqlite::Res
             hay.push_str(s);
         }
     }
+    Ok(())
+}
+
+fn list_row(r: &Row, interner: &mut Interner, hay: &mut String) -> rusqlite::Result<ListRow> {
+    haystack(r, hay)?;
     let name: Option<&str> = r.get_ref(3)?.as_str_or_null().ok().flatten();
     let model: Option<&str> = r.get_ref(4)?.as_str_or_null().ok().flatten();
     let tag: String = r.get(1)?;
@@ -179,13 +178,6 @@ fn list_row(r: &Row, interner: &mut Interner, hay: &mut String) -> rusqlite::Res
             .flatten()
             .map(|s| interner.get(s)),
     })
-}
-
-/// One line of the search haystack: the asset id and the text a fuzzy query runs over.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchRow {
-    pub id: i64,
-    pub text: String,
 }
 
 impl Store {
@@ -238,34 +230,6 @@ impl Store {
         self.conn
             .query_row("SELECT count(*) FROM assets", [], |r| r.get(0))
             .ctx("counting assets")
-    }
-
-    /// Ids of assets matching `filter`, in tag order: the list view pages through these.
-    pub fn asset_ids(&self, filter: &AssetFilter) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT a.id FROM assets a
-                 LEFT JOIN locations l ON l.id = a.location_id
-                 LEFT JOIN people p ON p.id = a.assignee_id
-                 WHERE (?1 IS NULL OR a.status = ?1)
-                   AND (?2 IS NULL OR l.code = ?2)
-                   AND (?3 IS NULL OR p.username = ?3)
-                 ORDER BY a.tag",
-            )
-            .ctx("listing assets")?;
-        let rows = stmt
-            .query_map(
-                params![
-                    filter.status.map(|s| s.as_str()),
-                    filter.location,
-                    filter.assignee
-                ],
-                |r| r.get(0),
-            )
-            .ctx("listing assets")?;
-        rows.collect::<std::result::Result<_, _>>()
-            .ctx("listing assets")
     }
 
     /// Everything one person holds now.
@@ -364,40 +328,17 @@ impl Store {
         Ok((ids, subjects, last))
     }
 
-    /// The search haystack: one line per asset with tag, serial, name, model, assignee and
-    /// location, in tag order. Streams through `f` so a caller can build its index in place.
-    pub fn for_each_search_row(&self, mut f: impl FnMut(SearchRow)) -> Result<()> {
+    /// Every asset's id and search line, in tag order (for `itam find`'s index).
+    pub fn for_each_haystack(&self, mut f: impl FnMut(i64, &str)) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT a.id, a.tag, a.serial, a.name, m.name, p.username, p.full_name, l.code, l.name
-                 FROM assets a
-                 LEFT JOIN models m ON m.id = a.model_id
-                 LEFT JOIN people p ON p.id = a.assignee_id
-                 LEFT JOIN locations l ON l.id = a.location_id
-                 ORDER BY a.tag",
-            )
+            .prepare(&format!("{SELECT_LIST} ORDER BY a.tag"))
             .ctx("reading the search haystack")?;
         let mut rows = stmt.query([]).ctx("reading the search haystack")?;
-        let mut text = String::with_capacity(128);
+        let mut hay = String::with_capacity(128);
         while let Some(r) = rows.next().ctx("reading the search haystack")? {
-            text.clear();
-            for i in 1..=8 {
-                if let Some(s) = r
-                    .get_ref(i)
-                    .ok()
-                    .and_then(|v| v.as_str_or_null().ok().flatten())
-                {
-                    if !text.is_empty() {
-                        text.push(' ');
-                    }
-                    text.push_str(s);
-                }
-            }
-            f(SearchRow {
-                id: r.get(0).ctx("reading the search haystack")?,
-                text: text.clone(),
-            });
+            haystack(r, &mut hay).ctx("reading the search haystack")?;
+            f(r.get(0).ctx("reading the search haystack")?, &hay);
         }
         Ok(())
     }

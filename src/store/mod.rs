@@ -25,7 +25,7 @@ mod receiving;
 mod reports;
 
 pub use actor::os_user;
-pub use assets::{AssetFilter, Interner, ListRow, SearchRow};
+pub use assets::{Interner, ListRow};
 pub use audits::{AuditHeader, AuditReport, AuditScan, Ghost, ScanResult};
 pub use backup::restore;
 pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow, ReadSnapshot, StagedAssets};
