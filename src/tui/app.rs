@@ -2238,13 +2238,10 @@ impl App {
         };
         match result {
             Ok(()) => {
-                self.scan.done.retain(|(_, id)| {
-                    self.store
-                        .find_code(&tag)
-                        .ok()
-                        .flatten()
-                        .is_none_or(|a| a.id != *id)
-                });
+                // The undone asset may be scanned again; resolve it once, not per remembered scan.
+                if let Ok(Some(undone)) = self.store.find_code(&tag) {
+                    self.scan.done.retain(|(_, id)| *id != undone.id);
+                }
                 self.scan_log(true, false, format!("undone: {tag}"));
             }
             Err(e) => self.scan_log(false, false, format!("could not undo {tag}: {e}")),
