@@ -5,6 +5,9 @@ mod cli;
 use clap::Parser;
 use std::process::ExitCode;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // `itam find x | head` must end quietly when head closes the pipe, like any Unix tool.
     // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.

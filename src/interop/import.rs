@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -131,7 +132,8 @@ type ModelRow = (String, Option<String>, Option<String>, Option<String>);
 #[derive(Debug, Clone)]
 enum Ops {
     Assets {
-        creates: Vec<(BulkAsset, String)>,
+        /// Shared with the staged rows the write copies from (see [`StagedAssets`]).
+        creates: Arc<Vec<(BulkAsset, String)>>,
         updates: Vec<AssetUpdate>,
     },
     People {
@@ -906,7 +908,10 @@ impl<'a> Planner<'a> {
                 },
             }
         }
-        Ok(Ops::Assets { creates, updates })
+        Ok(Ops::Assets {
+            creates: Arc::new(creates),
+            updates,
+        })
     }
 
     /// The changes `--update` makes to an existing asset (None when nothing differs).
@@ -1439,10 +1444,9 @@ fn snapshot(a: &BulkAsset) -> String {
 /// leaves the database as it was. Refused when the plan has errors, unless it was made with
 /// `skip_bad_rows` (then the bad rows are left out). `progress` is called with rows written.
 ///
-/// New assets are first staged in TEMP tables without any lock (see
-/// [`Store::stage_assets`]); the write transaction then only resolves names and copies them
-/// in with two set-based inserts, which keeps the write lock that other processes wait for
-/// short.
+/// New assets are first staged in memory without any lock (see [`StagedAssets::stage`]); the
+/// write transaction then only resolves names and copies them in with two set-based inserts,
+/// which keeps the write lock that other processes wait for short.
 pub fn apply(
     store: &mut Store,
     plan: &Plan,
@@ -1459,7 +1463,7 @@ pub fn apply(
     let started = std::time::Instant::now();
     let staged = match &plan.ops {
         Ops::Assets { creates, .. } if !creates.is_empty() => {
-            Some(store.stage_assets(creates, progress)?)
+            Some(StagedAssets::stage(creates, progress))
         }
         _ => None,
     };
@@ -1476,10 +1480,7 @@ pub fn apply(
         let _ = store.set_wal_autocheckpoint(pages);
         let _ = store.checkpoint_passive();
     }
-    // The write's own error, when there is one, is the one worth reporting.
-    let unstaged = staged.as_ref().map(|s| store.unstage(s)).transpose();
     let mut applied = written?;
-    unstaged?;
     applied.stage_ms = stage_ms;
     Ok(applied)
 }
@@ -1815,7 +1816,7 @@ mod tests {
         let Ops::Assets { creates, .. } = &p.ops else {
             panic!("an asset plan")
         };
-        let staged = s.stage_assets(creates, &mut |_| {}).unwrap();
+        let staged = StagedAssets::stage(creates, &mut |_| {});
         // Another process takes the ids the staging predicted, and creates one of the names.
         let mut other = Store::open(&path, &Default::default()).unwrap();
         other
@@ -1841,7 +1842,6 @@ mod tests {
             })
             .unwrap();
         let a = write_plan(&mut s, &p, Some(&staged), &mut |_| {}).unwrap();
-        s.unstage(&staged).unwrap();
         assert_eq!(a.created, 2);
         let c1 = s.asset("C1").unwrap();
         let c2 = s.asset("C2").unwrap();

@@ -5,11 +5,15 @@
 
 use super::assets::{view_from_row, SELECT_VIEW};
 use super::lookup::{clean_name, get_or_create, ModelIds, NameTable};
+use super::staged;
 use super::{Context, NewPerson, Result, Store, StoreError, Tx};
 use crate::domain::text::visible;
 use crate::domain::{AssetView, Condition, Status};
+use rusqlite::vtab::Context as SqlContext;
 use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
+use std::ffi::c_int;
+use std::sync::Arc;
 
 /// One asset to insert, its names not yet resolved to ids (the writer resolves them).
 #[derive(Debug, Clone, PartialEq)]
@@ -694,41 +698,135 @@ enum Need {
     },
 }
 
-/// Asset rows (and their events) written to TEMP tables ahead of the write lock, with every
-/// value final except the ids of names, which are slots (see [`Need`]). Only this connection
-/// sees TEMP tables, and writing them takes no lock on the database file, so other processes
-/// read and write meanwhile; the rows reach the database only in [`BulkWriter::insert_staged`].
+/// New assets (and their events) ready for [`BulkWriter::insert_staged`], built in memory
+/// without touching the database: every value final except the ids of names, which are slots
+/// (see [`Need`]) resolved inside the write transaction.
 #[derive(Debug)]
 pub struct StagedAssets {
     needs: Vec<Need>,
     slots: i64,
-    /// The id each slot is predicted to get.
-    predicted: Vec<Option<i64>>,
-    /// Rows in `temp.import_assets`, numbered 1..=rows.
+    creates: Arc<Vec<(BulkAsset, String)>>,
+    assets: Arc<Vec<StagedAsset>>,
+    history: Arc<Vec<StagedEvent>>,
+    /// Assets staged.
     pub rows: u64,
-    /// Rows in `temp.import_events`, numbered 1..=events.
+    /// Events staged (a create for each asset, a checkout for each deployed one).
     pub events: u64,
-    /// `PRAGMA temp_store` as it was, restored by [`Store::unstage`].
-    temp_store: i64,
 }
 
-const STAGE_TABLES: &str = "
-    DROP TABLE IF EXISTS temp.import_assets;
-    DROP TABLE IF EXISTS temp.import_events;
-    DROP TABLE IF EXISTS temp.import_slots;
-    CREATE TABLE temp.import_assets (
-        n INTEGER PRIMARY KEY, tag TEXT NOT NULL, serial TEXT, name TEXT, model INTEGER,
-        manufacturer INTEGER, category INTEGER, status TEXT NOT NULL, condition TEXT NOT NULL,
-        location INTEGER, assignee INTEGER, assigned_at TEXT, due_date TEXT, owner_person INTEGER,
-        owner_team INTEGER, supplier INTEGER, order_number TEXT, purchase_date TEXT,
-        purchase_cost TEXT, currency TEXT, warranty_until TEXT, eol_date TEXT, notes TEXT,
-        -- The ids the slots above are predicted to get (see Predictor).
-        model_id INTEGER, manufacturer_id INTEGER, category_id INTEGER, location_id INTEGER,
-        assignee_id INTEGER, owner_person_id INTEGER, owner_team_id INTEGER,
-        supplier_id INTEGER);
-    CREATE TABLE temp.import_events (
-        seq INTEGER PRIMARY KEY, n INTEGER NOT NULL, kind TEXT NOT NULL, before TEXT, after TEXT);
-    CREATE TABLE temp.import_slots (k INTEGER PRIMARY KEY, id INTEGER);";
+/// The slots a staged asset's names resolve through (the row itself is the plan's).
+#[derive(Debug)]
+struct StagedAsset {
+    model: Option<i64>,
+    manufacturer: Option<i64>,
+    category: Option<i64>,
+    location: Option<i64>,
+    assignee: Option<i64>,
+    owner_person: Option<i64>,
+    owner_team: Option<i64>,
+    supplier: Option<i64>,
+}
+
+/// A staged event of the `n`th staged asset (1-based): its create event (whose JSON is the
+/// plan's), or a checkout to the assignee the file gives.
+#[derive(Debug)]
+struct StagedEvent {
+    n: usize,
+    checkout: Option<String>,
+}
+
+/// What a checked-out asset was before its import-time checkout.
+const CHECKOUT_BEFORE: &str = r#"{"assignee":null,"status":"in_stock"}"#;
+
+/// The virtual tables the write transaction copies from (see [`staged`]).
+const STAGED_ASSETS: &str = "itam_staged_assets";
+const STAGED_EVENTS: &str = "itam_staged_events";
+
+/// Staged assets with their slots resolved: the rows of `itam_staged_assets`.
+struct AssetRows {
+    creates: Arc<Vec<(BulkAsset, String)>>,
+    rows: Arc<Vec<StagedAsset>>,
+    ids: Vec<Option<i64>>,
+    now: String,
+}
+
+impl AssetRows {
+    fn id(&self, slot: Option<i64>) -> Option<i64> {
+        slot.and_then(|s| self.ids.get(s as usize).copied().flatten())
+    }
+}
+
+impl staged::Rows for AssetRows {
+    // Named as the `assets` columns they fill, in the order the insert lists them.
+    const SCHEMA: &'static str = "CREATE TABLE x(tag, serial, name, model_id, manufacturer_id,
+        category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
+        owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
+        purchase_cost, currency, warranty_until, eol_date, notes)";
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn column(&self, row: usize, col: c_int, ctx: &mut SqlContext) -> rusqlite::Result<()> {
+        let r = &self.rows[row];
+        let a = &self.creates[row].0;
+        match col {
+            0 => ctx.set_result(&a.tag),
+            1 => ctx.set_result(&a.serial),
+            2 => ctx.set_result(&a.name),
+            3 => ctx.set_result(&self.id(r.model)),
+            4 => ctx.set_result(&self.id(r.manufacturer)),
+            5 => ctx.set_result(&self.id(r.category)),
+            6 => ctx.set_result(&a.status.as_str()),
+            7 => ctx.set_result(&a.condition.as_str()),
+            8 => ctx.set_result(&self.id(r.location)),
+            9 => ctx.set_result(&self.id(r.assignee)),
+            // Checked out now unless the file says when.
+            10 => ctx.set_result(
+                &r.assignee
+                    .map(|_| a.assigned_at.as_deref().unwrap_or(self.now.as_str())),
+            ),
+            11 => ctx.set_result(&a.due_date),
+            12 => ctx.set_result(&self.id(r.owner_person)),
+            13 => ctx.set_result(&self.id(r.owner_team)),
+            14 => ctx.set_result(&self.id(r.supplier)),
+            15 => ctx.set_result(&a.order_number),
+            16 => ctx.set_result(&a.purchase_date),
+            17 => ctx.set_result(&a.purchase_cost),
+            18 => ctx.set_result(&a.currency),
+            19 => ctx.set_result(&a.warranty_until),
+            20 => ctx.set_result(&a.eol_date),
+            _ => ctx.set_result(&a.notes),
+        }
+    }
+}
+
+/// The rows of `itam_staged_events`.
+struct EventRows {
+    creates: Arc<Vec<(BulkAsset, String)>>,
+    events: Arc<Vec<StagedEvent>>,
+}
+
+impl staged::Rows for EventRows {
+    const SCHEMA: &'static str = "CREATE TABLE x(n, kind, before, after)";
+
+    fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    fn column(&self, row: usize, col: c_int, ctx: &mut SqlContext) -> rusqlite::Result<()> {
+        let e = &self.events[row];
+        match (col, &e.checkout) {
+            (0, _) => ctx.set_result(&(e.n as i64)),
+            (1, None) => ctx.set_result(&"create"),
+            (1, Some(_)) => ctx.set_result(&"checkout"),
+            (2, None) => ctx.set_result(&None::<&str>),
+            (2, Some(_)) => ctx.set_result(&CHECKOUT_BEFORE),
+            (_, None) => ctx.set_result(&self.creates[e.n - 1].1),
+            (_, Some(after)) => ctx.set_result(after),
+        }
+    }
+}
 
 /// Slots for the names of the rows being staged, deduplicated with the same keys as the
 /// [`BulkWriter`] caches (so a slot resolves to the id the writer would have used).
@@ -835,363 +933,87 @@ impl Slots {
     }
 }
 
-/// Guesses, from a read snapshot, the id each slot will get inside the write transaction:
-/// the id of the existing row, or the next free id for a row the import creates. When every
-/// guess holds (nobody added names in between), the final insert copies the staged ids as
-/// they are, instead of looking every slot up for every row under the lock. A wrong guess
-/// only means the slower statement is used.
-struct Predictor<'c> {
-    conn: &'c rusqlite::Connection,
-    ids: Vec<Option<i64>>,
-    next: HashMap<&'static str, i64>,
-    /// People and teams this import creates (by lower-case name): owners may name them.
-    people: HashMap<String, i64>,
-    teams: HashMap<String, i64>,
-}
-
-impl<'c> Predictor<'c> {
-    fn set(&mut self, slot: i64, id: Option<i64>) {
-        let i = slot as usize;
-        if self.ids.len() <= i {
-            self.ids.resize(i + 1, None);
-        }
-        self.ids[i] = id;
-    }
-
-    fn get(&self, slot: Option<i64>) -> Option<i64> {
-        slot.and_then(|s| self.ids.get(s as usize).copied().flatten())
-    }
-
-    /// The next id `table` gives (its tables are fixed names from this file, never user text).
-    fn fresh(&mut self, table: &'static str) -> Result<i64> {
-        let next = match self.next.get(table) {
-            Some(n) => *n,
-            None => self
-                .conn
-                .query_row(
-                    &format!("SELECT COALESCE(max(id), 0) + 1 FROM {table}"),
-                    [],
-                    |r| r.get(0),
-                )
-                .ctx("staging an import")?,
-        };
-        self.next.insert(table, next + 1);
-        Ok(next)
-    }
-
-    fn find(&self, sql: &str, key: &str) -> Result<Option<i64>> {
-        self.conn
-            .prepare_cached(sql)
-            .ctx("staging an import")?
-            .query_row([key], |r| r.get(0))
-            .optional()
-            .ctx("staging an import")
-    }
-
-    fn name(&mut self, table: NameTable, name: &str) -> Result<i64> {
-        let t = match table {
-            NameTable::Manufacturers => "manufacturers",
-            NameTable::Categories => "categories",
-            NameTable::Suppliers => "suppliers",
-            NameTable::Teams => "teams",
-        };
-        let clean = clean_name(name);
-        if table == NameTable::Teams {
-            if let Some(id) = self.teams.get(&clean.to_lowercase()) {
-                return Ok(*id);
+impl StagedAssets {
+    /// Stage `creates` (each asset with its `create` event's JSON). Touches no database, so
+    /// it takes no lock. `progress` gets rows staged.
+    pub fn stage(creates: &Arc<Vec<(BulkAsset, String)>>, progress: &mut dyn FnMut(u64)) -> Self {
+        let mut slots = Slots::default();
+        let mut assets = Vec::with_capacity(creates.len());
+        let mut history = Vec::with_capacity(creates.len());
+        for (i, (a, _)) in creates.iter().enumerate() {
+            let n = i + 1;
+            // The same names, in the same order, as the row-by-row writer resolved them.
+            let mut manufacturer = slots.name(NameTable::Manufacturers, a.manufacturer.as_deref());
+            let mut category = slots.name(NameTable::Categories, a.category.as_deref());
+            let model = slots.model(
+                a.model.as_deref(),
+                a.model_number.as_deref(),
+                manufacturer,
+                category,
+            );
+            if let Some((_, mf, cat)) = model {
+                manufacturer = manufacturer.or(Some(mf));
+                category = category.or(Some(cat));
             }
-        }
-        let id = match self.find(&format!("SELECT id FROM {t} WHERE name = ?1"), &clean)? {
-            Some(id) => id,
-            None => self.fresh(t)?,
-        };
-        if table == NameTable::Teams {
-            self.teams.insert(clean.to_lowercase(), id);
-        }
-        Ok(id)
-    }
-
-    fn need(&mut self, need: &Need) -> Result<()> {
-        match need {
-            Need::Name { table, name, slot } => {
-                let id = self.name(*table, name)?;
-                self.set(*slot, Some(id));
-            }
-            Need::Model {
-                name,
-                mf,
-                cat,
-                slot,
-                mf_slot,
-                cat_slot,
-                ..
-            } => {
-                let found: Option<(i64, Option<i64>, Option<i64>)> = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT id, manufacturer_id, category_id FROM models WHERE name = ?1",
-                    )
-                    .ctx("staging an import")?
-                    .query_row([clean_name(name)], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                    })
-                    .optional()
-                    .ctx("staging an import")?;
-                let (id, m, c) = match found {
-                    Some(f) => f,
-                    None => (self.fresh("models")?, self.get(*mf), self.get(*cat)),
-                };
-                self.set(*slot, Some(id));
-                self.set(*mf_slot, m);
-                self.set(*cat_slot, c);
-            }
-            Need::Location { code, slot, .. } => {
-                let sql = "SELECT id FROM locations WHERE code = ?1";
-                let id = match self.find(sql, &clean_name(code))? {
-                    Some(id) => id,
-                    None => self.fresh("locations")?,
-                };
-                self.set(*slot, Some(id));
-            }
-            Need::Person { person, slot } => {
-                let u = person.username.trim();
-                let sql = "SELECT id FROM people WHERE username = ?1";
-                let id = match self.find(sql, u)? {
-                    Some(id) => id,
-                    None => {
-                        let id = self.fresh("people")?;
-                        self.people.insert(u.to_lowercase(), id);
-                        id
-                    }
-                };
-                self.set(*slot, Some(id));
-            }
-            Need::Owner {
-                name,
-                person_slot,
-                team_slot,
-            } => {
-                let sql = "SELECT id FROM people WHERE username = ?1";
-                let person = match self.people.get(&name.to_lowercase()) {
-                    Some(id) => Some(*id),
-                    None => self.find(sql, name)?,
-                };
-                let team = match person {
-                    Some(_) => None,
-                    None => Some(self.name(NameTable::Teams, name)?),
-                };
-                self.set(*person_slot, person);
-                self.set(*team_slot, team);
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Store {
-    /// Stage `creates` (each asset with its `create` event's JSON) for
-    /// [`BulkWriter::insert_staged`]. Takes no write lock. `progress` gets rows staged.
-    pub fn stage_assets(
-        &self,
-        creates: &[(BulkAsset, String)],
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<StagedAssets> {
-        // In memory: the staging tables are scratch space that a crash may simply lose, and
-        // file-backed TEMP would write them all out once more. Changing temp_store drops any
-        // TEMP tables, so it happens before they are made.
-        let temp_store: i64 = self
-            .conn
-            .query_row("PRAGMA temp_store", [], |r| r.get(0))
-            .ctx("staging an import")?;
-        self.conn
-            .execute_batch("PRAGMA temp_store = MEMORY")
-            .ctx("staging an import")?;
-        let mut staged = StagedAssets {
-            needs: Vec::new(),
-            slots: 0,
-            predicted: Vec::new(),
-            rows: 0,
-            events: 0,
-            temp_store,
-        };
-        let result = self.stage_rows(creates, &mut staged, progress);
-        if result.is_err() {
-            // Leave no half-staged tables behind; the original error is the one worth telling.
-            let _ = self.unstage(&staged);
-        }
-        result.map(|()| staged)
-    }
-
-    fn stage_rows(
-        &self,
-        creates: &[(BulkAsset, String)],
-        staged: &mut StagedAssets,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<()> {
-        let ctx = "staging an import";
-        self.conn.execute_batch(STAGE_TABLES).ctx(ctx)?;
-        // One transaction for the TEMP writes (it touches only the TEMP database, so it takes
-        // no lock on the database file); committing per row would cost more than the rows.
-        self.conn.execute_batch("BEGIN").ctx(ctx)?;
-        let r = (|| {
-            let mut slots = Slots::default();
-            let mut predict = Predictor {
-                conn: &self.conn,
-                ids: Vec::new(),
-                next: HashMap::new(),
-                people: HashMap::new(),
-                teams: HashMap::new(),
-            };
-            let mut asset = self
-                .conn
-                .prepare(
-                    "INSERT INTO temp.import_assets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-                     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-                     ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
-                )
-                .ctx(ctx)?;
-            let mut event = self
-                .conn
-                .prepare("INSERT INTO temp.import_events VALUES (?1, ?2, ?3, ?4, ?5)")
-                .ctx(ctx)?;
-            let (mut n, mut seq, mut predicted) = (0i64, 0i64, 0usize);
-            for (a, snapshot) in creates {
-                n += 1;
-                // The same names, in the same order, as the row-by-row writer resolved them.
-                let mut manufacturer =
-                    slots.name(NameTable::Manufacturers, a.manufacturer.as_deref());
-                let mut category = slots.name(NameTable::Categories, a.category.as_deref());
-                let model = slots.model(
-                    a.model.as_deref(),
-                    a.model_number.as_deref(),
-                    manufacturer,
-                    category,
-                );
-                if let Some((_, mf, cat)) = model {
-                    manufacturer = manufacturer.or(Some(mf));
-                    category = category.or(Some(cat));
+            let location = a
+                .location
+                .as_deref()
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| slots.location(c, a.location_name.as_deref().unwrap_or(c)));
+            let assignee = a.assignee.as_ref().map(|u| {
+                slots.person(NewPerson {
+                    username: u.clone(),
+                    full_name: a.assignee_name.clone().unwrap_or_else(|| u.clone()),
+                    email: a.assignee_email.clone(),
+                    ..Default::default()
+                })
+            });
+            let (owner_person, owner_team) = slots.owner(a.owner.as_deref());
+            let supplier = slots.name(NameTable::Suppliers, a.supplier.as_deref());
+            history.push(StagedEvent { n, checkout: None });
+            if let Some(u) = &a.assignee {
+                let mut after = serde_json::json!({"status": "deployed", "assignee": u});
+                if let Some(d) = &a.due_date {
+                    after["due_date"] = serde_json::json!(d);
                 }
-                let location = a
-                    .location
-                    .as_deref()
-                    .filter(|c| !c.trim().is_empty())
-                    .map(|c| slots.location(c, a.location_name.as_deref().unwrap_or(c)));
-                let assignee = a.assignee.as_ref().map(|u| {
-                    slots.person(NewPerson {
-                        username: u.clone(),
-                        full_name: a.assignee_name.clone().unwrap_or_else(|| u.clone()),
-                        email: a.assignee_email.clone(),
-                        ..Default::default()
-                    })
+                history.push(StagedEvent {
+                    n,
+                    checkout: Some(after.to_string()),
                 });
-                let (owner_person, owner_team) = slots.owner(a.owner.as_deref());
-                let supplier = slots.name(NameTable::Suppliers, a.supplier.as_deref());
-                // Needs are only ever added; predict the ones this row added.
-                for need in &slots.needs[predicted..] {
-                    predict.need(need)?;
-                }
-                predicted = slots.needs.len();
-                let p = |s: Option<i64>| predict.get(s);
-                asset
-                    .execute(params![
-                        n,
-                        a.tag,
-                        a.serial,
-                        a.name,
-                        model.map(|m| m.0),
-                        manufacturer,
-                        category,
-                        a.status.as_str(),
-                        a.condition.as_str(),
-                        location,
-                        assignee,
-                        a.assigned_at,
-                        a.due_date,
-                        owner_person,
-                        owner_team,
-                        supplier,
-                        a.order_number,
-                        a.purchase_date,
-                        a.purchase_cost,
-                        a.currency,
-                        a.warranty_until,
-                        a.eol_date,
-                        a.notes,
-                        p(model.map(|m| m.0)),
-                        p(manufacturer),
-                        p(category),
-                        p(location),
-                        p(assignee),
-                        p(owner_person),
-                        p(owner_team),
-                        p(supplier),
-                    ])
-                    .ctx(ctx)?;
-                seq += 1;
-                event
-                    .execute(params![seq, n, "create", None::<&str>, snapshot])
-                    .ctx(ctx)?;
-                if let Some(u) = &a.assignee {
-                    let mut after = serde_json::json!({"status": "deployed", "assignee": u});
-                    if let Some(d) = &a.due_date {
-                        after["due_date"] = serde_json::json!(d);
-                    }
-                    seq += 1;
-                    event
-                        .execute(params![
-                            seq,
-                            n,
-                            "checkout",
-                            r#"{"assignee":null,"status":"in_stock"}"#,
-                            after.to_string()
-                        ])
-                        .ctx(ctx)?;
-                }
-                if n % 1000 == 0 {
-                    progress(n as u64);
-                }
             }
-            staged.needs = std::mem::take(&mut slots.needs);
-            staged.predicted = predict.ids;
-            staged.slots = slots.next;
-            staged.rows = n as u64;
-            staged.events = seq as u64;
-            Ok(())
-        })();
-        match r {
-            Ok(()) => self.conn.execute_batch("COMMIT").ctx(ctx),
-            Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
+            assets.push(StagedAsset {
+                model: model.map(|m| m.0),
+                manufacturer,
+                category,
+                location,
+                assignee,
+                owner_person,
+                owner_team,
+                supplier,
+            });
+            if n % 1000 == 0 {
+                progress(n as u64);
             }
         }
-    }
-
-    /// Drop the staging tables and restore `temp_store`. Safe to call more than once.
-    pub fn unstage(&self, staged: &StagedAssets) -> Result<()> {
-        self.conn
-            .execute_batch(
-                "DROP TABLE IF EXISTS temp.import_assets;
-                 DROP TABLE IF EXISTS temp.import_events;
-                 DROP TABLE IF EXISTS temp.import_slots;",
-            )
-            .ctx("dropping an import's staging tables")?;
-        // A pragma takes no bound parameters; the value is an integer read from SQLite itself.
-        self.conn
-            .execute_batch(&format!(
-                "PRAGMA temp_store = {}",
-                staged.temp_store.clamp(0, 2)
-            ))
-            .ctx("dropping an import's staging tables")
+        StagedAssets {
+            rows: assets.len() as u64,
+            events: history.len() as u64,
+            needs: slots.needs,
+            slots: slots.next,
+            creates: Arc::clone(creates),
+            assets: Arc::new(assets),
+            history: Arc::new(history),
+        }
     }
 }
 
 impl BulkWriter<'_, '_> {
     /// Write staged assets and their events: resolve (creating when new) the names they
-    /// refer to, then two set-based `INSERT ... SELECT`s. Ids are assigned here, in the write
-    /// transaction, after the last asset and event (as row-by-row inserts would): assets and
-    /// their events keep file order and events keep increasing ids. A tag or serial someone else took since the plan is
-    /// refused by the UNIQUE indexes, naming it; the caller's transaction then rolls back.
+    /// refer to, then two set-based `INSERT ... SELECT`s from the staged rows. Ids are
+    /// assigned here, in the write transaction, after the last asset and event (as row-by-row
+    /// inserts would): assets and their events keep file order and events keep increasing
+    /// ids. A tag or serial someone else took since the plan is refused by the UNIQUE indexes,
+    /// naming it; the caller's transaction then rolls back.
     pub fn insert_staged(&mut self, staged: &StagedAssets) -> Result<()> {
         let ctx = "writing staged assets";
         let mut ids: Vec<Option<i64>> = vec![None; staged.slots as usize + 1];
@@ -1238,65 +1060,59 @@ impl BulkWriter<'_, '_> {
             }
         }
         let conn = self.tx.conn;
-        {
-            let mut put = conn
-                .prepare("INSERT INTO temp.import_slots(k, id) VALUES (?1, ?2)")
-                .ctx(ctx)?;
-            for (k, id) in ids.iter().enumerate().skip(1) {
-                put.execute(params![k as i64, id]).ctx(ctx)?;
-            }
-        }
+        self.check_slot_ids(staged, &ids)?;
         let last_asset: i64 = conn
             .query_row("SELECT COALESCE(max(id), 0) FROM main.assets", [], |r| {
                 r.get(0)
             })
             .ctx(ctx)?;
-        self.check_slot_ids(staged, &ids)?;
-        // Every guess held: copy the staged ids. Otherwise (names added or renamed since the
-        // plan) look each slot's id up.
-        let guessed = (1..ids.len()).all(|i| staged.predicted.get(i).copied().flatten() == ids[i]);
-        let sql = if guessed {
-            "INSERT INTO main.assets(tag, serial, name, model_id, manufacturer_id,
-                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
-                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
-                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at)
-             SELECT s.tag, s.serial, s.name,
-                s.model_id,
-                s.manufacturer_id,
-                s.category_id,
-                s.status, s.condition,
-                s.location_id,
-                s.assignee_id,
-                CASE WHEN s.assignee IS NULL THEN NULL ELSE COALESCE(s.assigned_at, ?1) END,
-                s.due_date,
-                s.owner_person_id,
-                s.owner_team_id,
-                s.supplier_id,
-                s.order_number, s.purchase_date, s.purchase_cost, s.currency, s.warranty_until,
-                s.eol_date, s.notes, ?1, ?1
-             FROM temp.import_assets s ORDER BY s.n"
-        } else {
-            "INSERT INTO main.assets(tag, serial, name, model_id, manufacturer_id,
-                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
-                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
-                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at)
-             SELECT s.tag, s.serial, s.name,
-                (SELECT id FROM temp.import_slots WHERE k = s.model),
-                (SELECT id FROM temp.import_slots WHERE k = s.manufacturer),
-                (SELECT id FROM temp.import_slots WHERE k = s.category),
-                s.status, s.condition,
-                (SELECT id FROM temp.import_slots WHERE k = s.location),
-                (SELECT id FROM temp.import_slots WHERE k = s.assignee),
-                CASE WHEN s.assignee IS NULL THEN NULL ELSE COALESCE(s.assigned_at, ?1) END,
-                s.due_date,
-                (SELECT id FROM temp.import_slots WHERE k = s.owner_person),
-                (SELECT id FROM temp.import_slots WHERE k = s.owner_team),
-                (SELECT id FROM temp.import_slots WHERE k = s.supplier),
-                s.order_number, s.purchase_date, s.purchase_cost, s.currency, s.warranty_until,
-                s.eol_date, s.notes, ?1, ?1
-             FROM temp.import_assets s ORDER BY s.n"
+        let rows = AssetRows {
+            creates: Arc::clone(&staged.creates),
+            rows: Arc::clone(&staged.assets),
+            ids,
+            now: self.tx.now.clone(),
         };
-        let inserted = conn.execute(sql, params![self.tx.now]);
+        staged::show(conn, STAGED_ASSETS, Arc::new(rows)).ctx(ctx)?;
+        let events = EventRows {
+            creates: Arc::clone(&staged.creates),
+            events: Arc::clone(&staged.history),
+        };
+        staged::show(conn, STAGED_EVENTS, Arc::new(events)).ctx(ctx)?;
+        let copied = self.copy_staged(staged, last_asset);
+        // Let go of the rows whatever happened (the modules stay registered, empty).
+        let empty = AssetRows {
+            creates: Arc::default(),
+            rows: Arc::default(),
+            ids: Vec::new(),
+            now: String::new(),
+        };
+        let released = staged::show(conn, STAGED_ASSETS, Arc::new(empty))
+            .and_then(|()| {
+                let events = EventRows {
+                    creates: Arc::default(),
+                    events: Arc::default(),
+                };
+                staged::show(conn, STAGED_EVENTS, Arc::new(events))
+            })
+            .ctx(ctx);
+        copied?;
+        released
+    }
+
+    fn copy_staged(&mut self, staged: &StagedAssets, last_asset: i64) -> Result<()> {
+        let conn = self.tx.conn;
+        let inserted = conn.execute(
+            "INSERT INTO main.assets(tag, serial, name, model_id, manufacturer_id,
+                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
+                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
+                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at)
+             SELECT tag, serial, name, model_id, manufacturer_id,
+                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
+                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
+                purchase_cost, currency, warranty_until, eol_date, notes, ?1, ?1
+             FROM itam_staged_assets ORDER BY rowid",
+            params![self.tx.now],
+        );
         if let Err(e) = inserted {
             return Err(self.staged_conflict(e));
         }
@@ -1310,8 +1126,8 @@ impl BulkWriter<'_, '_> {
         }
         conn.execute(
             "INSERT INTO main.events(asset_id, kind, actor, at, before, after, note)
-             SELECT ?1 + e.n, e.kind, ?2, ?3, e.before, e.after, ?4
-             FROM temp.import_events e ORDER BY e.seq",
+             SELECT ?1 + n, kind, ?2, ?3, before, after, ?4
+             FROM itam_staged_events ORDER BY rowid",
             params![last_asset, self.tx.actor, self.tx.now, self.note],
         )
         .ctx("recording history")?;
@@ -1378,10 +1194,10 @@ impl BulkWriter<'_, '_> {
             self.tx
                 .conn
                 .query_row(
-                    "SELECT s.tag FROM temp.import_assets s
+                    "SELECT s.tag FROM itam_staged_assets s
                      WHERE EXISTS (SELECT 1 FROM main.assets a WHERE a.tag = s.tag)
                         OR EXISTS (SELECT 1 FROM main.assets a WHERE a.serial = s.serial)
-                     ORDER BY s.n LIMIT 1",
+                     ORDER BY s.rowid LIMIT 1",
                     [],
                     |r| r.get(0),
                 )

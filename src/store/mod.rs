@@ -23,6 +23,7 @@ mod people;
 mod places;
 mod receiving;
 mod reports;
+mod staged;
 
 pub use actor::os_user;
 pub use assets::{Interner, ListRow};
