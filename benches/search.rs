@@ -66,6 +66,26 @@ fn main() {
     let (p50, p99, max) = common::triple(&every);
     println!("| all | | {p50:.2} | {p99:.2} | {max:.2} | |");
 
+    // Which keystroke costs what: the first letters match most rows, later ones narrow.
+    println!("\n| query so far | p50 ms | max ms | matches |");
+    println!("|---|---|---|---|");
+    for q in ["thinkpad hq", "lat74", "c02"] {
+        let mut prev = None;
+        for end in 1..=q.len() {
+            let mut times = Vec::new();
+            let mut m = None;
+            for _ in 0..rounds {
+                let t = Instant::now();
+                m = Some(idx.search(&q[..end], 300, prev.as_ref()));
+                times.push(t.elapsed());
+            }
+            let (p50, _, max) = common::triple(&times);
+            let m = m.unwrap_or_default();
+            println!("| `{}` | {p50:.2} | {max:.2} | {} |", &q[..end], m.all.len());
+            prev = Some(m);
+        }
+    }
+
     // Precise scoring of every line once: the matcher choice.
     let lines: Vec<&str> = idx.lines().collect();
     let skim = SkimMatcherV2::default().respect_case();

@@ -109,9 +109,12 @@ fn main() {
         "keystroke → frame drawn (typing): {}",
         common::percentiles_ms(typing)
     );
+    // In typing order, so that a slow keystroke can be told apart (first letter, narrowing).
+    let each: Vec<String> = searches.iter().map(|v| format!("{v:.1}")).collect();
     println!(
-        "keystroke → search results drawn: {}",
-        common::percentiles_ms(searches)
+        "keystroke → search results drawn: {}\n  each, in order (ms): {}",
+        common::percentiles_ms(searches.clone()),
+        each.join(" ")
     );
     println!(
         "scan → committed and redrawn: {}",
