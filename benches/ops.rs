@@ -10,6 +10,10 @@
 
 mod common;
 
+// The binary's allocator, so that in-process figures match what itam itself does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use itam::interop::{export, import, Format, Kind};
 use itam::store::{OpenOptions, Store};
 use std::time::Instant;

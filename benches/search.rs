@@ -8,6 +8,10 @@
 
 mod common;
 
+// The binary's allocator, so that in-process figures match what itam itself does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use itam::search::Index;
@@ -81,7 +85,11 @@ fn main() {
             }
             let (p50, _, max) = common::triple(&times);
             let m = m.unwrap_or_default();
-            println!("| `{}` | {p50:.2} | {max:.2} | {} |", &q[..end], m.all.len());
+            println!(
+                "| `{}` | {p50:.2} | {max:.2} | {} |",
+                &q[..end],
+                m.all.len()
+            );
             prev = Some(m);
         }
     }
