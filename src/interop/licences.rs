@@ -57,8 +57,7 @@ pub fn plan(store: &Store, path: &Path) -> Result<LicencePlan, InteropError> {
     }
     for row in &table.rows {
         out.summary.rows_read += 1;
-        let rec = csv::StringRecord::from(row.fields.clone());
-        match licence_from_snipeit_row(&headers, &rec) {
+        match licence_from_snipeit_row(&headers, &row.fields) {
             Ok(l) => {
                 let seat_ok = match (&l.assign_to_person, &l.assign_to_asset) {
                     (Some(p), _) if store.person(p).is_err() => {
