@@ -60,6 +60,17 @@ fn subsequence(hay: &[u8], needle: &[u8]) -> bool {
     true
 }
 
+/// Keep the `keep` best (rank, position) pairs: higher rank first, then the earlier row.
+fn best_first(ranked: &mut Vec<(u32, u32)>, keep: usize) {
+    if ranked.len() > keep {
+        ranked.select_nth_unstable_by(keep - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(keep);
+    }
+}
+
+/// The best a term can rank in [`cheap_score`].
+const TOP_RANK: u32 = 150;
+
 /// 100 per term found verbatim, 50 more when it starts a word: typed text beats scattered hits.
 fn cheap_score(row: &[u8], finders: &[memchr::memmem::Finder<'_>]) -> u32 {
     let mut score = 0;
@@ -109,6 +120,9 @@ impl Index {
     pub fn replace(&mut self, id: i64, text: &str) {
         if let Some(pos) = self.ids.iter().rposition(|&x| x == id) {
             self.ids[pos] = DEAD;
+            // No query's mask is empty, so an empty mask keeps the dead line out of every
+            // result without the search reading `ids`.
+            self.masks[pos] = 0;
         }
         self.push(id, text);
     }
@@ -125,6 +139,13 @@ impl Index {
         let p = pos as usize;
         let start = if p == 0 { 0 } else { self.ends[p - 1] as usize };
         &self.text[start..self.ends[p] as usize]
+    }
+
+    /// The line as bytes: what the filters read (no char-boundary checks on a million slices).
+    fn row_bytes(&self, pos: u32) -> &[u8] {
+        let p = pos as usize;
+        let start = if p == 0 { 0 } else { self.ends[p - 1] as usize };
+        &self.text.as_bytes()[start..self.ends[p] as usize]
     }
 
     pub fn id_at(&self, pos: u32) -> i64 {
@@ -154,22 +175,12 @@ impl Index {
             };
         }
         let narrowed = previous.filter(|p| !p.query.is_empty() && q.starts_with(&p.query));
-        let mut cheap: Vec<(u32, u32)> = match narrowed {
+        let all: Vec<u32> = match narrowed {
             Some(p) => self.filter(&p.all, &terms),
             None => self.filter_all(&terms),
         };
-        let all: Vec<u32> = cheap.iter().map(|&(_, pos)| pos).collect();
         let keep = (limit.max(1) * 2).max(200);
-        let by_cheap = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
-        if cheap.len() > keep {
-            // When every rank is equal (a one-letter query, or no term typed verbatim anywhere)
-            // the best are simply the first in index order: skip selecting among a million.
-            let first = cheap[0].0;
-            if cheap.iter().any(|c| c.0 != first) {
-                cheap.select_nth_unstable_by(keep - 1, by_cheap);
-            }
-            cheap.truncate(keep);
-        }
+        let cheap = self.best_by_cheap(&all, &terms, keep);
         // nucleo-matcher scores a line 3-4x faster than fuzzy-matcher here (benches/search.rs),
         // which matters for long queries: the cost grows with query length times line length.
         use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
@@ -197,50 +208,78 @@ impl Index {
         }
     }
 
-    /// Every row in which every term is an ordered subsequence, with its cheap score, in
-    /// index order. Split across threads: a million rows is a lot for one core.
-    fn filter_all(&self, terms: &[&[u8]]) -> Vec<(u32, u32)> {
+    /// The `keep` rows (of `all`, in index order) with the best cheap rank, ties to the
+    /// earlier row; as (rank, position). A broad query's first letters match most of a
+    /// million rows, but only the best few hundred are wanted: ranking stops as soon as
+    /// `keep` rows have the highest rank there is, which gives the same rows as ranking all.
+    fn best_by_cheap(&self, all: &[u32], terms: &[&[u8]], keep: usize) -> Vec<(u32, u32)> {
+        // One letter or digit: every row ranks the same (its text is not even read).
+        if terms.len() == 1 && terms[0].len() == 1 && terms[0][0].is_ascii_alphanumeric() {
+            return all.iter().take(keep).map(|&p| (100, p)).collect();
+        }
+        let finders: Vec<memchr::memmem::Finder<'_>> =
+            terms.iter().map(memchr::memmem::Finder::new).collect();
+        let highest = TOP_RANK * terms.len() as u32;
+        // Each core ranks a contiguous part; the best `keep` overall are among the parts' best.
+        let mut best = self.parallel(all.len(), |range| {
+            let mut at_highest = Vec::new();
+            let mut ranked = Vec::new();
+            for &pos in &all[range] {
+                let c = cheap_score(self.row_bytes(pos), &finders);
+                if c == highest {
+                    at_highest.push((c, pos));
+                    if at_highest.len() == keep {
+                        return at_highest;
+                    }
+                }
+                ranked.push((c, pos));
+            }
+            best_first(&mut ranked, keep);
+            ranked
+        });
+        best_first(&mut best, keep);
+        best
+    }
+
+    /// Every row in which every term is an ordered subsequence, in index order. Split
+    /// across threads: a million rows is a lot for one core.
+    fn filter_all(&self, terms: &[&[u8]]) -> Vec<u32> {
         self.parallel(self.ids.len(), |range| {
             self.test(range.map(|p| p as u32), terms)
         })
     }
 
     /// The same over the survivors of a previous query.
-    fn filter(&self, candidates: &[u32], terms: &[&[u8]]) -> Vec<(u32, u32)> {
+    fn filter(&self, candidates: &[u32], terms: &[&[u8]]) -> Vec<u32> {
         self.parallel(candidates.len(), |range| {
             self.test(candidates[range].iter().copied(), terms)
         })
     }
 
-    fn test(&self, positions: impl Iterator<Item = u32>, terms: &[&[u8]]) -> Vec<(u32, u32)> {
-        let finders: Vec<memchr::memmem::Finder<'_>> =
-            terms.iter().map(memchr::memmem::Finder::new).collect();
+    fn test(&self, positions: impl Iterator<Item = u32>, terms: &[&[u8]]) -> Vec<u32> {
         let need = terms.iter().fold(0, |m, t| m | mask_of(t));
         // One letter or digit: the mask alone is exact, and there is no order to check.
         let mask_is_enough =
             terms.len() == 1 && terms[0].len() == 1 && terms[0][0].is_ascii_alphanumeric();
         positions
-            .filter_map(|pos| {
-                let p = pos as usize;
-                if self.masks[p] & need != need || self.ids[p] == DEAD {
-                    return None;
+            .filter(|&pos| {
+                // Dead lines have an empty mask (see `replace`).
+                if self.masks[pos as usize] & need != need {
+                    return false;
                 }
                 if mask_is_enough {
-                    return Some((100, pos));
+                    return true;
                 }
-                let row = self.row(pos).as_bytes();
-                terms
-                    .iter()
-                    .all(|t| subsequence(row, t))
-                    .then(|| (cheap_score(row, &finders), pos))
+                let row = self.row_bytes(pos);
+                terms.iter().all(|t| subsequence(row, t))
             })
             .collect()
     }
 
     /// Run `f` over `0..n` in contiguous chunks, one per core, results concatenated in order.
-    fn parallel<F>(&self, n: usize, f: F) -> Vec<(u32, u32)>
+    fn parallel<T: Send, F>(&self, n: usize, f: F) -> Vec<T>
     where
-        F: Fn(std::ops::Range<usize>) -> Vec<(u32, u32)> + Sync,
+        F: Fn(std::ops::Range<usize>) -> Vec<T> + Sync,
     {
         let threads = std::thread::available_parallelism()
             .map_or(2, |t| t.get())
