@@ -53,6 +53,37 @@ fn a_disposed_asset_changed_afterwards_is_found() {
 }
 
 #[test]
+fn an_asset_imported_as_disposed_needs_no_disposal_record_but_one_disposed_here_does() {
+    let e = Env::seeded();
+    let csv = e.dir.path().join("gone.csv");
+    std::fs::write(&csv, "Asset Tag,Status\nOLD-1,Disposed\n").unwrap();
+    e.ok(&["import", csv.to_str().unwrap()]);
+    let r = e.json(&["check", "--json"]);
+    assert_eq!(r["findings"].as_array().unwrap().len(), 0, "{r}");
+    // A disposal done in itam without its record (forged: the store writes both together).
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    c.execute(
+        "UPDATE assets SET status = 'disposed' WHERE tag = 'IT-0001'",
+        [],
+    )
+    .unwrap();
+    c.execute("INSERT INTO events(asset_id, kind, actor, at, after) SELECT id, 'status', 'x', '2030-01-01T00:00:00Z', '{\"status\":\"disposed\"}' FROM assets WHERE tag = 'IT-0001'", []).unwrap();
+    drop(c);
+    let r = e.json_code(&["check", "--json"], 1);
+    let msgs: Vec<String> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        msgs,
+        vec!["IT-0001 is disposed without a disposal record".to_string()],
+        "only the asset disposed here is missing its record"
+    );
+}
+
+#[test]
 fn backup_while_another_process_writes_then_restore() {
     let e = demo();
     let db = e.db();

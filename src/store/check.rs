@@ -28,6 +28,9 @@ struct Replayed {
     location: Option<String>,
     last_kind: String,
     disposed_then_changed: bool,
+    /// Entered the ledger already disposed (an import from another system): itam never
+    /// disposed of it, so there is no disposal record to expect.
+    created_disposed: bool,
 }
 
 fn apply(state: &mut Replayed, kind: &str, after: &Value) {
@@ -38,6 +41,9 @@ fn apply(state: &mut Replayed, kind: &str, after: &Value) {
         let text = |v: &Value| v.as_str().map(str::to_owned);
         if let Some(v) = m.get("status") {
             state.status = text(v);
+            if kind == "create" && state.status.as_deref() == Some("disposed") {
+                state.created_disposed = true;
+            }
         }
         if let Some(v) = m.get("assignee") {
             state.assignee = text(v);
@@ -181,7 +187,7 @@ impl Store {
                     });
                 }
                 if status == "disposed" {
-                    if !has_disposal {
+                    if !has_disposal && !h.created_disposed {
                         findings.push(Finding {
                             check: "disposal",
                             message: format!("{tag} is disposed without a disposal record"),

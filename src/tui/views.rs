@@ -420,7 +420,10 @@ fn draw_welcome(f: &mut Frame, app: &App, t: &Theme, area: Rect) {
             k("add_location"),
             k("add_person")
         )),
-        Line::raw("         import a file: itam import FILE --dry-run   (Snipe-IT CSV, CSV, JSON)"),
+        Line::raw(format!(
+            "  {:<6} import a file (Snipe-IT CSV, CSV, JSON): checked before it is written",
+            k("import")
+        )),
         Line::raw(format!(
             "  {:<6} load demo data: 500 assets, 50 people, 9 locations",
             k("demo")
