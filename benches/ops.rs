@@ -32,8 +32,11 @@ fn main() {
         .unwrap_or(10_000);
     let db = tmp.path().join("bench.db");
     match std::env::var_os("ITAM_BENCH_DB") {
+        // Through SQLite's backup, so that an un-checkpointed WAL is copied too.
         Some(src) => {
-            std::fs::copy(src, &db).expect("copy the database");
+            let src = Store::open(std::path::Path::new(&src), &OpenOptions { read_only: true })
+                .expect("open ITAM_BENCH_DB");
+            src.backup_to(&db).expect("copy the database");
         }
         None => {
             let mut s = Store::open(&db, &OpenOptions::default()).expect("open");

@@ -42,8 +42,6 @@ struct Fixture {
     codes: Vec<String>,
     /// Deployed assets and their assignees, for check-in/check-out pairs.
     pairs: Vec<(String, String)>,
-    import_csv: PathBuf,
-    import_rows: u64,
 }
 
 fn fixture() -> &'static Fixture {
@@ -62,9 +60,12 @@ fn build() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("bench.db");
     match std::env::var_os("ITAM_BENCH_DB") {
-        // A copy: the scan-commit benchmark writes.
+        // A copy (the scan-commit benchmark writes), through SQLite's backup so that a
+        // database with an un-checkpointed WAL is copied whole.
         Some(src) => {
-            std::fs::copy(src, &db).expect("copy the database");
+            let src = Store::open(std::path::Path::new(&src), &OpenOptions { read_only: true })
+                .expect("open ITAM_BENCH_DB");
+            src.backup_to(&db).expect("copy the database");
         }
         None => {
             let mut s = Store::open(&db, &OpenOptions::default()).expect("open");
@@ -73,15 +74,29 @@ fn build() -> Fixture {
     }
     let store = Store::open(&db, &OpenOptions::default()).expect("open");
     let index = Index::build(&store).expect("index");
-    let serial_fragment = store
-        .asset("IT-000777")
-        .ok()
-        .and_then(|a| a.serial)
-        .map(|s| s[s.len().saturating_sub(5)..].to_lowercase())
-        .unwrap_or_else(|| "d0".into());
-    let codes = (0..1000)
-        .map(|i| format!("IT-{:06}", 1 + (i * 7919) % index.len().max(1)))
-        .collect();
+    // Real tags and a real serial, read from the database, so that every look-up is a hit.
+    let codes: Vec<String> = {
+        let mut st = store
+            .conn()
+            .prepare("SELECT tag FROM assets ORDER BY (id * 7919) % 1000003 LIMIT 1000")
+            .expect("query");
+        st.query_map([], |r| r.get(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
+    assert!(!codes.is_empty(), "the benchmark database has no assets");
+    let serial: String = store
+        .conn()
+        .query_row(
+            "SELECT serial FROM assets WHERE serial IS NOT NULL ORDER BY id LIMIT 1
+             OFFSET (SELECT count(*) / 2 FROM assets WHERE serial IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("a serial");
+    let chars: Vec<char> = serial.to_lowercase().chars().collect();
+    let serial_fragment: String = chars[chars.len().saturating_sub(5)..].iter().collect();
     let pairs = {
         let mut st = store
             .conn()
@@ -95,16 +110,6 @@ fn build() -> Fixture {
             .map(|r| r.expect("row"))
             .collect()
     };
-    // The import file: a Snipe-IT export of a separate demo database of that many rows.
-    let import_rows = env_u64("ITAM_BENCH_IMPORT_ROWS", 100_000);
-    let import_csv = dir.path().join("snipeit.csv");
-    {
-        let src = dir.path().join("import-src.db");
-        let mut s = Store::open(&src, &OpenOptions::default()).expect("open");
-        itam::demo::generate(&mut s, import_rows, 2).expect("demo");
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&import_csv).expect("create"));
-        export::export(&s, Kind::Assets, Format::Snipeit, &mut f).expect("export");
-    }
     Fixture {
         _dir: dir,
         db,
@@ -112,9 +117,28 @@ fn build() -> Fixture {
         serial_fragment,
         codes,
         pairs,
-        import_csv,
-        import_rows,
     }
+}
+
+/// The import file: a Snipe-IT export of a separate demo database of ITAM_BENCH_IMPORT_ROWS
+/// rows, made only when the import benchmark runs.
+struct ImportFile {
+    dir: tempfile::TempDir,
+    rows: u64,
+}
+
+fn import_file() -> &'static ImportFile {
+    static F: OnceLock<ImportFile> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rows = env_u64("ITAM_BENCH_IMPORT_ROWS", 100_000);
+        let mut s = Store::open(&dir.path().join("src.db"), &OpenOptions::default()).expect("open");
+        itam::demo::generate(&mut s, rows, 2).expect("demo");
+        let csv = dir.path().join("snipeit.csv");
+        let mut f = std::io::BufWriter::new(std::fs::File::create(csv).expect("create"));
+        export::export(&s, Kind::Assets, Format::Snipeit, &mut f).expect("export");
+        ImportFile { dir, rows }
+    })
 }
 
 /// Every prefix of `q`, each narrowing the previous answer; returns the last match count.
@@ -212,8 +236,9 @@ fn export_all_assets_csv(b: Bencher) {
 /// Check then write, into a fresh database each time (made outside the timing).
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn import_snipeit_rows(b: Bencher) {
-    let f = fixture();
-    b.counter(ItemsCount::new(f.import_rows))
+    let f = import_file();
+    let csv = f.dir.path().join("snipeit.csv");
+    b.counter(ItemsCount::new(f.rows))
         .with_inputs(|| {
             let dir = tempfile::tempdir().expect("temp dir");
             let store =
@@ -221,8 +246,7 @@ fn import_snipeit_rows(b: Bencher) {
             (dir, store)
         })
         .bench_local_values(|(dir, mut store)| {
-            let plan =
-                import::plan(&store, &f.import_csv, &import::Options::default()).expect("plan");
+            let plan = import::plan(&store, &csv, &import::Options::default()).expect("plan");
             let applied = import::apply(&mut store, &plan, &mut |_| {}).expect("apply");
             // Returned, so that closing and deleting the database happen outside the timing.
             (applied.created, store, dir)

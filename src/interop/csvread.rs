@@ -78,7 +78,7 @@ pub fn normalize_newlines(s: &str) -> Cow<'_, str> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub line: u64,
-    /// One allocation per row, not one per field: a 100,000-row Snipe-IT file has 3 million.
+    /// A few allocations per row, not one per field: a 100,000-row Snipe-IT file has 3 million.
     pub fields: csv::StringRecord,
 }
 

@@ -1847,7 +1847,7 @@ mod tests {
             panic!("an asset plan")
         };
         let staged = StagedAssets::stage(creates, &mut |_| {});
-        // Another process takes the ids the staging predicted, and creates one of the names.
+        // Another process takes the next free ids after staging, and creates one of the names.
         let mut other = Store::open(&path, &Default::default()).unwrap();
         other
             .write(|tx| {

@@ -742,6 +742,29 @@ const CHECKOUT_BEFORE: &str = r#"{"assignee":null,"status":"in_stock"}"#;
 const STAGED_ASSETS: &str = "itam_staged_assets";
 const STAGED_EVENTS: &str = "itam_staged_events";
 
+/// While alive, the staged rows may be shown on the connection; dropping it shows empty
+/// tables instead (each on its own), so an import's rows are not held until the next one.
+struct Shown<'c>(&'c rusqlite::Connection);
+
+impl Drop for Shown<'_> {
+    fn drop(&mut self) {
+        let empty = AssetRows {
+            creates: Arc::default(),
+            rows: Arc::default(),
+            ids: Vec::new(),
+            now: String::new(),
+        };
+        // Registering a module only fails when SQLite is out of memory; the rows are then
+        // freed with the connection instead.
+        let _ = staged::show(self.0, STAGED_ASSETS, Arc::new(empty));
+        let events = EventRows {
+            creates: Arc::default(),
+            events: Arc::default(),
+        };
+        let _ = staged::show(self.0, STAGED_EVENTS, Arc::new(events));
+    }
+}
+
 /// Staged assets with their slots resolved: the rows of `itam_staged_assets`.
 struct AssetRows {
     creates: Arc<Vec<(BulkAsset, String)>>,
@@ -1072,6 +1095,8 @@ impl BulkWriter<'_, '_> {
             ids,
             now: self.tx.now.clone(),
         };
+        // From here on, whatever happens, the connection lets go of the rows when `shown` drops.
+        let shown = Shown(conn);
         staged::show(conn, STAGED_ASSETS, Arc::new(rows)).ctx(ctx)?;
         let events = EventRows {
             creates: Arc::clone(&staged.creates),
@@ -1079,24 +1104,8 @@ impl BulkWriter<'_, '_> {
         };
         staged::show(conn, STAGED_EVENTS, Arc::new(events)).ctx(ctx)?;
         let copied = self.copy_staged(staged, last_asset);
-        // Let go of the rows whatever happened (the modules stay registered, empty).
-        let empty = AssetRows {
-            creates: Arc::default(),
-            rows: Arc::default(),
-            ids: Vec::new(),
-            now: String::new(),
-        };
-        let released = staged::show(conn, STAGED_ASSETS, Arc::new(empty))
-            .and_then(|()| {
-                let events = EventRows {
-                    creates: Arc::default(),
-                    events: Arc::default(),
-                };
-                staged::show(conn, STAGED_EVENTS, Arc::new(events))
-            })
-            .ctx(ctx);
-        copied?;
-        released
+        drop(shown);
+        copied
     }
 
     fn copy_staged(&mut self, staged: &StagedAssets, last_asset: i64) -> Result<()> {
@@ -1137,7 +1146,7 @@ impl BulkWriter<'_, '_> {
 
     /// Every id a staged row may hold is a row of the table it points into. The ids come from
     /// get-or-create in this transaction, so this holds by construction; checking the few
-    /// hundred distinct ids here turns a broken prediction into a clear error before the two
+    /// hundred distinct ids here turns a broken resolution into a clear error before the two
     /// big inserts (SQLite's own foreign-key checks stay on as well). Asset ids in events are
     /// checked by the consecutive-id check after the asset insert.
     fn check_slot_ids(&self, staged: &StagedAssets, ids: &[Option<i64>]) -> Result<()> {

@@ -41,9 +41,9 @@ fn apply(state: &mut Replayed, kind: &str, after: &Value) {
         let text = |v: &Value| v.as_str().map(str::to_owned);
         if let Some(v) = m.get("status") {
             state.status = text(v);
-            if kind == "create" && state.status.as_deref() == Some("disposed") {
-                state.created_disposed = true;
-            }
+            // Only the status it was created with counts: disposed again later, it needs a record.
+            state.created_disposed =
+                kind == "create" && state.status.as_deref() == Some("disposed");
         }
         if let Some(v) = m.get("assignee") {
             state.assignee = text(v);

@@ -25,7 +25,8 @@ pub(super) trait Rows: Send + Sync + 'static {
 
 /// Make `rows` readable as the table `name` on `conn`, replacing what it showed before.
 /// SQLite replaces a module registered under the same name and frees the old rows once no
-/// statement uses them.
+/// statement uses them. A statement prepared before this call keeps reading the old rows:
+/// read these tables with fresh statements, never through `prepare_cached`.
 pub(super) fn show<T: Rows>(conn: &Connection, name: &str, rows: Arc<T>) -> rusqlite::Result<()> {
     conn.create_module(name, eponymous_only_module::<Tab<T>>(), Some(rows))
 }
