@@ -26,39 +26,13 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let n: u64 = std::env::var("ITAM_BENCH_ASSETS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000);
-    let db = tmp.path().join("bench.db");
-    match std::env::var_os("ITAM_BENCH_DB") {
-        // Through SQLite's backup, so that an un-checkpointed WAL is copied too.
-        Some(src) => {
-            let src = Store::open(std::path::Path::new(&src), &OpenOptions { read_only: true })
-                .expect("open ITAM_BENCH_DB");
-            src.backup_to(&db).expect("copy the database");
-        }
-        None => {
-            let mut s = Store::open(&db, &OpenOptions::default()).expect("open");
-            let (_, secs) = timed(|| itam::demo::generate(&mut s, n, 1).expect("demo"));
-            println!("demo: {n} assets in {secs:.1} s");
-        }
-    }
+    let db = common::writable_bench_db(tmp.path(), 10_000);
     let mut store = Store::open(&db, &OpenOptions::default()).expect("open");
     let assets = store.asset_count().expect("count");
     println!("database: {assets} assets");
 
     // Scan commits: check-in then check-out of deployed assets, 500 pairs.
-    let pairs: Vec<(String, String)> = {
-        let mut st = store
-            .conn()
-            .prepare("SELECT a.tag, p.username FROM assets a JOIN people p ON p.id = a.assignee_id WHERE a.status = 'deployed' ORDER BY a.id LIMIT 500")
-            .expect("query");
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .map(|r| r.expect("row"))
-            .collect()
-    };
+    let pairs = common::deployed_pairs(&store, 500);
     let (mut ins, mut outs) = (Vec::new(), Vec::new());
     for (tag, user) in &pairs {
         let t = Instant::now();
@@ -94,14 +68,7 @@ fn main() {
     println!("export CSV: {exported} assets in {secs:.2} s");
 
     // Import 100,000 Snipe-IT rows: the file is an export of a 100k demo database.
-    let src = tmp.path().join("src.db");
-    let csv = tmp.path().join("snipeit.csv");
-    {
-        let mut s = Store::open(&src, &OpenOptions::default()).expect("open");
-        itam::demo::generate(&mut s, 100_000, 2).expect("demo");
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&csv).expect("create"));
-        export::export(&s, Kind::Assets, Format::Snipeit, &mut f).expect("export");
-    }
+    let csv = common::snipeit_csv(tmp.path(), 100_000);
     let mut fresh =
         Store::open(&tmp.path().join("fresh.db"), &OpenOptions::default()).expect("open");
     let (plan, plan_secs) =

@@ -49,29 +49,10 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(build)
 }
 
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 fn build() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("bench.db");
-    match std::env::var_os("ITAM_BENCH_DB") {
-        // A copy (the scan-commit benchmark writes), through SQLite's backup so that a
-        // database with an un-checkpointed WAL is copied whole.
-        Some(src) => {
-            let src = Store::open(std::path::Path::new(&src), &OpenOptions { read_only: true })
-                .expect("open ITAM_BENCH_DB");
-            src.backup_to(&db).expect("copy the database");
-        }
-        None => {
-            let mut s = Store::open(&db, &OpenOptions::default()).expect("open");
-            itam::demo::generate(&mut s, env_u64("ITAM_BENCH_ASSETS", 10_000), 1).expect("demo");
-        }
-    }
+    // A copy: the scan-commit benchmark writes.
+    let db = common::writable_bench_db(dir.path(), 10_000);
     let store = Store::open(&db, &OpenOptions::default()).expect("open");
     let index = Index::build(&store).expect("index");
     // Real tags and a real serial, read from the database, so that every look-up is a hit.
@@ -97,19 +78,7 @@ fn build() -> Fixture {
         .expect("a serial");
     let chars: Vec<char> = serial.to_lowercase().chars().collect();
     let serial_fragment: String = chars[chars.len().saturating_sub(5)..].iter().collect();
-    let pairs = {
-        let mut st = store
-            .conn()
-            .prepare(
-                "SELECT a.tag, p.username FROM assets a JOIN people p ON p.id = a.assignee_id
-                 WHERE a.status = 'deployed' ORDER BY a.id LIMIT 500",
-            )
-            .expect("query");
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .map(|r| r.expect("row"))
-            .collect()
-    };
+    let pairs = common::deployed_pairs(&store, 500);
     Fixture {
         _dir: dir,
         db,
@@ -123,7 +92,8 @@ fn build() -> Fixture {
 /// The import file: a Snipe-IT export of a separate demo database of ITAM_BENCH_IMPORT_ROWS
 /// rows, made only when the import benchmark runs.
 struct ImportFile {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
+    csv: PathBuf,
     rows: u64,
 }
 
@@ -131,13 +101,13 @@ fn import_file() -> &'static ImportFile {
     static F: OnceLock<ImportFile> = OnceLock::new();
     F.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
-        let rows = env_u64("ITAM_BENCH_IMPORT_ROWS", 100_000);
-        let mut s = Store::open(&dir.path().join("src.db"), &OpenOptions::default()).expect("open");
-        itam::demo::generate(&mut s, rows, 2).expect("demo");
-        let csv = dir.path().join("snipeit.csv");
-        let mut f = std::io::BufWriter::new(std::fs::File::create(csv).expect("create"));
-        export::export(&s, Kind::Assets, Format::Snipeit, &mut f).expect("export");
-        ImportFile { dir, rows }
+        let rows = common::env_u64("ITAM_BENCH_IMPORT_ROWS", 100_000);
+        let csv = common::snipeit_csv(dir.path(), rows);
+        ImportFile {
+            _dir: dir,
+            csv,
+            rows,
+        }
     })
 }
 
@@ -237,7 +207,6 @@ fn export_all_assets_csv(b: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn import_snipeit_rows(b: Bencher) {
     let f = import_file();
-    let csv = f.dir.path().join("snipeit.csv");
     b.counter(ItemsCount::new(f.rows))
         .with_inputs(|| {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -246,7 +215,7 @@ fn import_snipeit_rows(b: Bencher) {
             (dir, store)
         })
         .bench_local_values(|(dir, mut store)| {
-            let plan = import::plan(&store, &csv, &import::Options::default()).expect("plan");
+            let plan = import::plan(&store, &f.csv, &import::Options::default()).expect("plan");
             let applied = import::apply(&mut store, &plan, &mut |_| {}).expect("apply");
             // Returned, so that closing and deleting the database happen outside the timing.
             (applied.created, store, dir)

@@ -35,16 +35,71 @@ pub fn triple(v: &[Duration]) -> (f64, f64, f64) {
     (at(0.5), at(0.99), ms.last().copied().unwrap_or(0.0))
 }
 
+/// An environment variable as a number, or `default`.
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 /// The database a benchmark runs on: ITAM_BENCH_DB if set, else ITAM_BENCH_ASSETS (default
 /// `default_n`) demo assets generated into `dir`.
 pub fn bench_db(dir: &std::path::Path, default_n: u64) -> std::path::PathBuf {
     if let Some(p) = std::env::var_os("ITAM_BENCH_DB") {
         return std::path::PathBuf::from(p);
     }
-    let n: u64 = std::env::var("ITAM_BENCH_ASSETS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default_n);
+    generated_db(dir, default_n)
+}
+
+/// As [`bench_db`], but ITAM_BENCH_DB is copied into `dir` first (for benchmarks that write),
+/// through SQLite's backup so that an un-checkpointed WAL is copied too.
+pub fn writable_bench_db(dir: &std::path::Path, default_n: u64) -> std::path::PathBuf {
+    let Some(src) = std::env::var_os("ITAM_BENCH_DB") else {
+        return generated_db(dir, default_n);
+    };
+    let src = itam::store::Store::open(
+        std::path::Path::new(&src),
+        &itam::store::OpenOptions { read_only: true },
+    )
+    .expect("open ITAM_BENCH_DB");
+    let p = dir.join("bench.db");
+    src.backup_to(&p).expect("copy the database");
+    p
+}
+
+/// Up to `n` deployed assets and their assignees: check-in/check-out pairs for scan commits.
+pub fn deployed_pairs(store: &itam::store::Store, n: i64) -> Vec<(String, String)> {
+    let mut st = store
+        .conn()
+        .prepare(
+            "SELECT a.tag, p.username FROM assets a JOIN people p ON p.id = a.assignee_id
+             WHERE a.status = 'deployed' ORDER BY a.id LIMIT ?1",
+        )
+        .expect("query");
+    st.query_map([n], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
+/// A Snipe-IT CSV of `rows` assets in `dir`: an export of a separate demo database (seed 2).
+pub fn snipeit_csv(dir: &std::path::Path, rows: u64) -> std::path::PathBuf {
+    use itam::interop::{export, Format, Kind};
+    let mut s = itam::store::Store::open(
+        &dir.join("import-src.db"),
+        &itam::store::OpenOptions::default(),
+    )
+    .expect("open");
+    itam::demo::generate(&mut s, rows, 2).expect("demo");
+    let csv = dir.join("snipeit.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&csv).expect("create"));
+    export::export(&s, Kind::Assets, Format::Snipeit, &mut f).expect("export");
+    csv
+}
+
+fn generated_db(dir: &std::path::Path, default_n: u64) -> std::path::PathBuf {
+    let n = env_u64("ITAM_BENCH_ASSETS", default_n);
     let p = dir.join("bench.db");
     let mut s = itam::store::Store::open(&p, &itam::store::OpenOptions::default()).expect("open");
     let t = std::time::Instant::now();
