@@ -29,6 +29,17 @@ fn check_passes_on_a_healthy_database_and_finds_tampering() {
     );
 }
 
+/// What `itam check --json` found, asserting it exits 1 for it.
+fn finding_messages(e: &Env) -> Vec<String> {
+    let r = e.json_code(&["check", "--json"], 1);
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn a_disposed_asset_changed_afterwards_is_found() {
     let e = Env::seeded();
@@ -38,13 +49,7 @@ fn a_disposed_asset_changed_afterwards_is_found() {
     // Forge an event after disposal (the store itself refuses such a change).
     c.execute("INSERT INTO events(asset_id, kind, actor, at, after) SELECT id, 'move', 'x', '2030-01-01T00:00:00Z', '{\"location\":\"HQ-101\"}' FROM assets WHERE tag = 'IT-0001'", []).unwrap();
     drop(c);
-    let r = e.json_code(&["check", "--json"], 1);
-    let msgs: Vec<String> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_string())
-        .collect();
+    let msgs = finding_messages(&e);
     assert!(
         msgs.iter()
             .any(|m| m.contains("changed after it was disposed")),
@@ -69,13 +74,7 @@ fn an_asset_imported_as_disposed_needs_no_disposal_record_but_one_disposed_here_
     .unwrap();
     c.execute("INSERT INTO events(asset_id, kind, actor, at, after) SELECT id, 'status', 'x', '2030-01-01T00:00:00Z', '{\"status\":\"disposed\"}' FROM assets WHERE tag = 'IT-0001'", []).unwrap();
     drop(c);
-    let r = e.json_code(&["check", "--json"], 1);
-    let msgs: Vec<String> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_string())
-        .collect();
+    let msgs = finding_messages(&e);
     assert_eq!(
         msgs,
         vec!["IT-0001 is disposed without a disposal record".to_string()],
