@@ -69,16 +69,19 @@ fn best_first(ranked: &mut Vec<(u32, u32)>, keep: usize) {
 }
 
 /// The best a term can rank in [`cheap_score`].
-const TOP_RANK: u32 = 150;
+const TOP_RANK: u32 = VERBATIM + WORD_START;
+/// A term found verbatim, and the bonus when that starts a word.
+const VERBATIM: u32 = 100;
+const WORD_START: u32 = 50;
 
 /// 100 per term found verbatim, 50 more when it starts a word: typed text beats scattered hits.
 fn cheap_score(row: &[u8], finders: &[memchr::memmem::Finder<'_>]) -> u32 {
     let mut score = 0;
     for t in finders {
         if let Some(i) = t.find(row) {
-            score += 100;
+            score += VERBATIM;
             if i == 0 || matches!(row[i - 1], b' ' | b'-' | b'_' | b'/' | b'.') {
-                score += 50;
+                score += WORD_START;
             }
         }
     }
@@ -217,7 +220,7 @@ impl Index {
         // (a deliberate approximation: the word-start bonus is ignored for the first keystroke,
         // which is over in ~5 ms at 1M; the next letter ranks properly).
         if terms.len() == 1 && terms[0].len() == 1 && terms[0][0].is_ascii_alphanumeric() {
-            return all.iter().take(keep).map(|&p| (100, p)).collect();
+            return all.iter().take(keep).map(|&p| (VERBATIM, p)).collect();
         }
         let finders: Vec<memchr::memmem::Finder<'_>> =
             terms.iter().map(memchr::memmem::Finder::new).collect();
