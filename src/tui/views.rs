@@ -1100,10 +1100,23 @@ fn draw_import(f: &mut Frame, r: &super::app::ImportReview, t: &Theme, area: Rec
             t.title(),
         )
     } else {
-        Line::styled(
-            " ✗ This import cannot be written as it is (errors, or nothing to do). esc goes back.",
-            t.error(),
-        )
+        // Says which of the two reasons it is, in 80 columns.
+        let why = if p.file_errors > 0 {
+            " ✗ The file has errors (first below): fix it, nothing was written. esc back."
+                .to_string()
+        } else if s.errors > 0 && !p.skip_bad_rows {
+            format!(
+                " ✗ {}: fix them or choose Skip bad rows. esc back.",
+                if s.errors == 1 {
+                    "1 row has errors".to_string()
+                } else {
+                    format!("{} rows have errors", s.errors)
+                }
+            )
+        } else {
+            " ✗ Nothing to import: no row would be created or updated. esc goes back.".to_string()
+        };
+        Line::styled(why, t.error())
     };
     let lines = vec![
         Line::styled(
