@@ -4,8 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use itam::domain::{Condition, Status};
 use itam::store::{OpenOptions, Store};
-use itam::tui::app::{Action, App, ScanMode, Screen};
+use itam::tui::app::{Action, App, Outcome, ScanMode, Screen};
 use itam::tui::keymap::Keymap;
+use itam::tui::screens::scan::session::Session;
 use itam::tui::views;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -305,15 +306,18 @@ fn scan_view_checks_out_switches_people_warns_on_repeats_and_undoes() {
     key(&mut app, KeyCode::Char('s'));
     assert_eq!(screen_name(&app), "scan");
     key(&mut app, KeyCode::F(3));
-    assert_eq!(app.scan.mode, ScanMode::Checkout);
+    assert_eq!(app.scan.mode(), ScanMode::Checkout);
     // No person yet: refused with the reason.
     app.scan_commit("IT-000006");
-    assert!(!app.scan.log.last().unwrap().ok);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
     let badge = app.store.person("cfischer").unwrap().badge.unwrap();
     app.scan_commit(&badge);
-    assert_eq!(app.scan.person.as_ref().unwrap().username, "cfischer");
+    let Session::Checkout { to: Some(p) } = &app.scan.session else {
+        panic!("{:?}", app.scan.session)
+    };
+    assert_eq!(p.username, "cfischer");
     app.scan_commit("IT-000006");
-    assert!(app.scan.log.last().unwrap().ok);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Ok);
     assert_eq!(
         app.store.asset("IT-000006").unwrap().assignee.as_deref(),
         Some("cfischer")
@@ -321,7 +325,10 @@ fn scan_view_checks_out_switches_people_warns_on_repeats_and_undoes() {
     // Repeated: a warning, not a second action.
     app.scan_commit("IT-000006");
     let l = app.scan.log.last().unwrap();
-    assert!(l.warn && l.text.contains("already done"), "{l:?}");
+    assert!(
+        l.outcome == Outcome::Warn && l.text.contains("already done"),
+        "{l:?}"
+    );
     assert_eq!(
         app.store
             .history("IT-000006")
@@ -353,7 +360,12 @@ fn scan_view_moves_and_checks_in_with_labels() {
     key(&mut app, KeyCode::Char('s'));
     key(&mut app, KeyCode::F(5));
     app.scan_commit("HQ-301"); // a location label switches the target
-    assert_eq!(app.scan.location.as_deref(), Some("HQ-301"));
+    assert_eq!(
+        app.scan.session,
+        Session::Move {
+            to: Some("HQ-301".into())
+        }
+    );
     app.scan_commit("IT-000006");
     assert_eq!(
         app.store.asset("IT-000006").unwrap().location.as_deref(),
@@ -367,7 +379,7 @@ fn scan_view_moves_and_checks_in_with_labels() {
     // Check-in with a grade; F8 cycles it.
     key(&mut app, KeyCode::F(4));
     key(&mut app, KeyCode::F(8));
-    assert_eq!(app.scan.grade, Condition::Fair);
+    assert_eq!(app.scan.session.grade(), Some(Condition::Fair));
     let deployed = app.store.asset("IT-000002").unwrap();
     assert_eq!(deployed.status, Status::Deployed);
     app.scan_commit("IT-000002\r");
@@ -380,11 +392,11 @@ fn scan_view_moves_and_checks_in_with_labels() {
     assert_eq!(v.condition, deployed.condition);
     // Command barcodes switch the mode.
     app.scan_commit("CMD-LOOKUP");
-    assert_eq!(app.scan.mode, ScanMode::Lookup);
+    assert_eq!(app.scan.mode(), ScanMode::Lookup);
     assert!(!app.bell);
     app.scan_commit("NO-SUCH-CODE");
     assert!(app.bell, "failures ring the bell");
-    assert!(!app.scan.log.last().unwrap().ok);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
 }
 
 #[test]
@@ -550,13 +562,15 @@ fn scan_view_audits_a_room() {
     let (_d, mut app) = app_with(300);
     key(&mut app, KeyCode::Char('s'));
     key(&mut app, KeyCode::F(9));
-    assert_eq!(app.scan.mode, ScanMode::Audit);
+    assert_eq!(app.scan.mode(), ScanMode::Audit);
     // An asset before the room label: refused with the reason.
     app.scan_commit("IT-000006");
-    assert!(!app.scan.log.last().unwrap().ok);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
     app.scan_commit("HQ-301");
-    let run = app.scan.audit.clone().unwrap();
-    assert!(run.counts.0 > 0, "expected assets at HQ-301");
+    let Session::Audit { run: Some(run) } = app.scan.session.clone() else {
+        panic!("{:?}", app.scan.session)
+    };
+    assert!(run.counts.expected > 0, "expected assets at HQ-301");
     let at_room: Vec<String> = {
         let mut st = app.store.conn().prepare("SELECT tag FROM assets a JOIN locations l ON l.id = a.location_id WHERE l.code = 'HQ-301' AND status <> 'disposed' ORDER BY tag").unwrap();
         st.query_map([], |r| r.get(0))
@@ -571,12 +585,19 @@ fn scan_view_audits_a_room() {
         .unwrap();
     app.scan_commit(&at_room[0]);
     app.scan_commit(&at_room[0]);
-    assert!(app.scan.log.last().unwrap().warn, "duplicate warns");
+    assert_eq!(
+        app.scan.log.last().unwrap().outcome,
+        Outcome::Warn,
+        "duplicate warns"
+    );
     app.scan_commit(&elsewhere);
     assert!(app.scan.log.last().unwrap().text.contains("UNEXPECTED"));
     app.scan_commit("NO-SUCH-TAG");
-    let counts = app.scan.audit.as_ref().unwrap().counts;
-    assert_eq!((counts.1, counts.3, counts.4), (1, 1, 1));
+    let Session::Audit { run: Some(run) } = &app.scan.session else {
+        panic!("{:?}", app.scan.session)
+    };
+    let c = run.counts;
+    assert_eq!((c.found, c.unexpected, c.unknown), (1, 1, 1));
     snap("scan_audit", &mut app);
     ctrl(&mut app, 't');
     assert_eq!(
@@ -584,7 +605,7 @@ fn scan_view_audits_a_room() {
         Some("HQ-301")
     );
     ctrl(&mut app, 'd');
-    assert!(app.scan.audit.is_none());
+    assert_eq!(app.scan.session, Session::Audit { run: None });
     assert!(app.scan.log.iter().any(|l| l.text.contains("closed")));
 }
 
@@ -599,10 +620,10 @@ fn scan_view_receives_and_offboards() {
     key(&mut app, KeyCode::F(10));
     key(&mut app, KeyCode::F(7));
     key(&mut app, KeyCode::Enter);
-    assert_eq!(
-        app.scan.receiving.as_ref().map(|r| r.0.as_str()),
-        Some("PO-9")
-    );
+    let Session::Receive { line: Some(l), .. } = &app.scan.session else {
+        panic!("{:?}", app.scan.session)
+    };
+    assert_eq!(l.po, "PO-9");
     app.scan_commit("NEWSERIAL-1");
     let a = app.store.asset("NEWSERIAL-1").unwrap();
     assert_eq!(
@@ -618,7 +639,13 @@ fn scan_view_receives_and_offboards() {
     let badge = app.store.person(&holder).unwrap().badge.unwrap();
     key(&mut app, KeyCode::F(11));
     app.scan_commit(&badge);
-    assert_eq!(app.scan.offboarding.as_ref().unwrap().0.username, holder);
+    let Session::Offboard {
+        leaving: Some(o), ..
+    } = &app.scan.session
+    else {
+        panic!("{:?}", app.scan.session)
+    };
+    assert_eq!(o.person.username, holder);
     app.scan_commit("IT-000002");
     assert_eq!(
         app.store.asset("IT-000002").unwrap().status,
@@ -694,7 +721,7 @@ fn labels_print_from_the_detail_view_and_while_receiving() {
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char('s'));
     app.scan_commit("cmd-audit");
-    assert_eq!(app.scan.mode, ScanMode::Audit);
+    assert_eq!(app.scan.mode(), ScanMode::Audit);
 }
 
 #[test]

@@ -23,6 +23,7 @@ mod people;
 mod places;
 mod receiving;
 mod reports;
+mod resolve;
 mod staged;
 
 pub use actor::os_user;
@@ -47,6 +48,7 @@ pub use reports::{
     DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
     GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,
 };
+pub use resolve::Resolved;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

@@ -6,23 +6,23 @@
 //! is pending, applies each as actions, and draws once if anything changed.
 
 pub mod app;
-pub mod form;
+pub mod db;
 pub mod keymap;
-pub mod picker;
-pub mod scan;
+pub mod screens;
 pub mod terminal;
 pub mod views;
+pub mod wedge;
 pub mod worker;
 
 use crate::config::Config;
 use crate::store::{Interner, ListRow, OpenOptions, Store};
 use app::{Action, App, Screen};
 use crossterm::event::{Event, KeyEventKind};
-use scan::{Assembled, Assembler};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
+use wedge::{Assembled, Assembler};
 
 /// Everything the main loop waits for.
 pub enum Msg {
@@ -38,6 +38,8 @@ pub enum Msg {
         top: Vec<i64>,
         total: usize,
     },
+    /// A database worker's reply (`true` when its job is done, `false` for progress).
+    Db(db::Reply, bool),
 }
 
 /// How often to look for other people's commits (`PRAGMA data_version` is a cheap read).
@@ -150,6 +152,15 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         std::thread::spawn(move || worker::load(path, ui, stx));
     }
     app.search_tx = Some(search_tx);
+    // The worker's own connection: writes wait for another process's lock there, not here.
+    let worker_store = Store::open(
+        &opts.db,
+        &OpenOptions {
+            read_only: opts.read_only,
+        },
+    )
+    .with_context(|| format!("cannot open the database {}", opts.db.display()))?;
+    app.db = Some(db::spawn(worker_store, tx.clone()));
 
     let mut guard = terminal::Guard::new().context("cannot set up the terminal")?;
     spawn_input(tx.clone());
@@ -213,6 +224,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
                 Msg::LoadProgress(n, t) => actions.push(Action::LoadProgress(n, t)),
                 Msg::Loaded(rows, interner) => actions.push(Action::Loaded(rows, interner)),
                 Msg::LoadFailed(e) => actions.push(Action::LoadFailed(e)),
+                Msg::Db(reply, finished) => actions.push(Action::Db(reply, finished)),
                 Msg::SearchDone {
                     generation,
                     query,
