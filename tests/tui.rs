@@ -831,3 +831,162 @@ fn people_and_locations_are_edited_in_forms() {
         "Main Warehouse"
     );
 }
+
+#[test]
+fn ctrl_c_quits_even_when_the_keymap_unbinds_quit() {
+    // issue 15 item 14: `[list] quit = []` must not trap anyone.
+    let map = Keymap::with_user("[list]\nquit = []\n[scan]\nquit = []\n[form]\nquit = []\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new(open(&dir), map.clone(), true);
+    app.load_now().unwrap();
+    key(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit, "q is unbound now");
+    ctrl(&mut app, 'c');
+    assert!(app.quit, "ctrl-c quits from the list");
+    for opener in ['s', 'a'] {
+        let mut app = App::new(open(&dir), map.clone(), true);
+        key(&mut app, KeyCode::Char(opener));
+        assert_ne!(screen_name(&app), "list");
+        ctrl(&mut app, 'c');
+        assert!(app.quit, "ctrl-c quits from {}", screen_name(&app));
+    }
+}
+
+/// An app whose writes go through the real worker thread, as in `itam`; `pump` applies replies.
+fn threaded(dir: &tempfile::TempDir) -> (App, std::sync::mpsc::Receiver<itam::tui::Msg>) {
+    let mut app = App::new(open(dir), Keymap::defaults(), true);
+    app.display_path = "itam.db".into();
+    app.load_now().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.db = Some(itam::tui::db::spawn(open(dir), tx));
+    (app, rx)
+}
+
+/// Apply worker replies until `done` holds (or 10 s pass); false on timeout.
+fn pump(
+    app: &mut App,
+    rx: &std::sync::mpsc::Receiver<itam::tui::Msg>,
+    done: impl Fn(&App) -> bool,
+) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done(app) {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(itam::tui::Msg::Db(reply, finished)) => app.update(Action::Db(reply, finished)),
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+#[test]
+fn scans_during_another_process_lock_show_pending_then_commit_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = open(&dir);
+        itam::demo::generate(&mut s, 40, 1).unwrap();
+    }
+    let (mut app, rx) = threaded(&dir);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(4));
+    assert!(pump(&mut app, &rx, |a| a.pending_jobs == 0));
+    assert_eq!(app.scan.mode(), ScanMode::Checkin);
+    let deployed: Vec<String> = {
+        let s = open(&dir);
+        let mut st = s
+            .conn()
+            .prepare("SELECT tag FROM assets WHERE status = 'deployed' ORDER BY tag LIMIT 5")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(deployed.len(), 5);
+    // Another process takes the write lock.
+    let other = rusqlite::Connection::open(dir.path().join("itam.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let before = std::time::Instant::now();
+    for t in &deployed {
+        app.update(Action::Scan(t.clone()));
+    }
+    assert!(
+        before.elapsed() < std::time::Duration::from_millis(200),
+        "the UI thread never waits for the lock"
+    );
+    assert_eq!(app.scan.pending(), 5, "each scan shows at once, pending");
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("waiting for the database"), "{out}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for m in rx.try_iter() {
+        if let itam::tui::Msg::Db(reply, finished) = m {
+            app.update(Action::Db(reply, finished));
+        }
+    }
+    assert_eq!(app.scan.pending(), 5, "still waiting while the lock is held");
+    other.execute_batch("ROLLBACK").unwrap();
+    let released = std::time::Instant::now();
+    assert!(pump(&mut app, &rx, |a| a.scan.pending() == 0));
+    assert!(released.elapsed() < std::time::Duration::from_secs(2));
+    // In the order scanned, each with its own OK line.
+    let s = open(&dir);
+    let mut st = s
+        .conn()
+        .prepare("SELECT a.tag FROM events e JOIN assets a ON a.id = e.asset_id WHERE e.kind = 'checkin' ORDER BY e.id")
+        .unwrap();
+    let order: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(order, deployed);
+    let oks: Vec<&str> = app
+        .scan
+        .log
+        .iter()
+        .filter(|l| l.outcome == Outcome::Ok && l.text.contains("checked in"))
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(oks.len(), 5, "{:?}", app.scan.log);
+    for (line, tag) in oks.iter().zip(&deployed) {
+        assert!(line.starts_with(tag.as_str()), "{line} for {tag}");
+    }
+}
+
+#[test]
+fn an_import_queued_behind_a_lock_is_cancelled_by_esc_before_it_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = open(&dir);
+        itam::demo::generate(&mut s, 10, 1).unwrap();
+    }
+    let file = dir.path().join("more.csv");
+    std::fs::write(
+        &file,
+        "Asset Tag,Asset Name,Model Name\nNEW-1,One,Latitude 7440\nNEW-2,Two,Latitude 7440\n",
+    )
+    .unwrap();
+    let (mut app, rx) = threaded(&dir);
+    key(&mut app, KeyCode::Char('I'));
+    typ(&mut app, file.to_str().unwrap());
+    ctrl(&mut app, 's');
+    assert!(pump(&mut app, &rx, |a| a.pending_jobs == 0));
+    assert_eq!(screen_name(&app), "import");
+    // Another process holds the lock; a scan waits for it on the worker, the import behind it.
+    let other = rusqlite::Connection::open(dir.path().join("itam.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    app.write(Box::new(|store, _| {
+        let r = store.set_condition("IT-000001", itam::domain::Condition::Fair, None);
+        Box::new(move |_: &mut App| drop(r))
+    }));
+    ctrl(&mut app, 's');
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("esc cancels"), "{out}");
+    key(&mut app, KeyCode::Esc);
+    other.execute_batch("ROLLBACK").unwrap();
+    assert!(pump(&mut app, &rx, |a| a.pending_jobs == 0));
+    let (msg, _) = app.message.clone().unwrap();
+    assert!(msg.contains("cancelled"), "{msg}");
+    assert!(open(&dir).find_code("NEW-1").unwrap().is_none(), "nothing written");
+}

@@ -285,7 +285,7 @@ impl App {
     }
 
     /// Send a job to the database worker (or run it now, without one).
-    pub(crate) fn write(&mut self, job: Job) {
+    pub fn write(&mut self, job: Job) {
         match &self.db {
             Some(tx) => {
                 self.pending_jobs += 1;

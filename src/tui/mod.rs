@@ -6,6 +6,7 @@
 //! is pending, applies each as actions, and draws once if anything changed.
 
 pub mod app;
+pub mod commands;
 pub mod db;
 pub mod keymap;
 pub mod screens;
