@@ -835,7 +835,8 @@ fn people_and_locations_are_edited_in_forms() {
 #[test]
 fn ctrl_c_quits_even_when_the_keymap_unbinds_quit() {
     // issue 15 item 14: `[list] quit = []` must not trap anyone.
-    let map = Keymap::with_user("[list]\nquit = []\n[scan]\nquit = []\n[form]\nquit = []\n").unwrap();
+    let map =
+        Keymap::with_user("[list]\nquit = []\n[scan]\nquit = []\n[form]\nquit = []\n").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut app = App::new(open(&dir), map.clone(), true);
     app.load_now().unwrap();
@@ -924,7 +925,11 @@ fn scans_during_another_process_lock_show_pending_then_commit_in_order() {
             app.update(Action::Db(reply, finished));
         }
     }
-    assert_eq!(app.scan.pending(), 5, "still waiting while the lock is held");
+    assert_eq!(
+        app.scan.pending(),
+        5,
+        "still waiting while the lock is held"
+    );
     other.execute_batch("ROLLBACK").unwrap();
     let released = std::time::Instant::now();
     assert!(pump(&mut app, &rx, |a| a.scan.pending() == 0));
@@ -988,5 +993,39 @@ fn an_import_queued_behind_a_lock_is_cancelled_by_esc_before_it_writes() {
     assert!(pump(&mut app, &rx, |a| a.pending_jobs == 0));
     let (msg, _) = app.message.clone().unwrap();
     assert!(msg.contains("cancelled"), "{msg}");
-    assert!(open(&dir).find_code("NEW-1").unwrap().is_none(), "nothing written");
+    assert!(
+        open(&dir).find_code("NEW-1").unwrap().is_none(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn the_cli_resolves_a_scanned_code_like_the_scan_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("itam.db");
+    {
+        let mut s = open(&dir);
+        itam::demo::generate(&mut s, 10, 1).unwrap();
+    }
+    let badge = open(&dir).person("cfischer").unwrap().badge.unwrap();
+    let run = |code: &str| {
+        assert_cmd::Command::cargo_bin("itam")
+            .unwrap()
+            .args(["--db", db.to_str().unwrap(), "show", code])
+            .output()
+            .unwrap()
+    };
+    let out = run("HQ-301");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("label of location HQ-301"),
+        "{out:?}"
+    );
+    let out = run(&badge);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("badge of cfischer"),
+        "{out:?}"
+    );
+    let out = run("IT-000003");
+    assert!(out.status.success(), "{out:?}");
 }

@@ -186,4 +186,3 @@ commands!(
     Cancel "cancel" "cancel",
     Quit "quit" "quit",
 });
-

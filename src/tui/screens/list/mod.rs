@@ -422,4 +422,3 @@ impl App {
             .unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 }
-
