@@ -86,6 +86,11 @@ pub struct App {
     inline: Ctx,
     /// Jobs sent and not yet answered.
     pub pending_jobs: usize,
+    /// When the input being applied arrived (set by the event loop), and when each scan
+    /// answered by the worker was made: the latency log measures scan → committed and drawn.
+    pub input_at: Option<std::time::Instant>,
+    pub scans_answered: Vec<std::time::Instant>,
+    last_busy_draw: std::time::Instant,
 }
 
 impl App {
@@ -126,6 +131,9 @@ impl App {
             db: None,
             inline: Ctx::default(),
             pending_jobs: 0,
+            input_at: None,
+            scans_answered: Vec::new(),
+            last_busy_draw: std::time::Instant::now(),
             search_asked: None,
             search_answered: None,
             pinned_today: None,
@@ -282,6 +290,15 @@ impl App {
                 Effect::Write(job) => self.write(job),
             }
         }
+    }
+
+    /// Whether a busy tick is due (at most one redraw per 50 ms for progress alone).
+    pub fn busy_since_draw(&mut self) -> bool {
+        if self.last_busy_draw.elapsed() >= std::time::Duration::from_millis(45) {
+            self.last_busy_draw = std::time::Instant::now();
+            return true;
+        }
+        false
     }
 
     /// Send a job to the database worker (or run it now, without one).

@@ -45,6 +45,8 @@ pub enum Msg {
 
 /// How often to look for other people's commits (`PRAGMA data_version` is a cheap read).
 const REFRESH: Duration = Duration::from_millis(400);
+/// How often a busy worker's progress is redrawn.
+const BUSY_TICK: Duration = Duration::from_millis(50);
 
 pub struct Options {
     pub db: PathBuf,
@@ -98,6 +100,12 @@ impl Latency {
     fn first_frame(&mut self, started: Instant) {
         if let Some(f) = self.0.as_mut() {
             let _ = writeln!(f, "first-frame {}", started.elapsed().as_micros());
+        }
+    }
+    /// Each frame drawn, as microseconds since start (`frame N`): gaps show a frozen screen.
+    fn frame(&mut self, started: Instant) {
+        if let Some(f) = self.0.as_mut() {
+            let _ = writeln!(f, "frame {}", started.elapsed().as_micros());
         }
     }
     /// One line: what it was (`input` batch, `search` results) and microseconds until drawn.
@@ -178,7 +186,12 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     while !app.quit {
         let now = Instant::now();
         let next_poll = last_poll + REFRESH;
-        let wake = assembler.deadline().map_or(next_poll, |d| d.min(next_poll));
+        let mut wake = assembler.deadline().map_or(next_poll, |d| d.min(next_poll));
+        // While the worker is busy (a scan waiting for a lock, an import), redraw at least
+        // every 50 ms so its elapsed time and progress move.
+        if app.pending_jobs > 0 {
+            wake = wake.min(now + BUSY_TICK);
+        }
         let first = match rx.recv_timeout(wake.saturating_duration_since(now)) {
             Ok(m) => Some(m),
             Err(RecvTimeoutError::Timeout) => None,
@@ -244,12 +257,16 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
                 actions.push(Action::Key(k));
             }
         }
+        app.input_at = batch_start;
         for a in actions {
             app.update(a);
             // Leaving the list for a text view hands held keys over in order.
             if app.quit {
                 break;
             }
+        }
+        if app.pending_jobs > 0 && app.busy_since_draw() {
+            app.dirty = true;
         }
         if last_poll.elapsed() >= REFRESH {
             last_poll = Instant::now();
@@ -260,6 +277,10 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             app.dirty = false;
             latency.record("input", batch_start);
             latency.record("search", app.search_answered.take());
+            for t in std::mem::take(&mut app.scans_answered) {
+                latency.record("scan", Some(t));
+            }
+            latency.frame(started);
         }
         if app.bell {
             app.bell = false;

@@ -46,7 +46,7 @@ pub struct Form {
     pub focus: usize,
     pub error: Option<String>,
     /// Sent to the database worker and not answered yet (saving, checking a file).
-    pub busy: Option<String>,
+    pub busy: Option<(String, std::time::Instant)>,
 }
 
 fn field(key: &'static str, label: &'static str, hint: &'static str, value: Option<&str>) -> Field {
@@ -481,7 +481,10 @@ impl App {
             FormCmd::Save if f.kind == FormKind::Import => match f.import_request() {
                 Ok((path, opts)) => {
                     f.error = None;
-                    f.busy = Some("checking the file (nothing is written yet)".into());
+                    f.busy = Some((
+                        "checking the file (nothing is written yet)".into(),
+                        std::time::Instant::now(),
+                    ));
                     self.write(super::import::plan(path, opts));
                 }
                 Err(e) => {
@@ -490,7 +493,7 @@ impl App {
                 }
             },
             FormCmd::Save => {
-                f.busy = Some("saving".into());
+                f.busy = Some(("saving".into(), std::time::Instant::now()));
                 let form = f.clone();
                 self.write(Box::new(move |store, _| {
                     let r = form.save(store).map_err(|e| e.to_string());
@@ -551,7 +554,10 @@ pub fn draw(f: &mut Frame, form: &Form, t: &Theme, area: Rect) {
     .areas(inner);
     f.render_widget(Paragraph::new(lines), fields_area);
     let note = match (&form.error, &form.busy) {
-        (_, Some(b)) => Line::styled(format!("… {b}"), t.title()),
+        (_, Some((b, since))) => Line::styled(
+            format!("… {b} · {:.1} s", since.elapsed().as_secs_f32()),
+            t.title(),
+        ),
         (Some(e), None) => Line::styled(format!("✗ {}", visible(e)), t.error()),
         (None, None) => Line::styled(
             "ctrl-s saves · tab/↓ next · esc cancels (nothing is saved)",

@@ -160,11 +160,16 @@ impl App {
             outcome: Outcome::Pending,
             text: format!("{} …", visible(&code)),
         });
-        self.scan_op(ScanOp::Code(code));
+        let made = self.input_at.unwrap_or_else(std::time::Instant::now);
+        self.scan_op_at(ScanOp::Code(code), Some(made));
     }
 
     /// Send one operation to the scan engine; its reply replaces the oldest pending line.
     pub(crate) fn scan_op(&mut self, op: ScanOp) {
+        self.scan_op_at(op, None)
+    }
+
+    fn scan_op_at(&mut self, op: ScanOp, made: Option<std::time::Instant>) {
         let env = Env {
             tag_pattern: self.tag_pattern.clone(),
             labels: self.labels.clone(),
@@ -172,7 +177,10 @@ impl App {
         let is_code = matches!(op, ScanOp::Code(_));
         self.write(Box::new(move |store, ctx| {
             let reply = ctx.scan.apply(store, &env, op);
-            Box::new(move |app: &mut App| app.scan_reply(reply, is_code))
+            Box::new(move |app: &mut App| {
+                app.scans_answered.extend(made);
+                app.scan_reply(reply, is_code)
+            })
         }));
     }
 
