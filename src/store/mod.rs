@@ -13,6 +13,7 @@ mod check;
 mod depreciation;
 mod error;
 mod events;
+mod fields;
 mod fsinfo;
 mod licences;
 mod lookup;
@@ -33,6 +34,11 @@ pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow, ReadSnapshot, Staged
 pub use check::{CheckReport, Finding};
 pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
 pub use error::{Context, Result, StoreError};
+pub use fields::{
+    all_field_values, assets_with_field, define_field_tx, field_by_name, home_location,
+    list_fields, set_fields_tx, set_home_location_tx, CustomField, FieldChange, FieldValue,
+    HomeLocation,
+};
 pub use licences::{
     assign_seat_tx, insert_licence, release_person_seats, LicenceDetail, LicenceView, SeatOutcome,
     SeatTarget, SeatView,
