@@ -6,6 +6,7 @@
 //! column; [`import::apply`] then writes the plan in one short `BEGIN IMMEDIATE` transaction, so
 //! an error or a kill leaves the database exactly as it was.
 
+pub mod csvout;
 pub mod csvread;
 pub mod export;
 pub mod import;

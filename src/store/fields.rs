@@ -329,6 +329,107 @@ pub fn assets_with_field(conn: &Connection, name: &str, value: &str) -> Result<V
         .ctx("filtering by a field")
 }
 
+/// The highest asset id now: the assets a bulk import adds come after it.
+pub fn max_asset_id(conn: &Connection) -> Result<i64> {
+    conn.query_row("SELECT COALESCE(max(id), 0) FROM assets", [], |r| r.get(0))
+        .ctx("reading the last asset id")
+}
+
+/// Bulk import: every asset after `after_id` that has a location gets it as its home too, in
+/// one statement (their create events record it). Returns how many.
+pub fn homes_from_locations_tx(tx: &Tx, after_id: i64) -> Result<usize> {
+    tx.conn
+        .prepare_cached(
+            "UPDATE assets SET home_location_id = location_id
+             WHERE id > ?1 AND location_id IS NOT NULL",
+        )
+        .ctx("setting home locations")?
+        .execute([after_id])
+        .ctx("setting home locations")
+}
+
+/// Bulk import: the home of the new asset `tag` (its create event records it).
+pub fn import_home_tx(tx: &Tx, tag: &str, code: &str) -> Result<()> {
+    let loc = location_id(tx, code)?;
+    tx.conn
+        .prepare_cached("UPDATE assets SET home_location_id = ?2 WHERE tag = ?1")
+        .ctx("setting a home location")?
+        .execute(params![tag, loc])
+        .ctx("setting a home location")?;
+    Ok(())
+}
+
+/// Bulk import: a custom field value of the new asset `tag` (its create event records it).
+pub fn import_field_value_tx(tx: &Tx, tag: &str, field_id: i64, value: &str) -> Result<()> {
+    tx.conn
+        .prepare_cached(
+            "INSERT INTO asset_field_values(asset_id, field_id, value)
+             SELECT id, ?2, ?3 FROM assets WHERE tag = ?1",
+        )
+        .ctx("setting a field")?
+        .execute(params![tag, field_id, value])
+        .ctx("setting a field")?;
+    Ok(())
+}
+
+/// What an export needs beside [`crate::domain::AssetView`], read once for all rows.
+#[derive(Debug, Clone, Default)]
+pub struct ExportExtras {
+    /// Every defined field, in the order their columns are written.
+    pub fields: Vec<CustomField>,
+    /// asset id -> (field id, value)
+    pub values: HashMap<i64, Vec<(i64, String)>>,
+    /// lower-case model name -> model number
+    pub model_numbers: HashMap<String, String>,
+    /// lower-case username -> email
+    pub emails: HashMap<String, String>,
+    /// asset id -> (disposal method, date)
+    pub disposals: HashMap<i64, (String, String)>,
+    /// asset id -> home location code
+    pub homes: HashMap<i64, String>,
+}
+
+/// Read [`ExportExtras`].
+pub fn export_extras(conn: &Connection) -> Result<ExportExtras> {
+    let ctx = "reading what an export needs";
+    let pairs = |sql: &str| -> Result<Vec<(String, String)>> {
+        let mut stmt = conn.prepare(sql).ctx(ctx)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx(ctx)?;
+        rows.collect::<std::result::Result<_, _>>().ctx(ctx)
+    };
+    let by_id = |sql: &str| -> Result<Vec<(i64, String, String)>> {
+        let mut stmt = conn.prepare(sql).ctx(ctx)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ctx(ctx)?;
+        rows.collect::<std::result::Result<_, _>>().ctx(ctx)
+    };
+    Ok(ExportExtras {
+        fields: list_fields(conn)?,
+        values: all_field_values(conn)?,
+        model_numbers: pairs(
+            "SELECT lower(name), model_number FROM models WHERE model_number IS NOT NULL",
+        )?
+        .into_iter()
+        .collect(),
+        emails: pairs("SELECT lower(username), email FROM people WHERE email IS NOT NULL")?
+            .into_iter()
+            .collect(),
+        disposals: by_id("SELECT asset_id, method, disposed_on FROM disposals")?
+            .into_iter()
+            .map(|(id, m, d)| (id, (m, d)))
+            .collect(),
+        homes: by_id(
+            "SELECT a.id, l.code, '' FROM assets a JOIN locations l ON l.id = a.home_location_id",
+        )?
+        .into_iter()
+        .map(|(id, c, _)| (id, c))
+        .collect(),
+    })
+}
+
 impl Store {
     /// Every defined custom field, by name.
     pub fn fields(&self) -> Result<Vec<CustomField>> {
@@ -387,6 +488,32 @@ impl Store {
             let id = resolve(tx.conn, code)?.ok_or_else(|| not_found(code))?;
             set_home_location_tx(tx, id, location, note)
         })
+    }
+
+    /// What an export writes beside each asset's own columns.
+    pub fn export_extras(&self) -> Result<ExportExtras> {
+        export_extras(&self.conn)
+    }
+
+    /// Ids of the assets with a custom field value containing `text` (ignoring case), for
+    /// search: at most 1,000.
+    pub fn assets_with_field_text(&self, text: &str) -> Result<Vec<i64>> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT asset_id FROM asset_field_values
+                 WHERE instr(lower(value), lower(?1)) > 0 ORDER BY asset_id LIMIT 1000",
+            )
+            .ctx("searching custom fields")?;
+        let rows = stmt
+            .query_map([t], |r| r.get(0))
+            .ctx("searching custom fields")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("searching custom fields")
     }
 
     /// Ids of the assets whose field `name` is `value` (for `find --field`).

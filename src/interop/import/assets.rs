@@ -1,11 +1,15 @@
 //! Asset rows: Snipe-IT's asset importer and itam's own asset CSV/JSON.
 
-use super::super::parse::{add_months, parse_cost, parse_date, parse_timestamp};
-use super::super::snipeit::{norm, status_from_label, Field};
+use super::super::csvout::unescape_formula;
+use super::super::parse::{
+    leading_int, parse_cost, parse_date, parse_timestamp, snipeit_add_months,
+};
+use super::super::snipeit::{norm, read_status, Field};
 use super::super::InteropError;
-use super::people::{derive_username, join_name};
-use super::planner::Planner;
-use super::{AssetUpdate, Ops, Severity};
+use super::people::{derive_username_as, join_name};
+use super::planner::{LocRef, Planner};
+use super::{AssetUpdate, CreateExtra, CustomPlan, Ops, Severity};
+use crate::domain::field::{check_value, is_mac, FieldKind};
 use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::{Condition, Status};
@@ -29,9 +33,39 @@ impl Planner<'_> {
                 "no asset tag column (\"Asset Tag\" or \"tag\"; use --map \"Header=tag\")".into(),
             );
         }
+        let custom = self.custom_plans()?;
+        let mut extras: Vec<CreateExtra> = Vec::with_capacity(self.table.rows.len());
+        // Locations named only as a home: the write creates them (others come with assets).
+        let mut home_only: Vec<LocRef> = Vec::new();
+        let mut homes_are_locations = true;
         for row in &self.table.rows {
             self.start_row();
             let (line, f) = (row.line, &row.fields);
+            self.check_dup_values(line, f);
+            let mut values: Vec<(usize, String)> = Vec::new();
+            for (ci, cp) in custom.iter().enumerate() {
+                let raw = f
+                    .get(cp.col)
+                    .map(|v| unescape_formula(v.trim()))
+                    .filter(|v| !v.is_empty());
+                if let Some(raw) = raw {
+                    match check_value(cp.kind, cp.format.as_deref(), raw) {
+                        Ok(Some(v)) => values.push((ci, v)),
+                        Ok(None) => {}
+                        Err(e) => self.err_col(line, cp.col, e),
+                    }
+                }
+            }
+            let created_at = match self.get(f, Field::CreatedAt) {
+                Some(v) => match parse_timestamp(v, self.opts.date_format.as_deref()) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        self.err(line, Field::CreatedAt, e);
+                        None
+                    }
+                },
+                None => None,
+            };
             let tag = self.ident(line, f, Field::Tag, true);
             if tag.is_none() && self.get(f, Field::Tag).is_none() {
                 self.err(line, Field::Tag, "no asset tag".into());
@@ -73,22 +107,27 @@ impl Planner<'_> {
             let category = self.text(line, f, Field::Category);
             let supplier = self.text(line, f, Field::Supplier);
             let owner = self.text(line, f, Field::Owner);
-            let notes = self.get(f, Field::Notes).map(str::to_string);
+            let mut notes = self.get(f, Field::Notes).map(str::to_string);
+            let (mut deployed_meta, mut broken) = (false, false);
             let mut status = match self.get(f, Field::Status) {
                 None => Status::InStock,
-                Some(s) => match status_from_label(s).or_else(|| s.parse().ok()) {
-                    Some(st) => st,
-                    None => {
+                Some(s) => match read_status(s, &self.status_map) {
+                    Ok(r) => {
+                        (deployed_meta, broken) = (r.deployed_meta, r.broken);
+                        r.status
+                    }
+                    Err(e) => {
                         self.warn(
                             line,
                             Some(Field::Status),
-                            format!("unknown status '{}': imported as in_stock", visible(s)),
+                            format!("{e}: imported as in_stock"),
                         );
                         Status::InStock
                     }
                 },
             };
             let condition = match self.get(f, Field::Condition) {
+                None if broken => Condition::Broken,
                 None => Condition::Good,
                 Some(c) => match c.parse::<Condition>() {
                     Ok(c) => c,
@@ -136,11 +175,13 @@ impl Planner<'_> {
                 currency = Some("USD".into());
             }
             if let Some(m) = self.get(f, Field::WarrantyMonths) {
-                match (m.parse::<u32>(), &purchase_date) {
+                // Snipe-IT reads the leading number (`3 months` is 3) and adds months its way.
+                match (leading_int(m).ok_or(()), &purchase_date) {
+                    (Ok(0), _) => {}
                     (Ok(months), Some(pd)) if warranty_until.is_none() => {
                         warranty_until = parse_date(pd, None)
                             .ok()
-                            .and_then(|d| add_months(d, months))
+                            .and_then(|d| snipeit_add_months(d, months))
                             .map(|d| d.to_string());
                     }
                     (Ok(_), None) => self.warn(
@@ -164,27 +205,53 @@ impl Planner<'_> {
                 }
                 None => None,
             };
+            // The home: "Default Location" when given, else the Location column (Snipe-IT's
+            // importer sets rtd_location from it).
+            let home = match self.get(f, Field::HomeLocation) {
+                Some(h) => {
+                    let h = h.to_string();
+                    self.location_ref(line, &h, None, Field::HomeLocation)
+                }
+                // An itam export's empty home_location means no home.
+                None if self.cols.contains_key(&Field::HomeLocation) => None,
+                None => location.clone(),
+            };
 
             // Checked out to a person or a location.
             let ctype = self
                 .get(f, Field::CheckoutType)
                 .map(norm)
                 .unwrap_or_default();
+            let checked_out = self.get(f, Field::CheckedOut).map(str::to_string);
             let email = self.get(f, Field::Email).map(str::to_string);
             let first = self.get(f, Field::FirstName).map(str::to_string);
             let last = self.get(f, Field::LastName).map(str::to_string);
-            let full = self
+            let mut full = self
                 .get(f, Field::FullName)
                 .map(str::to_string)
                 .or_else(|| join_name(first.as_deref(), last.as_deref()));
             let given_username = self.get(f, Field::Username).map(str::to_string);
-            let has_person = given_username.is_some() || email.is_some() || full.is_some();
+            // A Custom Asset Report's "Checked Out" holds a user's full name.
+            if full.is_none() && given_username.is_none() && (ctype == "user" || ctype.is_empty()) {
+                full = checked_out.clone();
+            }
+            // Snipe-IT needs a username or a name to check out to; an email alone is not enough.
+            let has_person = given_username.is_some() || full.is_some();
+            if !has_person && email.is_some() && (ctype.is_empty() || ctype == "user") {
+                self.warn(
+                    line,
+                    Some(Field::Email),
+                    "only an email is given: not checked out (Snipe-IT needs a username or a name)"
+                        .into(),
+                );
+            }
             let mut assignee = None;
             match ctype.as_str() {
                 "location" => {
                     let target = self
                         .get(f, Field::CheckoutLocation)
                         .map(str::to_string)
+                        .or_else(|| checked_out.clone())
                         .or_else(|| location.as_ref().map(|l| l.code.clone()));
                     match target {
                         Some(t) => {
@@ -198,13 +265,19 @@ impl Planner<'_> {
                     }
                 }
                 "" | "user" | "person" if has_person || ctype == "user" || ctype == "person" => {
-                    match derive_username(
-                        given_username.as_deref(),
-                        email.as_deref(),
-                        first.as_deref(),
-                        last.as_deref(),
-                        full.as_deref(),
-                    ) {
+                    let derived = if has_person {
+                        derive_username_as(
+                            given_username.as_deref(),
+                            email.as_deref(),
+                            first.as_deref(),
+                            last.as_deref(),
+                            full.as_deref(),
+                            &self.opts.username_format,
+                        )
+                    } else {
+                        None
+                    };
+                    match derived {
                         Some(u) if u.chars().any(|c| c.is_whitespace() || c.is_control()) => self
                             .err(
                                 line,
@@ -237,12 +310,16 @@ impl Planner<'_> {
                     }
                 }
                 "" => {}
-                "asset" => self.warn(
-                    line,
-                    Some(Field::CheckoutType),
-                    "check-out to another asset is not supported: imported as not checked out"
-                        .into(),
-                ),
+                "asset" => {
+                    // Snipe-IT keeps a child asset where its parent is: so does itam, noted.
+                    let what = checked_out.as_deref().unwrap_or("another asset");
+                    let line_note = format!("checked out to asset {what} in Snipe-IT");
+                    notes = Some(match notes.take() {
+                        Some(n) if !n.contains(&line_note) => format!("{n}\n{line_note}"),
+                        Some(n) => n,
+                        None => line_note,
+                    });
+                }
                 other => self.err(
                     line,
                     Field::CheckoutType,
@@ -262,6 +339,9 @@ impl Planner<'_> {
                     );
                 }
                 status = Status::Deployed;
+            } else if status == Status::Deployed && deployed_meta {
+                // Snipe-IT says deployed for any check-out; to a place it is in stock there.
+                status = Status::InStock;
             } else if status == Status::Deployed {
                 self.warn(
                     line,
@@ -295,6 +375,17 @@ impl Planner<'_> {
                 continue;
             }
             let Some(tag) = tag else { continue };
+            if let Some(h) = &home {
+                if location.as_ref().map(|l| norm(&l.code)) != Some(norm(&h.code)) {
+                    homes_are_locations = false;
+                    // A home no asset is at is created by the write itself.
+                    let known = home_only.iter().any(|x| norm(&x.code) == norm(&h.code));
+                    if !known && self.store.location_code_for(&h.code)?.is_none() {
+                        home_only.push(h.clone());
+                    }
+                }
+            }
+            let home = home.map(|h| h.code);
             let a = BulkAsset {
                 tag,
                 serial,
@@ -326,6 +417,11 @@ impl Planner<'_> {
                 None => {
                     // Its create event's JSON is written below, for all rows at once.
                     creates.push((a, String::new()));
+                    extras.push(CreateExtra {
+                        home,
+                        fields: values,
+                        created_at,
+                    });
                     self.summary.create += 1;
                 }
                 Some(id) if !self.opts.update => {
@@ -340,7 +436,7 @@ impl Planner<'_> {
                     );
                     self.summary.skip += 1;
                 }
-                Some(id) => match self.asset_update(line, id, &a)? {
+                Some(id) => match self.asset_update(line, id, &a, values, home)? {
                     Some(u) => {
                         updates.push(u);
                         self.summary.update += 1;
@@ -349,11 +445,82 @@ impl Planner<'_> {
                 },
             }
         }
-        fill_snapshots(&mut creates);
+        let names: Vec<&str> = custom.iter().map(|c| c.name.as_str()).collect();
+        fill_snapshots(&mut creates, &extras, &names);
         Ok(Ops::Assets {
             creates: Arc::new(creates),
             updates,
+            extras,
+            custom,
+            home_only,
+            homes_are_locations,
         })
+    }
+
+    /// How each custom field column is checked and defined: as the field already defined
+    /// under that name, else by what its values look like (all numbers, all dates, all yes/no,
+    /// all MAC addresses, else text).
+    fn custom_plans(&mut self) -> Result<Vec<CustomPlan>, InteropError> {
+        let mut out = Vec::with_capacity(self.custom.len());
+        for (col, name) in self.custom.clone() {
+            if let Some(f) = crate::store::field_by_name(self.store.conn(), &name)? {
+                out.push(CustomPlan {
+                    col,
+                    name: f.name,
+                    kind: f.kind,
+                    format: f.format,
+                    exists: true,
+                });
+                continue;
+            }
+            let values: Vec<&str> = self
+                .table
+                .rows
+                .iter()
+                .filter_map(|r| r.fields.get(col))
+                .map(|v| unescape_formula(v.trim()))
+                .filter(|v| !v.is_empty())
+                .collect();
+            let all = |p: &dyn Fn(&str) -> bool| !values.is_empty() && values.iter().all(|v| p(v));
+            let (kind, format) = if all(&|v| v.parse::<rust_decimal::Decimal>().is_ok()) {
+                (FieldKind::Number, None)
+            } else if all(&|v| check_value(FieldKind::Date, None, v).is_ok()) {
+                (FieldKind::Date, None)
+            } else if all(&|v| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "yes" | "no" | "true" | "false"
+                )
+            }) {
+                (FieldKind::Boolean, None)
+            } else if all(&is_mac) {
+                (FieldKind::Text, Some("mac".to_string()))
+            } else {
+                (FieldKind::Text, None)
+            };
+            out.push(CustomPlan {
+                col,
+                name,
+                kind,
+                format,
+                exists: false,
+            });
+        }
+        let new: Vec<String> = out
+            .iter()
+            .filter(|c| !c.exists)
+            .map(|c| format!("\"{}\" ({})", visible(&c.name), c.kind))
+            .collect();
+        if !new.is_empty() {
+            self.file_issue(
+                Severity::Warning,
+                format!(
+                    "new custom fields (columns itam does not know; --map \"Header=-\" ignores one): {}",
+                    new.join(", ")
+                ),
+            );
+        }
+        Ok(out)
     }
 
     /// The changes `--update` makes to an existing asset (None when nothing differs).
@@ -362,6 +529,8 @@ impl Planner<'_> {
         line: u64,
         id: i64,
         a: &BulkAsset,
+        fields: Vec<(usize, String)>,
+        home: Option<String>,
     ) -> Result<Option<AssetUpdate>, InteropError> {
         let cur = self.store.asset_by_id(id)?;
         if cur.status == Status::Disposed {
@@ -456,7 +625,7 @@ impl Planner<'_> {
                 ),
             );
         }
-        if changes.is_empty() {
+        if changes.is_empty() && fields.is_empty() && home.is_none() {
             return Ok(None);
         }
         Ok(Some(AssetUpdate {
@@ -464,6 +633,8 @@ impl Planner<'_> {
             changes,
             before: Value::Object(before).to_string(),
             after: Value::Object(after).to_string(),
+            fields,
+            home,
         }))
     }
 }
@@ -478,11 +649,17 @@ struct Snapshot<'a> {
     category: Option<&'a str>,
     condition: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     currency: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     due_date: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     eol_date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<std::collections::BTreeMap<&'a str, &'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_location: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -513,34 +690,46 @@ struct Snapshot<'a> {
 
 /// The create-event JSON of every new asset, on every core: serialising is a fifth of the
 /// check of a large file, and each row's is independent of the others.
-fn fill_snapshots(creates: &mut [(BulkAsset, String)]) {
+fn fill_snapshots(creates: &mut [(BulkAsset, String)], extras: &[CreateExtra], names: &[&str]) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if creates.len() < 10_000 || threads == 1 {
-        for (a, snap) in creates.iter_mut() {
-            *snap = snapshot(a);
+        for ((a, snap), x) in creates.iter_mut().zip(extras) {
+            *snap = snapshot(a, x, names);
         }
         return;
     }
     let size = creates.len().div_ceil(threads);
     std::thread::scope(|s| {
-        for chunk in creates.chunks_mut(size) {
+        for (chunk, xs) in creates.chunks_mut(size).zip(extras.chunks(size)) {
             s.spawn(move || {
-                for (a, snap) in chunk.iter_mut() {
-                    *snap = snapshot(a);
+                for ((a, snap), x) in chunk.iter_mut().zip(xs) {
+                    *snap = snapshot(a, x, names);
                 }
             });
         }
     });
 }
 
-fn snapshot(a: &BulkAsset) -> String {
+fn snapshot(a: &BulkAsset, x: &CreateExtra, names: &[&str]) -> String {
+    let fields = (!x.fields.is_empty()).then(|| {
+        x.fields
+            .iter()
+            .filter_map(|(i, v)| names.get(*i).map(|n| (*n, v.as_str())))
+            .collect()
+    });
     let s = Snapshot {
         assignee: a.assignee.as_deref(),
         category: a.category.as_deref(),
         condition: a.condition.as_str(),
+        created_at: x.created_at.as_deref(),
         currency: a.currency.as_deref(),
         due_date: a.due_date.as_deref(),
         eol_date: a.eol_date.as_deref(),
+        fields,
+        home_location: x
+            .home
+            .as_deref()
+            .filter(|h| Some(*h) != a.location.as_deref()),
         location: a.location.as_deref(),
         manufacturer: a.manufacturer.as_deref(),
         model: a.model.as_deref(),
@@ -625,12 +814,18 @@ mod tests {
             eol_date: s("2028-01-02"),
             notes: s("line\nbreak"),
         };
-        assert_eq!(snapshot(&a), snapshot_as_map(&a));
+        assert_eq!(
+            snapshot(&a, &CreateExtra::default(), &[]),
+            snapshot_as_map(&a)
+        );
         a.serial = None;
         a.assignee = None;
         a.notes = None;
         a.due_date = None;
         a.category = None;
-        assert_eq!(snapshot(&a), snapshot_as_map(&a));
+        assert_eq!(
+            snapshot(&a, &CreateExtra::default(), &[]),
+            snapshot_as_map(&a)
+        );
     }
 }

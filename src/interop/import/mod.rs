@@ -42,6 +42,10 @@ pub struct Options {
     pub date_format: Option<String>,
     /// Costs are written `1.234,56`.
     pub decimal_comma: bool,
+    /// `Label=status,...`: Snipe-IT status labels read as these itam statuses.
+    pub status_map: Vec<String>,
+    /// How a username is made from a full name (Snipe-IT's `username_format`).
+    pub username_format: String,
 }
 
 impl Default for Options {
@@ -54,6 +58,8 @@ impl Default for Options {
             skip_bad_rows: false,
             date_format: None,
             decimal_comma: false,
+            status_map: Vec::new(),
+            username_format: "filastname".into(),
         }
     }
 }
@@ -133,6 +139,31 @@ struct AssetUpdate {
     changes: Vec<(AssetField, Option<String>)>,
     before: String,
     after: String,
+    /// Custom field values the file gives: (index into the plan's custom fields, value).
+    fields: Vec<(usize, String)>,
+    /// The home location's code, when the file gives one.
+    home: Option<String>,
+}
+
+/// What a new asset carries beside its [`BulkAsset`] row.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct CreateExtra {
+    /// The home location's code.
+    home: Option<String>,
+    /// (index into the plan's custom fields, value)
+    fields: Vec<(usize, String)>,
+    /// When the source system created it (kept in the create event).
+    created_at: Option<String>,
+}
+
+/// A custom field column: how its values were checked, and whether the write defines it.
+#[derive(Debug, Clone, PartialEq)]
+struct CustomPlan {
+    col: usize,
+    name: String,
+    kind: crate::domain::field::FieldKind,
+    format: Option<String>,
+    exists: bool,
 }
 
 /// (name, manufacturer, category, model number)
@@ -144,6 +175,13 @@ enum Ops {
         /// Shared with the staged rows the write copies from (see [`StagedAssets`]).
         creates: Arc<Vec<(BulkAsset, String)>>,
         updates: Vec<AssetUpdate>,
+        /// One per create, in the same order.
+        extras: Vec<CreateExtra>,
+        custom: Vec<CustomPlan>,
+        /// Home locations no asset is at: the write creates them.
+        home_only: Vec<planner::LocRef>,
+        /// Every new asset's home is its location (one set-based write gives them all).
+        homes_are_locations: bool,
     },
     People {
         creates: Vec<NewPerson>,
@@ -225,7 +263,16 @@ pub fn plan_bytes(
     };
     let map = parse_map(&opts.map)?;
     let _snapshot = store.read_snapshot()?;
+    let status_map = super::snipeit::parse_status_map(&opts.status_map)?;
+    if !people::USERNAME_FORMATS.contains(&opts.username_format.as_str()) {
+        return Err(InteropError::Usage(format!(
+            "unknown username format '{}' (one of: {})",
+            visible(&opts.username_format),
+            people::USERNAME_FORMATS.join(", ")
+        )));
+    }
     let mut p = Planner::new(store, opts, &table, &map);
+    p.status_map = status_map;
     for w in decoded.warnings {
         p.file_issue(Severity::Warning, w);
     }
@@ -261,6 +308,60 @@ pub fn plan_bytes(
     })
 }
 
+/// What a file holds, from its headers, for an import given no `--kind`: people (a users
+/// export: names, usernames or emails and no asset tag), licences (seats or a licence name
+/// and no asset tag), else assets. JSON files are taken as assets.
+pub fn detect_kind(path: &Path) -> Result<Kind, InteropError> {
+    let bytes = std::fs::read(path).map_err(|source| InteropError::Io {
+        context: format!("reading {}", path.display()),
+        source,
+    })?;
+    let decoded = csvread::decode(&bytes);
+    let first = decoded.text.trim_start();
+    if first.starts_with('[') || first.starts_with('{') {
+        return Ok(Kind::Assets);
+    }
+    let line = first.lines().next().unwrap_or_default();
+    let headers: Vec<String> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes())
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(super::snipeit::norm).collect())
+        .unwrap_or_default();
+    Ok(kind_from_headers(&headers))
+}
+
+/// See [`detect_kind`]; `headers` are normalised (see `snipeit::norm`).
+pub fn kind_from_headers(headers: &[String]) -> Kind {
+    let has = |names: &[&str]| headers.iter().any(|h| names.contains(&h.as_str()));
+    if has(&["asset tag", "asset_tag", "tag", "asset tag number"]) {
+        return Kind::Assets;
+    }
+    if has(&[
+        "seats",
+        "license name",
+        "licence name",
+        "serial/product key",
+        "licensed to name",
+        "licensed to email",
+    ]) {
+        return Kind::Licences;
+    }
+    if has(&[
+        "first name",
+        "last name",
+        "username",
+        "email",
+        "employee number",
+        "badge",
+    ]) {
+        return Kind::People;
+    }
+    Kind::Assets
+}
+
 fn unreachable_kind() -> Result<Ops, InteropError> {
     Err(InteropError::Usage("history cannot be imported".into()))
 }
@@ -268,6 +369,19 @@ fn unreachable_kind() -> Result<Ops, InteropError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_kind_is_told_by_its_headers() {
+        let k =
+            |h: &[&str]| kind_from_headers(&h.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            k(&["first name", "last name", "email", "username"]),
+            Kind::People
+        );
+        assert_eq!(k(&["asset tag", "username", "email"]), Kind::Assets);
+        assert_eq!(k(&["item name", "serial number", "seats"]), Kind::Licences);
+        assert_eq!(k(&["name", "parent"]), Kind::Assets);
+    }
 
     #[test]
     fn issues_name_line_and_column() {

@@ -26,12 +26,13 @@ impl Planner<'_> {
                 .text(line, f, Field::FullName)
                 .or_else(|| join_name(first.as_deref(), last.as_deref()));
             let given = self.text(line, f, Field::Username);
-            let username = derive_username(
+            let username = derive_username_as(
                 given.as_deref(),
                 email.as_deref(),
                 first.as_deref(),
                 last.as_deref(),
                 full.as_deref(),
+                &self.opts.username_format,
             );
             let Some(username) = username else {
                 self.err(line, Field::Username, "no username, email or name".into());
@@ -183,8 +184,29 @@ pub(super) fn join_name(first: Option<&str>, last: Option<&str>) -> Option<Strin
     (!n.is_empty()).then_some(n)
 }
 
-/// A username: as given, else the email's local part, else first initial + last name (as
-/// Snipe-IT's default), else the full name without spaces; lower-cased when derived.
+/// Snipe-IT's `username_format` settings (Admin > Settings > Users), as User.php names them.
+pub(super) const USERNAME_FORMATS: &[&str] = &[
+    "filastname",
+    "firstname.lastname",
+    "lastnamefirstinitial",
+    "firstintial.lastname",
+    "firstname_lastname",
+    "firstname",
+    "lastname",
+    "firstinitial.lastname",
+    "lastname_firstinitial",
+    "lastname.firstinitial",
+    "firstnamelastname",
+    "firstnamelastinitial",
+    "lastname.firstname",
+    "email",
+];
+
+/// A username: as given; else from the full name (or first and last) the way Snipe-IT's
+/// `User::generateFormattedNameFromFullName` makes it in `format` (`filastname` by default:
+/// "Maria Schmidt" -> `mschmidt`); else the email's local part (or the whole email with the
+/// `email` format).
+#[cfg(test)]
 pub(super) fn derive_username(
     given: Option<&str>,
     email: Option<&str>,
@@ -192,27 +214,119 @@ pub(super) fn derive_username(
     last: Option<&str>,
     full: Option<&str>,
 ) -> Option<String> {
+    derive_username_as(given, email, first, last, full, "filastname")
+}
+
+/// [`derive_username`] in one of [`USERNAME_FORMATS`].
+pub(super) fn derive_username_as(
+    given: Option<&str>,
+    email: Option<&str>,
+    first: Option<&str>,
+    last: Option<&str>,
+    full: Option<&str>,
+    format: &str,
+) -> Option<String> {
     if let Some(u) = given {
         return Some(u.trim().to_string());
     }
-    if let Some(local) = email
+    if format == "email" {
+        if let Some(e) = email {
+            return Some(e.trim().to_lowercase());
+        }
+    }
+    let name = full
+        .map(str::to_string)
+        .or_else(|| join_name(first, last))
+        .filter(|n| !n.trim().is_empty());
+    if let Some(n) = name {
+        return Some(snipeit_username(n.trim(), format)).filter(|u| !u.is_empty());
+    }
+    email
         .and_then(|e| e.split('@').next())
         .filter(|l| !l.is_empty())
-    {
-        return Some(local.trim().to_lowercase());
-    }
-    let clean = |s: &str| {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect::<String>()
-            .to_lowercase()
+        .map(|l| l.trim().to_lowercase())
+}
+
+/// Snipe-IT's `generateFormattedNameFromFullName`: split at the first space; one word is the
+/// username as it is (lower-cased); otherwise the format's parts, each through Laravel's
+/// `Str::slug` (accents folded, punctuation dropped, spaces to `-`).
+pub fn snipeit_username(full: &str, format: &str) -> String {
+    let Some((first, last)) = full.split_once(' ') else {
+        return full.to_lowercase();
     };
-    match (first, last) {
-        (Some(f), Some(l)) => {
-            let i: String = f.chars().take(1).collect();
-            Some(clean(&format!("{i}{l}")))
+    let fi: String = first.chars().take(1).collect();
+    let li: String = last.chars().take(1).collect();
+    let u = match format {
+        "firstname.lastname" => format!("{}.{}", slug(first), slug(last)),
+        "lastnamefirstinitial" => slug(&format!("{last}{fi}")),
+        "firstintial.lastname" => format!("{fi}.{}", slug(last)),
+        "firstname_lastname" => format!("{}_{}", slug(first), slug(last)),
+        "firstname" => slug(first),
+        "lastname" => slug(last),
+        "firstinitial.lastname" => slug(&format!("{fi}.{}", slug(last))),
+        "lastname_firstinitial" => format!("{}_{}", slug(last), slug(&fi)),
+        "lastname.firstinitial" => format!("{}.{}", slug(last), slug(&fi)),
+        "firstnamelastname" => format!("{}{}", slug(first), slug(last)),
+        "firstnamelastinitial" => slug(&format!("{first}{li}")),
+        "lastname.firstname" => format!("{}.{}", slug(last), slug(first)),
+        _ => slug(&format!("{fi}{last}")),
+    };
+    u.to_lowercase()
+}
+
+/// Laravel's `Str::slug` with `-`: ASCII-folded, `_` and spaces to `-`, `@` to `-at-`,
+/// anything else that is not a letter or digit dropped, lower case, no outer dashes.
+fn slug(s: &str) -> String {
+    let mut folded = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            '_' => folded.push('-'),
+            '@' => folded.push_str("-at-"),
+            c if c.is_ascii_alphanumeric() || c == '-' || c.is_whitespace() => folded.push(c),
+            c => folded.push_str(fold(c)),
         }
-        _ => full.or(first).or(last).map(clean).filter(|u| !u.is_empty()),
+    }
+    let mut out = String::with_capacity(folded.len());
+    let mut dash = false;
+    for c in folded.chars() {
+        if c == '-' || c.is_whitespace() {
+            dash = true;
+        } else {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// ASCII for the Latin letters names carry (as Laravel's `Str::ascii` for English); other
+/// characters are dropped.
+fn fold(c: char) -> &'static str {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'ĉ' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'ğ' | 'ģ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
+        'ķ' => "k",
+        'ł' | 'ľ' | 'ļ' => "l",
+        'ñ' | 'ń' | 'ň' | 'ņ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'œ' => "oe",
+        'ŕ' | 'ř' => "r",
+        'ś' | 'š' | 'ş' | 'ș' => "s",
+        'ß' => "ss",
+        'ť' | 'ţ' | 'ț' => "t",
+        'þ' => "th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => "",
     }
 }
 
@@ -235,5 +349,44 @@ mod tests {
             Some("jodoe")
         );
         assert_eq!(derive_username(None, None, None, None, None), None);
+    }
+
+    #[test]
+    fn snipeit_username_formats() {
+        assert_eq!(snipeit_username("Maria Schmidt", "filastname"), "mschmidt");
+        assert_eq!(
+            snipeit_username("Zoë Müller-Lüdenscheidt", "filastname"),
+            "zmuller-ludenscheidt"
+        );
+        assert_eq!(
+            snipeit_username("José Ángel Núñez", "filastname"),
+            "jangel-nunez"
+        );
+        assert_eq!(
+            snipeit_username("Maria Schmidt", "firstname.lastname"),
+            "maria.schmidt"
+        );
+        assert_eq!(
+            snipeit_username("Maria Schmidt", "lastnamefirstinitial"),
+            "schmidtm"
+        );
+        assert_eq!(
+            snipeit_username("Maria Schmidt", "firstname_lastname"),
+            "maria_schmidt"
+        );
+        assert_eq!(snipeit_username("Madonna", "filastname"), "madonna");
+        assert_eq!(snipeit_username("Seán O'Brien", "filastname"), "sobrien");
+        assert_eq!(
+            derive_username_as(
+                None,
+                Some("m@x.org"),
+                None,
+                None,
+                Some("Maria Schmidt"),
+                "email"
+            )
+            .as_deref(),
+            Some("m@x.org")
+        );
     }
 }

@@ -1,17 +1,19 @@
 //! The checks every kind of row shares: which column gives which field, issues by line and
 //! column, and the look-ups (locations, people) a file repeats many times.
 
+use super::super::csvout::unescape_formula;
 use super::super::csvread::Table;
 use super::super::parse::{looks_mangled, parse_date};
 use super::super::snipeit::{field_for, norm, Field};
 use super::super::InteropError;
+use super::super::Kind;
 use super::{Issue, Options, Severity, Summary};
 use crate::domain::text::visible;
 use crate::store::Store;
 use std::collections::HashMap;
 
 /// Where a location reference points: an existing code, or one this import creates.
-#[derive(Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct LocRef {
     pub(super) code: String,
     pub(super) name: String,
@@ -36,6 +38,13 @@ pub(super) struct Planner<'a> {
     pub(super) row_errors: usize,
     pub(super) locations: HashMap<String, LocRef>,
     pub(super) people: HashMap<String, Option<(String, bool)>>,
+    /// Fields given by more than one column: every column, in file order. A row is read from
+    /// the first that has a value; two values that differ are a row error.
+    pub(super) dup_cols: Vec<(Field, Vec<usize>)>,
+    /// Asset columns itam does not know: custom fields, (column, name as written).
+    pub(super) custom: Vec<(usize, String)>,
+    /// `--status-map`, parsed.
+    pub(super) status_map: Vec<(String, crate::domain::Status)>,
 }
 
 impl<'a> Planner<'a> {
@@ -56,6 +65,15 @@ impl<'a> Planner<'a> {
                 .or_else(|| field_for(opts.kind, h));
             fields.push(mapped);
         }
+        // A Custom Asset Report's "Type" says what "Checked Out" names (user, location,
+        // asset); in other files a "Type" column is something else.
+        if opts.kind == Kind::Assets && table.headers.iter().any(|h| norm(h) == "checked out") {
+            for (i, h) in table.headers.iter().enumerate() {
+                if norm(h) == "type" && fields[i].is_none() {
+                    fields[i] = Some(Field::CheckoutType);
+                }
+            }
+        }
         for (mh, _) in map {
             if !table.headers.iter().any(|h| norm(h) == norm(mh)) {
                 file_issues.push(Issue {
@@ -68,11 +86,23 @@ impl<'a> Planner<'a> {
             }
         }
         let mut unknown = Vec::new();
+        let mut custom: Vec<(usize, String)> = Vec::new();
         for (i, f) in fields.iter().enumerate() {
             match f {
                 Some(Field::Ignore) => {}
                 Some(f) => {
                     cols.entry(*f).or_insert(i);
+                }
+                // Asset columns itam does not know are Snipe-IT's custom fields (MAC Address,
+                // RAM, ...): kept as custom fields of the asset, under their header.
+                None if opts.kind == Kind::Assets && !table.headers[i].trim().is_empty() => {
+                    let name = table.headers[i]
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if !custom.iter().any(|(_, n)| norm(n) == norm(&name)) {
+                        custom.push((i, name));
+                    }
                 }
                 None if !table.headers[i].trim().is_empty() => unknown.push(i),
                 None => {}
@@ -112,13 +142,17 @@ impl<'a> Planner<'a> {
             row_errors: 0,
             locations: HashMap::new(),
             people: HashMap::new(),
+            dup_cols: Vec::new(),
+            custom,
+            status_map: Vec::new(),
         };
         p.fields_snapshot(fields);
         p
     }
 
     pub(super) fn fields_snapshot(&mut self, fields: Vec<Option<Field>>) {
-        // Two columns giving the same field: which one would win is a guess, so refuse.
+        // Two columns giving the same field (Snipe-IT's BAD sample repeats Category; a report
+        // may hold "Serial" and "Serial Number"): read from both, refuse a row where they differ.
         let mut by_field: HashMap<Field, Vec<usize>> = HashMap::new();
         for (i, f) in fields.iter().enumerate() {
             if let Some(f) = f {
@@ -127,24 +161,23 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let mut same_field: Vec<Vec<usize>> = by_field
-            .into_values()
-            .filter(|v| v.len() > 1 && !same_header(self.table, v))
-            .collect();
-        same_field.sort();
-        for v in same_field {
+        let mut same_field: Vec<(Field, Vec<usize>)> =
+            by_field.into_iter().filter(|(_, v)| v.len() > 1).collect();
+        same_field.sort_by(|a, b| a.1.cmp(&b.1));
+        for (_, v) in &same_field {
             let names: Vec<String> = v
                 .iter()
                 .map(|&i| format!("\"{}\" (column {})", visible(&self.table.headers[i]), i + 1))
                 .collect();
             self.file_issue(
-                Severity::Error,
+                Severity::Warning,
                 format!(
-                    "columns {} all give the same field; keep one (or --map the others to -)",
+                    "columns {} all give the same field: a row where they differ is refused",
                     names.join(" and ")
                 ),
             );
         }
+        self.dup_cols = same_field;
     }
 
     pub(super) fn file_issue(&mut self, severity: Severity, message: String) {
@@ -160,7 +193,9 @@ impl<'a> Planner<'a> {
         });
     }
 
-    /// Duplicate header names are an error naming them (Snipe-IT's BAD sample has two of each).
+    /// Duplicate header names of columns that are not imported (a Custom Asset Report with
+    /// "Location address" ticked writes Address, City, ... once per location) are a warning;
+    /// imported ones are read from every copy (see `fields_snapshot`).
     pub(super) fn check_columns(&mut self) {
         let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, h) in self.table.headers.iter().enumerate() {
@@ -186,12 +221,49 @@ impl<'a> Planner<'a> {
             })
             .collect();
         self.file_issue(
-            Severity::Error,
+            Severity::Warning,
             format!(
-                "duplicate columns: {}; remove or rename the copies",
+                "duplicate columns: {}; the first copy that has a value is read",
                 names.join(", ")
             ),
         );
+    }
+
+    /// Row errors for fields given by two columns with different values on this row.
+    pub(super) fn check_dup_values(&mut self, line: u64, fields: &csv::StringRecord) {
+        if self.dup_cols.is_empty() {
+            return;
+        }
+        let mut bad = Vec::new();
+        for (f, cols) in &self.dup_cols {
+            let vals: Vec<(usize, &str)> = cols
+                .iter()
+                .filter_map(|&i| {
+                    fields
+                        .get(i)
+                        .map(|v| unescape_formula(v.trim()))
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (i, v))
+                })
+                .collect();
+            if let Some((i0, v0)) = vals.first() {
+                if let Some((i1, v1)) = vals.iter().find(|(_, v)| norm(v) != norm(v0)) {
+                    bad.push((
+                        *f,
+                        format!(
+                            "columns {} and {} give different values: '{}' and '{}'",
+                            i0 + 1,
+                            i1 + 1,
+                            visible(v0),
+                            visible(v1)
+                        ),
+                    ));
+                }
+            }
+        }
+        for (f, m) in bad {
+            self.err(line, f, m);
+        }
     }
 
     pub(super) fn header(&self, f: Field) -> Option<String> {
@@ -218,6 +290,18 @@ impl<'a> Planner<'a> {
         });
     }
 
+    /// A row error in a column that is not one of itam's fields (a custom field).
+    pub(super) fn err_col(&mut self, line: u64, col: usize, message: String) {
+        self.row_errors += 1;
+        self.issues.push(Issue {
+            severity: Severity::Error,
+            line: Some(line),
+            unit: self.table.unit,
+            column: self.table.headers.get(col).cloned(),
+            message,
+        });
+    }
+
     pub(super) fn err(&mut self, line: u64, f: Field, message: String) {
         self.issue(Severity::Error, line, Some(f), message);
     }
@@ -229,7 +313,21 @@ impl<'a> Planner<'a> {
     /// Start a row: returns a getter closure's data (trimmed, empty as None).
     pub(super) fn get<'r>(&self, fields: &'r csv::StringRecord, f: Field) -> Option<&'r str> {
         let i = self.col_of[f as usize]?;
-        fields.get(i).map(str::trim).filter(|s| !s.is_empty())
+        // A leading backtick before = + - @ is Snipe-IT's formula escape, not text.
+        let v = fields
+            .get(i)
+            .map(|v| unescape_formula(v.trim()))
+            .filter(|s| !s.is_empty());
+        if v.is_none() && !self.dup_cols.is_empty() {
+            let (_, cols) = self.dup_cols.iter().find(|(d, _)| *d == f)?;
+            return cols.iter().find_map(|&c| {
+                fields
+                    .get(c)
+                    .map(|v| unescape_formula(v.trim()))
+                    .filter(|s| !s.is_empty())
+            });
+        }
+        v
     }
 
     pub(super) fn text(
@@ -359,9 +457,4 @@ impl<'a> Planner<'a> {
         self.people.insert(key, p.clone());
         Ok(p)
     }
-}
-
-fn same_header(t: &Table, cols: &[usize]) -> bool {
-    cols.iter()
-        .all(|&i| norm(&t.headers[i]) == norm(&t.headers[cols[0]]))
 }

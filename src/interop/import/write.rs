@@ -2,7 +2,10 @@
 
 use super::super::InteropError;
 use super::{Applied, Ops, Plan};
-use crate::store::{BulkWriter, StagedAssets, Store};
+use crate::store::{
+    define_field_tx, homes_from_locations_tx, import_field_value_tx, import_home_tx, max_asset_id,
+    set_fields_tx, set_home_location_tx, BulkWriter, StagedAssets, Store,
+};
 
 /// Write a plan: everything in one `BEGIN IMMEDIATE` transaction, so an error or a kill
 /// leaves the database as it was. Refused when the plan has errors, unless it was made with
@@ -70,16 +73,58 @@ fn write_plan(
         };
         match &plan.ops {
             Ops::Assets {
-                creates: _,
+                creates,
                 updates,
+                extras,
+                custom,
+                home_only,
+                homes_are_locations,
             } => {
+                let mut field_ids = Vec::with_capacity(custom.len());
+                for c in custom {
+                    field_ids.push(define_field_tx(tx, &c.name, c.kind, c.format.as_deref())?.id);
+                }
+                for l in home_only {
+                    w.location(&l.code, &l.name, None)?;
+                }
+                let last = max_asset_id(tx.conn)?;
                 if let Some(s) = staged {
                     w.insert_staged(s)?;
                     out.created += s.rows as usize;
                     n += s.rows;
                 }
+                // Homes and custom fields of new assets: one statement when every home is the
+                // asset's location (the usual file), else a row each.
+                if *homes_are_locations {
+                    homes_from_locations_tx(tx, last)?;
+                }
+                for ((a, _), x) in creates.iter().zip(extras) {
+                    if !*homes_are_locations {
+                        if let Some(h) = &x.home {
+                            import_home_tx(tx, &a.tag, h)?;
+                        }
+                    }
+                    for (i, v) in &x.fields {
+                        if let Some(id) = field_ids.get(*i) {
+                            import_field_value_tx(tx, &a.tag, *id, v)?;
+                        }
+                    }
+                }
                 for u in updates {
-                    w.update_asset(u.id, &u.changes, &u.before, &u.after)?;
+                    if !u.changes.is_empty() {
+                        w.update_asset(u.id, &u.changes, &u.before, &u.after)?;
+                    }
+                    let values: Vec<(String, String)> = u
+                        .fields
+                        .iter()
+                        .filter_map(|(i, v)| custom.get(*i).map(|c| (c.name.clone(), v.clone())))
+                        .collect();
+                    let note = Some(format!("imported from {}", plan.source));
+                    out.events += set_fields_tx(tx, u.id, &values, note.as_deref())?.len() as u64;
+                    if let Some(h) = &u.home {
+                        out.events +=
+                            u64::from(set_home_location_tx(tx, u.id, Some(h), note.as_deref())?);
+                    }
                     out.updated += 1;
                     tick(&mut n);
                 }
@@ -112,7 +157,7 @@ fn write_plan(
             }
         }
         progress(n);
-        out.events = w.events;
+        out.events += w.events;
         Ok(out)
     })?;
     applied.write_ms = locked_at
