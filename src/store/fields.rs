@@ -372,6 +372,23 @@ pub fn import_field_value_tx(tx: &Tx, tag: &str, field_id: i64, value: &str) -> 
     Ok(())
 }
 
+/// The licence named `product` with `key` (none: no key), as Snipe-IT's licence importer
+/// finds one (by name and serial), ignoring case.
+pub fn licence_id_by_product_and_key(
+    conn: &Connection,
+    product: &str,
+    key: Option<&str>,
+) -> Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT id FROM licences WHERE product = ?1 COLLATE NOCASE
+         AND COALESCE(licence_key, '') = COALESCE(?2, '') COLLATE NOCASE ORDER BY id LIMIT 1",
+    )
+    .ctx("looking up a licence")?
+    .query_row(params![product.trim(), key.map(str::trim)], |r| r.get(0))
+    .optional()
+    .ctx("looking up a licence")
+}
+
 /// What an export needs beside [`crate::domain::AssetView`], read once for all rows.
 #[derive(Debug, Clone, Default)]
 pub struct ExportExtras {

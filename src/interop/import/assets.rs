@@ -232,7 +232,7 @@ impl Planner<'_> {
                 .or_else(|| join_name(first.as_deref(), last.as_deref()));
             let given_username = self.get(f, Field::Username).map(str::to_string);
             // A Custom Asset Report's "Checked Out" holds a user's full name.
-            if full.is_none() && given_username.is_none() && (ctype == "user" || ctype.is_empty()) {
+            if full.is_none() && (ctype == "user" || ctype.is_empty()) {
                 full = checked_out.clone();
             }
             // Snipe-IT needs a username or a name to check out to; an email alone is not enough.
