@@ -382,6 +382,10 @@ fn a_custom_asset_report_imports_whole_with_every_status_type() {
     let a = s.asset("IT-1001").expect("IT-1001");
     assert_eq!(a.purchase_cost.as_deref(), Some("9000.00"));
     assert_eq!(a.assignee_name.as_deref(), Some("Maria Schmidt"));
+    // Employee No. and Department go to the person.
+    let m = s.person("mschmidt").expect("mschmidt");
+    assert_eq!(m.badge.as_deref(), Some("E-77"));
+    assert_eq!(m.team.as_deref(), Some("Finance"));
     assert_eq!(a.due_date.as_deref(), Some("2024-04-01"));
     assert_eq!(a.assigned_at.as_deref(), Some("2023-04-01T10:00:00.000Z"));
     assert_eq!(

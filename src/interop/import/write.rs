@@ -79,6 +79,7 @@ fn write_plan(
                 custom,
                 home_only,
                 homes_are_locations,
+                people_details,
             } => {
                 let mut field_ids = Vec::with_capacity(custom.len());
                 for c in custom {
@@ -92,6 +93,9 @@ fn write_plan(
                     w.insert_staged(s)?;
                     out.created += s.rows as usize;
                     n += s.rows;
+                }
+                for (p, before, after) in people_details {
+                    w.update_person(p, before.clone(), after.clone())?;
                 }
                 // Homes and custom fields of new assets: one statement when every home is the
                 // asset's location (the usual file), else a row each.
