@@ -154,14 +154,16 @@ fn backup_while_another_process_writes_then_restore() {
 }
 
 #[test]
-fn restore_refuses_a_database_in_use_and_a_bad_backup() {
+fn restore_works_while_the_database_is_open_and_refuses_a_bad_backup() {
     let e = demo();
     let dest = e.dir.path().join("b.db");
     e.ok(&["backup", dest.to_str().unwrap()]);
+    e.ok(&["add", "--tag", "AFTER-BACKUP"]);
     let holder = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
-    let _ = holder.asset_count().unwrap();
-    let err = e.fails(&["restore", dest.to_str().unwrap()], 1);
-    assert!(err.contains("in use"), "{err}");
+    assert!(holder.find_code("AFTER-BACKUP").unwrap().is_some());
+    e.ok(&["restore", dest.to_str().unwrap()]);
+    // The process that had it open all along sees the restored ledger, not a stale file.
+    assert!(holder.find_code("AFTER-BACKUP").unwrap().is_none());
     drop(holder);
     let junk = e.dir.path().join("junk.db");
     std::fs::write(&junk, b"this is not a database at all, not even close....").unwrap();
@@ -171,6 +173,56 @@ fn restore_refuses_a_database_in_use_and_a_bad_backup() {
         "{err}"
     );
     e.ok(&["restore", dest.to_str().unwrap()]);
+    assert_eq!(e.json(&["check", "--json"])["assets"], 200);
+}
+
+#[test]
+fn restore_keeps_the_targets_mode_and_leaves_nothing_beside_the_backup() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = demo();
+    let dest = e.dir.path().join("b.db");
+    e.ok(&["backup", dest.to_str().unwrap()]);
+    std::fs::set_permissions(e.db(), std::fs::Permissions::from_mode(0o660)).unwrap();
+    e.ok(&["restore", dest.to_str().unwrap()]);
+    let mode = std::fs::metadata(e.db()).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(
+        mode, 0o660,
+        "restore changed the shared database's mode to {mode:o}"
+    );
+    for ext in ["-wal", "-shm", ".partial"] {
+        let p = e.dir.path().join(format!("b.db{ext}"));
+        assert!(!p.exists(), "restore left {}", p.display());
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(e.dir.path())
+        .unwrap()
+        .filter_map(|d| d.ok())
+        .map(|d| d.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("restore") || n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn restore_of_the_database_onto_itself_says_so() {
+    let e = demo();
+    let err = e.fails(&["restore", e.db().to_str().unwrap()], 1);
+    assert!(err.contains("is the database itself"), "{err}");
+    assert!(!err.contains("in use"), "{err}");
+}
+
+#[test]
+fn backups_are_not_world_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = demo();
+    let dest = e.dir.path().join("b.db");
+    e.ok(&["backup", dest.to_str().unwrap()]);
+    let mode = std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode & 0o007,
+        0,
+        "a backup carries licence keys but is {mode:o}"
+    );
+    assert!(!e.dir.path().join("b.db.partial").exists());
 }
 
 #[test]

@@ -58,7 +58,10 @@ fn apply(state: &mut Replayed, kind: &str, after: &Value) {
 impl Store {
     pub fn check(&self) -> Result<CheckReport> {
         let mut findings = Vec::new();
-        let c = &self.conn;
+        // One read transaction: every query below sees the same snapshot, so writers committing
+        // meanwhile (an asset row here, its create event there) cannot look like damage.
+        let snapshot = self.conn.unchecked_transaction().ctx("starting a read")?;
+        let c = &*snapshot;
         {
             let mut stmt = c
                 .prepare("PRAGMA integrity_check")
@@ -238,6 +241,7 @@ impl Store {
                 message: format!("history mentions asset id {id}, which does not exist"),
             });
         }
+        drop(snapshot);
         Ok(CheckReport {
             assets,
             events,

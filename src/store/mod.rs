@@ -19,6 +19,7 @@ mod lookup;
 mod maintenance;
 mod migrate;
 mod ops;
+pub mod outfile;
 mod people;
 mod places;
 mod receiving;
