@@ -247,16 +247,29 @@ pub struct ExportArgs {
     /// Write to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace FILE when it exists (never the database)
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 pub fn export(store: &Store, a: &ExportArgs) -> Result<ExitCode> {
     let n = match &a.out {
         Some(path) => {
-            let f = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let f = itam::store::outfile::OutFile::create(
+                path,
+                &itam::store::outfile::OutOptions {
+                    force: a.force,
+                    database: Some(store.path()),
+                },
+            )
+            .with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
             let n = export::export(store, a.kind, a.format, &mut w)?;
-            w.flush()
+            let f = w
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("writing {}", path.display()))?;
+            f.commit()
                 .with_context(|| format!("writing {}", path.display()))?;
             eprintln!("exported {n} {} to {}", a.kind.as_str(), path.display());
             n
