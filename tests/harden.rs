@@ -83,3 +83,54 @@ fn a_failed_export_leaves_no_file() {
         .collect();
     assert!(partials.is_empty());
 }
+
+#[test]
+fn a_database_in_a_folder_anyone_can_write_is_refused() {
+    let e = Env::seeded();
+    let shared = e.dir.path().join("tmp");
+    std::fs::create_dir(&shared).unwrap();
+    let db = shared.join("itam.db");
+    std::fs::copy(e.db(), &db).unwrap();
+    for m in [0o1777, 0o777] {
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(m)).unwrap();
+        let out = e
+            .bare()
+            .args(["--db", db.to_str().unwrap(), "show", "IT-0001"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "mode {m:o}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("writable by everyone"), "{err}");
+    }
+}
+
+#[test]
+fn a_wal_planted_by_an_outsider_is_refused() {
+    // SAFETY: getuid has no preconditions.
+    if unsafe { libc::getuid() } != 0 {
+        eprintln!("SKIPPED: needs root to make a file owned by another user");
+        return;
+    }
+    let outsider = Env::new();
+    outsider.ok(&["add", "--tag", "MINE-1"]);
+    let victim = Env::seeded();
+    for i in 0..20 {
+        victim.ok(&["add", "--tag", &format!("V-{i}")]);
+    }
+    // The outsider's own WAL, with his data, next to the victim's database.
+    let src = rusqlite::Connection::open(outsider.db()).unwrap();
+    src.execute_batch("PRAGMA wal_autocheckpoint = 0; INSERT INTO teams(name) VALUES ('evil');")
+        .unwrap();
+    let planted = victim.dir.path().join("itam.db-wal");
+    std::fs::copy(outsider.dir.path().join("itam.db-wal"), &planted).unwrap();
+    drop(src);
+    std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+    let err = victim.fails(&["show", "V-3"], 1);
+    assert!(
+        err.contains("itam.db-wal") && err.contains("neither"),
+        "{err}"
+    );
+    std::fs::remove_file(&planted).unwrap();
+    assert!(victim.ok(&["show", "V-3"]).contains("V-3"));
+    assert_eq!(victim.json(&["check", "--json"])["assets"], 21);
+}

@@ -84,6 +84,7 @@ impl Store {
     /// Open (creating if needed, with its folder) and migrate the database at `path`.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
         let mut warnings = Vec::new();
+        fsinfo::refuse_planted(path)?;
         let exists = path.exists();
         let mut read_only = None;
         if opts.read_only {
