@@ -62,8 +62,8 @@ impl Store {
     /// Copy the database to `dest` with SQLite's online backup API, in one step: it reads one
     /// consistent snapshot (WAL readers never block writers), writes a `.partial` file with the
     /// database's mode and group and renames it into place, so `dest` is either absent or
-    /// complete. Returns the asset count.
-    pub fn backup_to(&self, dest: &Path) -> Result<i64> {
+    /// complete. Returns the asset count and the copy's history chain head (to log).
+    pub fn backup_to(&self, dest: &Path) -> Result<(i64, super::chain::ChainHead)> {
         let out = OutFile::create(
             dest,
             &OutOptions {
@@ -88,8 +88,14 @@ impl Store {
                 .ctx("finishing the backup")?;
         }
         let n = verify(out.tmp_path(), dest)?;
+        let head = {
+            let copy =
+                Connection::open_with_flags(out.tmp_path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .ctx("checking the copy")?;
+            super::chain::head(&copy)?
+        };
         out.commit()?;
-        Ok(n)
+        Ok((n, head))
     }
 }
 
