@@ -273,6 +273,7 @@ pub fn parse_snipe_cost(s: &str) -> Result<Option<(Decimal, Option<&'static str>
     if d.is_sign_negative() && !d.is_zero() {
         return Err(format!("cost '{t}' is negative"));
     }
+    let d = crate::domain::money::within_limit(d, t).map_err(|e| e.to_string())?;
     Ok(Some((d, symbol)))
 }
 
