@@ -225,3 +225,48 @@ fn costs_are_rounded_to_the_minor_unit_and_odd_numbers_refused() {
         assert!(err.contains("not an amount"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn a_bad_config_never_drops_read_only_or_db() {
+    let e = Env::seeded();
+    let cfg = e.dir.path().join("config/itam");
+    std::fs::create_dir_all(&cfg).unwrap();
+    let elsewhere = e.dir.path().join("configured.db");
+    std::fs::write(
+        cfg.join("config.toml"),
+        format!("db = {elsewhere:?}\nread_only = true\n\n[labels]\ndpi = \"300\"\n"),
+    )
+    .unwrap();
+    // No --db: the write must not land in the default database (nor anywhere).
+    let out = e.bare().args(["add", "--tag", "LEAK-1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 5") && err.contains("config.toml"),
+        "{err}"
+    );
+    assert!(!e.dir.path().join("data/itam/itam.db").exists());
+    assert!(!elsewhere.exists());
+    // Not even with --db: the config's read_only is part of what could not be read.
+    let err = e.fails(&["add", "--tag", "LEAK-2"], 1);
+    assert!(err.contains("line 5"), "{err}");
+    assert!(e.fails(&["show", "LEAK-2"], 1).contains("line 5"));
+}
+
+#[test]
+fn a_tag_pattern_that_cannot_expand_is_refused_when_the_config_loads() {
+    let e = Env::seeded();
+    let cfg = e.dir.path().join("config/itam");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        "[receiving]\ntag_pattern = \"IT-{seq:70000}\"\n",
+    )
+    .unwrap();
+    let err = e.fails(&["show", "IT-0001"], 1);
+    assert!(
+        err.contains("tag_pattern") && err.contains("at most 20"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
