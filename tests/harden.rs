@@ -270,3 +270,37 @@ fn a_tag_pattern_that_cannot_expand_is_refused_when_the_config_loads() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn one_invalid_utf8_byte_is_shown_escaped_and_reported_by_check() {
+    let e = Env::seeded();
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    c.execute(
+        "UPDATE assets SET name = CAST(X'4C6170FF746F70' AS TEXT) WHERE tag = 'IT-0001'",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let shown = e.ok(&["show", "IT-0001"]);
+    assert!(shown.contains("Lap\\xFFtop"), "{shown}");
+    assert_eq!(
+        e.json(&["show", "IT-0001", "--json"])["name"],
+        "Lap\\xFFtop"
+    );
+    assert!(e.ok(&["find", "Lap"]).contains("IT-0001"));
+    let csv = e.ok(&["export"]);
+    assert!(csv.contains("Lap\\xFFtop"), "{csv}");
+    e.ok(&["history", "IT-0001"]);
+    let r = e.json_code(&["check", "--json"], 1);
+    let msgs: Vec<String> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("not valid UTF-8") && m.contains("IT-0001")),
+        "{msgs:?}"
+    );
+}
