@@ -122,35 +122,56 @@ fn expand_home(p: &str) -> PathBuf {
 }
 
 impl Config {
-    /// Parse config text; the error says which line and why.
+    /// Parse config text; the error says which line and why. Values other code would trip
+    /// over later (a tag pattern that cannot expand) are refused here too.
     pub fn parse(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+        let c: Config = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
+        crate::store::expand_tag(&c.receiving.tag_pattern, 1)
+            .map_err(|e| format!("[receiving] tag_pattern: {e}"))?;
+        Ok(c)
     }
 
-    /// Load the user's config. A missing file is the defaults; a bad one is the defaults plus a
-    /// warning naming the file, the line and the reason.
+    /// The user's config file.
+    pub fn path() -> PathBuf {
+        config_dir().join("config.toml")
+    }
+
+    /// Load the user's config, refusing a file that cannot be read or parsed: one bad value
+    /// must never silently drop `read_only = true` or the configured `db` (the next write would
+    /// go to another database, or be allowed). A missing file is the defaults.
+    pub fn load_checked() -> Result<Config, String> {
+        Self::load_checked_from(&Self::path())
+    }
+
+    pub fn load_checked_from(path: &Path) -> Result<Config, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text).map_err(|e| {
+                format!(
+                    "{}: {e}\nFix the file (nothing was done: a config that cannot be read is not guessed at).",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Load the user's config for callers that cannot stop. A bad file fails closed: the
+    /// defaults, but read-only, plus a warning naming the file, the line and the reason.
     pub fn load() -> (Config, Option<String>) {
-        Self::load_from(&config_dir().join("config.toml"))
+        Self::load_from(&Self::path())
     }
 
     pub fn load_from(path: &Path) -> (Config, Option<String>) {
-        match std::fs::read_to_string(path) {
-            Ok(text) => match Config::parse(&text) {
-                Ok(c) => (c, None),
-                Err(e) => (
-                    Config::default(),
-                    Some(format!(
-                        "{}: {e}\n(using the default settings)",
-                        path.display()
-                    )),
-                ),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
+        match Self::load_checked_from(path) {
+            Ok(c) => (c, None),
             Err(e) => (
-                Config::default(),
+                Config {
+                    read_only: true,
+                    ..Config::default()
+                },
                 Some(format!(
-                    "{}: {e} (using the default settings)",
-                    path.display()
+                    "{e}\n(until then every database is opened read-only)"
                 )),
             ),
         }
@@ -191,15 +212,27 @@ mod tests {
     }
 
     #[test]
-    fn bad_file_names_the_line_and_falls_back() {
+    fn bad_file_names_the_line_and_fails_closed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "db = \"x\"\n\n[scan]\nmax_gap_ms = \"fast\"\n").unwrap();
+        let err = Config::load_checked_from(&path).unwrap_err();
+        assert!(err.contains("line 4"), "{err}");
         let (c, warn) = Config::load_from(&path);
-        assert_eq!(c, Config::default());
+        assert!(c.read_only, "a bad file never falls back to read-write");
         let warn = warn.unwrap();
         assert!(warn.contains("line 4"), "{warn}");
         assert!(warn.contains("config.toml"), "{warn}");
+    }
+
+    #[test]
+    fn a_tag_pattern_that_cannot_expand_is_refused_at_load() {
+        for bad in ["IT-{seq:70000}", "IT-{seq:21}", "IT-", "IT-{seq"] {
+            let err =
+                Config::parse(&format!("[receiving]\ntag_pattern = \"{bad}\"\n")).unwrap_err();
+            assert!(err.contains("tag_pattern"), "{bad}: {err}");
+        }
+        assert!(Config::parse("[receiving]\ntag_pattern = \"IT-{seq:20}\"\n").is_ok());
     }
 
     #[test]

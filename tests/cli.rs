@@ -44,14 +44,18 @@ fn db_comes_from_env_then_config() {
 }
 
 #[test]
-fn a_bad_config_warns_with_its_line_and_runs_on_defaults() {
+fn a_bad_config_is_refused_with_its_line() {
+    // Issue 15, item 9: it used to run on the defaults, dropping read_only and db.
     let e = Env::new();
     let cfg = e.dir.path().join("config/itam");
     std::fs::create_dir_all(&cfg).unwrap();
     std::fs::write(cfg.join("config.toml"), "\nread_only = maybe\n").unwrap();
-    e.itam().arg("init").assert().success().stderr(
-        predicate::str::contains("line 2").and(predicate::str::contains("default settings")),
-    );
+    e.itam()
+        .arg("init")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 2").and(predicate::str::contains("config.toml")));
+    assert!(!e.db().exists());
 }
 
 #[test]

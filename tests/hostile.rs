@@ -81,6 +81,7 @@ fn hostile_env() -> Env {
             h,
             "--owner",
             h,
+            "--new-team",
             "--notes",
             h,
             "--location",
@@ -419,14 +420,20 @@ fn a_read_only_file_refuses_writes_clearly_and_still_reads() {
     assert!(err.contains("read-only"), "{err}");
     e.ok(&["--read-only", "show", "IT-0001"]);
 
-    // A real read-only file, as an unprivileged user: the file 0444 in a folder anyone may
-    // write (so SQLite can make the -shm file readers need), writes refused, reads fine.
+    // A real read-only file, as an unprivileged user: the file 0444 in a folder its group may
+    // write (so SQLite can make the -shm file readers need), writes refused, reads fine. (A
+    // folder anyone may write is refused outright: see harden.rs.)
     let events = e.ok(&["history", "IT-0001"]);
     let folder = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o2770)).unwrap();
     let db = folder.path().join("itam.db");
     std::fs::copy(e.db(), &db).unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(folder.path(), None, Some(65534)).unwrap();
+        std::os::unix::fs::chown(&db, None, Some(65534)).unwrap();
+    }
     let Some(out) = as_nobody(&e, &db, &["checkout", "IT-0001", "--to", "jdoe"]) else {
         return;
     };

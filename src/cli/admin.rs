@@ -12,7 +12,9 @@ pub fn check(store: &Store, json: bool) -> Result<ExitCode> {
     if json {
         output::json(&r)?;
     } else if r.findings.is_empty() {
-        println!("ok: {} assets, {} events; integrity, foreign keys, history replay and disposals all agree", r.assets, r.events);
+        println!("ok: {} assets, {} events; integrity, foreign keys, history chain and replay, disposals all agree", r.assets, r.events);
+        println!("{}", r.head);
+        println!("(keep this head somewhere only you can write: a history rewritten later will not match it)");
     } else {
         println!(
             "{} finding(s) in {} assets, {} events:",
@@ -23,6 +25,7 @@ pub fn check(store: &Store, json: bool) -> Result<ExitCode> {
         for f in &r.findings {
             println!("  [{}] {}", f.check, visible(&f.message));
         }
+        println!("{}", r.head);
     }
     Ok(if r.findings.is_empty() {
         ExitCode::SUCCESS
@@ -33,13 +36,14 @@ pub fn check(store: &Store, json: bool) -> Result<ExitCode> {
 
 pub fn backup(store: &Store, dest: &Path) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let n = store.backup_to(dest)?;
+    let (n, head) = store.backup_to(dest)?;
     println!(
         "backed up {} ({n} assets) to {} in {:.1} s",
         store.path().display(),
         dest.display(),
         started.elapsed().as_secs_f64()
     );
+    println!("{head}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -292,6 +292,9 @@ pub struct ExportArgs {
     /// Snipe-IT format: costs written 1234,56 (for instances set to 1.234,56)
     #[arg(long)]
     pub decimal_comma: bool,
+    /// Replace FILE when it exists (never the database)
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 pub fn export(store: &Store, a: &ExportArgs) -> Result<ExitCode> {
@@ -301,11 +304,21 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<ExitCode> {
     };
     let n = match &a.out {
         Some(path) => {
-            let f = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let f = itam::store::outfile::OutFile::create(
+                path,
+                &itam::store::outfile::OutOptions {
+                    force: a.force,
+                    database: Some(store.path()),
+                },
+            )
+            .with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
             let n = export::export_with(store, a.kind, a.format, &opts, &mut w)?;
-            w.flush()
+            let f = w
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("writing {}", path.display()))?;
+            f.commit()
                 .with_context(|| format!("writing {}", path.display()))?;
             eprintln!("exported {n} {} to {}", a.kind.as_str(), path.display());
             n

@@ -25,6 +25,9 @@ pub struct LabelArgs {
     /// Write to FILE instead of standard output
     #[arg(long, value_name = "FILE", conflicts_with_all = ["printer", "print", "lp"])]
     pub out: Option<PathBuf>,
+    /// Replace FILE when it exists (never the database)
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// Send the ZPL to a network printer's raw port, HOST:PORT (usually 9100)
     #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["print", "lp"])]
     pub printer: Option<String>,
@@ -117,7 +120,11 @@ pub fn label(store: &Store, a: &LabelArgs) -> Result<ExitCode> {
             out.flush()?;
         }
         Target::File(path) => {
-            std::fs::write(&path, &doc)
+            let opts = itam::store::outfile::OutOptions {
+                force: a.force,
+                database: Some(store.path()),
+            };
+            itam::store::outfile::write_all(&path, doc.as_bytes(), &opts)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             println!("wrote {n} {} to {}", plural(n), path.display());
         }

@@ -120,10 +120,7 @@ pub enum Command {
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
-    let (config, warning) = Config::load();
-    if let Some(w) = warning {
-        eprintln!("itam: warning: {w}");
-    }
+    let config = Config::load_checked().map_err(anyhow::Error::msg)?;
     let path = config.db_path(cli.db.as_deref());
     let opts = OpenOptions {
         read_only: cli.read_only || config.read_only,
@@ -138,7 +135,7 @@ pub fn open_store(cli: &Cli) -> Result<Store> {
 
 /// `itam` with no subcommand: the full-screen app.
 fn tui(cli: &Cli) -> Result<ExitCode> {
-    let (config, warning) = Config::load();
+    let config = Config::load_checked().map_err(anyhow::Error::msg)?;
     let color = match cli.color.as_str() {
         "never" => false,
         "always" => true,
@@ -154,7 +151,7 @@ fn tui(cli: &Cli) -> Result<ExitCode> {
         db: config.db_path(cli.db.as_deref()),
         read_only: cli.read_only || config.read_only,
         color,
-        warnings: warning.into_iter().collect(),
+        warnings: Vec::new(),
         config,
     };
     itam::tui::run(opts)?;
@@ -167,7 +164,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     };
     if let Command::Restore { src } = command {
         // Never open the target as a Store here: that would count as "in use".
-        let (config, _) = Config::load();
+        let config = Config::load_checked().map_err(anyhow::Error::msg)?;
         return admin::restore(src, &config.db_path(cli.db.as_deref()));
     }
     let mut store = open_store(&cli)?;

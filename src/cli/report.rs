@@ -115,9 +115,20 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
     match c {
         // Printed by the workflows module, which owns audits and ghosts (stdout's lock is
         // re-entrant, so its println! lines interleave correctly with `out`).
+        // Audit and compliance reports record the history chain's head, so a history rewritten
+        // later no longer matches the report kept elsewhere.
         ReportCmd::Audit { audit, json } => {
             out.flush()?;
-            super::workflows::print_report(&store.audit_report(*audit)?, *json)?;
+            let r = store.audit_report(*audit)?;
+            let head = store.chain_head()?;
+            if *json {
+                let mut v = serde_json::to_value(&r)?;
+                v["history_head"] = serde_json::to_value(&head)?;
+                super::output::json(&v)?;
+            } else {
+                super::workflows::print_report(&r, false)?;
+                println!("\nrecorded at {head}");
+            }
         }
         ReportCmd::Ghosts(a) => {
             out.flush()?;
@@ -125,8 +136,11 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
         }
         ReportCmd::Licences { as_of: d, json } => {
             let r = store.licence_report(as_of(d)?)?;
+            let head = store.chain_head()?;
             if *json {
-                serde_json::to_writer_pretty(&mut out, &r)?;
+                let mut v = serde_json::to_value(&r)?;
+                v["history_head"] = serde_json::to_value(&head)?;
+                serde_json::to_writer_pretty(&mut out, &v)?;
                 writeln!(out)?;
             } else {
                 writeln!(
@@ -179,6 +193,7 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
                         }
                     )?;
                 }
+                writeln!(out, "\nrecorded at {head}")?;
             }
         }
         ReportCmd::Depreciation(a) => depreciation(store, a, &mut out)?,

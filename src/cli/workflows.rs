@@ -176,8 +176,8 @@ pub fn audit(store: &mut Store, c: &AuditCmd) -> Result<ExitCode> {
 
 #[derive(Debug, Args)]
 pub struct GhostArgs {
-    /// Unseen for at least this many days
-    #[arg(long, default_value_t = 180)]
+    /// Unseen for at least this many days (0 to 36500)
+    #[arg(long, default_value_t = 180, value_parser = clap::value_parser!(i64).range(0..=36_500))]
     pub days: i64,
     #[arg(long)]
     pub json: bool,

@@ -37,7 +37,16 @@ impl Totals {
 
     /// Add `amount` to the total of `currency` (rounded to its minor unit when read).
     pub fn add(&mut self, currency: &str, amount: Decimal) {
-        *self.0.entry(currency.to_string()).or_default() += amount;
+        let t = self.0.entry(currency.to_string()).or_default();
+        // Amounts are bounded when parsed and read, so this never saturates in practice; if it
+        // did, a report shows the largest total rather than crash for everyone.
+        *t = t
+            .checked_add(amount)
+            .unwrap_or(if amount.is_sign_negative() {
+                Decimal::MIN
+            } else {
+                Decimal::MAX
+            });
     }
 
     /// Every total, rounded half-even to its currency's minor unit.

@@ -87,6 +87,7 @@ impl FromStr for Salvage {
             if v < Decimal::ZERO {
                 return Err(format!("salvage '{t}' is negative"));
             }
+            let v = crate::domain::money::within_limit(v, t).map_err(|e| e.to_string())?;
             Ok(Salvage::Amount(v))
         }
     }

@@ -231,6 +231,7 @@ pub fn parse_cost(s: &str, decimal_comma: bool) -> Result<(Decimal, Option<Strin
     if neg && !d.is_zero() {
         return Err(format!("amount '{}' is negative", visible(s)));
     }
+    let d = crate::domain::money::within_limit(d, &visible(s)).map_err(|e| e.to_string())?;
     let mut d = d.normalize();
     if d.scale() < 2 {
         d.rescale(2);

@@ -33,35 +33,67 @@ pub(super) fn enum_col<T: std::str::FromStr>(r: &Row, i: usize) -> rusqlite::Res
     })
 }
 
+/// Text as stored, with any byte that is not UTF-8 written as `\xFF`: one bad byte in a name
+/// (written by another tool) must not make `show`, `find` or `export` fail outright, and the
+/// escaped form keeps the byte's value for whoever repairs it.
+pub(super) fn text_escaped(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An optional text column read with [`text_escaped`].
+pub(super) fn opt_text(r: &Row, i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::ValueRef;
+    Ok(match r.get_ref(i)? {
+        ValueRef::Null => None,
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(match std::str::from_utf8(b) {
+            Ok(s) => s.to_owned(),
+            Err(_) => text_escaped(b),
+        }),
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(x) => Some(x.to_string()),
+    })
+}
+
+fn text(r: &Row, i: usize) -> rusqlite::Result<String> {
+    Ok(opt_text(r, i)?.unwrap_or_default())
+}
+
 pub(super) fn view_from_row(r: &Row) -> rusqlite::Result<AssetView> {
     Ok(AssetView {
         id: r.get(0)?,
-        tag: r.get(1)?,
-        serial: r.get(2)?,
-        name: r.get(3)?,
-        model: r.get(4)?,
-        manufacturer: r.get(5)?,
-        category: r.get(6)?,
+        tag: text(r, 1)?,
+        serial: opt_text(r, 2)?,
+        name: opt_text(r, 3)?,
+        model: opt_text(r, 4)?,
+        manufacturer: opt_text(r, 5)?,
+        category: opt_text(r, 6)?,
         status: enum_col(r, 7)?,
         condition: enum_col(r, 8)?,
-        location: r.get(9)?,
-        location_name: r.get(10)?,
-        assignee: r.get(11)?,
-        assignee_name: r.get(12)?,
-        assigned_at: r.get(13)?,
-        due_date: r.get(14)?,
-        owner: r.get(15)?,
-        supplier: r.get(16)?,
-        order_number: r.get(17)?,
-        purchase_date: r.get(18)?,
-        purchase_cost: r.get(19)?,
-        currency: r.get(20)?,
-        warranty_until: r.get(21)?,
-        eol_date: r.get(22)?,
-        notes: r.get(23)?,
-        last_seen_at: r.get(24)?,
-        created_at: r.get(25)?,
-        updated_at: r.get(26)?,
+        location: opt_text(r, 9)?,
+        location_name: opt_text(r, 10)?,
+        assignee: opt_text(r, 11)?,
+        assignee_name: opt_text(r, 12)?,
+        assigned_at: opt_text(r, 13)?,
+        due_date: opt_text(r, 14)?,
+        owner: opt_text(r, 15)?,
+        supplier: opt_text(r, 16)?,
+        order_number: opt_text(r, 17)?,
+        purchase_date: opt_text(r, 18)?,
+        purchase_cost: opt_text(r, 19)?,
+        currency: opt_text(r, 20)?,
+        warranty_until: opt_text(r, 21)?,
+        eol_date: opt_text(r, 22)?,
+        notes: opt_text(r, 23)?,
+        last_seen_at: opt_text(r, 24)?,
+        created_at: text(r, 25)?,
+        updated_at: text(r, 26)?,
         version: r.get(27)?,
     })
 }
@@ -157,7 +189,7 @@ fn list_row(r: &Row, interner: &mut Interner, hay: &mut String) -> rusqlite::Res
     haystack(r, hay)?;
     let name: Option<&str> = r.get_ref(3)?.as_str_or_null().ok().flatten();
     let model: Option<&str> = r.get_ref(4)?.as_str_or_null().ok().flatten();
-    let tag: String = r.get(1)?;
+    let tag: String = text(r, 1)?;
     let display = name.or(model).unwrap_or("");
     Ok(ListRow {
         id: r.get(0)?,

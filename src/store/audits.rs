@@ -336,7 +336,13 @@ impl Store {
         let now_t = chrono::DateTime::parse_from_rfc3339(now)
             .map_err(|_| StoreError::Invalid(format!("'{}' is not a time", visible(now))))?
             .with_timezone(&chrono::Utc);
-        let cutoff = (now_t - chrono::Duration::days(days))
+        let cutoff = chrono::Duration::try_days(days)
+            .and_then(|d| now_t.checked_sub_signed(d))
+            .ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "{days} days before {now} is not a date itam can use"
+                ))
+            })?
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string();
         let mut stmt = self

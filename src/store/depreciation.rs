@@ -8,11 +8,9 @@ use crate::domain::depreciation::{book_value, BookValue, Rule, Salvage};
 use crate::domain::text::visible;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
-use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
-use std::str::FromStr;
 
 /// What a rule applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,8 +277,13 @@ impl Store {
                 visible(&tag)
             )));
         };
-        let cost = Decimal::from_str(&cost)
-            .map_err(|_| StoreError::Invalid(format!("{}: bad cost '{cost}'", visible(&tag))))?;
+        let cost = crate::domain::money::stored(&cost).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{}: cost '{}' is not an amount within itam's limit",
+                visible(&tag),
+                visible(&cost)
+            ))
+        })?;
         let purchased = super::ops::parse_date("purchase date", &purchased)?;
         let cur = cur.unwrap_or_else(|| "USD".into());
         let rules = Rules::load(&self.conn)?;

@@ -1,5 +1,6 @@
 //! The append-only history. Events are written by the same transaction as the change they record.
 
+use super::assets::opt_text;
 use super::{Context, Result, Tx};
 use crate::domain::HistoryEntry;
 use rusqlite::{params, Connection};
@@ -72,12 +73,12 @@ pub(super) fn history(conn: &Connection, asset_id: i64) -> Result<Vec<HistoryEnt
                     .unwrap_or(Value::Null)
             };
             Ok(HistoryEntry {
-                at: r.get(0)?,
-                actor: r.get(1)?,
-                kind: r.get(2)?,
-                note: r.get(3)?,
-                before: parse(r.get(4)?),
-                after: parse(r.get(5)?),
+                at: opt_text(r, 0)?.unwrap_or_default(),
+                actor: opt_text(r, 1)?.unwrap_or_default(),
+                kind: opt_text(r, 2)?.unwrap_or_default(),
+                note: opt_text(r, 3)?,
+                before: parse(opt_text(r, 4)?),
+                after: parse(opt_text(r, 5)?),
             })
         })
         .ctx("reading history")?;

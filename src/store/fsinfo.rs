@@ -13,6 +13,23 @@ pub(super) fn writable(path: &Path) -> bool {
     unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
 }
 
+/// Whether SQLite can write the database at `path` as far as its folder goes: the folder is
+/// writable, or the `-wal` and `-shm` it needs exist already (and are writable).
+pub(super) fn folder_writable_for_wal(path: &Path) -> bool {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if writable(dir) {
+        return true;
+    }
+    ["-wal", "-shm"].iter().all(|ext| {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(ext);
+        writable(Path::new(&p))
+    })
+}
+
 /// Create the database's folder with group-shared permissions (setgid, 2770) so a team on a jump
 /// box can share it when the folder's group is theirs.
 pub(super) fn create_parent(path: &Path) -> Result<()> {
@@ -73,6 +90,74 @@ pub(super) fn fs_name(magic: i64) -> Option<&'static str> {
         0x5346_414F => Some("AFS"),
         _ => None,
     }
+}
+
+/// Whether user `uid` belongs to group `gid` (as primary or supplementary group).
+fn user_in_group(uid: u32, gid: u32) -> bool {
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: passwd is plain old data filled by getpwuid_r into buf, which outlives its use.
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the sizes given.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), buf.len(), &mut found) };
+    if rc != 0 || found.is_null() {
+        return false;
+    }
+    if pw.pw_gid == gid {
+        return true;
+    }
+    let mut groups = vec![0 as libc::gid_t; 256];
+    let mut n = groups.len() as libc::c_int;
+    // SAFETY: pw_name points into buf (alive); groups has room for n entries.
+    let rc = unsafe { libc::getgrouplist(pw.pw_name, pw.pw_gid, groups.as_mut_ptr(), &mut n) };
+    rc >= 0 && groups.iter().take(n.max(0) as usize).any(|g| *g == gid)
+}
+
+/// Refuse a database whose folder anyone may write to, or beside which SQLite's `-wal`, `-shm`
+/// or `-journal` belongs to someone outside the database's owner and group: SQLite applies a
+/// `-wal` it finds, so a planted one replaces the ledger's contents.
+pub(super) fn refuse_planted(path: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Ok(m) = std::fs::metadata(dir) {
+        if m.mode() & 0o002 != 0 {
+            return Err(StoreError::Refused(format!(
+                "the folder {} is writable by everyone (mode {:o}): anyone could put a -wal file beside {} \
+                 that replaces the ledger. Keep the database in a folder only its group can write \
+                 (e.g. mkdir -m 2770 /srv/itam && chgrp itam /srv/itam, then move it there).",
+                dir.display(),
+                m.mode() & 0o7777,
+                path.display()
+            )));
+        }
+    }
+    let Ok(db) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    for ext in ["-wal", "-shm", "-journal"] {
+        let mut side = path.as_os_str().to_os_string();
+        side.push(ext);
+        let side = Path::new(&side);
+        let Ok(m) = std::fs::symlink_metadata(side) else {
+            continue;
+        };
+        let stranger = m.file_type().is_symlink()
+            || !(m.uid() == db.uid() || m.uid() == 0 || user_in_group(m.uid(), db.gid()));
+        if stranger {
+            return Err(StoreError::Refused(format!(
+                "{} belongs to user {} (or is a link), who is neither the database's owner nor in its group: \
+                 SQLite would apply it and replace the ledger. Nothing was read; move it aside and look at it \
+                 (ls -l {}), then run itam again.",
+                side.display(),
+                m.uid(),
+                side.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 use super::{Context, Result};
 use rusqlite::{Connection, TransactionBehavior};
 
-const MIGRATIONS: &[&str] = &[
+/// Every migration's SQL, in order (also read by `check` for the triggers as shipped).
+pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0001_init.sql"),
     include_str!("../../assets/migrations/0002_workflows.sql"),
     include_str!("../../assets/migrations/0003_licences_money.sql"),
+    include_str!("../../assets/migrations/0004_history_chain.sql"),
     include_str!("../../assets/migrations/0005_snipeit.sql"),
 ];
 
@@ -29,6 +31,11 @@ pub(super) fn run(conn: &mut Connection, from: i64) -> Result<()> {
         }
         tx.execute_batch(sql)
             .ctx(&format!("applying migration {version}"))?;
+        // From the history chain's migration on, events that exist (or a migration wrote) are
+        // chained in the same transaction.
+        if version >= super::chain::SINCE_VERSION {
+            super::chain::seal_after(&tx, 0)?;
+        }
         tx.pragma_update(None, "user_version", version)
             .ctx("setting user_version")?;
         tx.commit().ctx("committing a migration")?;

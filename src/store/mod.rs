@@ -9,6 +9,7 @@ mod assets;
 mod audits;
 mod backup;
 mod bulk;
+pub mod chain;
 mod check;
 mod depreciation;
 mod error;
@@ -20,6 +21,7 @@ mod lookup;
 mod maintenance;
 mod migrate;
 mod ops;
+pub mod outfile;
 mod people;
 mod places;
 mod receiving;
@@ -92,6 +94,7 @@ impl Store {
     /// Open (creating if needed, with its folder) and migrate the database at `path`.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
         let mut warnings = Vec::new();
+        fsinfo::refuse_planted(path)?;
         let exists = path.exists();
         let mut read_only = None;
         if opts.read_only {
@@ -108,6 +111,16 @@ impl Store {
             read_only = Some(format!(
                 "{} is not writable by {} (check its permissions and group); nothing was changed",
                 path.display(),
+                os_user()
+            ));
+        } else if exists && !fsinfo::folder_writable_for_wal(path) {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            read_only = Some(format!(
+                "the folder {} is not writable by {} (the file is, but SQLite creates its -wal and -shm files beside it, so writers need the folder too: give the database's group write access to the folder); nothing was changed",
+                dir.display(),
                 os_user()
             ));
         }
@@ -257,7 +270,11 @@ impl Store {
             actor: &self.actor,
             now: self.fixed_now.clone().unwrap_or_else(now_utc),
         };
+        // Only events appended by this transaction get sealed into the history chain: one
+        // slipped in from outside stays unhashed, for `check` to name.
+        let floor = chain::max_event_id(&tx)?;
         let out = f(&w)?;
+        chain::seal_after(&tx, floor)?;
         tx.commit().ctx("committing")?;
         Ok(out)
     }

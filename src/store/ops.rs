@@ -93,9 +93,13 @@ fn opt_text(s: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn opt_amount(s: Option<&str>) -> Result<Option<String>> {
+/// An amount rounded half-even to `currency`'s minor unit (USD when none is known), as the
+/// README promises: `12.345` is stored as `12.34`.
+fn opt_amount(s: Option<&str>, currency: Option<&str>) -> Result<Option<String>> {
     match s.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Ok(Some(parse_amount(t)?.to_string())),
+        Some(t) => Ok(Some(
+            crate::domain::currency::round(parse_amount(t)?, currency.unwrap_or("USD")).to_string(),
+        )),
         None => Ok(None),
     }
 }
@@ -255,8 +259,8 @@ pub fn insert_asset(tx: &Tx, a: &NewAsset, note: Option<&str>) -> Result<AssetVi
         Some(s) => get_or_create(tx.conn, NameTable::Suppliers, s)?,
         None => None,
     };
-    let cost = opt_amount(a.purchase_cost.as_deref())?;
     let currency = opt_currency(a.currency.as_deref())?;
+    let cost = opt_amount(a.purchase_cost.as_deref(), currency.as_deref())?;
     let condition = a.condition.unwrap_or(Condition::New);
     tx.conn
         .prepare_cached(
@@ -398,6 +402,10 @@ impl Store {
                 }
                 set("serial", "serial", jv(&cur.serial), jv(&s), text(s.clone()))?;
             }
+            let round_in = match &e.currency {
+                Some(c) => opt_currency(Some(c))?,
+                None => cur.currency.clone(),
+            };
             for (field, col, key, old, parse) in [
                 (&e.name, "name", "name", &cur.name, 0),
                 (&e.order_number, "order_number", "order_number", &cur.order_number, 0),
@@ -411,7 +419,7 @@ impl Store {
                 let Some(raw) = field else { continue };
                 let new = match parse {
                     1 => opt_date(key, Some(raw))?,
-                    2 => opt_amount(Some(raw))?,
+                    2 => opt_amount(Some(raw), round_in.as_deref())?,
                     3 => opt_currency(Some(raw))?,
                     _ => opt_text(Some(raw)),
                 };
@@ -608,7 +616,7 @@ impl Store {
             let to = transition(cur.status, Action::Dispose)?;
             let date = opt_date("disposal date", d.date.as_deref())?
                 .unwrap_or_else(|| tx.now[..10].to_string());
-            let proceeds = opt_amount(d.proceeds.as_deref())?;
+            let proceeds = opt_amount(d.proceeds.as_deref(), cur.currency.as_deref())?;
             tx.conn
                 .prepare_cached(
                     "INSERT INTO disposals(asset_id, method, disposed_on, wipe, certificate, proceeds,

@@ -30,6 +30,9 @@ pub struct PurchaseOrder {
 }
 
 /// Expand a tag pattern such as `IT-{seq:06}` (or `{seq}`) for one sequence number.
+/// The widest zero-padded `{seq:NN}` a tag pattern may ask for.
+pub const MAX_SEQ_WIDTH: usize = 20;
+
 pub fn expand_tag(pattern: &str, seq: i64) -> Result<String> {
     let start = pattern.find("{seq").ok_or_else(|| {
         StoreError::Invalid(format!(
@@ -72,6 +75,14 @@ pub fn expand_tag(pattern: &str, seq: i64) -> Result<String> {
             )))
         }
     };
+    // A sequence number has at most 19 digits; a wider field is a typo (and `format!` panics
+    // on widths past 65535).
+    if width > MAX_SEQ_WIDTH {
+        return Err(StoreError::Invalid(format!(
+            "tag pattern '{}': the width of {{seq}} is at most {MAX_SEQ_WIDTH}, e.g. {{seq:06}}",
+            visible(pattern)
+        )));
+    }
     Ok(format!(
         "{}{:0width$}{}",
         &pattern[..start],

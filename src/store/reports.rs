@@ -8,11 +8,11 @@ use crate::domain::currency::{self, Totals};
 use crate::domain::depreciation::{book_value, Method};
 use crate::domain::licence::{renewal_window, seat_count, unused_cost};
 use crate::domain::maintenance::{tco, years_in_service};
+use crate::domain::money;
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::str::FromStr;
 
 mod group {
     /// How to group a report's rows.
@@ -329,7 +329,7 @@ impl Store {
         for l in self.licences(false)? {
             let count = seat_count(l.seats, l.assigned);
             let cur = l.currency.clone().unwrap_or_else(|| "USD".into());
-            let cost = l.cost.as_deref().and_then(|c| Decimal::from_str(c).ok());
+            let cost = l.cost.as_deref().and_then(money::stored);
             let waste = unused_cost(cost, l.cost_basis, &cur, &count);
             if let Some(w) = waste {
                 unused
@@ -420,7 +420,7 @@ impl Store {
                 ))
             };
             let (id, cost, purchased) = read().ctx("reading assets for depreciation")?;
-            let cost = cost.as_deref().and_then(|c| Decimal::from_str(c).ok());
+            let cost = cost.as_deref().and_then(money::stored);
             let purchased = purchased.as_deref().and_then(date);
             let (Some(cost), Some(purchased)) = (cost, purchased) else {
                 totals.skipped += 1;
@@ -485,7 +485,7 @@ impl Store {
                 .ctx("reading maintenance costs")?;
             for row in rows {
                 let (id, cur, cost) = row.ctx("reading maintenance costs")?;
-                let Ok(cost) = Decimal::from_str(&cost) else {
+                let Some(cost) = money::stored(&cost) else {
                     continue;
                 };
                 let list = upkeep.entry(id).or_default();
@@ -537,7 +537,7 @@ impl Store {
             };
             let (id, tag, model, category, cost, cur, start, proceeds, disposed) =
                 read().ctx("reading assets for TCO")?;
-            let cost = cost.as_deref().and_then(|c| Decimal::from_str(c).ok());
+            let cost = cost.as_deref().and_then(money::stored);
             let maint = upkeep.remove(&id).unwrap_or_default();
             if cost.is_none() && maint.is_empty() {
                 continue;
@@ -547,7 +547,7 @@ impl Store {
             let years = years_in_service(start, end.max(start));
             let proceeds = proceeds
                 .as_deref()
-                .and_then(|p| Decimal::from_str(p).ok())
+                .and_then(money::stored)
                 .unwrap_or_default();
             let mut currencies = vec![cur.clone()];
             for (c, _) in &maint {
@@ -618,7 +618,7 @@ impl Store {
                 .ctx("reading model prices")?;
             for row in rows {
                 let (m, c, p) = row.ctx("reading model prices")?;
-                if let Ok(p) = Decimal::from_str(&p) {
+                if let Some(p) = money::stored(&p) {
                     prices.insert((m, c), p);
                 }
             }
@@ -676,12 +676,11 @@ impl Store {
                 let cur: String = r.get(7)?;
                 let own: Option<String> = r.get(8)?;
                 let latest = model_id.and_then(|m| prices.get(&(m, cur.clone())).copied());
-                let (price, price_from) =
-                    match (latest, own.and_then(|o| Decimal::from_str(&o).ok())) {
-                        (Some(p), _) => (Some(p), Some("model_latest")),
-                        (None, Some(o)) => (Some(o), Some("own_cost")),
-                        (None, None) => (None, None),
-                    };
+                let (price, price_from) = match (latest, own.and_then(|o| money::stored(&o))) {
+                    (Some(p), _) => (Some(p), Some("model_latest")),
+                    (None, Some(o)) => (Some(o), Some("own_cost")),
+                    (None, None) => (None, None),
+                };
                 Ok((
                     r.get::<_, String>(1)?,
                     r.get::<_, Option<String>>(2)?,

@@ -1,0 +1,432 @@
+//! Hardening, round two (issue 15): outputs that must not destroy the ledger, a folder others
+//! can write to, configs that fail closed, absurd values that must not panic, and the small
+//! wrong answers. Each test failed before its fix.
+
+mod common;
+
+use common::Env;
+use std::os::unix::fs::PermissionsExt;
+
+fn mode(p: &std::path::Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn export_and_label_never_write_over_the_database_or_an_existing_file() {
+    let e = Env::seeded();
+    let db = e.db();
+    let before = std::fs::read(&db).unwrap();
+    let dir = e.dir.path();
+    let link = dir.join("planted.csv");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    let wal_link = dir.join("planted-wal.csv");
+    std::os::unix::fs::symlink(dir.join("itam.db-wal"), &wal_link).unwrap();
+    for dest in [
+        db.clone(),
+        link.clone(),
+        wal_link.clone(),
+        dir.join("itam.db-shm"),
+        dir.join("itam.db-journal"),
+    ] {
+        let d = dest.to_str().unwrap();
+        for extra in [&[][..], &["--force"][..]] {
+            let mut args = vec!["export", "--out", d];
+            args.extend_from_slice(extra);
+            let err = e.fails(&args, 1);
+            assert!(err.contains("is the database"), "export --out {d}: {err}");
+            let mut args = vec!["label", "IT-0001", "--out", d];
+            args.extend_from_slice(extra);
+            let err = e.fails(&args, 1);
+            assert!(err.contains("is the database"), "label --out {d}: {err}");
+        }
+    }
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the database was written to"
+    );
+    e.ok(&["check"]);
+
+    // An existing file needs --force; the new file is not world-readable.
+    let out = dir.join("assets.csv");
+    std::fs::write(&out, "keep me").unwrap();
+    let err = e.fails(&["export", "--out", out.to_str().unwrap()], 1);
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+    e.ok(&["export", "--out", out.to_str().unwrap(), "--force"]);
+    assert!(std::fs::read_to_string(&out).unwrap().contains("IT-0001"));
+    let labels = dir.join("labels.zpl");
+    e.ok(&["label", "IT-0001", "--out", labels.to_str().unwrap()]);
+    let err = e.fails(&["label", "IT-0001", "--out", labels.to_str().unwrap()], 1);
+    assert!(err.contains("already exists"), "{err}");
+    for p in [&out, &labels] {
+        assert_eq!(mode(p) & 0o007, 0, "{} is {:o}", p.display(), mode(p));
+        assert!(!dir.join(format!("{}.partial", p.display())).exists());
+    }
+}
+
+#[test]
+fn a_failed_export_leaves_no_file() {
+    let e = Env::seeded();
+    let dir = e.dir.path();
+    // Unknown kinds fail before anything is opened; a missing folder fails at create.
+    let dest = dir.join("no-such-folder").join("x.csv");
+    e.fails(&["export", "--out", dest.to_str().unwrap()], 1);
+    assert!(!dest.exists());
+    let partials: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|f| f.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(partials.is_empty());
+}
+
+#[test]
+fn a_database_in_a_folder_anyone_can_write_is_refused() {
+    let e = Env::seeded();
+    let shared = e.dir.path().join("tmp");
+    std::fs::create_dir(&shared).unwrap();
+    let db = shared.join("itam.db");
+    std::fs::copy(e.db(), &db).unwrap();
+    for m in [0o1777, 0o777] {
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(m)).unwrap();
+        let out = e
+            .bare()
+            .args(["--db", db.to_str().unwrap(), "show", "IT-0001"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "mode {m:o}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("writable by everyone"), "{err}");
+    }
+}
+
+#[test]
+fn a_wal_planted_by_an_outsider_is_refused() {
+    // SAFETY: getuid has no preconditions.
+    if unsafe { libc::getuid() } != 0 {
+        eprintln!("SKIPPED: needs root to make a file owned by another user");
+        return;
+    }
+    let outsider = Env::new();
+    outsider.ok(&["add", "--tag", "MINE-1"]);
+    let victim = Env::seeded();
+    for i in 0..20 {
+        victim.ok(&["add", "--tag", &format!("V-{i}")]);
+    }
+    // The outsider's own WAL, with his data, next to the victim's database.
+    let src = rusqlite::Connection::open(outsider.db()).unwrap();
+    src.execute_batch("PRAGMA wal_autocheckpoint = 0; INSERT INTO teams(name) VALUES ('evil');")
+        .unwrap();
+    let planted = victim.dir.path().join("itam.db-wal");
+    std::fs::copy(outsider.dir.path().join("itam.db-wal"), &planted).unwrap();
+    drop(src);
+    std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+    let err = victim.fails(&["show", "V-3"], 1);
+    assert!(
+        err.contains("itam.db-wal") && err.contains("neither"),
+        "{err}"
+    );
+    std::fs::remove_file(&planted).unwrap();
+    assert!(victim.ok(&["show", "V-3"]).contains("V-3"));
+    assert_eq!(victim.json(&["check", "--json"])["assets"], 21);
+}
+
+#[test]
+fn absurd_day_counts_are_refused_not_panicked_on() {
+    let e = Env::seeded();
+    for days in ["100000000", "36501", "-1", "9223372036854775807"] {
+        let err = e.fails(&["report", "ghosts", &format!("--days={days}")], 2);
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.contains("--days"), "{err}");
+    }
+    e.ok(&["report", "ghosts", "--days", "36500"]);
+    let s = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
+    let err = s
+        .ghosts(i64::MAX / 2, "2026-11-30T00:00:00.000Z")
+        .unwrap_err();
+    assert!(err.to_string().contains("not a date"), "{err}");
+}
+
+#[test]
+fn one_absurd_cost_is_refused_at_the_door_and_never_breaks_a_money_report() {
+    let e = Env::seeded();
+    let huge = "79228162514264337593543950335";
+    let err = e.fails(&["add", "--tag", "HUGE-1", "--cost", huge], 1);
+    assert!(err.contains("limit of 1000000000000"), "{err}");
+    let err = e.fails(&["edit", "IT-0001", "--cost", huge], 1);
+    assert!(err.contains("limit"), "{err}");
+    let csv = e.dir.path().join("huge.csv");
+    std::fs::write(&csv, format!("Asset Tag,Purchase Cost\nHUGE-2,{huge}\n")).unwrap();
+    let err = String::from_utf8_lossy(
+        &e.itam()
+            .args(["import", csv.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    assert!(err.contains("limit"), "{err}");
+    // Written anyway by an older itam or the sqlite3 shell: the reports still run for everyone.
+    e.ok(&[
+        "add",
+        "--tag",
+        "HUGE-3",
+        "--cost",
+        "10",
+        "--purchased",
+        "2025-01-01",
+    ]);
+    e.ok(&[
+        "add",
+        "--tag",
+        "HUGE-4",
+        "--cost",
+        "10",
+        "--purchased",
+        "2025-01-01",
+    ]);
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    c.execute(
+        "UPDATE assets SET purchase_cost = ?1 WHERE tag IN ('HUGE-3', 'HUGE-4')",
+        [huge],
+    )
+    .unwrap();
+    drop(c);
+    for args in [
+        &["report", "depreciation"][..],
+        &["report", "depreciation", "--group-by", "category"],
+        &["report", "tco"],
+        &["report", "tco", "--group-by", "model"],
+        &["report", "eol", "--within", "100y"],
+        &["report", "licences"],
+    ] {
+        let out = e.itam().args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.success(), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn costs_are_rounded_to_the_minor_unit_and_odd_numbers_refused() {
+    let e = Env::seeded();
+    e.ok(&["add", "--tag", "R-1", "--cost", "12.345"]);
+    assert_eq!(e.json(&["show", "R-1", "--json"])["purchase_cost"], "12.34");
+    e.ok(&["add", "--tag", "R-2", "--cost", "12.5", "--currency", "JPY"]);
+    assert_eq!(e.json(&["show", "R-2", "--json"])["purchase_cost"], "12");
+    e.ok(&["edit", "R-1", "--cost", "0.125"]);
+    assert_eq!(e.json(&["show", "R-1", "--json"])["purchase_cost"], "0.12");
+    for bad in ["1_000", "1e3", "1,000"] {
+        let err = e.fails(&["add", "--tag", "R-3", "--cost", bad], 1);
+        assert!(err.contains("not an amount"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn a_bad_config_never_drops_read_only_or_db() {
+    let e = Env::seeded();
+    let cfg = e.dir.path().join("config/itam");
+    std::fs::create_dir_all(&cfg).unwrap();
+    let elsewhere = e.dir.path().join("configured.db");
+    std::fs::write(
+        cfg.join("config.toml"),
+        format!("db = {elsewhere:?}\nread_only = true\n\n[labels]\ndpi = \"300\"\n"),
+    )
+    .unwrap();
+    // No --db: the write must not land in the default database (nor anywhere).
+    let out = e.bare().args(["add", "--tag", "LEAK-1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 5") && err.contains("config.toml"),
+        "{err}"
+    );
+    assert!(!e.dir.path().join("data/itam/itam.db").exists());
+    assert!(!elsewhere.exists());
+    // Not even with --db: the config's read_only is part of what could not be read.
+    let err = e.fails(&["add", "--tag", "LEAK-2"], 1);
+    assert!(err.contains("line 5"), "{err}");
+    assert!(e.fails(&["show", "LEAK-2"], 1).contains("line 5"));
+}
+
+#[test]
+fn a_tag_pattern_that_cannot_expand_is_refused_when_the_config_loads() {
+    let e = Env::seeded();
+    let cfg = e.dir.path().join("config/itam");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        "[receiving]\ntag_pattern = \"IT-{seq:70000}\"\n",
+    )
+    .unwrap();
+    let err = e.fails(&["show", "IT-0001"], 1);
+    assert!(
+        err.contains("tag_pattern") && err.contains("at most 20"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn one_invalid_utf8_byte_is_shown_escaped_and_reported_by_check() {
+    let e = Env::seeded();
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    c.execute(
+        "UPDATE assets SET name = CAST(X'4C6170FF746F70' AS TEXT) WHERE tag = 'IT-0001'",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let shown = e.ok(&["show", "IT-0001"]);
+    assert!(shown.contains("Lap\\xFFtop"), "{shown}");
+    assert_eq!(
+        e.json(&["show", "IT-0001", "--json"])["name"],
+        "Lap\\xFFtop"
+    );
+    assert!(e.ok(&["find", "Lap"]).contains("IT-0001"));
+    let csv = e.ok(&["export"]);
+    assert!(csv.contains("Lap\\xFFtop"), "{csv}");
+    e.ok(&["history", "IT-0001"]);
+    let r = e.json_code(&["check", "--json"], 1);
+    let msgs: Vec<String> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("not valid UTF-8") && m.contains("IT-0001")),
+        "{msgs:?}"
+    );
+}
+
+#[test]
+fn a_backup_killed_half_way_leaves_nothing_the_next_run_does_not_clear() {
+    let e = Env::seeded();
+    let dest = e.dir.path().join("nightly.db");
+    for ext in [
+        ".partial",
+        ".partial-wal",
+        ".partial-shm",
+        ".partial-journal",
+    ] {
+        std::fs::write(
+            e.dir.path().join(format!("nightly.db{ext}")),
+            "left by a kill",
+        )
+        .unwrap();
+    }
+    e.ok(&["backup", dest.to_str().unwrap()]);
+    let left: Vec<String> = std::fs::read_dir(e.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("nightly.db") && n != "nightly.db")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let out = e
+        .bare()
+        .args(["--db", dest.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn a_location_cannot_become_its_own_ancestor() {
+    let e = Env::seeded();
+    e.ok(&[
+        "location", "add", "HQ-301", "--name", "Shelf", "--parent", "HQ-201",
+    ]);
+    // HQ-101 > HQ-201 > HQ-301: HQ-101 under HQ-301 would be a loop.
+    let err = e.fails(&["location", "edit", "HQ-101", "--parent", "HQ-301"], 1);
+    assert!(err.contains("inside itself"), "{err}");
+    let err = e.fails(&["location", "edit", "HQ-101", "--parent", "HQ-201"], 1);
+    assert!(err.contains("inside itself"), "{err}");
+    e.ok(&["location", "edit", "HQ-301", "--parent", "HQ-101"]);
+    e.ok(&["check"]);
+}
+
+#[test]
+fn an_owner_typo_is_not_a_new_team() {
+    let e = Env::seeded();
+    let err = e.fails(&["add", "--tag", "O-1", "--owner", "jdeo"], 1);
+    assert!(
+        err.contains("did you mean 'jdoe'") && err.contains("--new-team"),
+        "{err}"
+    );
+    let err = e.fails(&["edit", "IT-0001", "--owner", "Facilites-typo-x"], 1);
+    assert!(err.contains("--new-team"), "{err}");
+    e.ok(&["add", "--tag", "O-2", "--owner", "it"]);
+    e.ok(&["add", "--tag", "O-3", "--owner", "Facilities", "--new-team"]);
+    e.ok(&["add", "--tag", "O-4", "--owner", "Facilities"]);
+    assert_eq!(e.json(&["show", "O-4", "--json"])["owner"], "Facilities");
+}
+
+#[test]
+fn find_with_limit_zero_is_refused_not_an_empty_answer() {
+    let e = Env::seeded();
+    let err = e.fails(&["find", "IT", "--limit", "0"], 2);
+    assert!(err.contains("--limit"), "{err}");
+    assert!(!err.contains("no asset matches"), "{err}");
+    assert!(e.ok(&["find", "IT", "--limit", "1"]).contains("IT-0001"));
+}
+
+#[test]
+fn restore_says_when_the_backup_is_the_database_through_another_name() {
+    let e = Env::seeded();
+    let alias = e.dir.path().join("alias.db");
+    std::os::unix::fs::symlink(e.db(), &alias).unwrap();
+    let err = e.fails(&["restore", alias.to_str().unwrap()], 1);
+    assert!(err.contains("is the database itself"), "{err}");
+}
+
+/// Run itam as nobody (uid 65534) when we are root and setpriv exists (root ignores modes).
+fn as_nobody(e: &Env, db: &std::path::Path, args: &[&str]) -> Option<std::process::Output> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || !std::path::Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("SKIPPED: needs root and setpriv to run as another user");
+        return None;
+    }
+    Some(
+        std::process::Command::new("/usr/bin/setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(assert_cmd::cargo::cargo_bin("itam"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env("XDG_CONFIG_HOME", e.dir.path().join("config"))
+            .env("XDG_DATA_HOME", e.dir.path().join("data"))
+            .env("NO_COLOR", "1")
+            .env_remove("ITAM_DB")
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn a_read_only_folder_is_named_as_the_folder_not_the_file() {
+    let e = Env::seeded();
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("itam.db");
+    std::fs::copy(e.db(), &db).unwrap();
+    // The file is the user's to write; the folder is not.
+    std::os::unix::fs::chown(&db, Some(65534), Some(65534)).unwrap_or(());
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o660)).unwrap();
+    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let Some(out) = as_nobody(&e, &db, &["move", "IT-0001", "--to", "HQ-201"]) else {
+        return;
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("folder") && err.contains("write access to the folder"),
+        "{err}"
+    );
+    assert!(!err.contains("file is read-only"), "{err}");
+}
