@@ -394,6 +394,24 @@ fn qr_codes_keep_a_quiet_zone_of_four_modules() {
 }
 
 #[test]
+fn the_command_sheet_has_the_grade_commands() {
+    let e = Env::new();
+    let zpl = e.ok(&["label", "--commands"]);
+    for (code, grade) in [
+        ("CMD-ASIS", "as is"),
+        ("CMD-NEW", "new"),
+        ("CMD-GOOD", "good"),
+        ("CMD-FAIR", "fair"),
+        ("CMD-POOR", "poor"),
+        ("CMD-BROKEN", "broken"),
+    ] {
+        assert!(zpl.contains(&format!("^FD>:{code}^FS")), "{code}");
+        assert!(zpl.contains(&format!("^FDGrade: {grade}^FS")), "{code}");
+        assert!(itam::interop::labels::grade_command(code).is_some(), "{code}");
+    }
+}
+
+#[test]
 fn a_long_name_wraps_to_a_second_line_before_it_is_cut() {
     let e = fixture();
     e.ok(&[

@@ -9,10 +9,14 @@ pub mod print;
 pub mod svg;
 pub mod zpl;
 
-use crate::domain::AssetView;
+use crate::domain::{AssetView, Condition};
 
 /// The command barcodes the scan view recognises, with the words printed under each.
-/// `itam label --commands` prints this list; the TUI's scan view should match against it.
+/// `itam label --commands` prints this list; the TUI's scan view matches against it, and reads
+/// a grade command's meaning with [`grade_command`].
+///
+/// The grade codes are short (`CMD-GOOD`, not `CMD-GRADE-GOOD`) because every code on the sheet
+/// must fit a 2" label with bars at least 2 dots wide: at 203 dpi that is 13 characters at most.
 pub const COMMAND_CODES: &[(&str, &str)] = &[
     ("CMD-LOOKUP", "Look up"),
     ("CMD-CHECKOUT", "Check out"),
@@ -22,7 +26,39 @@ pub const COMMAND_CODES: &[(&str, &str)] = &[
     ("CMD-AUDIT", "Audit"),
     ("CMD-DONE", "Done"),
     ("CMD-UNDO", "Undo"),
+    ("CMD-ASIS", "Grade: as is"),
+    ("CMD-NEW", "Grade: new"),
+    ("CMD-GOOD", "Grade: good"),
+    ("CMD-FAIR", "Grade: fair"),
+    ("CMD-POOR", "Grade: poor"),
+    ("CMD-BROKEN", "Grade: broken"),
 ];
+
+/// What a grade command barcode chooses for the next check-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GradeChoice {
+    /// Keep each asset's recorded grade.
+    AsIs,
+    /// Record this grade.
+    Set(Condition),
+}
+
+/// The grade a scanned command barcode chooses (`CMD-GOOD`, `CMD-ASIS`, ... any case), or None
+/// when the code is not a grade command.
+pub fn grade_command(code: &str) -> Option<GradeChoice> {
+    let word = code.trim().get(4..).filter(|_| {
+        code.trim()
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("CMD-"))
+    })?;
+    if word.eq_ignore_ascii_case("ASIS") {
+        return Some(GradeChoice::AsIs);
+    }
+    Condition::ALL
+        .iter()
+        .find(|c| c.as_str().eq_ignore_ascii_case(word))
+        .map(|c| GradeChoice::Set(*c))
+}
 
 /// Why labels could not be made or sent.
 #[derive(Debug, thiserror::Error)]
@@ -507,6 +543,22 @@ mod tests {
             wrap_title("one two three four", 9, 2),
             ["one two", "three..."]
         );
+    }
+
+    #[test]
+    fn grade_commands_are_read_from_the_sheet() {
+        assert_eq!(grade_command("CMD-ASIS"), Some(GradeChoice::AsIs));
+        assert_eq!(
+            grade_command("cmd-broken"),
+            Some(GradeChoice::Set(Condition::Broken))
+        );
+        assert_eq!(grade_command("CMD-CHECKIN"), None);
+        assert_eq!(grade_command("GOOD"), None);
+        let on_sheet = COMMAND_CODES
+            .iter()
+            .filter(|(c, _)| grade_command(c).is_some())
+            .count();
+        assert_eq!(on_sheet, Condition::ALL.len() + 1);
     }
 
     #[test]
