@@ -407,7 +407,10 @@ fn the_command_sheet_has_the_grade_commands() {
     ] {
         assert!(zpl.contains(&format!("^FD>:{code}^FS")), "{code}");
         assert!(zpl.contains(&format!("^FDGrade: {grade}^FS")), "{code}");
-        assert!(itam::interop::labels::grade_command(code).is_some(), "{code}");
+        assert!(
+            itam::interop::labels::grade_command(code).is_some(),
+            "{code}"
+        );
     }
 }
 

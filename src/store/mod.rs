@@ -42,7 +42,7 @@ pub use maintenance::{MaintenanceView, NewMaintenance};
 pub use ops::{parse_date, AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, Offboarding, PersonView};
 pub use places::{LocationView, NewLocation};
-pub use receiving::{expand_tag, PoLine, PurchaseOrder};
+pub use receiving::{expand_tag, NewPoLine, PoLine, PurchaseOrder};
 pub use reports::{
     DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
     GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,
