@@ -4,7 +4,7 @@ use super::output;
 use anyhow::Result;
 use clap::Args;
 use itam::domain::{Condition, Status};
-use itam::store::{AssetEdit, NewAsset, Store};
+use itam::store::{AssetEdit, AssetFilter, NewAsset, Store};
 use std::process::ExitCode;
 
 /// The descriptive fields that `add` and `edit` share.
@@ -170,26 +170,113 @@ pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
 
 #[derive(Debug, Args)]
 pub struct FindArgs {
-    pub query: String,
+    /// Fuzzy text to match; may be left out when a filter is given
+    pub query: Option<String>,
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub filter: FindFilter,
+}
+
+/// Exact filters for `find`; they combine with each other and with the fuzzy query.
+#[derive(Debug, Args)]
+pub struct FindFilter {
+    /// Only assets with this status
+    #[arg(long)]
+    pub status: Option<Status>,
+    /// Only assets at this location (its code)
+    #[arg(long, value_name = "CODE")]
+    pub location: Option<String>,
+    /// Only assets checked out to this person (username)
+    #[arg(long, value_name = "USERNAME")]
+    pub assignee: Option<String>,
+    /// Only assets of this model (any case)
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+    /// Only assets in this category (any case)
+    #[arg(long, value_name = "NAME")]
+    pub category: Option<String>,
+}
+
+/// `find` in text: tag, serial, status, holder (@user) or place, name.
+fn find_line(a: &itam::domain::AssetView) -> String {
+    use itam::domain::text::visible;
+    let place = a
+        .assignee
+        .as_deref()
+        .map(|u| format!("@{}", visible(u)))
+        .or_else(|| a.location.as_deref().map(|l| visible(l).into_owned()))
+        .unwrap_or_else(|| "-".into());
+    format!(
+        "{:<14} {:<16} {:<10} {:<16} {}",
+        visible(&a.tag),
+        a.serial.as_deref().map(visible).unwrap_or("-".into()),
+        a.status.as_str(),
+        place,
+        visible(a.display_name())
+    )
+}
+
+/// Fuzzy matches (best first) that pass the filter: the search widens until `limit` pass or
+/// nothing more matches.
+fn find_filtered(
+    store: &Store,
+    query: &str,
+    filter: &AssetFilter,
+    limit: usize,
+) -> Result<Vec<i64>> {
+    let allowed: std::collections::HashSet<i64> =
+        store.filter_asset_ids(filter, None)?.into_iter().collect();
+    let most = usize::try_from(store.asset_count()?).unwrap_or(0).max(1);
+    let mut want = limit.saturating_mul(4).clamp(1, most);
+    loop {
+        let ids = itam::search::find(store, query, want)?;
+        let kept: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| allowed.contains(id))
+            .take(limit)
+            .collect();
+        if kept.len() >= limit || ids.len() < want || want >= most {
+            return Ok(kept);
+        }
+        want = want.saturating_mul(8).min(most);
+    }
 }
 
 pub fn find(store: &Store, a: &FindArgs) -> Result<ExitCode> {
-    let ids = itam::search::find(store, &a.query, a.limit)?;
+    let f = &a.filter;
+    let filter = AssetFilter {
+        status: f.status,
+        location: f.location.clone(),
+        assignee: f.assignee.clone(),
+        model: f.model.clone(),
+        category: f.category.clone(),
+    };
+    let query = a.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let ids = match query {
+        None if filter.is_empty() => anyhow::bail!(
+            "give a search text, or a filter: --status, --location, --assignee, --model, --category"
+        ),
+        None => store.filter_asset_ids(&filter, Some(a.limit))?,
+        Some(q) if filter.is_empty() => itam::search::find(store, q, a.limit)?,
+        Some(q) => find_filtered(store, q, &filter, a.limit)?,
+    };
     let found = store.assets_by_ids(&ids)?;
     if a.json {
         output::json(&found)?;
     } else if found.is_empty() {
         eprintln!(
-            "no asset matches '{}'",
-            itam::domain::text::visible(&a.query)
+            "no asset matches{}",
+            query
+                .map(|q| format!(" '{}'", itam::domain::text::visible(q)))
+                .unwrap_or_default()
         );
     } else {
         for v in &found {
-            println!("{}", output::asset_line(v));
+            println!("{}", find_line(v));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -13,6 +13,7 @@ mod check;
 mod depreciation;
 mod error;
 mod events;
+mod filter;
 mod fsinfo;
 mod licences;
 mod lookup;
@@ -20,6 +21,7 @@ mod maintenance;
 mod migrate;
 mod ops;
 mod people;
+mod person_detail;
 mod places;
 mod receiving;
 mod reports;
@@ -33,6 +35,7 @@ pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow, ReadSnapshot, Staged
 pub use check::{CheckReport, Finding};
 pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
 pub use error::{Context, Result, StoreError};
+pub use filter::AssetFilter;
 pub use licences::{
     assign_seat_tx, insert_licence, release_person_seats, LicenceDetail, LicenceView, SeatOutcome,
     SeatTarget, SeatView,
@@ -41,6 +44,7 @@ pub use lookup::NameTable;
 pub use maintenance::{MaintenanceView, NewMaintenance};
 pub use ops::{parse_date, AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, Offboarding, PersonView};
+pub use person_detail::{PersonDetail, PersonEvent, PersonSeat};
 pub use places::{LocationView, NewLocation};
 pub use receiving::{expand_tag, NewPoLine, PoLine, PurchaseOrder};
 pub use reports::{
