@@ -849,3 +849,73 @@ fn person_list_has_a_header_and_the_email() {
     let jane = lines.iter().find(|l| l.starts_with("jdoe")).unwrap();
     assert!(jane.contains(" - "), "no email shows as -: {jane}");
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_cli_definition() {
+    let e = Env::new();
+    let run = |args: &[&str]| {
+        let out = e.bare().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bash = run(&["completions", "bash"]);
+    assert!(
+        bash.contains("_itam()") && bash.contains("checkout"),
+        "{bash}"
+    );
+    assert!(run(&["completions", "zsh"]).starts_with("#compdef itam"));
+    let fish = run(&["completions", "fish"]);
+    assert!(
+        fish.contains("complete -c itam") && fish.contains("person"),
+        "{fish}"
+    );
+    let man = run(&["man"]);
+    assert!(
+        man.contains(".TH itam 1") && man.contains("checkout"),
+        "{man}"
+    );
+    // Neither needs nor creates a database.
+    assert!(!e.dir.path().join("data/itam/itam.db").exists());
+    let out = e
+        .bare()
+        .args(["completions", "powershell"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_due_date_in_the_past_warns() {
+    let e = Env::seeded();
+    let out = e
+        .itam()
+        .args(["checkout", "IT-0001", "--to", "jdoe", "--due", "2020-01-31"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: the due date 2020-01-31 is in the past"),
+        "{err}"
+    );
+    assert_eq!(
+        e.json(&["show", "IT-0001", "--json"])["due_date"],
+        "2020-01-31"
+    );
+    e.ok(&["checkin", "IT-0001"]);
+    let out = e
+        .itam()
+        .args(["checkout", "IT-0001", "--to", "jdoe", "--due", "2099-01-31"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

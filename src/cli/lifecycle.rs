@@ -34,6 +34,13 @@ pub struct CheckoutArgs {
 
 pub fn checkout(store: &mut Store, a: &CheckoutArgs) -> Result<ExitCode> {
     let v = store.checkout(&a.code, &a.to, a.due.as_deref(), a.note.as_deref())?;
+    if let Some(due) = a.due.as_deref() {
+        let today = chrono::Local::now().date_naive();
+        let due = itam::store::parse_date("due date", due)?;
+        if let Some(w) = itam::domain::due::past_due_warning(due, today) {
+            eprintln!("itam: warning: {w}");
+        }
+    }
     done("checked out", &v, a.json)
 }
 
