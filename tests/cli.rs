@@ -919,3 +919,63 @@ fn a_due_date_in_the_past_warns() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn refused_actions_say_why_before_asking_for_anything_else() {
+    let e = Env::seeded();
+    let events = |e: &Env| {
+        e.json(&["history", "IT-0001", "--json"])
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = events(&e);
+    // Disposing of an in-stock asset: the reason, not "--method is required".
+    let err = e.fails(&["dispose", "IT-0001"], 1);
+    assert!(
+        err.contains(
+            "cannot dispose: the asset is in_stock (dispose is allowed only from retired)"
+        ),
+        "{err}"
+    );
+    // Bad disposal details do not hide the reason either.
+    let err = e.fails(
+        &[
+            "dispose",
+            "IT-0001",
+            "--method",
+            "recycle",
+            "--proceeds",
+            "lots",
+            "--date",
+            "x",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("cannot dispose: the asset is in_stock"),
+        "{err}"
+    );
+    // Checking in an in-stock asset: the reason before the grade or the shelf is looked at.
+    let err = e.fails(
+        &[
+            "checkin",
+            "IT-0001",
+            "--condition",
+            "broken",
+            "--to-location",
+            "MARS",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("cannot check in: the asset is in_stock"),
+        "{err}"
+    );
+    assert_eq!(events(&e), before, "nothing written");
+    // Once it may be disposed of, the missing method is what is asked for.
+    e.ok(&["status", "IT-0001", "retired"]);
+    let err = e.fails(&["dispose", "IT-0001"], 1);
+    assert!(err.contains("dispose needs --method"), "{err}");
+    assert!(e.fails(&["dispose", "NOPE"], 1).contains("no asset"));
+}
