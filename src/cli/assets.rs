@@ -219,31 +219,47 @@ fn find_line(a: &itam::domain::AssetView) -> String {
     )
 }
 
-/// Fuzzy matches (best first) that pass the filter: the search widens until `limit` pass or
-/// nothing more matches.
+/// Fuzzy matches (best first) that pass the filter: the rows that match the query and pass
+/// are ranked among themselves, so a filter that keeps few of many matches still fills the
+/// page (an exact tag or serial first, as in plain `find`).
 fn find_filtered(
     store: &Store,
     query: &str,
     filter: &AssetFilter,
     limit: usize,
 ) -> Result<Vec<i64>> {
+    use itam::search::Index;
     let allowed: std::collections::HashSet<i64> =
         store.filter_asset_ids(filter, None)?.into_iter().collect();
-    let most = usize::try_from(store.asset_count()?).unwrap_or(0).max(1);
-    let mut want = limit.saturating_mul(4).clamp(1, most);
-    loop {
-        let ids = itam::search::find(store, query, want)?;
-        let kept: Vec<i64> = ids
-            .iter()
-            .copied()
-            .filter(|id| allowed.contains(id))
-            .take(limit)
-            .collect();
-        if kept.len() >= limit || ids.len() < want || want >= most {
-            return Ok(kept);
+    let mut out = Vec::with_capacity(limit);
+    if let Some(exact) = store.find_code(query)? {
+        if allowed.contains(&exact.id) {
+            out.push(exact.id);
         }
-        want = want.saturating_mul(8).min(most);
     }
+    let idx = Index::load_or_build(store)?;
+    let mut matched = idx.search(query, 1, None).all;
+    matched.sort_unstable();
+    let mut passing = Index::with_capacity(matched.len().min(allowed.len()));
+    let mut next = matched.iter().copied().peekable();
+    for (pos, line) in (0u32..).zip(idx.lines()) {
+        if next.peek() == Some(&pos) {
+            next.next();
+            let id = idx.id_at(pos);
+            if allowed.contains(&id) {
+                passing.push(id, line);
+            }
+        }
+    }
+    for (id, _) in passing.search(query, limit + 1, None).top {
+        if out.len() >= limit {
+            break;
+        }
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
 }
 
 pub fn find(store: &Store, a: &FindArgs) -> Result<ExitCode> {
