@@ -430,6 +430,61 @@ fn a_po_line_never_creates_a_bare_model() {
         (got[0]["manufacturer"].as_str(), got[0]["category"].as_str()),
         (Some("Dell"), Some("Laptop"))
     );
+    // For an existing model, a manufacturer that contradicts it is refused; the same one in
+    // any case is fine; a blank one (ThinkPad T14 was added bare) is filled in.
+    let err = e.fails(
+        &[
+            "po",
+            "line",
+            "PO-2",
+            "--model",
+            "Latitude 7440",
+            "--manufacturer",
+            "HP",
+            "--qty",
+            "3",
+            "--unit-cost",
+            "999",
+        ],
+        1,
+    );
+    assert!(err.contains("made by 'Dell', not 'HP'"), "{err}");
+    e.ok(&[
+        "po",
+        "line",
+        "PO-2",
+        "--model",
+        "Latitude 7440",
+        "--manufacturer",
+        "dell",
+        "--qty",
+        "4",
+        "--unit-cost",
+        "999",
+    ]);
+    e.ok(&[
+        "po",
+        "line",
+        "PO-2",
+        "--model",
+        "ThinkPad T14",
+        "--manufacturer",
+        "Lenovo",
+        "--qty",
+        "1",
+        "--unit-cost",
+        "10",
+    ]);
+    let got = e.json(&[
+        "po",
+        "receive",
+        "PO-2",
+        "--model",
+        "ThinkPad T14",
+        "SN-T1",
+        "--json",
+    ]);
+    assert_eq!(got[0]["manufacturer"], "Lenovo");
 }
 
 fn write_config(e: &Env, text: &str) {

@@ -147,24 +147,85 @@ pub struct NewPoLine {
     pub category: Option<String>,
 }
 
+/// How a line's model was found: an existing one (with what the line filled in of its blank
+/// manufacturer or category), or a new one.
+enum LineModel {
+    Existing { filled: serde_json::Value },
+    Created,
+}
+
 /// The model a line is for: an existing one by name (any case, any spacing), else a new one
-/// with its manufacturer and category, which must both be given.
-fn line_model(tx: &Tx, l: &NewPoLine) -> Result<(i64, String, bool)> {
+/// with its manufacturer and category, which must both be given. For an existing model a given
+/// manufacturer or category must match what it records, or fills it when blank.
+fn line_model(tx: &Tx, l: &NewPoLine) -> Result<(i64, String, LineModel)> {
     let name = clean_name(&l.model);
     if name.is_empty() {
         return Err(StoreError::Invalid("a line needs a model (--model)".into()));
     }
-    let found: Option<(i64, String)> = tx
+    let given = |v: &Option<String>| v.as_deref().map(clean_name).filter(|v| !v.is_empty());
+    let found: Option<(i64, String, Option<String>, Option<String>)> = tx
         .conn
-        .prepare_cached("SELECT id, name FROM models WHERE name = ?1")
+        .prepare_cached(
+            "SELECT m.id, m.name, mf.name, c.name FROM models m
+             LEFT JOIN manufacturers mf ON mf.id = m.manufacturer_id
+             LEFT JOIN categories c ON c.id = m.category_id WHERE m.name = ?1",
+        )
         .ctx("looking up a model")?
-        .query_row([&name], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([&name], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()
         .ctx("looking up a model")?;
-    if let Some((id, name)) = found {
-        return Ok((id, name, false));
+    if let Some((id, name, mf, cat)) = found {
+        let mut filled = serde_json::Map::new();
+        let fields = [
+            (
+                "manufacturer",
+                "made by",
+                mf,
+                given(&l.manufacturer),
+                NameTable::Manufacturers,
+            ),
+            (
+                "category",
+                "in the category",
+                cat,
+                given(&l.category),
+                NameTable::Categories,
+            ),
+        ];
+        for (key, what, recorded, wanted, table) in fields {
+            let flag = format!("--{key}");
+            match (recorded, wanted) {
+                (Some(r), Some(w)) if !r.eq_ignore_ascii_case(&w) => {
+                    return Err(StoreError::Refused(format!(
+                        "model '{}' is {what} '{}', not '{}': leave out {flag} to use it",
+                        visible(&name),
+                        visible(&r),
+                        visible(&w)
+                    )))
+                }
+                (None, Some(w)) => {
+                    let wid = get_or_create(tx.conn, table, &w)?;
+                    // `key` is one of the two constants above, never user text.
+                    tx.conn
+                        .prepare_cached(&format!("UPDATE models SET {key}_id = ?2 WHERE id = ?1"))
+                        .ctx("completing a model")?
+                        .execute(params![id, wid])
+                        .ctx("completing a model")?;
+                    filled.insert(key.to_string(), json!(w));
+                }
+                _ => {}
+            }
+        }
+        return Ok((
+            id,
+            name,
+            LineModel::Existing {
+                filled: serde_json::Value::Object(filled),
+            },
+        ));
     }
-    let given = |v: &Option<String>| v.as_deref().map(clean_name).filter(|v| !v.is_empty());
     let (Some(manufacturer), Some(category)) = (given(&l.manufacturer), given(&l.category)) else {
         return Err(StoreError::Invalid(format!(
             "no model is named '{}': to add it, give its --manufacturer and --category",
@@ -175,7 +236,7 @@ fn line_model(tx: &Tx, l: &NewPoLine) -> Result<(i64, String, bool)> {
     let category = get_or_create(tx.conn, NameTable::Categories, &category)?;
     let (id, ..) = get_or_create_model(tx.conn, &name, manufacturer, category)?
         .ok_or_else(|| StoreError::Invalid("a line needs a model (--model)".into()))?;
-    Ok((id, name, true))
+    Ok((id, name, LineModel::Created))
 }
 
 impl Store {
@@ -249,7 +310,7 @@ impl Store {
             .unwrap_or_else(|| "USD".into());
         self.write(|tx| {
             let (po, ..) = po_id(tx, number)?;
-            let (model_id, model, created) = line_model(tx, l)?;
+            let (model_id, model, how) = line_model(tx, l)?;
             tx.conn
                 .prepare_cached(
                     "INSERT INTO po_lines(po_id, model_id, qty, unit_cost, currency) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -259,11 +320,17 @@ impl Store {
                 .execute(params![po, model_id, qty, cost, currency])
                 .ctx("adding a purchase order line")?;
             let mut after = json!({"model": model, "qty": qty, "unit_cost": cost, "currency": currency});
-            if created {
-                after["new_model"] = json!({
-                    "manufacturer": l.manufacturer.as_deref().map(clean_name),
-                    "category": l.category.as_deref().map(clean_name),
-                });
+            match how {
+                LineModel::Created => {
+                    after["new_model"] = json!({
+                        "manufacturer": l.manufacturer.as_deref().map(clean_name),
+                        "category": l.category.as_deref().map(clean_name),
+                    });
+                }
+                LineModel::Existing { filled } if filled.as_object().is_some_and(|f| !f.is_empty()) => {
+                    after["model_completed"] = filled;
+                }
+                LineModel::Existing { .. } => {}
             }
             tx.subject_event(&format!("po:{}", number.trim()), "po_line", after)?;
             Ok(())
