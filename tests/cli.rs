@@ -802,6 +802,7 @@ fn person_show_lists_holdings_seats_and_history() {
         ["person_add", "checkout", "seat_assign", "person_edit"]
     );
     assert_eq!(d["history"][1]["asset"], "IT-0001");
+    assert_eq!(d["history"][2]["licence"], "Microsoft 365 E3");
     // Check-in ends the holding; the history keeps it. Another person's events are not mixed in.
     e.ok(&["checkin", "IT-0001"]);
     e.ok(&["checkout", "IT-0001", "--to", "asmith"]);

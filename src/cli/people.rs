@@ -193,6 +193,7 @@ fn print_person(d: &PersonDetail) {
         let what = e
             .asset
             .as_deref()
+            .or(e.licence.as_deref())
             .or(e.subject.as_deref())
             .map(visible)
             .unwrap_or_default();

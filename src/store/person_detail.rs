@@ -21,7 +21,7 @@ pub struct PersonSeat {
 }
 
 /// One event about the person or an asset they had: `asset` is its tag, `subject` the person
-/// or licence the event is about otherwise.
+/// or licence the event is about otherwise (`licence` then names the licence's product).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PersonEvent {
     pub at: String,
@@ -29,6 +29,7 @@ pub struct PersonEvent {
     pub kind: String,
     pub asset: Option<String>,
     pub subject: Option<String>,
+    pub licence: Option<String>,
     pub note: Option<String>,
     pub before: Value,
     pub after: Value,
@@ -83,8 +84,9 @@ impl Store {
         let history = self
             .conn
             .prepare_cached(
-                "SELECT e.at, e.actor, e.kind, a.tag, e.subject, e.note, e.before, e.after
+                "SELECT e.at, e.actor, e.kind, a.tag, e.subject, e.note, e.before, e.after, l.product
                  FROM events e LEFT JOIN assets a ON a.id = e.asset_id
+                 LEFT JOIN licences l ON e.subject LIKE 'licence:%' AND l.id = CAST(substr(e.subject, 9) AS INTEGER)
                  WHERE e.subject = ?1
                     OR ((instr(e.after, ?3) > 0 OR instr(e.before, ?3) > 0)
                         AND (json_extract(e.after, '$.assignee') = ?2
@@ -103,6 +105,7 @@ impl Store {
                     note: r.get(5)?,
                     before: parse(r.get(6)?),
                     after: parse(r.get(7)?),
+                    licence: r.get(8)?,
                 })
             })
             .ctx("reading a person's history")?
