@@ -282,7 +282,8 @@ impl LabelSpec {
                 .rev()
                 .map(place)
                 .find(|q| tall_enough(q) && module_for(q.x) >= min_module)
-                .ok_or_else(|| too_wide(modules * min_module + 2 * quiet(min_module)))?;
+                // The barcode's right quiet zone is the QR code's left one.
+                .ok_or_else(|| too_wide(modules * min_module + quiet(min_module)))?;
             qr = Some(chosen);
         }
         let (bar_right, text_right) = match &qr {
@@ -528,6 +529,29 @@ mod tests {
             .layout(&label(&"ABCDEFGHIJ".repeat(8), None))
             .unwrap_err();
         assert!(matches!(e, LabelError::TooWide { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_code_too_wide_beside_its_qr_code_says_the_width_that_fits() {
+        let spec = LabelSpec {
+            qr: true,
+            ..LabelSpec::default()
+        };
+        let code = "ABCDEFGHIJKLM";
+        let Err(LabelError::TooWide { need_in, .. }) = spec.layout(&label(code, None)) else {
+            panic!("fits on 2 inches");
+        };
+        let wider = LabelSpec {
+            width_in: need_in,
+            ..spec.clone()
+        };
+        let l = wider.layout(&label(code, None)).unwrap();
+        assert_eq!(l.module, 2);
+        let narrower = LabelSpec {
+            width_in: need_in - 0.02,
+            ..spec
+        };
+        assert!(narrower.layout(&label(code, None)).is_err());
     }
 
     #[test]
