@@ -29,12 +29,15 @@ pub struct ImportConfig {
 pub struct ReceivingConfig {
     /// Tags for received assets: `{seq}` or `{seq:06}` is the next free number.
     pub tag_pattern: String,
+    /// Where received units are placed (a location code) when `po receive` gives no --location.
+    pub location: Option<String>,
 }
 
 impl Default for ReceivingConfig {
     fn default() -> Self {
         ReceivingConfig {
             tag_pattern: "IT-{seq:06}".into(),
+            location: None,
         }
     }
 }

@@ -709,3 +709,278 @@ fn people_and_locations_can_be_edited_with_history() {
         .unwrap();
     assert_eq!(n, 2);
 }
+
+/// Tags printed by `find` (the first column), in order.
+fn found_tags(out: &str) -> Vec<String> {
+    out.lines()
+        .map(|l| l.split_whitespace().next().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn find_filters_are_exact_and_combine_with_the_query() {
+    let e = Env::seeded();
+    for (tag, serial, model, cat, loc) in [
+        ("IT-0002", "SN-BBB", "Latitude 7440", "Laptop", "HQ-201"),
+        ("IT-0003", "SN-CCC", "MacBook Pro 14", "Laptop", "HQ-101"),
+        ("IT-0004", "SN-DDD", "P2423", "Monitor", "HQ-101"),
+    ] {
+        e.ok(&[
+            "add",
+            "--tag",
+            tag,
+            "--serial",
+            serial,
+            "--model",
+            model,
+            "--category",
+            cat,
+            "--location",
+            loc,
+        ]);
+    }
+    e.ok(&["checkout", "IT-0003", "--to", "asmith"]);
+    // Alone, with no query: in tag order. A checked-out asset keeps its recorded location.
+    let out = e.ok(&["find", "--location", "hq-101"]);
+    assert_eq!(found_tags(&out), ["IT-0001", "IT-0003", "IT-0004"]);
+    let out = e.ok(&["find", "--category", "laptop", "--status", "in_stock"]);
+    assert_eq!(found_tags(&out), ["IT-0001", "IT-0002"]);
+    let out = e.ok(&["find", "--assignee", "asmith"]);
+    assert_eq!(found_tags(&out), ["IT-0003"]);
+    let out = e.ok(&["find", "--model", "LATITUDE 7440", "--limit", "1"]);
+    assert_eq!(found_tags(&out), ["IT-0001"]);
+    // With the fuzzy query: only the matches that pass.
+    let r = e.json(&["find", "latitude", "--location", "HQ-201", "--json"]);
+    let tags: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["IT-0002"]);
+    assert!(e
+        .json(&["find", "p2423", "--status", "deployed", "--json"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // A name that does not exist is an error, not an empty list.
+    let err = e.fails(&["find", "--location", "MARS"], 1);
+    assert!(err.contains("no location has the code 'MARS'"), "{err}");
+    let err = e.fails(&["find", "x", "--assignee", "nobody"], 1);
+    assert!(err.contains("no person has the username 'nobody'"), "{err}");
+    assert!(e
+        .fails(&["find", "--category", "Phones"], 1)
+        .contains("no category"));
+    assert!(e.fails(&["find"], 1).contains("--status"));
+    e.fails(&["find", "--status", "shelved"], 2);
+}
+
+#[test]
+fn find_shows_the_serial() {
+    let e = Env::seeded();
+    let out = e.ok(&["find", "latitude"]);
+    let cols: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(cols[..3], ["IT-0001", "SN-AAA", "in_stock"], "{out}");
+}
+
+#[test]
+fn person_show_lists_holdings_seats_and_history() {
+    let e = Env::seeded();
+    e.ok(&["checkout", "IT-0001", "--to", "jdoe", "--due", "2099-01-31"]);
+    e.ok(&["licence", "add", "Microsoft 365 E3", "--seats", "5"]);
+    e.ok(&["licence", "assign", "Microsoft 365 E3", "--person", "jdoe"]);
+    e.ok(&["person", "edit", "jdoe", "--email", "jane@example.com"]);
+    let d = e.json(&["person", "show", "B1001", "--json"]);
+    assert_eq!(d["username"], "jdoe");
+    assert_eq!(d["email"], "jane@example.com");
+    assert_eq!(d["holding"][0]["tag"], "IT-0001");
+    assert_eq!(d["seats"][0]["product"], "Microsoft 365 E3");
+    let kinds: Vec<&str> = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["person_add", "checkout", "seat_assign", "person_edit"]
+    );
+    assert_eq!(d["history"][1]["asset"], "IT-0001");
+    assert_eq!(d["history"][2]["licence"], "Microsoft 365 E3");
+    // Check-in ends the holding; the history keeps it. Another person's events are not mixed in.
+    e.ok(&["checkin", "IT-0001"]);
+    e.ok(&["checkout", "IT-0001", "--to", "asmith"]);
+    let d = e.json(&["person", "show", "jdoe", "--json"]);
+    assert!(d["holding"].as_array().unwrap().is_empty());
+    let kinds: Vec<&str> = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "person_add",
+            "checkout",
+            "seat_assign",
+            "person_edit",
+            "checkin"
+        ]
+    );
+    let text = e.ok(&["person", "show", "jdoe"]);
+    assert!(
+        text.contains("Jane Doe") && text.contains("Microsoft 365 E3"),
+        "{text}"
+    );
+    assert!(text.contains("holds 0"), "{text}");
+    assert!(e
+        .fails(&["person", "show", "ghost"], 1)
+        .contains("no person"));
+}
+
+#[test]
+fn person_list_has_a_header_and_the_email() {
+    let e = Env::seeded();
+    let out = e.ok(&["person", "list"]);
+    let lines: Vec<&str> = out.lines().collect();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["USERNAME", "NAME", "EMAIL", "BADGE", "TEAM", "HELD"]
+    );
+    let ann = lines.iter().find(|l| l.starts_with("asmith")).unwrap();
+    assert!(ann.contains("ann@example.com"), "{ann}");
+    let jane = lines.iter().find(|l| l.starts_with("jdoe")).unwrap();
+    assert!(jane.contains(" - "), "no email shows as -: {jane}");
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_cli_definition() {
+    let e = Env::new();
+    let run = |args: &[&str]| {
+        let out = e.bare().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bash = run(&["completions", "bash"]);
+    assert!(
+        bash.contains("_itam()") && bash.contains("checkout"),
+        "{bash}"
+    );
+    assert!(run(&["completions", "zsh"]).starts_with("#compdef itam"));
+    let fish = run(&["completions", "fish"]);
+    assert!(
+        fish.contains("complete -c itam") && fish.contains("person"),
+        "{fish}"
+    );
+    let man = run(&["man"]);
+    assert!(
+        man.contains(".TH itam 1") && man.contains("checkout"),
+        "{man}"
+    );
+    // Neither needs nor creates a database.
+    assert!(!e.dir.path().join("data/itam/itam.db").exists());
+    let out = e
+        .bare()
+        .args(["completions", "powershell"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_due_date_in_the_past_warns() {
+    let e = Env::seeded();
+    let out = e
+        .itam()
+        .args(["checkout", "IT-0001", "--to", "jdoe", "--due", "2020-01-31"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: the due date 2020-01-31 is in the past"),
+        "{err}"
+    );
+    assert_eq!(
+        e.json(&["show", "IT-0001", "--json"])["due_date"],
+        "2020-01-31"
+    );
+    e.ok(&["checkin", "IT-0001"]);
+    let out = e
+        .itam()
+        .args(["checkout", "IT-0001", "--to", "jdoe", "--due", "2099-01-31"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn refused_actions_say_why_before_asking_for_anything_else() {
+    let e = Env::seeded();
+    let events = |e: &Env| {
+        e.json(&["history", "IT-0001", "--json"])
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = events(&e);
+    // Disposing of an in-stock asset: the reason, not "--method is required".
+    let err = e.fails(&["dispose", "IT-0001"], 1);
+    assert!(
+        err.contains(
+            "cannot dispose: the asset is in_stock (dispose is allowed only from retired)"
+        ),
+        "{err}"
+    );
+    // Bad disposal details do not hide the reason either.
+    let err = e.fails(
+        &[
+            "dispose",
+            "IT-0001",
+            "--method",
+            "recycle",
+            "--proceeds",
+            "lots",
+            "--date",
+            "x",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("cannot dispose: the asset is in_stock"),
+        "{err}"
+    );
+    // Checking in an in-stock asset: the reason before the grade or the shelf is looked at.
+    let err = e.fails(
+        &[
+            "checkin",
+            "IT-0001",
+            "--condition",
+            "broken",
+            "--to-location",
+            "MARS",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("cannot check in: the asset is in_stock"),
+        "{err}"
+    );
+    assert_eq!(events(&e), before, "nothing written");
+    // Once it may be disposed of, the missing method is what is asked for.
+    e.ok(&["status", "IT-0001", "retired"]);
+    let err = e.fails(&["dispose", "IT-0001"], 1);
+    assert!(err.contains("dispose needs --method"), "{err}");
+    assert!(e.fails(&["dispose", "NOPE"], 1).contains("no asset"));
+}

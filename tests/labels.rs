@@ -304,3 +304,133 @@ fn a_bad_label_size_is_refused() {
     let err = e.fails(&["label", "IT-0001"], 1);
     assert!(err.contains("dpi 20"), "{err}");
 }
+
+/// `(x, y)` of a `^FO` field and what follows it on the same ZPL line.
+fn fields(zpl: &str, command: &str) -> Vec<(u32, u32, String)> {
+    zpl.lines()
+        .filter(|l| l.starts_with("^FO") && l.contains(command))
+        .map(|l| {
+            let (xy, rest) = l[3..].split_once('^').unwrap();
+            let (x, y) = xy.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap(), format!("^{rest}"))
+        })
+        .collect()
+}
+
+/// The number after `command` in `line`, e.g. `^BY` 2 or `^FB` 390.
+fn number_after(line: &str, command: &str) -> u32 {
+    let start = line.find(command).unwrap() + command.len();
+    line[start..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn no_bar_is_narrower_than_two_dots_at_203_dpi() {
+    let e = fixture();
+    let sheet = e.ok(&["label", "--commands"]);
+    for (_, _, rest) in fields(&sheet, "^BY") {
+        assert!(number_after(&rest, "^BY") >= 2, "{rest}");
+    }
+    for (code, _) in COMMAND_CODES {
+        assert!(sheet.contains(&format!("^FD{code}^FS")), "{code}");
+    }
+    // A tag too long for 2-dot bars on 2" stock is refused with the width it needs.
+    e.ok(&["add", "--tag", "a1b22c333d4444e55555"]);
+    let err = e.fails(&["label", "a1b22c333d4444e55555"], 1);
+    assert!(err.contains("too long for a 2\" wide label"), "{err}");
+    let need: f64 = err
+        .split("needs ")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(need > 2.0 && need < 3.0, "{err}");
+    write_config(&e, "[labels]\nwidth_in = 3\n");
+    let zpl = e.ok(&["label", "a1b22c333d4444e55555"]);
+    assert_eq!(number_after(&zpl, "^BY"), 2);
+}
+
+#[test]
+fn qr_codes_keep_a_quiet_zone_of_four_modules() {
+    let e = fixture();
+    for spec in ["", "[labels]\nwidth_in = 4\nheight_in = 2\ndpi = 300\n"] {
+        write_config(&e, spec);
+        let zpl = e.ok(&["label", "IT-0001", "LAP-123456", "--qr"]);
+        for block in zpl.split_terminator("^XZ\n") {
+            let width = number_after(block, "^PW");
+            let height = number_after(block, "^LL");
+            let (qx, qy, rest) = fields(block, "^BQ").pop().unwrap();
+            let m = number_after(&rest, "^BQN,2,");
+            let code = rest
+                .rsplit("^FDMA,")
+                .next()
+                .unwrap()
+                .trim_end_matches("^FS");
+            let (_, modules) = itam::interop::labels::qr_matrix(code).unwrap();
+            let side = modules * m;
+            let quiet = 4 * m;
+            assert!(qy >= quiet, "top: {block}");
+            assert!(qy + side + quiet <= height, "bottom: {block}");
+            assert!(qx + side + quiet <= width, "right: {block}");
+            for (x, _, rest) in fields(block, "^FB") {
+                assert!(
+                    x + number_after(&rest, "^FB") + quiet <= qx,
+                    "text: {block}"
+                );
+            }
+            let (bx, _, rest) = fields(block, "^BY").pop().unwrap();
+            let module = number_after(&rest, "^BY");
+            let bars = code128::module_count(&code128::encode(code).unwrap());
+            assert!(bx + (bars + 10) * module <= qx, "barcode: {block}");
+        }
+    }
+}
+
+#[test]
+fn the_command_sheet_has_the_grade_commands() {
+    let e = Env::new();
+    let zpl = e.ok(&["label", "--commands"]);
+    for (code, grade) in [
+        ("CMD-ASIS", "as is"),
+        ("CMD-NEW", "new"),
+        ("CMD-GOOD", "good"),
+        ("CMD-FAIR", "fair"),
+        ("CMD-POOR", "poor"),
+        ("CMD-BROKEN", "broken"),
+    ] {
+        assert!(zpl.contains(&format!("^FD>:{code}^FS")), "{code}");
+        assert!(zpl.contains(&format!("^FDGrade: {grade}^FS")), "{code}");
+        assert!(
+            itam::interop::labels::grade_command(code).is_some(),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn a_long_name_wraps_to_a_second_line_before_it_is_cut() {
+    let e = fixture();
+    e.ok(&[
+        "add",
+        "--tag",
+        "IT-0002",
+        "--name",
+        "Latitude 7440 with docking station",
+    ]);
+    let zpl = e.ok(&["label", "IT-0002"]);
+    let titles: Vec<(u32, u32, String)> = fields(&zpl, "^A0N,26,26");
+    assert_eq!(titles.len(), 2, "{zpl}");
+    assert!(titles[0].2.ends_with("^FDLatitude 7440 with^FS"), "{zpl}");
+    assert!(titles[1].2.ends_with("^FDdocking station^FS"), "{zpl}");
+    assert_eq!(titles[1].1, titles[0].1 + 26);
+    assert!(!zpl.contains("..."));
+    let svg = e.ok(&["label", "IT-0002", "--format", "svg"]);
+    assert_eq!(svg.matches("<text class=\"title\"").count(), 2);
+}

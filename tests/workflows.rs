@@ -162,6 +162,10 @@ fn receiving_against_a_purchase_order() {
         "PO-1",
         "--model",
         "Latitude 7440",
+        "--manufacturer",
+        "Dell",
+        "--category",
+        "Laptop",
         "--qty",
         "2",
         "--unit-cost",
@@ -354,4 +358,282 @@ fn audit_counts_agree_with_the_report() {
         )
     );
     assert_eq!(c, (3, 2, 1, 1, 1));
+}
+
+fn models_named(e: &Env, name: &str) -> i64 {
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    c.query_row("SELECT count(*) FROM models WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_po_line_never_creates_a_bare_model() {
+    let e = fixture();
+    e.ok(&["po", "add", "PO-2", "--supplier", "CDW"]);
+    let line = |extra: &[&str]| {
+        let mut a = vec![
+            "po",
+            "line",
+            "PO-2",
+            "--model",
+            "Latitude 7440",
+            "--qty",
+            "3",
+            "--unit-cost",
+            "999",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let args = line(&[]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let err = e.fails(&argv, 1);
+    assert!(
+        err.contains("no model is named 'Latitude 7440'") && err.contains("--manufacturer"),
+        "{err}"
+    );
+    let args = line(&["--manufacturer", "Dell"]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(e.fails(&argv, 1).contains("--category"));
+    assert_eq!(models_named(&e, "Latitude 7440"), 0, "nothing half-written");
+    let args = line(&["--manufacturer", "Dell", "--category", "Laptop"]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    e.ok(&argv);
+    assert_eq!(models_named(&e, "Latitude 7440"), 1);
+    // An existing model is picked by name in any case, and no second model appears.
+    let po = e.json(&[
+        "po",
+        "line",
+        "PO-2",
+        "--model",
+        "thinkpad  T14",
+        "--qty",
+        "1",
+        "--unit-cost",
+        "10",
+        "--json",
+    ]);
+    assert_eq!(po["lines"][1]["model"], "ThinkPad T14");
+    assert_eq!(models_named(&e, "ThinkPad T14"), 1);
+    let got = e.json(&[
+        "po",
+        "receive",
+        "PO-2",
+        "--model",
+        "latitude 7440",
+        "SN-L1",
+        "--json",
+    ]);
+    assert_eq!(
+        (got[0]["manufacturer"].as_str(), got[0]["category"].as_str()),
+        (Some("Dell"), Some("Laptop"))
+    );
+    // For an existing model, a manufacturer that contradicts it is refused; the same one in
+    // any case is fine; a blank one (ThinkPad T14 was added bare) is filled in.
+    let err = e.fails(
+        &[
+            "po",
+            "line",
+            "PO-2",
+            "--model",
+            "Latitude 7440",
+            "--manufacturer",
+            "HP",
+            "--qty",
+            "3",
+            "--unit-cost",
+            "999",
+        ],
+        1,
+    );
+    assert!(err.contains("made by 'Dell', not 'HP'"), "{err}");
+    e.ok(&[
+        "po",
+        "line",
+        "PO-2",
+        "--model",
+        "Latitude 7440",
+        "--manufacturer",
+        "dell",
+        "--qty",
+        "4",
+        "--unit-cost",
+        "999",
+    ]);
+    e.ok(&[
+        "po",
+        "line",
+        "PO-2",
+        "--model",
+        "ThinkPad T14",
+        "--manufacturer",
+        "Lenovo",
+        "--qty",
+        "1",
+        "--unit-cost",
+        "10",
+    ]);
+    let got = e.json(&[
+        "po",
+        "receive",
+        "PO-2",
+        "--model",
+        "ThinkPad T14",
+        "SN-T1",
+        "--json",
+    ]);
+    assert_eq!(got[0]["manufacturer"], "Lenovo");
+}
+
+fn write_config(e: &Env, text: &str) {
+    let dir = e.dir.path().join("config/itam");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+}
+
+#[test]
+fn received_stock_gets_a_location() {
+    let e = fixture();
+    e.ok(&[
+        "po",
+        "add",
+        "PO-3",
+        "--supplier",
+        "CDW",
+        "--date",
+        "2026-11-01",
+    ]);
+    e.ok(&[
+        "po",
+        "line",
+        "PO-3",
+        "--model",
+        "ThinkPad T14",
+        "--qty",
+        "5",
+        "--unit-cost",
+        "1200",
+    ]);
+    let got = e.json(&[
+        "po",
+        "receive",
+        "PO-3",
+        "--model",
+        "ThinkPad T14",
+        "SN-R1",
+        "--location",
+        "r1",
+        "--json",
+    ]);
+    assert_eq!(got[0]["location"], "R1");
+    // The creation event records where it was put.
+    let h = e.json(&["history", "SN-R1", "--json"]);
+    assert_eq!(h[0]["kind"], "create");
+    assert_eq!(h[0]["after"]["location"], "R1");
+    // [receiving] location is the default; --location wins over it.
+    write_config(&e, "[receiving]\nlocation = \"R2\"\n");
+    let got = e.json(&[
+        "po",
+        "receive",
+        "PO-3",
+        "--model",
+        "ThinkPad T14",
+        "SN-R2",
+        "--json",
+    ]);
+    assert_eq!(got[0]["location"], "R2");
+    let got = e.json(&[
+        "po",
+        "receive",
+        "PO-3",
+        "--model",
+        "ThinkPad T14",
+        "SN-R3",
+        "--location",
+        "R1",
+        "--json",
+    ]);
+    assert_eq!(got[0]["location"], "R1");
+    // An unknown place receives nothing.
+    let err = e.fails(
+        &[
+            "po",
+            "receive",
+            "PO-3",
+            "--model",
+            "ThinkPad T14",
+            "SN-R4",
+            "--location",
+            "NOPE",
+        ],
+        1,
+    );
+    assert!(err.contains("no location has the code 'NOPE'"), "{err}");
+    assert!(e.fails(&["show", "SN-R4"], 1).contains("no asset"));
+    // With neither, the units are received and the technician is told where to set one.
+    write_config(&e, "");
+    let out = e
+        .itam()
+        .args(["po", "receive", "PO-3", "--model", "ThinkPad T14", "SN-R5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[receiving]"));
+}
+
+#[test]
+fn po_list_shows_every_order_with_its_progress() {
+    let e = fixture();
+    assert!(e.ok(&["po", "list"]).contains("no purchase orders"));
+    e.ok(&[
+        "po",
+        "add",
+        "PO-A",
+        "--supplier",
+        "CDW",
+        "--date",
+        "2026-10-01",
+    ]);
+    e.ok(&[
+        "po",
+        "add",
+        "PO-B",
+        "--supplier",
+        "Insight",
+        "--date",
+        "2026-11-01",
+    ]);
+    e.ok(&[
+        "po",
+        "line",
+        "PO-A",
+        "--model",
+        "ThinkPad T14",
+        "--qty",
+        "4",
+        "--unit-cost",
+        "1",
+    ]);
+    e.ok(&["po", "receive", "PO-A", "--model", "ThinkPad T14", "SN-P1"]);
+    let all = e.json(&["po", "list", "--json"]);
+    let numbers: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["PO-B", "PO-A"], "newest first");
+    assert_eq!(all[1]["lines"][0]["received"], 1);
+    assert_eq!(all[1]["lines"][0]["outstanding"], 3);
+    let text = e.ok(&["po", "list"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("NUMBER") && lines[0].contains("OUTSTANDING"),
+        "{text}"
+    );
+    let a = lines.iter().find(|l| l.starts_with("PO-A")).unwrap();
+    let cols: Vec<&str> = a.split_whitespace().collect();
+    assert_eq!(cols[1..], ["CDW", "2026-10-01", "1", "4", "1", "3"]);
 }

@@ -4,7 +4,7 @@ use super::output;
 use anyhow::Result;
 use clap::Args;
 use itam::domain::{Condition, Status};
-use itam::store::{AssetEdit, NewAsset, Store};
+use itam::store::{AssetEdit, AssetFilter, NewAsset, Store};
 use std::process::ExitCode;
 
 /// The descriptive fields that `add` and `edit` share.
@@ -318,8 +318,8 @@ pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
 
 #[derive(Debug, Args)]
 pub struct FindArgs {
-    /// What to look for ("" with --field lists every asset with that value)
-    pub query: String,
+    /// Fuzzy text to match; may be left out when a filter is given
+    pub query: Option<String>,
     /// Only assets whose custom field NAME is VALUE (ignoring case)
     #[arg(long = "field", value_name = "NAME=VALUE")]
     pub field: Option<String>,
@@ -328,15 +328,146 @@ pub struct FindArgs {
     pub limit: u32,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub filter: FindFilter,
+}
+
+/// Exact filters for `find`; they combine with each other and with the fuzzy query.
+#[derive(Debug, Args)]
+pub struct FindFilter {
+    /// Only assets with this status
+    #[arg(long)]
+    pub status: Option<Status>,
+    /// Only assets at this location (its code)
+    #[arg(long, value_name = "CODE")]
+    pub location: Option<String>,
+    /// Only assets checked out to this person (username)
+    #[arg(long, value_name = "USERNAME")]
+    pub assignee: Option<String>,
+    /// Only assets of this model (any case)
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+    /// Only assets in this category (any case)
+    #[arg(long, value_name = "NAME")]
+    pub category: Option<String>,
+}
+
+/// `find` in text: tag, serial, status, holder (@user) or place, name.
+fn find_line(a: &itam::domain::AssetView) -> String {
+    use itam::domain::text::visible;
+    let place = a
+        .assignee
+        .as_deref()
+        .map(|u| format!("@{}", visible(u)))
+        .or_else(|| a.location.as_deref().map(|l| visible(l).into_owned()))
+        .unwrap_or_else(|| "-".into());
+    format!(
+        "{:<14} {:<16} {:<10} {:<16} {}",
+        visible(&a.tag),
+        a.serial.as_deref().map(visible).unwrap_or("-".into()),
+        a.status.as_str(),
+        place,
+        visible(a.display_name())
+    )
+}
+
+/// Fuzzy matches (best first) that pass the filter: the rows that match the query and pass
+/// are ranked among themselves, so a filter that keeps few of many matches still fills the
+/// page (an exact tag or serial first, as in plain `find`).
+fn find_filtered(
+    store: &Store,
+    query: &str,
+    filter: &AssetFilter,
+    limit: usize,
+) -> Result<Vec<i64>> {
+    use itam::search::Index;
+    let allowed: std::collections::HashSet<i64> =
+        store.filter_asset_ids(filter, None)?.into_iter().collect();
+    let mut out = Vec::with_capacity(limit);
+    if let Some(exact) = store.find_code(query)? {
+        if allowed.contains(&exact.id) {
+            out.push(exact.id);
+        }
+    }
+    let idx = Index::load_or_build(store)?;
+    let mut matched = idx.search(query, 1, None).all;
+    matched.sort_unstable();
+    let mut passing = Index::with_capacity(matched.len().min(allowed.len()));
+    let mut next = matched.iter().copied().peekable();
+    for (pos, line) in (0u32..).zip(idx.lines()) {
+        if next.peek() == Some(&pos) {
+            next.next();
+            let id = idx.id_at(pos);
+            if allowed.contains(&id) {
+                passing.push(id, line);
+            }
+        }
+    }
+    for (id, _) in passing.search(query, limit + 1, None).top {
+        if out.len() >= limit {
+            break;
+        }
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
 }
 
 pub fn find(store: &Store, a: &FindArgs) -> Result<ExitCode> {
     let limit = a.limit as usize;
-    let ids = match &a.field {
-        None => {
+    let f = &a.filter;
+    let filter = AssetFilter {
+        status: f.status,
+        location: f.location.clone(),
+        assignee: f.assignee.clone(),
+        model: f.model.clone(),
+        category: f.category.clone(),
+    };
+    let query = a.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let with_field = match &a.field {
+        None => None,
+        Some(kv) => {
+            let (k, v) = kv.split_once('=').ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--field '{}': write NAME=VALUE",
+                    itam::domain::text::visible(kv)
+                )
+            })?;
+            Some(
+                store
+                    .assets_with_field(k, v)?
+                    .into_iter()
+                    .collect::<std::collections::HashSet<i64>>(),
+            )
+        }
+    };
+    let ids = match (query, with_field) {
+        (None, None) if filter.is_empty() => anyhow::bail!(
+            "give a search text, or a filter: --status, --location, --assignee, --model, --category, --field"
+        ),
+        // A custom field narrows whatever the text and the other filters choose.
+        (q, Some(with)) => {
+            let base: Vec<i64> = match q {
+                None if filter.is_empty() => {
+                    let mut all: Vec<i64> = with.iter().copied().collect();
+                    all.sort_unstable();
+                    all
+                }
+                None => store.filter_asset_ids(&filter, None)?,
+                Some(q) if filter.is_empty() => itam::search::find(store, q, usize::MAX / 2)?,
+                Some(q) => find_filtered(store, q, &filter, usize::MAX / 2)?,
+            };
+            base.into_iter()
+                .filter(|id| with.contains(id))
+                .take(limit)
+                .collect()
+        }
+        (None, None) => store.filter_asset_ids(&filter, Some(limit))?,
+        (Some(q), None) if filter.is_empty() => {
             // Custom field values are searched too (after the ranked matches).
-            let mut ids = itam::search::find(store, &a.query, limit)?;
-            for id in store.assets_with_field_text(&a.query)? {
+            let mut ids = itam::search::find(store, q, limit)?;
+            for id in store.assets_with_field_text(q)? {
                 if ids.len() >= limit {
                     break;
                 }
@@ -346,37 +477,21 @@ pub fn find(store: &Store, a: &FindArgs) -> Result<ExitCode> {
             }
             ids
         }
-        Some(kv) => {
-            let (k, v) = kv.split_once('=').ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--field '{}': write NAME=VALUE",
-                    itam::domain::text::visible(kv)
-                )
-            })?;
-            let with: std::collections::HashSet<i64> =
-                store.assets_with_field(k, v)?.into_iter().collect();
-            if a.query.trim().is_empty() {
-                with.iter().copied().take(limit).collect::<Vec<_>>()
-            } else {
-                itam::search::find(store, &a.query, usize::MAX / 2)?
-                    .into_iter()
-                    .filter(|id| with.contains(id))
-                    .take(limit)
-                    .collect()
-            }
-        }
+        (Some(q), None) => find_filtered(store, q, &filter, limit)?,
     };
     let found = store.assets_by_ids(&ids)?;
     if a.json {
         output::json(&found)?;
     } else if found.is_empty() {
         eprintln!(
-            "no asset matches '{}'",
-            itam::domain::text::visible(&a.query)
+            "no asset matches{}",
+            query
+                .map(|q| format!(" '{}'", itam::domain::text::visible(q)))
+                .unwrap_or_default()
         );
     } else {
         for v in &found {
-            println!("{}", output::asset_line(v));
+            println!("{}", find_line(v));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -34,6 +34,13 @@ pub struct CheckoutArgs {
 
 pub fn checkout(store: &mut Store, a: &CheckoutArgs) -> Result<ExitCode> {
     let v = store.checkout(&a.code, &a.to, a.due.as_deref(), a.note.as_deref())?;
+    if let Some(due) = a.due.as_deref() {
+        let today = chrono::Local::now().date_naive();
+        let due = itam::store::parse_date("due date", due)?;
+        if let Some(w) = itam::domain::due::past_due_warning(due, today) {
+            eprintln!("itam: warning: {w}");
+        }
+    }
     done("checked out", &v, a.json)
 }
 
@@ -114,9 +121,10 @@ pub fn status(store: &mut Store, a: &StatusArgs) -> Result<ExitCode> {
 #[derive(Debug, Args)]
 pub struct DisposeArgs {
     pub code: String,
-    /// recycle, resale, donate, destroy or return_to_lessor
+    /// recycle, resale, donate, destroy or return_to_lessor (required; an asset that cannot be
+    /// disposed of is refused first, with the reason)
     #[arg(long)]
-    pub method: DisposalMethod,
+    pub method: Option<DisposalMethod>,
     /// Data sanitisation (NIST 800-88): none, clear, purge or destroy
     #[arg(long, default_value = "none")]
     pub wipe: WipeMethod,
@@ -138,10 +146,22 @@ pub struct DisposeArgs {
 }
 
 pub fn dispose(store: &mut Store, a: &DisposeArgs) -> Result<ExitCode> {
+    // Whether the asset may be disposed of at all comes before what the disposal needs: a
+    // technician told "--method is required" for an in-stock laptop learns nothing.
+    let Some(method) = a.method else {
+        let current = store.asset(&a.code)?;
+        itam::domain::lifecycle::transition(
+            current.status,
+            itam::domain::lifecycle::Action::Dispose,
+        )?;
+        anyhow::bail!(
+            "dispose needs --method: recycle, resale, donate, destroy or return_to_lessor"
+        );
+    };
     let v = store.dispose(
         &a.code,
         &DisposalInput {
-            method: a.method,
+            method,
             wipe: a.wipe,
             certificate: a.certificate.clone(),
             proceeds: a.proceeds.clone(),

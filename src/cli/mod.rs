@@ -117,6 +117,42 @@ pub enum Command {
     /// Reports: audit, ghosts, licences, depreciation, tco, eol
     #[command(subcommand)]
     Report(report::ReportCmd),
+    /// Print shell completions: itam completions bash > ~/.local/share/bash-completion/completions/itam
+    Completions {
+        /// bash, zsh or fish
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff): itam man > ~/.local/share/man/man1/itam.1
+    Man,
+}
+
+/// The shells `itam completions` writes for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Completions and the man page come from the same definition as --help, so they never drift.
+fn shell_docs(command: &Command) -> Result<Option<ExitCode>> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Completions { shell } => {
+            let shell = match shell {
+                CompletionShell::Bash => clap_complete::Shell::Bash,
+                CompletionShell::Zsh => clap_complete::Shell::Zsh,
+                CompletionShell::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(shell, &mut Cli::command(), "itam", &mut out);
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut out)
+            .context("writing the man page")?,
+        _ => return Ok(None),
+    }
+    Ok(Some(ExitCode::SUCCESS))
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
@@ -162,6 +198,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let Some(command) = &cli.command else {
         return tui(&cli);
     };
+    if let Some(code) = shell_docs(command)? {
+        return Ok(code);
+    }
     if let Command::Restore { src } = command {
         // Never open the target as a Store here: that would count as "in use".
         let config = Config::load_checked().map_err(anyhow::Error::msg)?;
@@ -192,7 +231,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Po(c) => workflows::po(&mut store, c),
         Command::Check { json } => admin::check(&store, *json),
         Command::Backup { dest } => admin::backup(&store, dest),
-        Command::Restore { .. } => Ok(ExitCode::SUCCESS),
+        Command::Restore { .. } | Command::Completions { .. } | Command::Man => {
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import(a) => interop::import(&mut store, a),
         Command::Export(a) => interop::export(&store, a),
         Command::Label(a) => label::label(&store, a),

@@ -4,7 +4,7 @@ use super::output;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use itam::domain::text::visible;
-use itam::store::{NewLocation, NewPerson, Store};
+use itam::store::{NewLocation, NewPerson, PersonDetail, Store};
 use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
@@ -41,8 +41,15 @@ pub enum PersonCmd {
     },
     /// Offboard: check in what they hand back, list (or mark lost) the rest, make them inactive
     Offboard(super::workflows::OffboardArgs),
-    /// List people with how many assets each holds
+    /// List people with their email and how many assets each holds
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One person: what they hold, their licence seats and their history
+    Show {
+        /// Username or badge
+        user: String,
         #[arg(long)]
         json: bool,
     },
@@ -101,21 +108,107 @@ pub fn person(store: &mut Store, c: &PersonCmd) -> Result<ExitCode> {
             if *json {
                 output::json(&people)?;
             } else {
+                println!(
+                    "{:<16} {:<24} {:<28} {:<10} {:<12} {:>4}",
+                    "USERNAME", "NAME", "EMAIL", "BADGE", "TEAM", "HELD"
+                );
+                let dash = |v: &Option<String>| -> String {
+                    v.as_deref().map_or("-".into(), |s| visible(s).into_owned())
+                };
                 for p in &people {
                     println!(
-                        "{:<16} {:<28} {:<10} {:<12} {:>4} held{}",
+                        "{:<16} {:<24} {:<28} {:<10} {:<12} {:>4}{}",
                         visible(&p.username),
                         visible(&p.full_name),
-                        p.badge.as_deref().map(visible).unwrap_or("-".into()),
-                        p.team.as_deref().map(visible).unwrap_or("-".into()),
+                        dash(&p.email),
+                        dash(&p.badge),
+                        dash(&p.team),
                         p.holds,
                         if p.active { "" } else { "  (inactive)" }
                     );
                 }
             }
         }
+        PersonCmd::Show { user, json } => {
+            let d = store.person_detail(user)?;
+            if *json {
+                output::json(&d)?;
+            } else {
+                print_person(&d);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_person(d: &PersonDetail) {
+    let p = &d.person;
+    let dash = |v: &Option<String>| -> String {
+        v.as_deref().map_or("-".into(), |s| visible(s).into_owned())
+    };
+    for (k, v) in [
+        ("username", visible(&p.username).into_owned()),
+        ("name", visible(&p.full_name).into_owned()),
+        ("email", dash(&p.email)),
+        ("badge", dash(&p.badge)),
+        ("team", dash(&p.team)),
+        ("active", if p.active { "yes" } else { "no" }.into()),
+    ] {
+        println!("{k:>9}  {v}");
+    }
+    println!("\nholds {}:", d.holding.len());
+    for a in &d.holding {
+        let due = a
+            .due_date
+            .as_deref()
+            .map(|due| format!("  due {}", visible(due)))
+            .unwrap_or_default();
+        println!(
+            "  {:<14} {:<16} {}  since {}{due}",
+            visible(&a.tag),
+            a.serial.as_deref().map(visible).unwrap_or("-".into()),
+            visible(a.display_name()),
+            a.assigned_at.as_deref().map(visible).unwrap_or("-".into()),
+        );
+    }
+    println!("\nlicence seats {}:", d.seats.len());
+    for s in &d.seats {
+        println!(
+            "  {}{}  since {}{}",
+            visible(&s.product),
+            s.vendor
+                .as_deref()
+                .map(|v| format!(" ({})", visible(v)))
+                .unwrap_or_default(),
+            s.assigned_at,
+            if s.breach {
+                "  (over the seats owned)"
+            } else {
+                ""
+            }
+        );
+    }
+    println!("\nhistory ({} events, oldest first):", d.history.len());
+    for e in &d.history {
+        let what = e
+            .asset
+            .as_deref()
+            .or(e.licence.as_deref())
+            .or(e.subject.as_deref())
+            .map(visible)
+            .unwrap_or_default();
+        let entry = itam::domain::HistoryEntry {
+            at: e.at.clone(),
+            actor: e.actor.clone(),
+            kind: e.kind.clone(),
+            note: e.note.clone(),
+            before: e.before.clone(),
+            after: e.after.clone(),
+        };
+        let line = output::history_line(&entry);
+        // history_line starts with the time and actor; the thing the event is about goes first.
+        println!("  {what:<16} {line}");
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use itam::domain::text::visible;
 use itam::domain::{AssetView, Condition};
-use itam::store::{AuditReport, ScanResult, Store};
+use itam::store::{AuditReport, NewPoLine, ScanResult, Store};
 use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
@@ -234,14 +234,26 @@ pub enum PoCmd {
     /// Add (or change) a line: a model, a quantity and a unit cost
     Line {
         number: String,
+        /// An existing model's name (any case), or a new model's with --manufacturer and --category
         #[arg(long)]
         model: String,
+        /// The new model's manufacturer (needed only when the model is new)
+        #[arg(long)]
+        manufacturer: Option<String>,
+        /// The new model's category (needed only when the model is new)
+        #[arg(long)]
+        category: Option<String>,
         #[arg(long)]
         qty: i64,
         #[arg(long, value_name = "DEC")]
         unit_cost: String,
         #[arg(long, value_name = "ISO")]
         currency: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every purchase order: supplier, date, lines, received and outstanding
+    List {
         #[arg(long)]
         json: bool,
     },
@@ -258,6 +270,9 @@ pub enum PoCmd {
         model: String,
         #[arg(required = true)]
         serials: Vec<String>,
+        /// Where the units go (a location code; default: `location` under [receiving] in config.toml)
+        #[arg(long, value_name = "CODE")]
+        location: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -297,23 +312,70 @@ pub fn po(store: &mut Store, c: &PoCmd) -> Result<ExitCode> {
         PoCmd::Line {
             number,
             model,
+            manufacturer,
+            category,
             qty,
             unit_cost,
             currency,
             json,
         } => show(
-            &store.po_line(number, model, *qty, unit_cost, currency.as_deref())?,
+            &store.po_add_line(
+                number,
+                &NewPoLine {
+                    model: model.clone(),
+                    qty: *qty,
+                    unit_cost: unit_cost.clone(),
+                    currency: currency.clone(),
+                    manufacturer: manufacturer.clone(),
+                    category: category.clone(),
+                },
+            )?,
             *json,
         )?,
+        PoCmd::List { json } => {
+            let all = store.purchase_orders()?;
+            if *json {
+                output::json(&all)?;
+            } else if all.is_empty() {
+                println!("no purchase orders (add one with `itam po add`)");
+            } else {
+                println!(
+                    "{:<16} {:<20} {:<10} {:>5} {:>8} {:>8} {:>11}",
+                    "NUMBER", "SUPPLIER", "DATE", "LINES", "ORDERED", "RECEIVED", "OUTSTANDING"
+                );
+                for p in &all {
+                    let sum =
+                        |f: fn(&itam::store::PoLine) -> i64| p.lines.iter().map(f).sum::<i64>();
+                    println!(
+                        "{:<16} {:<20} {:<10} {:>5} {:>8} {:>8} {:>11}",
+                        visible(&p.number),
+                        p.supplier.as_deref().map(visible).unwrap_or("-".into()),
+                        p.date,
+                        p.lines.len(),
+                        sum(|l| l.ordered),
+                        sum(|l| l.received),
+                        sum(|l| l.outstanding)
+                    );
+                }
+            }
+        }
         PoCmd::Show { number, json } => show(&store.po(number)?, *json)?,
         PoCmd::Receive {
             number,
             model,
             serials,
+            location,
             json,
         } => {
             let (config, _) = itam::config::Config::load();
-            let got = store.po_receive(number, model, serials, &config.receiving.tag_pattern)?;
+            let location = location.as_deref().or(config.receiving.location.as_deref());
+            let got = store.po_receive_into(
+                number,
+                model,
+                serials,
+                &config.receiving.tag_pattern,
+                location,
+            )?;
             if *json {
                 output::json(&got)?;
             } else {
@@ -323,6 +385,9 @@ pub fn po(store: &mut Store, c: &PoCmd) -> Result<ExitCode> {
                         line(a),
                         a.serial.as_deref().map(visible).unwrap_or_default()
                     );
+                }
+                if location.is_none() && !got.is_empty() {
+                    eprintln!("itam: note: received with no location: give --location CODE, or set location under [receiving] in config.toml");
                 }
             }
         }

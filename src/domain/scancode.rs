@@ -3,7 +3,10 @@
 //! store's (`Store::resolve_code`), and the TUI scan view and the CLI both go through them.
 
 /// The command barcodes printed by `itam label --commands`: code and the words under it. Each
-/// code is `CMD-` and the scan view's command name (its keymap.toml name) in capitals.
+/// code is `CMD-` and the scan view's command name in capitals.
+///
+/// The grade codes are short (`CMD-GOOD`, not `CMD-GRADE-GOOD`) because every code on the sheet
+/// must fit a 2" label with bars at least 2 dots wide: at 203 dpi that is 13 characters at most.
 pub const COMMAND_CODES: &[(&str, &str)] = &[
     ("CMD-LOOKUP", "Look up"),
     ("CMD-CHECKOUT", "Check out"),
@@ -13,6 +16,12 @@ pub const COMMAND_CODES: &[(&str, &str)] = &[
     ("CMD-AUDIT", "Audit"),
     ("CMD-DONE", "Done"),
     ("CMD-UNDO", "Undo"),
+    ("CMD-ASIS", "Grade: as is"),
+    ("CMD-NEW", "Grade: new"),
+    ("CMD-GOOD", "Grade: good"),
+    ("CMD-FAIR", "Grade: fair"),
+    ("CMD-POOR", "Grade: poor"),
+    ("CMD-BROKEN", "Grade: broken"),
 ];
 
 /// The kinds a code is tried as, first to last. A code that is both a location and a tag is a
@@ -51,6 +60,12 @@ pub fn command_name(code: &str) -> Option<&'static str> {
                 "audit",
                 "done",
                 "undo",
+                "asis",
+                "new",
+                "good",
+                "fair",
+                "poor",
+                "broken",
             ];
             NAMES.iter().copied().find(|n| n.eq_ignore_ascii_case(name))
         })

@@ -15,6 +15,7 @@ mod depreciation;
 mod error;
 mod events;
 mod fields;
+mod filter;
 mod fsinfo;
 mod licences;
 mod lookup;
@@ -23,6 +24,7 @@ mod migrate;
 mod ops;
 pub mod outfile;
 mod people;
+mod person_detail;
 mod places;
 mod receiving;
 mod reports;
@@ -43,6 +45,7 @@ pub use fields::{
     licence_id_by_product_and_key, list_fields, max_asset_id, set_fields_tx, set_home_location_tx,
     CustomField, ExportExtras, FieldChange, FieldValue, HomeLocation,
 };
+pub use filter::AssetFilter;
 pub use licences::{
     assign_seat_tx, insert_licence, release_person_seats, LicenceDetail, LicenceView, SeatOutcome,
     SeatTarget, SeatView,
@@ -51,8 +54,9 @@ pub use lookup::NameTable;
 pub use maintenance::{MaintenanceView, NewMaintenance};
 pub use ops::{parse_date, AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, Offboarding, PersonView};
+pub use person_detail::{PersonDetail, PersonEvent, PersonSeat};
 pub use places::{LocationView, NewLocation};
-pub use receiving::{expand_tag, PoLine, PurchaseOrder};
+pub use receiving::{expand_tag, NewPoLine, PoLine, PurchaseOrder};
 pub use reports::{
     DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
     GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,

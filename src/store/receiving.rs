@@ -1,7 +1,7 @@
 //! Purchase orders and receiving against them: each serial scanned at the bench becomes an
 //! in-stock asset with the PO's cost, supplier, order number and date, and the next free tag.
 
-use super::lookup::{get_or_create, get_or_create_model, NameTable};
+use super::lookup::{clean_name, get_or_create, get_or_create_model, NameTable};
 use super::ops::{insert_asset, NewAsset};
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::money::{parse_amount, parse_currency};
@@ -110,10 +110,9 @@ fn po_id(tx: &Tx, number: &str) -> Result<(i64, Option<i64>, String, String)> {
         })
 }
 
-/// The next free tag from `pattern`, advancing the pattern's counter past tags already in use.
-fn next_tag(tx: &Tx, pattern: &str) -> Result<String> {
-    let mut seq: i64 = tx
-        .conn
+/// The next free tag from `pattern` and its sequence number, without using it up.
+fn peek_tag(conn: &rusqlite::Connection, pattern: &str) -> Result<(i64, String)> {
+    let mut seq: i64 = conn
         .prepare_cached("SELECT value FROM sequences WHERE name = ?1")
         .ctx("reading a tag counter")?
         .query_row([pattern], |r| r.get(0))
@@ -123,8 +122,7 @@ fn next_tag(tx: &Tx, pattern: &str) -> Result<String> {
     loop {
         seq += 1;
         let tag = expand_tag(pattern, seq)?;
-        let taken = tx
-            .conn
+        let taken = conn
             .prepare_cached("SELECT 1 FROM assets WHERE tag = ?1")
             .ctx("checking a tag")?
             .query_row([&tag], |_| Ok(()))
@@ -132,14 +130,124 @@ fn next_tag(tx: &Tx, pattern: &str) -> Result<String> {
             .ctx("checking a tag")?
             .is_some();
         if !taken {
-            tx.conn
-                .prepare_cached("INSERT INTO sequences(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
-                .ctx("advancing a tag counter")?
-                .execute(params![pattern, seq])
-                .ctx("advancing a tag counter")?;
-            return Ok(tag);
+            return Ok((seq, tag));
         }
     }
+}
+
+/// The next free tag from `pattern`, advancing the pattern's counter past tags already in use.
+fn next_tag(tx: &Tx, pattern: &str) -> Result<String> {
+    let (seq, tag) = peek_tag(tx.conn, pattern)?;
+    tx.conn
+        .prepare_cached("INSERT INTO sequences(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+        .ctx("advancing a tag counter")?
+        .execute(params![pattern, seq])
+        .ctx("advancing a tag counter")?;
+    Ok(tag)
+}
+
+/// A purchase-order line to add or change. `manufacturer` and `category` are needed only when
+/// `model` names no model yet: a line never creates a bare model.
+#[derive(Debug, Clone, Default)]
+pub struct NewPoLine {
+    pub model: String,
+    pub qty: i64,
+    pub unit_cost: String,
+    pub currency: Option<String>,
+    pub manufacturer: Option<String>,
+    pub category: Option<String>,
+}
+
+/// How a line's model was found: an existing one (with what the line filled in of its blank
+/// manufacturer or category), or a new one.
+enum LineModel {
+    Existing { filled: serde_json::Value },
+    Created,
+}
+
+/// The model a line is for: an existing one by name (any case, any spacing), else a new one
+/// with its manufacturer and category, which must both be given. For an existing model a given
+/// manufacturer or category must match what it records, or fills it when blank.
+fn line_model(tx: &Tx, l: &NewPoLine) -> Result<(i64, String, LineModel)> {
+    let name = clean_name(&l.model);
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a line needs a model (--model)".into()));
+    }
+    let given = |v: &Option<String>| v.as_deref().map(clean_name).filter(|v| !v.is_empty());
+    let found: Option<(i64, String, Option<String>, Option<String>)> = tx
+        .conn
+        .prepare_cached(
+            "SELECT m.id, m.name, mf.name, c.name FROM models m
+             LEFT JOIN manufacturers mf ON mf.id = m.manufacturer_id
+             LEFT JOIN categories c ON c.id = m.category_id WHERE m.name = ?1",
+        )
+        .ctx("looking up a model")?
+        .query_row([&name], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()
+        .ctx("looking up a model")?;
+    if let Some((id, name, mf, cat)) = found {
+        let mut filled = serde_json::Map::new();
+        let fields = [
+            (
+                "manufacturer",
+                "made by",
+                mf,
+                given(&l.manufacturer),
+                NameTable::Manufacturers,
+            ),
+            (
+                "category",
+                "in the category",
+                cat,
+                given(&l.category),
+                NameTable::Categories,
+            ),
+        ];
+        for (key, what, recorded, wanted, table) in fields {
+            let flag = format!("--{key}");
+            match (recorded, wanted) {
+                (Some(r), Some(w)) if !r.eq_ignore_ascii_case(&w) => {
+                    return Err(StoreError::Refused(format!(
+                        "model '{}' is {what} '{}', not '{}': leave out {flag} to use it",
+                        visible(&name),
+                        visible(&r),
+                        visible(&w)
+                    )))
+                }
+                (None, Some(w)) => {
+                    let wid = get_or_create(tx.conn, table, &w)?;
+                    // `key` is one of the two constants above, never user text.
+                    tx.conn
+                        .prepare_cached(&format!("UPDATE models SET {key}_id = ?2 WHERE id = ?1"))
+                        .ctx("completing a model")?
+                        .execute(params![id, wid])
+                        .ctx("completing a model")?;
+                    filled.insert(key.to_string(), json!(w));
+                }
+                _ => {}
+            }
+        }
+        return Ok((
+            id,
+            name,
+            LineModel::Existing {
+                filled: serde_json::Value::Object(filled),
+            },
+        ));
+    }
+    let (Some(manufacturer), Some(category)) = (given(&l.manufacturer), given(&l.category)) else {
+        return Err(StoreError::Invalid(format!(
+            "no model is named '{}': to add it, give its --manufacturer and --category",
+            visible(&name)
+        )));
+    };
+    let manufacturer = get_or_create(tx.conn, NameTable::Manufacturers, &manufacturer)?;
+    let category = get_or_create(tx.conn, NameTable::Categories, &category)?;
+    let (id, ..) = get_or_create_model(tx.conn, &name, manufacturer, category)?
+        .ok_or_else(|| StoreError::Invalid("a line needs a model (--model)".into()))?;
+    Ok((id, name, LineModel::Created))
 }
 
 impl Store {
@@ -175,6 +283,7 @@ impl Store {
         self.po(&number)
     }
 
+    /// Add (or change) a line for a model that already exists.
     pub fn po_line(
         &mut self,
         number: &str,
@@ -183,20 +292,36 @@ impl Store {
         unit_cost: &str,
         currency: Option<&str>,
     ) -> Result<PurchaseOrder> {
+        self.po_add_line(
+            number,
+            &NewPoLine {
+                model: model.to_string(),
+                qty,
+                unit_cost: unit_cost.to_string(),
+                currency: currency.map(str::to_string),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// Add (or change) a line; a new model is created with the line's manufacturer and category.
+    pub fn po_add_line(&mut self, number: &str, l: &NewPoLine) -> Result<PurchaseOrder> {
+        let qty = l.qty;
         if qty <= 0 {
             return Err(StoreError::Invalid(format!(
                 "quantity must be at least 1, not {qty}"
             )));
         }
-        let cost = parse_amount(unit_cost)?.to_string();
-        let currency = currency
+        let cost = parse_amount(&l.unit_cost)?.to_string();
+        let currency = l
+            .currency
+            .as_deref()
             .map(parse_currency)
             .transpose()?
             .unwrap_or_else(|| "USD".into());
         self.write(|tx| {
             let (po, ..) = po_id(tx, number)?;
-            let (model_id, ..) = get_or_create_model(tx.conn, model, None, None)?
-                .ok_or_else(|| StoreError::Invalid("a line needs a model (--model)".into()))?;
+            let (model_id, model, how) = line_model(tx, l)?;
             tx.conn
                 .prepare_cached(
                     "INSERT INTO po_lines(po_id, model_id, qty, unit_cost, currency) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -205,7 +330,20 @@ impl Store {
                 .ctx("adding a purchase order line")?
                 .execute(params![po, model_id, qty, cost, currency])
                 .ctx("adding a purchase order line")?;
-            tx.subject_event(&format!("po:{}", number.trim()), "po_line", json!({"model": model.trim(), "qty": qty, "unit_cost": cost, "currency": currency}))?;
+            let mut after = json!({"model": model, "qty": qty, "unit_cost": cost, "currency": currency});
+            match how {
+                LineModel::Created => {
+                    after["new_model"] = json!({
+                        "manufacturer": l.manufacturer.as_deref().map(clean_name),
+                        "category": l.category.as_deref().map(clean_name),
+                    });
+                }
+                LineModel::Existing { filled } if filled.as_object().is_some_and(|f| !f.is_empty()) => {
+                    after["model_completed"] = filled;
+                }
+                LineModel::Existing { .. } => {}
+            }
+            tx.subject_event(&format!("po:{}", number.trim()), "po_line", after)?;
             Ok(())
         })?;
         self.po(number)
@@ -261,6 +399,41 @@ impl Store {
         })
     }
 
+    /// Every purchase order with its lines, newest order date first.
+    pub fn purchase_orders(&self) -> Result<Vec<PurchaseOrder>> {
+        let numbers: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT number FROM purchase_orders ORDER BY ordered_on DESC, number")
+            .ctx("listing purchase orders")?
+            .query_map([], |r| r.get(0))
+            .ctx("listing purchase orders")?
+            .collect::<std::result::Result<_, _>>()
+            .ctx("listing purchase orders")?;
+        numbers.iter().map(|n| self.po(n)).collect()
+    }
+
+    /// One line of a purchase order, with what has been received and what is outstanding:
+    /// what the receiving header shows for the line being received.
+    pub fn po_line_status(&self, number: &str, model: &str) -> Result<PoLine> {
+        let po = self.po(number)?;
+        let wanted = clean_name(model);
+        po.lines
+            .into_iter()
+            .find(|l| l.model.to_lowercase() == wanted.to_lowercase())
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "purchase order {} has no line for model '{}'",
+                    visible(&po.number),
+                    visible(model)
+                ))
+            })
+    }
+
+    /// The tag the next received unit will get from `pattern` (nothing is used up).
+    pub fn next_receive_tag(&self, pattern: &str) -> Result<String> {
+        Ok(peek_tag(&self.conn, pattern)?.1)
+    }
+
     /// Open lines of every purchase order: (po number, model, outstanding), for a picker.
     pub fn open_po_lines(&self) -> Result<Vec<(String, String, i64)>> {
         let mut stmt = self
@@ -278,8 +451,7 @@ impl Store {
             .ctx("reading purchase orders")
     }
 
-    /// Receive serials against a line, all or nothing: over-receipt and known serials refuse
-    /// the whole batch, naming the serial.
+    /// Receive serials against a line with no location (see [`Store::po_receive_into`]).
     pub fn po_receive(
         &mut self,
         number: &str,
@@ -287,9 +459,30 @@ impl Store {
         serials: &[String],
         tag_pattern: &str,
     ) -> Result<Vec<AssetView>> {
+        self.po_receive_into(number, model, serials, tag_pattern, None)
+    }
+
+    /// Receive serials against a line, all or nothing: over-receipt and known serials refuse
+    /// the whole batch, naming the serial. Each unit is placed at `location` (a location code)
+    /// when one is given, and its creation event records it.
+    pub fn po_receive_into(
+        &mut self,
+        number: &str,
+        model: &str,
+        serials: &[String],
+        tag_pattern: &str,
+        location: Option<&str>,
+    ) -> Result<Vec<AssetView>> {
         expand_tag(tag_pattern, 1)?;
+        let location = location.map(str::trim).filter(|l| !l.is_empty());
         self.write(|tx| {
             let (po, supplier_id, date, po_number) = po_id(tx, number)?;
+            let location = location
+                .map(|code| -> Result<String> {
+                    super::ops::location_id(tx, code)?;
+                    Ok(code.to_string())
+                })
+                .transpose()?;
             let line: Option<(i64, i64, String, String, String)> = tx
                 .conn
                 .prepare_cached(
@@ -335,6 +528,7 @@ impl Store {
                         purchase_cost: Some(cost.clone()),
                         currency: Some(currency.clone()),
                         purchase_date: Some(date.clone()),
+                        location: location.clone(),
                         status: Some(Status::InStock),
                         condition: Some(Condition::New),
                         ..Default::default()
@@ -364,5 +558,39 @@ mod tests {
         assert_eq!(expand_tag("A{seq:3}Z", 5).unwrap(), "A005Z");
         assert!(expand_tag("IT-", 1).is_err());
         assert!(expand_tag("IT-{seq:x}", 1).is_err());
+    }
+
+    #[test]
+    fn the_receiving_header_reads_the_next_tag_and_line_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db"), &Default::default()).unwrap();
+        store.po_add("PO-1", "CDW", Some("2026-11-01")).unwrap();
+        store
+            .po_add_line(
+                "PO-1",
+                &NewPoLine {
+                    model: "Latitude 7440".into(),
+                    qty: 3,
+                    unit_cost: "1".into(),
+                    manufacturer: Some("Dell".into()),
+                    category: Some("Laptop".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let pattern = "IT-{seq:04}";
+        assert_eq!(store.next_receive_tag(pattern).unwrap(), "IT-0001");
+        assert_eq!(
+            store.next_receive_tag(pattern).unwrap(),
+            "IT-0001",
+            "peeking uses nothing up"
+        );
+        store
+            .po_receive("PO-1", "Latitude 7440", &["S1".into()], pattern)
+            .unwrap();
+        assert_eq!(store.next_receive_tag(pattern).unwrap(), "IT-0002");
+        let l = store.po_line_status("po-1", "LATITUDE  7440").unwrap();
+        assert_eq!((l.ordered, l.received, l.outstanding), (3, 1, 2));
+        assert!(store.po_line_status("PO-1", "MacBook").is_err());
     }
 }

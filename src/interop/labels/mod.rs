@@ -9,11 +9,37 @@ pub mod print;
 pub mod svg;
 pub mod zpl;
 
-use crate::domain::AssetView;
+use crate::domain::{AssetView, Condition};
 
 /// The command barcodes the scan view recognises, with the words printed under each.
 /// `itam label --commands` prints this list; its home is the domain, beside the resolver.
 pub use crate::domain::scancode::COMMAND_CODES;
+
+/// What a grade command barcode chooses for the next check-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GradeChoice {
+    /// Keep each asset's recorded grade.
+    AsIs,
+    /// Record this grade.
+    Set(Condition),
+}
+
+/// The grade a scanned command barcode chooses (`CMD-GOOD`, `CMD-ASIS`, ... any case), or None
+/// when the code is not a grade command.
+pub fn grade_command(code: &str) -> Option<GradeChoice> {
+    let word = code.trim().get(4..).filter(|_| {
+        code.trim()
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("CMD-"))
+    })?;
+    if word.eq_ignore_ascii_case("ASIS") {
+        return Some(GradeChoice::AsIs);
+    }
+    Condition::ALL
+        .iter()
+        .find(|c| c.as_str().eq_ignore_ascii_case(word))
+        .map(|c| GradeChoice::Set(*c))
+}
 
 /// Why labels could not be made or sent.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +56,12 @@ pub enum LabelError {
     TooWide {
         code: String,
         width_in: f64,
+        need_in: f64,
+    },
+    #[error("'{code}' with its QR code needs a label {need_in:.2}\" tall, not {height_in}\"")]
+    TooShort {
+        code: String,
+        height_in: f64,
         need_in: f64,
     },
     #[error("label size: {0}")]
@@ -131,10 +163,12 @@ pub struct Layout {
     pub text_w: u32,
     pub code_y: u32,
     pub code_h: u32,
+    /// The top of the title's first line and the height of each line.
     pub title_y: u32,
     pub title_h: u32,
-    /// The title cut to what fits on one line.
-    pub title: Option<String>,
+    /// The title in one or two lines: wrapped at a space, and only cut (with "...") when even
+    /// two lines cannot hold it.
+    pub title: Vec<String>,
     /// QR code: left, top, dots per QR module, and its side in dots (an estimate for the
     /// printer's automatic version choice).
     pub qr: Option<Qr>,
@@ -148,11 +182,18 @@ pub struct Qr {
     pub side: u32,
 }
 
-/// Quiet zone each side of the barcode, in modules (the standard asks for at least 10).
+/// Quiet zone each side of the barcode, in modules (the standard asks for at least 10). Blank
+/// label counts, up to its edge: the print margin lies inside the quiet zone.
 pub const QUIET_MODULES: u32 = 10;
 
-/// The widest module we draw: wider bars only waste label and do not scan better.
-const MAX_MODULE_DOTS: u32 = 4;
+/// Quiet zone around a QR code, in its modules (ISO/IEC 18004 asks for 4).
+pub const QR_QUIET_MODULES: u32 = 4;
+
+/// The narrowest bar we print, in dots: 10 mil (0.25 mm), which is 2 dots at 203 dpi, 3 at 300
+/// and 6 at 600. Thermal printers smear 1-dot bars, and scanners then misread them.
+pub fn min_module_dots(dpi: u32) -> u32 {
+    ((dpi + 50) / 100).max(2)
+}
 
 impl LabelSpec {
     fn check(&self) -> Result<(u32, u32), LabelError> {
@@ -173,7 +214,12 @@ impl LabelSpec {
         Ok((dots(self.width_in), dots(self.height_in)))
     }
 
-    /// Lay out one label. Fails when the code cannot be encoded or its barcode does not fit.
+    fn inches(&self, dots: u32) -> f64 {
+        f64::from(dots) / f64::from(self.dpi)
+    }
+
+    /// Lay out one label. Fails when the code cannot be encoded or its barcode does not fit
+    /// with bars at least [`min_module_dots`] wide; the error says the size it needs.
     pub fn layout(&self, label: &Label) -> Result<Layout, LabelError> {
         let (width, height) = self.check()?;
         let bars = code128::encode(&label.code).map_err(|source| LabelError::Encode {
@@ -181,47 +227,61 @@ impl LabelSpec {
             source,
         })?;
         let margin = (self.dpi / 25).max(4);
+        let min_module = min_module_dots(self.dpi);
+        // Wider bars only waste label and do not scan better.
+        let max_module = 2 * min_module;
         let total = code128::module_count(&bars) + 2 * QUIET_MODULES;
-        let text_x = margin;
-        // The barcode's module for a text column ending at `right`.
-        let module_for = |right: u32| (right.saturating_sub(text_x) / total).min(MAX_MODULE_DOTS);
+        // The barcode's module when its quiet zones span 0..right (the QR's quiet zone, being
+        // blank too, may be part of the barcode's).
+        let module_for = |right: u32| (right / total).min(max_module);
+        let too_wide = |extra: u32| LabelError::TooWide {
+            code: label.code.clone(),
+            width_in: self.width_in,
+            need_in: self.inches(total * min_module + extra),
+        };
         let mut qr = None;
         if self.qr {
-            // Square, at most as tall as the label and half as wide; then the largest size that
-            // still leaves the barcode 2-dot modules (1-dot bars scan badly on thermal printers).
+            // Square, with its quiet zone inside the label; the largest size that still leaves
+            // the barcode bars of the narrowest width or more.
             let modules = qr_modules(&label.code);
-            let fit = (height.saturating_sub(2 * margin)).min(width / 2);
-            let max_mag = (fit / modules).clamp(1, 10);
-            let place = |magnification: u32| {
-                let side = modules * magnification;
-                Qr {
-                    x: width.saturating_sub(margin + side),
-                    y: margin,
-                    magnification,
-                    side,
-                }
+            let quiet = |m: u32| (QR_QUIET_MODULES * m).max(margin);
+            let place = |m: u32| Qr {
+                x: width.saturating_sub(quiet(m) + modules * m),
+                y: quiet(m),
+                magnification: m,
+                side: modules * m,
             };
-            let chosen = (2..=max_mag)
+            let tall_enough = |q: &Qr| q.y + q.side + quiet(q.magnification) <= height;
+            if !tall_enough(&place(min_module)) {
+                return Err(LabelError::TooShort {
+                    code: label.code.clone(),
+                    height_in: self.height_in,
+                    need_in: self.inches((modules + 2 * QR_QUIET_MODULES) * min_module),
+                });
+            }
+            let chosen = (min_module..=10.max(min_module))
                 .rev()
                 .map(place)
-                .find(|q| module_for(q.x.saturating_sub(margin)) >= 2)
-                .unwrap_or_else(|| place(max_mag.min(2)));
+                .find(|q| tall_enough(q) && module_for(q.x) >= min_module)
+                // The barcode's right quiet zone is the QR code's left one.
+                .ok_or_else(|| too_wide(modules * min_module + quiet(min_module)))?;
             qr = Some(chosen);
         }
-        let right = qr
-            .as_ref()
-            .map_or(width - margin, |q| q.x.saturating_sub(margin));
-        let text_w = right.saturating_sub(text_x);
-        let module = module_for(right);
-        if module == 0 {
-            return Err(LabelError::TooWide {
-                code: label.code.clone(),
-                width_in: self.width_in,
-                need_in: f64::from(total + 2 * margin) / f64::from(self.dpi),
-            });
+        let (bar_right, text_right) = match &qr {
+            Some(q) => (
+                q.x,
+                q.x.saturating_sub((QR_QUIET_MODULES * q.magnification).max(margin)),
+            ),
+            None => (width, width - margin),
+        };
+        let module = module_for(bar_right);
+        if module < min_module {
+            return Err(too_wide(0));
         }
+        let text_x = margin;
+        let text_w = text_right.saturating_sub(text_x);
         let bar_w = code128::module_count(&bars) * module;
-        let bar_x = text_x + (text_w - bar_w) / 2;
+        let bar_x = (bar_right - bar_w) / 2;
         let bar_y = margin;
         let bar_h = height * 45 / 100;
         let gap = margin / 2;
@@ -232,19 +292,20 @@ impl LabelSpec {
         let code_y = bar_y + bar_h + gap;
         let title_h = height * 13 / 100;
         let title_y = code_y + code_h + gap;
-        // Scalable font characters average about 0.6 of their height; cut the title to fit one
-        // line rather than let the printer wrap it over the barcode.
+        // Scalable font characters average about 0.6 of their height; wrap the title onto a
+        // second line when there is room for one, and cut only what two lines cannot hold,
+        // rather than let the printer wrap it over the barcode.
         let max_chars = (text_w * 10 / (title_h * 6)).max(1) as usize;
-        let title = label.title.as_deref().map(|t| {
-            let t = t.trim();
-            if t.chars().count() <= max_chars {
-                t.to_string()
-            } else {
-                let mut s: String = t.chars().take(max_chars.saturating_sub(3)).collect();
-                s.push_str("...");
-                s
-            }
-        });
+        let lines = if title_y + 2 * title_h <= height.saturating_sub(gap) {
+            2
+        } else {
+            1
+        };
+        let title = label
+            .title
+            .as_deref()
+            .map(|t| wrap_title(t, max_chars, lines))
+            .unwrap_or_default();
         Ok(Layout {
             dpi: self.dpi,
             width,
@@ -264,6 +325,55 @@ impl LabelSpec {
             qr,
         })
     }
+}
+
+/// `text` in at most `lines` lines of at most `max` characters: broken at spaces where it can,
+/// inside a word only when one word is longer than a line, and the last line cut with "...".
+fn wrap_title(text: &str, max: usize, lines: usize) -> Vec<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut rest: &[&str] = &words;
+    let mut carry = String::new();
+    while out.len() < lines && (!rest.is_empty() || !carry.is_empty()) {
+        let last = out.len() + 1 == lines;
+        let mut line = std::mem::take(&mut carry);
+        while let Some((w, tail)) = rest.split_first() {
+            let len = line.chars().count();
+            let need = if len == 0 { 0 } else { 1 } + w.chars().count();
+            if len + need <= max {
+                if len > 0 {
+                    line.push(' ');
+                }
+                line.push_str(w);
+                rest = tail;
+            } else if len == 0 && !last {
+                // One word longer than a line: break it, the remainder starts the next line.
+                line = w.chars().take(max).collect();
+                carry = w.chars().skip(max).collect();
+                rest = tail;
+                break;
+            } else {
+                break;
+            }
+        }
+        if last && (!rest.is_empty() || !carry.is_empty() || line.chars().count() > max) {
+            let mut full = line;
+            for w in carry.split_whitespace().chain(rest.iter().copied()) {
+                if !full.is_empty() {
+                    full.push(' ');
+                }
+                full.push_str(w);
+            }
+            let cut: String = full.chars().take(max.saturating_sub(3)).collect();
+            let mut cut = cut.trim_end().to_string();
+            cut.push_str("...");
+            line = cut;
+            rest = &[];
+            carry.clear();
+        }
+        out.push(line);
+    }
+    out
 }
 
 /// The QR code of `code` (error correction M, the smallest version that holds it): its dark
@@ -356,19 +466,20 @@ mod tests {
         assert_eq!((l.width, l.height), (406, 203));
         assert!(l.module >= 2, "module {}", l.module);
         let bar_w = code128::module_count(&l.bars) * l.module;
-        assert!(l.bar_x >= l.text_x + QUIET_MODULES * l.module);
-        assert!(l.bar_x + bar_w + QUIET_MODULES * l.module <= l.text_x + l.text_w);
-        assert!(l.title_y + l.title_h <= l.height);
+        assert!(l.bar_x >= QUIET_MODULES * l.module && l.bar_x >= l.text_x);
+        assert!(l.bar_x + bar_w + QUIET_MODULES * l.module <= l.width);
+        assert!(l.title_y + l.title.len() as u32 * l.title_h <= l.height);
     }
 
     #[test]
     fn long_tags_get_a_smaller_font() {
         let short = LabelSpec::default().layout(&label("IT-1", None)).unwrap();
         let long = LabelSpec::default()
-            .layout(&label("a1b22c333d4444e55555", None))
+            .layout(&label("123456789012345678901234", None))
             .unwrap();
         assert_eq!(short.code_h, 34);
-        assert!(long.code_h * 20 * 6 / 10 <= long.text_w, "{}", long.code_h);
+        assert!(long.code_h < short.code_h);
+        assert!(long.code_h * 24 * 6 / 10 <= long.text_w, "{}", long.code_h);
     }
 
     #[test]
@@ -389,12 +500,70 @@ mod tests {
         let l = LabelSpec::default()
             .layout(&label("A", Some(&"x".repeat(200))))
             .unwrap();
-        let t = l.title.unwrap();
-        assert!(t.ends_with("...") && t.len() < 60, "{t}");
+        assert_eq!(l.title.len(), 2, "{:?}", l.title);
+        assert!(
+            l.title[1].ends_with("...") && l.title[1].len() < 60,
+            "{:?}",
+            l.title
+        );
         let e = LabelSpec::default()
             .layout(&label(&"ABCDEFGHIJ".repeat(8), None))
             .unwrap_err();
         assert!(matches!(e, LabelError::TooWide { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_code_too_wide_beside_its_qr_code_says_the_width_that_fits() {
+        let spec = LabelSpec {
+            qr: true,
+            ..LabelSpec::default()
+        };
+        let code = "ABCDEFGHIJKLM";
+        let Err(LabelError::TooWide { need_in, .. }) = spec.layout(&label(code, None)) else {
+            panic!("fits on 2 inches");
+        };
+        let wider = LabelSpec {
+            width_in: need_in,
+            ..spec.clone()
+        };
+        let l = wider.layout(&label(code, None)).unwrap();
+        assert_eq!(l.module, 2);
+        let narrower = LabelSpec {
+            width_in: need_in - 0.02,
+            ..spec
+        };
+        assert!(narrower.layout(&label(code, None)).is_err());
+    }
+
+    #[test]
+    fn titles_wrap_at_spaces_and_break_only_long_words() {
+        assert_eq!(wrap_title("Dell  Latitude", 20, 2), ["Dell Latitude"]);
+        assert_eq!(
+            wrap_title("Dell Latitude 7440 with dock", 15, 2),
+            ["Dell Latitude", "7440 with dock"]
+        );
+        assert_eq!(wrap_title("abcdefghij", 4, 2), ["abcd", "e..."]);
+        assert_eq!(wrap_title("one two three four", 7, 1), ["one..."]);
+        assert_eq!(
+            wrap_title("one two three four", 9, 2),
+            ["one two", "three..."]
+        );
+    }
+
+    #[test]
+    fn grade_commands_are_read_from_the_sheet() {
+        assert_eq!(grade_command("CMD-ASIS"), Some(GradeChoice::AsIs));
+        assert_eq!(
+            grade_command("cmd-broken"),
+            Some(GradeChoice::Set(Condition::Broken))
+        );
+        assert_eq!(grade_command("CMD-CHECKIN"), None);
+        assert_eq!(grade_command("GOOD"), None);
+        let on_sheet = COMMAND_CODES
+            .iter()
+            .filter(|(c, _)| grade_command(c).is_some())
+            .count();
+        assert_eq!(on_sheet, Condition::ALL.len() + 1);
     }
 
     #[test]

@@ -95,11 +95,11 @@ fn one(s: &mut String, label: &Label, lay: &Layout, top: u32) {
         lay.code_h,
         escape_xml(&label.code)
     );
-    if let Some(t) = &lay.title {
+    for (i, t) in (0u32..).zip(&lay.title) {
         let _ = writeln!(
             s,
             "<text class=\"title\" x=\"{centre}\" y=\"{}\" font-family=\"Arial Narrow, Helvetica, sans-serif\" font-size=\"{}\" text-anchor=\"middle\">{}</text>",
-            lay.title_y + lay.title_h * 4 / 5,
+            lay.title_y + i * lay.title_h + lay.title_h * 4 / 5,
             lay.title_h,
             escape_xml(t)
         );

@@ -112,11 +112,11 @@ pub fn label(l: &Label, lay: &Layout) -> String {
         lay.code_h,
         escape_field(&l.code)
     ));
-    if let Some(t) = &lay.title {
+    for (i, t) in (0u32..).zip(&lay.title) {
         line(format!(
             "^FO{},{}^FB{},1,0,C,0^A0N,{},{}^FH_^FD{}^FS",
             lay.text_x,
-            lay.title_y,
+            lay.title_y + i * lay.title_h,
             lay.text_w,
             lay.title_h,
             lay.title_h,
