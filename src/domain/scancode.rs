@@ -13,6 +13,12 @@ pub const COMMAND_CODES: &[(&str, &str)] = &[
     ("CMD-AUDIT", "Audit"),
     ("CMD-DONE", "Done"),
     ("CMD-UNDO", "Undo"),
+    ("CMD-GRADE-ASIS", "Grade: as is"),
+    ("CMD-GRADE-NEW", "Grade: new"),
+    ("CMD-GRADE-GOOD", "Grade: good"),
+    ("CMD-GRADE-FAIR", "Grade: fair"),
+    ("CMD-GRADE-POOR", "Grade: poor"),
+    ("CMD-GRADE-BROKEN", "Grade: broken"),
 ];
 
 /// The kinds a code is tried as, first to last. A code that is both a location and a tag is a
@@ -51,6 +57,12 @@ pub fn command_name(code: &str) -> Option<&'static str> {
                 "audit",
                 "done",
                 "undo",
+                "grade-asis",
+                "grade-new",
+                "grade-good",
+                "grade-fair",
+                "grade-poor",
+                "grade-broken",
             ];
             NAMES.iter().copied().find(|n| n.eq_ignore_ascii_case(name))
         })
@@ -64,6 +76,7 @@ mod tests {
     fn command_codes_are_case_insensitive_and_name_a_command() {
         assert_eq!(command_name("cmd-checkin"), Some("checkin"));
         assert_eq!(command_name("CMD-UNDO"), Some("undo"));
+        assert_eq!(command_name("cmd-grade-fair"), Some("grade-fair"));
         assert_eq!(command_name("CMD-NOPE"), None);
         assert_eq!(command_name("IT-000001"), None);
         for (code, _) in COMMAND_CODES {
