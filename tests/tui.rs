@@ -1169,3 +1169,49 @@ fn an_inactive_badge_is_refused_at_the_badge() {
     );
     assert_eq!(app.scan.session, Session::Checkout { to: None });
 }
+
+#[test]
+fn person_pickers_take_a_badge_scan_a_username_a_name_or_an_email() {
+    // issue 13 item 7
+    let (_d, mut app) = app_with(100);
+    let p = app.store.person("cfischer").unwrap();
+    let in_stock: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT tag FROM assets WHERE status = 'in_stock' ORDER BY tag LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    app.update(Action::Scan(in_stock.clone()));
+    key(&mut app, KeyCode::Char('c'));
+    assert_eq!(screen_name(&app), "picker");
+    // A wand in a picker is typing then Enter.
+    app.update(Action::Scan(p.badge.clone().unwrap()));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.store.asset(&in_stock).unwrap().assignee.as_deref(),
+        Some("cfischer")
+    );
+    // The F3 picker in the scan view: by email, then by full name.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(3));
+    let chosen = |app: &App| {
+        app.scan
+            .log
+            .iter()
+            .filter(|l| l.text.contains("now checking out to cfischer"))
+            .count()
+    };
+    for (n, typed) in [p.email.clone().unwrap(), p.full_name.clone()]
+        .into_iter()
+        .enumerate()
+    {
+        key(&mut app, KeyCode::F(7));
+        typ(&mut app, &typed);
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(chosen(&app), n + 1, "{typed}: {:?}", app.scan.log);
+    }
+}
