@@ -6,7 +6,7 @@ use itam::domain::{Condition, Status};
 use itam::store::{OpenOptions, Store};
 use itam::tui::app::{Action, App, Outcome, ScanMode, Screen};
 use itam::tui::keymap::Keymap;
-use itam::tui::screens::scan::session::Session;
+use itam::tui::screens::scan::session::{Grade, Session};
 use itam::tui::views;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -160,7 +160,7 @@ fn view_detail_and_its_actions() {
     assert_eq!(d.asset.status, Status::Deployed);
     assert_eq!(d.asset.assignee.as_deref(), Some("cfischer"));
     assert_eq!(d.history.last().unwrap().kind, "checkout");
-    // Check in asks the condition, defaulting to good.
+    // Check in asks the condition, starting on the grade on record (issue 13 item 1).
     key(&mut app, KeyCode::Char('i'));
     key(&mut app, KeyCode::Enter);
     let Screen::Detail(d) = app.screen() else {
@@ -168,7 +168,7 @@ fn view_detail_and_its_actions() {
     };
     assert_eq!(
         (d.asset.status, d.asset.condition),
-        (Status::InStock, Condition::Good)
+        (Status::InStock, Condition::Fair)
     );
     // A refused transition says why and changes nothing.
     key(&mut app, KeyCode::Char('X'));
@@ -376,10 +376,12 @@ fn scan_view_moves_and_checks_in_with_labels() {
         app.store.asset("IT-000006").unwrap().location.as_deref(),
         Some("HQ-301")
     );
-    // Check-in with a grade; F8 cycles it.
+    // Check-in with a grade; F8 cycles it (as is, new, good, fair…).
     key(&mut app, KeyCode::F(4));
-    key(&mut app, KeyCode::F(8));
-    assert_eq!(app.scan.session.grade(), Some(Condition::Fair));
+    for _ in 0..3 {
+        key(&mut app, KeyCode::F(8));
+    }
+    assert_eq!(app.scan.session.grade(), Some(Grade::Set(Condition::Fair)));
     let deployed = app.store.asset("IT-000002").unwrap();
     assert_eq!(deployed.status, Status::Deployed);
     app.scan_commit("IT-000002\r");
@@ -1028,4 +1030,188 @@ fn the_cli_resolves_a_scanned_code_like_the_scan_view() {
     );
     let out = run("IT-000003");
     assert!(out.status.success(), "{out:?}");
+}
+
+/// Deployed assets with their grades, in tag order.
+fn deployed(app: &App, n: usize) -> Vec<(String, Condition)> {
+    let mut st = app
+        .store
+        .conn()
+        .prepare("SELECT tag FROM assets WHERE status = 'deployed' ORDER BY tag")
+        .unwrap();
+    let tags: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tags.into_iter()
+        .take(n)
+        .map(|t| {
+            let c = app.store.asset(&t).unwrap().condition;
+            (t, c)
+        })
+        .collect()
+}
+
+#[test]
+fn scan_check_in_keeps_the_recorded_grade_unless_one_is_chosen() {
+    // issue 13 item 1
+    let (_d, mut app) = app_with(100);
+    let d = deployed(&app, 3);
+    app.store
+        .set_condition(&d[0].0, Condition::Broken, None)
+        .unwrap();
+    app.store
+        .set_condition(&d[1].0, Condition::Fair, None)
+        .unwrap();
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(4));
+    assert_eq!(app.scan.session.grade(), Some(Grade::AsIs));
+    assert!(render(&mut app, 80, 24).contains("grade: as is"));
+    app.scan_commit(&d[0].0);
+    let v = app.store.asset(&d[0].0).unwrap();
+    assert_eq!(
+        (v.status, v.condition),
+        (Status::InStock, Condition::Broken)
+    );
+    let l = app.scan.log.last().unwrap();
+    assert!(l.text.contains("checked in (broken)"), "{l:?}");
+    // F8 cycles as is, new, good, …; a better grade than on record is a warning.
+    key(&mut app, KeyCode::F(8));
+    key(&mut app, KeyCode::F(8));
+    assert_eq!(app.scan.session.grade(), Some(Grade::Set(Condition::Good)));
+    app.scan_commit(&d[1].0);
+    assert_eq!(app.store.asset(&d[1].0).unwrap().condition, Condition::Good);
+    let l = app.scan.log.last().unwrap();
+    assert!(l.text.contains("fair -> good"), "{l:?}");
+    assert_eq!(l.outcome, Outcome::Warn);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::F(8));
+    }
+    assert_eq!(
+        app.scan.session.grade(),
+        Some(Grade::AsIs),
+        "broken, then as is"
+    );
+    // A grade barcode from the command sheet sets it too.
+    app.scan_commit("CMD-POOR");
+    assert_eq!(app.scan.session.grade(), Some(Grade::Set(Condition::Poor)));
+    assert!(itam::interop::labels::COMMAND_CODES
+        .iter()
+        .any(|c| c.0 == "CMD-GOOD"));
+}
+
+#[test]
+fn the_detail_check_in_picker_starts_on_the_current_grade() {
+    let (_d, mut app) = app_with(100);
+    let d = deployed(&app, 1);
+    app.store
+        .set_condition(&d[0].0, Condition::Poor, None)
+        .unwrap();
+    app.update(Action::Scan(d[0].0.clone()));
+    key(&mut app, KeyCode::Char('i'));
+    let Screen::Picker(p) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(p.labels[p.chosen().unwrap()], "poor");
+    key(&mut app, KeyCode::Enter);
+    let v = app.store.asset(&d[0].0).unwrap();
+    assert_eq!((v.status, v.condition), (Status::InStock, Condition::Poor));
+}
+
+#[test]
+fn each_scan_mode_keeps_its_own_target() {
+    // issue 13 item 3: F4's shelf is not F5's move target.
+    let (_d, mut app) = app_with(100);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(4));
+    app.scan_commit("WH-01");
+    key(&mut app, KeyCode::F(5));
+    assert_eq!(app.scan.session, Session::Move { to: None });
+    assert!(render(&mut app, 80, 24).contains("to: nowhere yet"));
+    app.scan_commit("IT-000006");
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
+    app.scan_commit("HQ-301");
+    key(&mut app, KeyCode::F(4));
+    let Session::Checkin { shelf, .. } = &app.scan.session else {
+        panic!()
+    };
+    assert_eq!(shelf.as_deref(), Some("WH-01"));
+    key(&mut app, KeyCode::F(5));
+    assert_eq!(
+        app.scan.session,
+        Session::Move {
+            to: Some("HQ-301".into())
+        }
+    );
+}
+
+#[test]
+fn an_inactive_badge_is_refused_at_the_badge() {
+    // issue 13 item 5
+    let (_d, mut app) = app_with(100);
+    let p = app.store.person("cfischer").unwrap();
+    app.store
+        .conn()
+        .execute(
+            "UPDATE people SET active = 0 WHERE username = 'cfischer'",
+            [],
+        )
+        .unwrap();
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(3));
+    app.scan_commit(&p.badge.unwrap());
+    let l = app.scan.log.last().unwrap();
+    assert_eq!(l.outcome, Outcome::Failed);
+    assert!(
+        l.text.contains("cfischer") && l.text.contains("inactive"),
+        "{l:?}"
+    );
+    assert_eq!(app.scan.session, Session::Checkout { to: None });
+}
+
+#[test]
+fn person_pickers_take_a_badge_scan_a_username_a_name_or_an_email() {
+    // issue 13 item 7
+    let (_d, mut app) = app_with(100);
+    let p = app.store.person("cfischer").unwrap();
+    let in_stock: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT tag FROM assets WHERE status = 'in_stock' ORDER BY tag LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    app.update(Action::Scan(in_stock.clone()));
+    key(&mut app, KeyCode::Char('c'));
+    assert_eq!(screen_name(&app), "picker");
+    // A wand in a picker is typing then Enter.
+    app.update(Action::Scan(p.badge.clone().unwrap()));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.store.asset(&in_stock).unwrap().assignee.as_deref(),
+        Some("cfischer")
+    );
+    // The F3 picker in the scan view: by email, then by full name.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(3));
+    let chosen = |app: &App| {
+        app.scan
+            .log
+            .iter()
+            .filter(|l| l.text.contains("now checking out to cfischer"))
+            .count()
+    };
+    for (n, typed) in [p.email.clone().unwrap(), p.full_name.clone()]
+        .into_iter()
+        .enumerate()
+    {
+        key(&mut app, KeyCode::F(7));
+        typ(&mut app, &typed);
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(chosen(&app), n + 1, "{typed}: {:?}", app.scan.log);
+    }
 }

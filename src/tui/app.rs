@@ -91,7 +91,12 @@ pub struct App {
     pub input_at: Option<std::time::Instant>,
     pub scans_answered: Vec<std::time::Instant>,
     last_busy_draw: std::time::Instant,
+    /// Starts the background loader (list and search index) again; set by the event loop.
+    pub reload: Option<Box<dyn Fn()>>,
 }
+
+/// More changed assets than this are re-read by the background loader, not on the UI thread.
+const BIG_CHANGE: usize = 2_000;
 
 impl App {
     pub fn new(store: Store, keymap: Keymap, color: bool) -> App {
@@ -134,6 +139,7 @@ impl App {
             input_at: None,
             scans_answered: Vec::new(),
             last_busy_draw: std::time::Instant::now(),
+            reload: None,
             search_asked: None,
             search_answered: None,
             pinned_today: None,
@@ -406,6 +412,15 @@ impl App {
         // People and locations changed (names, badges): open person screens are refreshed below.
         if ids.is_empty() && !subjects {
             return;
+        }
+        // An import of thousands of rows: reading each row here would hold the screen for
+        // seconds, so the loader re-reads the whole list off the UI thread instead.
+        if ids.len() > BIG_CHANGE && self.loaded {
+            if let Some(reload) = &self.reload {
+                reload();
+                self.total_assets = self.store.asset_count().unwrap_or(self.total_assets);
+                return;
+            }
         }
         let mut added = false;
         for id in &ids {

@@ -160,7 +160,15 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         let path = app.store.path().to_path_buf();
         std::thread::spawn(move || worker::load(path, ui, stx));
     }
-    app.search_tx = Some(search_tx);
+    app.search_tx = Some(search_tx.clone());
+    {
+        let ui = tx.clone();
+        let path = app.store.path().to_path_buf();
+        app.reload = Some(Box::new(move || {
+            let (ui, stx, path) = (ui.clone(), search_tx.clone(), path.clone());
+            std::thread::spawn(move || worker::load(path, ui, stx));
+        }));
+    }
     // The worker's own connection: writes wait for another process's lock there, not here.
     let worker_store = Store::open(
         &opts.db,

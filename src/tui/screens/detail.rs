@@ -5,7 +5,7 @@ use super::forms::Form;
 use super::picker::{Pick, Picker};
 use super::scan::receive::print_label;
 use super::Screen;
-use crate::domain::{AssetView, Condition, HistoryEntry};
+use crate::domain::{AssetView, HistoryEntry};
 use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::keymap::DetailCmd;
@@ -75,9 +75,10 @@ impl App {
                     Err(e) => self.fail(e.to_string()),
                 }
             }
+            // Starts on the grade on record: enter keeps it.
             DetailCmd::Checkin => self.screens.push(Screen::Picker(Picker::grades(
                 Pick::CheckinGrade { tag },
-                Condition::Good,
+                a.condition,
             ))),
             DetailCmd::Condition => self.screens.push(Screen::Picker(Picker::grades(
                 Pick::SetGrade { tag },

@@ -47,6 +47,9 @@ pub struct Picker {
     pub filtered: Vec<usize>,
     pub selected: usize,
     pub then: Pick,
+    /// Exact keys per item (a person's badge, username, email, name): typed or scanned whole,
+    /// they choose that item even when the fuzzy list does not show it.
+    pub exact: Vec<Vec<String>>,
 }
 
 impl Picker {
@@ -58,6 +61,7 @@ impl Picker {
             filtered: Vec::new(),
             selected: 0,
             then,
+            exact: Vec::new(),
         };
         p.refilter();
         p
@@ -112,8 +116,19 @@ impl Picker {
         self.selected = self.selected.min(self.filtered.len().saturating_sub(1));
     }
 
-    /// The index (into `labels` and the values of `then`) of the highlighted item.
+    /// The index (into `labels` and the values of `then`) of the chosen item: one whose exact
+    /// key (badge, username, email, name) is the whole input, else the highlighted one.
     pub fn chosen(&self) -> Option<usize> {
+        let typed = crate::domain::text::normalize_code(self.input.value());
+        if !typed.is_empty() {
+            if let Some(i) = self
+                .exact
+                .iter()
+                .position(|keys| keys.iter().any(|k| k.eq_ignore_ascii_case(typed)))
+            {
+                return Some(i);
+            }
+        }
         self.filtered.get(self.selected).copied()
     }
 }
@@ -133,10 +148,36 @@ impl App {
             .collect();
         let labels = people
             .iter()
-            .map(|p| format!("{:<16} {}", p.username, p.full_name))
+            .map(|p| {
+                format!(
+                    "{:<16} {}{}",
+                    p.username,
+                    p.full_name,
+                    p.email
+                        .as_deref()
+                        .map(|e| format!(" <{e}>"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        let exact = people
+            .iter()
+            .map(|p| {
+                [
+                    Some(p.username.clone()),
+                    p.badge.clone(),
+                    p.email.clone(),
+                    Some(p.full_name.clone()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect()
+            })
             .collect();
         let names = people.into_iter().map(|p| p.username).collect();
-        Ok(Picker::new(title, labels, then(names)))
+        let mut p = Picker::new(title, labels, then(names));
+        p.exact = exact;
+        Ok(p)
     }
 
     pub(crate) fn locations_picker(

@@ -3,7 +3,7 @@
 //! write lock waits there, never on the UI thread; the UI shows it pending until the reply.
 //! Tests run it inline on the app's own store.
 
-use super::session::{LogLine, ScanMode, Session};
+use super::session::{grade_change, Grade, LogLine, ScanMode, Session};
 use crate::config::LabelsConfig;
 use crate::domain::text::{normalize_code, visible};
 use crate::domain::{AssetView, Condition};
@@ -169,14 +169,14 @@ impl Engine {
     }
 
     fn next_grade(&mut self) {
-        let next = |g: &mut Condition| {
-            let i = Condition::ALL.iter().position(|c| c == g).unwrap_or(0);
-            *g = Condition::ALL[(i + 1) % Condition::ALL.len()];
-        };
         match &mut self.session {
-            Session::Checkin { grade, .. }
-            | Session::Condition { grade }
-            | Session::Offboard { grade, .. } => next(grade),
+            Session::Checkin { grade, .. } | Session::Offboard { grade, .. } => {
+                *grade = grade.next()
+            }
+            Session::Condition { grade } => {
+                let i = Condition::ALL.iter().position(|c| c == grade).unwrap_or(0);
+                *grade = Condition::ALL[(i + 1) % Condition::ALL.len()];
+            }
             _ => {
                 return self.warn("F8 changes the grade in check-in, condition and offboard modes")
             }
@@ -184,7 +184,28 @@ impl Engine {
         self.done.clear();
     }
 
+    /// A grade command barcode (CMD-GOOD…): the grade of the current mode.
+    fn set_grade(&mut self, g: Grade) {
+        match (&mut self.session, g) {
+            (Session::Checkin { grade, .. } | Session::Offboard { grade, .. }, g) => *grade = g,
+            (Session::Condition { grade }, Grade::Set(c)) => *grade = c,
+            (Session::Condition { .. }, Grade::AsIs) => {
+                return self.warn("condition mode sets a grade: scan one of the graded codes")
+            }
+            _ => return self.warn("grade barcodes work in check-in, condition and offboard modes"),
+        }
+        self.done.clear();
+        self.ok(format!("grade: {g}"));
+    }
+
     fn checkout_to(&mut self, p: crate::store::PersonView) {
+        if !p.active {
+            // Refused at the badge, not at every scan after it.
+            return self.failed(format!(
+                "{} ({}) is inactive (offboarded): nothing can be checked out to them",
+                p.username, p.full_name
+            ));
+        }
         if let Session::Checkout { to } = &mut self.session {
             let text = format!("now checking out to {} ({})", p.username, p.full_name);
             *to = Some(p);
@@ -268,6 +289,12 @@ impl Engine {
             "audit" => self.set_mode(ScanMode::Audit),
             "done" => self.done(store),
             "undo" => self.undo_last(store),
+            "asis" => self.set_grade(Grade::AsIs),
+            "new" => self.set_grade(Grade::Set(Condition::New)),
+            "good" => self.set_grade(Grade::Set(Condition::Good)),
+            "fair" => self.set_grade(Grade::Set(Condition::Fair)),
+            "poor" => self.set_grade(Grade::Set(Condition::Poor)),
+            "broken" => self.set_grade(Grade::Set(Condition::Broken)),
             other => self.warn(format!("command barcode {other} does nothing here")),
         }
     }
@@ -291,7 +318,8 @@ impl Engine {
             ));
         }
         let tag = asset.tag.clone();
-        let result: Result<(AssetView, Undo, String), String> = match &self.session {
+        // (the asset after, how to undo, what was done, whether it deserves a second look)
+        let result: Result<(AssetView, Undo, String, bool), String> = match &self.session {
             Session::Lookup => {
                 let who = asset
                     .assignee
@@ -323,6 +351,7 @@ impl Engine {
                             v,
                             Undo::CheckedOut { tag: tag.clone() },
                             format!("checked out to {who}"),
+                            false,
                         )
                     })
                     .map_err(|e| e.to_string())
@@ -335,9 +364,18 @@ impl Engine {
                     condition: asset.condition,
                     location: asset.location.clone(),
                 };
+                let before = asset.condition;
                 store
-                    .checkin(&tag, Some(grade), shelf.as_deref(), Some("scan"))
-                    .map(|v| (v, undo, format!("checked in ({grade})")))
+                    .checkin(&tag, grade.chosen(), shelf.as_deref(), Some("scan"))
+                    .map(|v| {
+                        let (change, improved) = grade_change(before, v.condition);
+                        let what = if improved {
+                            format!("checked in ({change}: graded better than it was — is that right? ctrl-z undoes)")
+                        } else {
+                            format!("checked in ({change})")
+                        };
+                        (v, undo, what, improved)
+                    })
                     .map_err(|e| e.to_string())
             }
             Session::Move { to: None } => {
@@ -355,6 +393,7 @@ impl Engine {
                                 from: asset.location.clone(),
                             },
                             format!("moved to {l}"),
+                            false,
                         )
                     })
                     .map_err(|e| e.to_string())
@@ -371,6 +410,7 @@ impl Engine {
                                 from: asset.condition,
                             },
                             format!("graded {grade}"),
+                            false,
                         )
                     })
                     .map_err(|e| e.to_string())
@@ -381,8 +421,13 @@ impl Engine {
             }
         };
         match result {
-            Ok((v, undo, what)) => {
-                self.ok(format!("{tag} {what} — {}", v.display_name()));
+            Ok((v, undo, what, second_look)) => {
+                let line = format!("{tag} {what} — {}", v.display_name());
+                if second_look {
+                    self.warn(line);
+                } else {
+                    self.ok(line);
+                }
                 self.done.insert(key);
                 self.undo.push(undo);
                 self.last = Some(v);

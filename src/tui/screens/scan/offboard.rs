@@ -42,7 +42,7 @@ impl Engine {
         &mut self,
         store: &mut Store,
         asset: &AssetView,
-    ) -> Result<(AssetView, Undo, String), String> {
+    ) -> Result<(AssetView, Undo, String, bool), String> {
         let Session::Offboard { leaving, grade } = &self.session else {
             return Err("not offboarding".into());
         };
@@ -69,15 +69,26 @@ impl Engine {
             location: asset.location.clone(),
         };
         let v = store
-            .checkin(&tag, Some(grade), None, Some(&format!("offboarding {who}")))
+            .checkin(
+                &tag,
+                grade.chosen(),
+                None,
+                Some(&format!("offboarding {who}")),
+            )
             .map_err(|e| e.to_string())?;
+        let (change, improved) = super::session::grade_change(asset.condition, v.condition);
         if let Session::Offboard {
             leaving: Some(o), ..
         } = &mut self.session
         {
             o.back.push(tag);
         }
-        Ok((v, undo, format!("handed back by {who} ({grade})")))
+        Ok((
+            v,
+            undo,
+            format!("handed back by {who} ({change})"),
+            improved,
+        ))
     }
 
     pub(super) fn ask_finish(&mut self, store: &Store) {

@@ -32,6 +32,56 @@ impl ScanMode {
     }
 }
 
+/// The grade a check-in (or a hand-back) records: the one on record unless one is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grade {
+    AsIs,
+    Set(Condition),
+}
+
+impl Grade {
+    /// F8's cycle: as is, new, good, fair, poor, broken, as is…
+    pub fn next(self) -> Grade {
+        match self {
+            Grade::AsIs => Grade::Set(Condition::ALL[0]),
+            Grade::Set(c) => {
+                let i = Condition::ALL.iter().position(|x| *x == c).unwrap_or(0);
+                Condition::ALL
+                    .get(i + 1)
+                    .map_or(Grade::AsIs, |c| Grade::Set(*c))
+            }
+        }
+    }
+
+    pub fn chosen(self) -> Option<Condition> {
+        match self {
+            Grade::AsIs => None,
+            Grade::Set(c) => Some(c),
+        }
+    }
+}
+
+impl std::fmt::Display for Grade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Grade::AsIs => f.write_str("as is"),
+            Grade::Set(c) => write!(f, "{c}"),
+        }
+    }
+}
+
+/// How a grade changed: `fair` (unchanged) or `fair -> good`, and whether it got better (an
+/// improvement at the bench deserves a second look: broken laptops must not go back on the
+/// shelf as ready to deploy).
+pub fn grade_change(before: Condition, after: Condition) -> (String, bool) {
+    let rank = |c: Condition| Condition::ALL.iter().position(|x| *x == c).unwrap_or(0);
+    if before == after {
+        (after.to_string(), false)
+    } else {
+        (format!("{before} -> {after}"), rank(after) < rank(before))
+    }
+}
+
 /// An audit in progress, with its live counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRun {
@@ -73,7 +123,7 @@ pub enum Session {
         to: Option<PersonView>,
     },
     Checkin {
-        grade: Condition,
+        grade: Grade,
         shelf: Option<String>,
     },
     Move {
@@ -91,7 +141,7 @@ pub enum Session {
     },
     Offboard {
         leaving: Option<Offboarding>,
-        grade: Condition,
+        grade: Grade,
     },
 }
 
@@ -101,7 +151,7 @@ impl Session {
             ScanMode::Lookup => Session::Lookup,
             ScanMode::Checkout => Session::Checkout { to: None },
             ScanMode::Checkin => Session::Checkin {
-                grade: Condition::Good,
+                grade: Grade::AsIs,
                 shelf: None,
             },
             ScanMode::Move => Session::Move { to: None },
@@ -115,7 +165,7 @@ impl Session {
             },
             ScanMode::Offboard => Session::Offboard {
                 leaving: None,
-                grade: Condition::Good,
+                grade: Grade::AsIs,
             },
         }
     }
@@ -134,11 +184,10 @@ impl Session {
     }
 
     /// The grade this mode applies, where it has one (F8 cycles it).
-    pub fn grade(&self) -> Option<Condition> {
+    pub fn grade(&self) -> Option<Grade> {
         match self {
-            Session::Checkin { grade, .. }
-            | Session::Condition { grade }
-            | Session::Offboard { grade, .. } => Some(*grade),
+            Session::Checkin { grade, .. } | Session::Offboard { grade, .. } => Some(*grade),
+            Session::Condition { grade } => Some(Grade::Set(*grade)),
             _ => None,
         }
     }
