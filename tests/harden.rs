@@ -304,3 +304,129 @@ fn one_invalid_utf8_byte_is_shown_escaped_and_reported_by_check() {
         "{msgs:?}"
     );
 }
+
+#[test]
+fn a_backup_killed_half_way_leaves_nothing_the_next_run_does_not_clear() {
+    let e = Env::seeded();
+    let dest = e.dir.path().join("nightly.db");
+    for ext in [
+        ".partial",
+        ".partial-wal",
+        ".partial-shm",
+        ".partial-journal",
+    ] {
+        std::fs::write(
+            e.dir.path().join(format!("nightly.db{ext}")),
+            "left by a kill",
+        )
+        .unwrap();
+    }
+    e.ok(&["backup", dest.to_str().unwrap()]);
+    let left: Vec<String> = std::fs::read_dir(e.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("nightly.db") && n != "nightly.db")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let out = e
+        .bare()
+        .args(["--db", dest.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn a_location_cannot_become_its_own_ancestor() {
+    let e = Env::seeded();
+    e.ok(&[
+        "location", "add", "HQ-301", "--name", "Shelf", "--parent", "HQ-201",
+    ]);
+    // HQ-101 > HQ-201 > HQ-301: HQ-101 under HQ-301 would be a loop.
+    let err = e.fails(&["location", "edit", "HQ-101", "--parent", "HQ-301"], 1);
+    assert!(err.contains("inside itself"), "{err}");
+    let err = e.fails(&["location", "edit", "HQ-101", "--parent", "HQ-201"], 1);
+    assert!(err.contains("inside itself"), "{err}");
+    e.ok(&["location", "edit", "HQ-301", "--parent", "HQ-101"]);
+    e.ok(&["check"]);
+}
+
+#[test]
+fn an_owner_typo_is_not_a_new_team() {
+    let e = Env::seeded();
+    let err = e.fails(&["add", "--tag", "O-1", "--owner", "jdeo"], 1);
+    assert!(
+        err.contains("did you mean 'jdoe'") && err.contains("--new-team"),
+        "{err}"
+    );
+    let err = e.fails(&["edit", "IT-0001", "--owner", "Facilites-typo-x"], 1);
+    assert!(err.contains("--new-team"), "{err}");
+    e.ok(&["add", "--tag", "O-2", "--owner", "it"]);
+    e.ok(&["add", "--tag", "O-3", "--owner", "Facilities", "--new-team"]);
+    e.ok(&["add", "--tag", "O-4", "--owner", "Facilities"]);
+    assert_eq!(e.json(&["show", "O-4", "--json"])["owner"], "Facilities");
+}
+
+#[test]
+fn find_with_limit_zero_is_refused_not_an_empty_answer() {
+    let e = Env::seeded();
+    let err = e.fails(&["find", "IT", "--limit", "0"], 2);
+    assert!(err.contains("--limit"), "{err}");
+    assert!(!err.contains("no asset matches"), "{err}");
+    assert!(e.ok(&["find", "IT", "--limit", "1"]).contains("IT-0001"));
+}
+
+#[test]
+fn restore_says_when_the_backup_is_the_database_through_another_name() {
+    let e = Env::seeded();
+    let alias = e.dir.path().join("alias.db");
+    std::os::unix::fs::symlink(e.db(), &alias).unwrap();
+    let err = e.fails(&["restore", alias.to_str().unwrap()], 1);
+    assert!(err.contains("is the database itself"), "{err}");
+}
+
+/// Run itam as nobody (uid 65534) when we are root and setpriv exists (root ignores modes).
+fn as_nobody(e: &Env, db: &std::path::Path, args: &[&str]) -> Option<std::process::Output> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || !std::path::Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("SKIPPED: needs root and setpriv to run as another user");
+        return None;
+    }
+    Some(
+        std::process::Command::new("/usr/bin/setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(assert_cmd::cargo::cargo_bin("itam"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env("XDG_CONFIG_HOME", e.dir.path().join("config"))
+            .env("XDG_DATA_HOME", e.dir.path().join("data"))
+            .env("NO_COLOR", "1")
+            .env_remove("ITAM_DB")
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn a_read_only_folder_is_named_as_the_folder_not_the_file() {
+    let e = Env::seeded();
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("itam.db");
+    std::fs::copy(e.db(), &db).unwrap();
+    // The file is the user's to write; the folder is not.
+    std::os::unix::fs::chown(&db, Some(65534), Some(65534)).unwrap_or(());
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o660)).unwrap();
+    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let Some(out) = as_nobody(&e, &db, &["move", "IT-0001", "--to", "HQ-201"]) else {
+        return;
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("folder") && err.contains("write access to the folder"),
+        "{err}"
+    );
+    assert!(!err.contains("file is read-only"), "{err}");
+}

@@ -81,6 +81,7 @@ fn hostile_env() -> Env {
             h,
             "--owner",
             h,
+            "--new-team",
             "--notes",
             h,
             "--location",

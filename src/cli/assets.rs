@@ -23,6 +23,9 @@ pub struct Fields {
     /// Responsible person (username) or team name
     #[arg(long)]
     pub owner: Option<String>,
+    /// Create the team named by --owner when no person or team has that name yet
+    #[arg(long, requires = "owner")]
+    pub new_team: bool,
     #[arg(long)]
     pub supplier: Option<String>,
     /// Order (purchase order) number
@@ -66,8 +69,58 @@ pub struct AddArgs {
     pub json: bool,
 }
 
+/// Edit distance between two short names (case-insensitive), for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (
+        a.to_lowercase().chars().collect(),
+        b.to_lowercase().chars().collect(),
+    );
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// `--owner` names an existing person or team, or `--new-team` says to create one: a typo must
+/// not quietly become a new team.
+fn check_owner(store: &Store, f: &Fields) -> Result<()> {
+    let Some(owner) = f.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) else {
+        return Ok(());
+    };
+    if f.new_team {
+        return Ok(());
+    }
+    let names = store.owner_names()?;
+    if names.iter().any(|n| n.eq_ignore_ascii_case(owner)) {
+        return Ok(());
+    }
+    let nearest = names
+        .iter()
+        .map(|n| (distance(n, owner), n))
+        .filter(|(d, n)| *d <= 2.max(n.chars().count() / 3))
+        .min();
+    let shown = itam::domain::text::visible(owner);
+    match nearest {
+        Some((_, n)) => anyhow::bail!(
+            "no person or team is called '{shown}'; did you mean '{}'? (add --new-team to create the team '{shown}')",
+            itam::domain::text::visible(n)
+        ),
+        None => anyhow::bail!(
+            "no person or team is called '{shown}'; add --new-team to create the team"
+        ),
+    }
+}
+
 pub fn add(store: &mut Store, a: &AddArgs) -> Result<ExitCode> {
     let f = &a.fields;
+    check_owner(store, f)?;
     let v = store.add_asset(&NewAsset {
         tag: a.tag.clone(),
         serial: f.serial.clone(),
@@ -114,6 +167,7 @@ pub struct EditArgs {
 
 pub fn edit(store: &mut Store, a: &EditArgs) -> Result<ExitCode> {
     let f = &a.fields;
+    check_owner(store, f)?;
     let e = AssetEdit {
         tag: a.tag.clone(),
         serial: f.serial.clone(),
@@ -171,14 +225,15 @@ pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
 #[derive(Debug, Args)]
 pub struct FindArgs {
     pub query: String,
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
+    /// How many matches to show at most (1 or more)
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn find(store: &Store, a: &FindArgs) -> Result<ExitCode> {
-    let ids = itam::search::find(store, &a.query, a.limit)?;
+    let ids = itam::search::find(store, &a.query, a.limit as usize)?;
     let found = store.assets_by_ids(&ids)?;
     if a.json {
         output::json(&found)?;

@@ -13,6 +13,23 @@ pub(super) fn writable(path: &Path) -> bool {
     unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
 }
 
+/// Whether SQLite can write the database at `path` as far as its folder goes: the folder is
+/// writable, or the `-wal` and `-shm` it needs exist already (and are writable).
+pub(super) fn folder_writable_for_wal(path: &Path) -> bool {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if writable(dir) {
+        return true;
+    }
+    ["-wal", "-shm"].iter().all(|ext| {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(ext);
+        writable(Path::new(&p))
+    })
+}
+
 /// Create the database's folder with group-shared permissions (setgid, 2770) so a team on a jump
 /// box can share it when the folder's group is theirs.
 pub(super) fn create_parent(path: &Path) -> Result<()> {

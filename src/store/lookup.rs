@@ -85,6 +85,21 @@ pub fn get_or_create_model(
     Ok(Some((conn.last_insert_rowid(), manufacturer, category)))
 }
 
+impl super::Store {
+    /// Every name `--owner` can take: people's usernames and team names.
+    pub fn owner_names(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT username FROM people UNION ALL SELECT name FROM teams")
+            .ctx("reading owners")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .ctx("reading owners")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("reading owners")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

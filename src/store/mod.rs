@@ -104,6 +104,16 @@ impl Store {
                 path.display(),
                 os_user()
             ));
+        } else if exists && !fsinfo::folder_writable_for_wal(path) {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            read_only = Some(format!(
+                "the folder {} is not writable by {} (the file is, but SQLite creates its -wal and -shm files beside it, so writers need the folder too: give the database's group write access to the folder); nothing was changed",
+                dir.display(),
+                os_user()
+            ));
         }
         if !exists {
             fsinfo::create_parent(path)?;

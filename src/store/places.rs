@@ -124,6 +124,29 @@ impl Store {
                         })?,
                 )),
             };
+            // The new parent may not sit below this location: that would make a loop.
+            if let Some(Some(pid)) = parent_id {
+                let below: bool = tx
+                    .conn
+                    .prepare_cached(
+                        "WITH RECURSIVE up(id, depth) AS (
+                             SELECT ?1, 0
+                             UNION SELECT l.parent_id, up.depth + 1 FROM locations l JOIN up ON l.id = up.id
+                             WHERE l.parent_id IS NOT NULL AND up.depth < 10000)
+                         SELECT EXISTS (SELECT 1 FROM up JOIN locations me ON me.id = up.id WHERE me.code = ?2)",
+                    )
+                    .ctx("checking the location tree")?
+                    .query_row(params![pid, code], |r| r.get(0))
+                    .ctx("checking the location tree")?;
+                if below {
+                    return Err(StoreError::Refused(format!(
+                        "{} is inside {} already: making it the parent would put {} inside itself",
+                        visible(parent.unwrap_or_default().trim()),
+                        visible(&code),
+                        visible(&code)
+                    )));
+                }
+            }
             tx.conn
                 .prepare_cached(
                     "UPDATE locations SET name = COALESCE(?2, name),
