@@ -430,3 +430,56 @@ fn a_read_only_folder_is_named_as_the_folder_not_the_file() {
     );
     assert!(!err.contains("file is read-only"), "{err}");
 }
+
+#[test]
+fn a_refused_import_reports_nothing_created() {
+    let e = Env::seeded();
+    let csv = e.dir.path().join("mixed.csv");
+    std::fs::write(
+        &csv,
+        "Asset Tag,Purchase Cost\nGOOD-1,10\nBAD-1,not money\n",
+    )
+    .unwrap();
+    let out = e
+        .itam()
+        .args(["import", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("refused, nothing written"), "{text}");
+    for line in text.lines() {
+        let t = line.trim_start();
+        assert!(
+            !(t.starts_with("created") || t.starts_with("updated")),
+            "a refused import says '{line}'"
+        );
+    }
+    e.fails(&["show", "GOOD-1"], 1);
+}
+
+#[test]
+fn the_busy_message_says_the_real_wait_and_who_holds_the_lock() {
+    let e = Env::seeded();
+    let holder = rusqlite::Connection::open(e.db()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let err = e.fails(&["add", "--tag", "WAIT-1"], 1);
+    let waited = started.elapsed().as_secs_f64();
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert!(!err.contains("5 s"), "{err}");
+    let said: f64 = err
+        .split("waited ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no 'waited N s' in {err}"));
+    assert!(
+        said >= 9.5 && said <= waited + 0.5,
+        "said {said} s, waited {waited:.1} s"
+    );
+    assert!(
+        err.contains(&format!("pid {}", std::process::id())),
+        "names the holder: {err}"
+    );
+}

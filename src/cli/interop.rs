@@ -65,8 +65,15 @@ fn format_name(f: Format) -> &'static str {
 }
 
 fn report(plan: &Plan, dry_run: bool, out: &mut impl Write) -> Result<()> {
+    report_as(plan, dry_run, false, out)
+}
+
+/// A refused import wrote nothing: its counts say what was not done, never "created".
+fn report_as(plan: &Plan, dry_run: bool, refused: bool, out: &mut impl Write) -> Result<()> {
     let s = &plan.summary;
-    let (c, u, k) = if dry_run {
+    let (c, u, k) = if refused {
+        ("not created", "not updated", "not skipped")
+    } else if dry_run {
         ("would create", "would update", "would skip")
     } else {
         ("created", "updated", "skipped")
@@ -77,7 +84,9 @@ fn report(plan: &Plan, dry_run: bool, out: &mut impl Write) -> Result<()> {
         itam::domain::text::visible(&plan.source),
         format_name(plan.format),
         plan.kind.as_str(),
-        if dry_run {
+        if refused {
+            ": refused, nothing written"
+        } else if dry_run {
             ": dry run, nothing written"
         } else {
             ""
@@ -116,7 +125,9 @@ fn import_licences(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
             out,
             "{} (Snipe-IT licences){}",
             itam::domain::text::visible(&plan.source),
-            if a.dry_run {
+            if refused {
+                ": refused, nothing written"
+            } else if a.dry_run {
                 ": dry run, nothing written"
             } else {
                 ""
@@ -126,7 +137,9 @@ fn import_licences(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
         writeln!(
             out,
             "  {:<13} {:>7}",
-            if a.dry_run {
+            if refused {
+                "not created"
+            } else if a.dry_run {
                 "would create"
             } else {
                 "licences"
@@ -187,7 +200,7 @@ pub fn import(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
                 "dry_run": a.dry_run, "written": false, "summary": plan.summary, "issues": plan.issues,
             }))?;
         } else {
-            report(&plan, a.dry_run, &mut std::io::stdout().lock())?;
+            report_as(&plan, a.dry_run, refused, &mut std::io::stdout().lock())?;
         }
         if refused {
             anyhow::bail!(

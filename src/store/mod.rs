@@ -252,10 +252,27 @@ impl Store {
         if let Some(reason) = &self.read_only {
             return Err(StoreError::ReadOnly(reason.clone()));
         }
-        let tx = self
+        let started = std::time::Instant::now();
+        let tx = match self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .ctx("starting a write")?;
+        {
+            Ok(tx) => tx,
+            // Say how long it really waited, and who holds the lock when the system tells.
+            Err(e) if error::is_busy(&e) => {
+                let holders = fsinfo::write_lock_holders(&self.path);
+                return Err(StoreError::Refused(format!(
+                    "waited {:.1} s for another writer to finish; it still holds the database{}. Nothing was changed; try again",
+                    started.elapsed().as_secs_f64(),
+                    if holders.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", holders.join(", "))
+                    }
+                )));
+            }
+            Err(e) => return Err(e).ctx("starting a write"),
+        };
         let w = Tx {
             conn: &tx,
             actor: &self.actor,
