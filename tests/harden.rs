@@ -3,6 +3,8 @@
 //! wrong answers. Each test failed before its fix.
 
 mod common;
+#[path = "common/pty.rs"]
+mod pty;
 
 use common::Env;
 use std::os::unix::fs::PermissionsExt;
@@ -482,4 +484,61 @@ fn the_busy_message_says_the_real_wait_and_who_holds_the_lock() {
         err.contains(&format!("pid {}", std::process::id())),
         "names the holder: {err}"
     );
+}
+
+/// Text a terminal acts on: OSC 52 (clipboard write), CR, the one-character CSI U+009B and the
+/// bidi override U+202E.
+const ACTIVE: &str = "a\x1b]52;c;ZXZpbA==\x07b\rc\u{9b}31md\u{202E}e";
+
+#[test]
+fn json_escapes_c1_and_bidi_controls() {
+    let e = Env::seeded();
+    e.ok(&["edit", "IT-0001", "--name", ACTIVE]);
+    let out = e
+        .itam()
+        .args(["show", "IT-0001", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for raw in ['\u{1b}', '\u{9b}', '\u{202E}', '\r', '\u{7}'] {
+        assert!(!text.contains(raw), "raw {:?} in {text}", raw);
+    }
+    assert!(
+        text.contains("\\u009b") && text.contains("\\u202e"),
+        "{text}"
+    );
+    // Still the same JSON to a parser.
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["name"], ACTIVE);
+    // Files keep the bytes.
+    let f = e.dir.path().join("a.csv");
+    e.ok(&["export", "--out", f.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&f).unwrap().contains(ACTIVE));
+}
+
+#[test]
+fn csv_to_a_terminal_shows_controls_visibly_but_a_pipe_gets_the_bytes() {
+    let e = Env::seeded();
+    e.ok(&["edit", "IT-0001", "--name", ACTIVE]);
+    let piped = e.ok(&["export"]);
+    assert!(piped.contains(ACTIVE), "a pipe gets the bytes");
+    let bin = assert_cmd::cargo::cargo_bin("itam");
+    let db = e.db();
+    let mut p = pty::Pty::spawn(
+        &bin,
+        &["--db", db.to_str().unwrap(), "export"],
+        e.dir.path(),
+        &[],
+    );
+    assert!(p.wait_exit(20).is_some_and(|s| s.success()));
+    assert!(p.wait_raw("IT-0001", 5));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let raw = p.text();
+    assert!(
+        raw.contains("a^[]52;c;ZXZpbA==^Gb^Mc<U+009B>31md<U+202E>e"),
+        "{raw}"
+    );
+    for c in ['\u{1b}', '\u{9b}', '\u{202E}', '\u{7}'] {
+        assert!(!raw.contains(c), "raw {c:?} reached the terminal");
+    }
 }

@@ -289,7 +289,14 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<ExitCode> {
         }
         None => {
             let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            // On a terminal, cells are shown with control characters visible (an escape
+            // sequence or OSC 52 in a name must not act on it); a pipe gets the bytes.
+            let sink: Box<dyn Write> = if stdout.is_terminal() {
+                Box::new(output::TerminalSafe::new(stdout.lock()))
+            } else {
+                Box::new(stdout.lock())
+            };
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, sink);
             let n = export::export(store, a.kind, a.format, &mut w)?;
             w.flush().context("writing to standard output")?;
             n
