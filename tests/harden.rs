@@ -542,3 +542,55 @@ fn csv_to_a_terminal_shows_controls_visibly_but_a_pipe_gets_the_bytes() {
         assert!(!raw.contains(c), "raw {c:?} reached the terminal");
     }
 }
+
+#[test]
+fn only_init_and_the_default_location_create() {
+    let e = Env::new();
+    let dir = e.dir.path();
+    // A typo'd folder is not created.
+    let missing = dir.join("no/such/dir/x.db");
+    let out = e
+        .bare()
+        .args(["--db", missing.to_str().unwrap(), "show", "X"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    assert!(!dir.join("no").exists(), "show created folders");
+    // An empty file is not silently made a database...
+    let empty = dir.join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let out = e
+        .bare()
+        .args(["--db", empty.to_str().unwrap(), "add", "--tag", "E-1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("empty file") && err.contains("itam init"),
+        "{err}"
+    );
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+    // ...unless asked: init makes it one, and creates folders too.
+    for p in [&empty, &missing] {
+        let out = e
+            .bare()
+            .args(["--db", p.to_str().unwrap(), "init"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The default location is made on first use.
+    let out = e.bare().args(["add", "--tag", "D-1"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("data/itam/itam.db").exists());
+}

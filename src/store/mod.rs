@@ -82,8 +82,41 @@ pub fn now_utc() -> String {
 }
 
 impl Store {
-    /// Open (creating if needed, with its folder) and migrate the database at `path`.
+    /// Open and migrate the database at `path`; a new one is made only in a folder that exists.
+    /// Never creates folders and refuses an empty (0-byte) file: only `itam init` and the first
+    /// run at the default location create ([`Store::create`]), so a typo in `--db` cannot
+    /// quietly start a second, empty ledger.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(StoreError::NotFound(format!(
+                "the folder {} does not exist (itam init {} creates it)",
+                dir.display(),
+                path.display()
+            )));
+        }
+        if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Err(StoreError::Refused(format!(
+                "{} is an empty file (0 bytes), not an itam database; to start a new ledger there, run itam init",
+                path.display()
+            )));
+        }
+        Self::open_inner(path, opts)
+    }
+
+    /// Create (with its folder, group-shared) or open the database at `path`: for `itam init`
+    /// and the default location on first run. An empty file becomes a new database.
+    pub fn create(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        if !opts.read_only && !path.exists() {
+            fsinfo::create_parent(path)?;
+        }
+        Self::open_inner(path, opts)
+    }
+
+    fn open_inner(path: &Path, opts: &OpenOptions) -> Result<Store> {
         let mut warnings = Vec::new();
         fsinfo::refuse_planted(path)?;
         let exists = path.exists();
@@ -114,9 +147,6 @@ impl Store {
                 dir.display(),
                 os_user()
             ));
-        }
-        if !exists {
-            fsinfo::create_parent(path)?;
         }
         let network = fsinfo::network_filesystem(path);
         let flags = if read_only.is_some() {
