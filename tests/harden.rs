@@ -74,10 +74,47 @@ fn export_and_label_never_write_over_the_database_or_an_existing_file() {
 fn a_failed_export_leaves_no_file() {
     let e = Env::seeded();
     let dir = e.dir.path();
-    // Unknown kinds fail before anything is opened; a missing folder fails at create.
-    let dest = dir.join("no-such-folder").join("x.csv");
-    e.fails(&["export", "--out", dest.to_str().unwrap()], 1);
-    assert!(!dest.exists());
+    let csv = dir.join("many.csv");
+    let rows: String = (0..3000)
+        .map(|i| format!("BULK-{i:05},Bulk asset number {i}\n"))
+        .collect();
+    std::fs::write(&csv, format!("Asset Tag,Asset Name\n{rows}")).unwrap();
+    e.ok(&["import", csv.to_str().unwrap()]);
+    e.ok(&["check"]);
+    // The export dies half-way: no file may grow past 96 KiB (as on a full disk).
+    let dest = dir.join("export.csv");
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("itam"));
+    cmd.args([
+        "--db",
+        e.db().to_str().unwrap(),
+        "export",
+        "--out",
+        dest.to_str().unwrap(),
+    ])
+    .env("XDG_CONFIG_HOME", dir.join("config"))
+    .env("XDG_DATA_HOME", dir.join("data"));
+    // SAFETY: setrlimit and signal are async-signal-safe; SIGXFSZ ignored so a write past the
+    // limit fails with EFBIG instead of killing the process.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let lim = libc::rlimit {
+                rlim_cur: 96 * 1024,
+                rlim_max: 96 * 1024,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &lim);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dest.exists(), "a truncated export was left behind");
     let partials: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
