@@ -3,6 +3,8 @@
 //! wrong answers. Each test failed before its fix.
 
 mod common;
+#[path = "common/pty.rs"]
+mod pty;
 
 use common::Env;
 use std::os::unix::fs::PermissionsExt;
@@ -72,10 +74,47 @@ fn export_and_label_never_write_over_the_database_or_an_existing_file() {
 fn a_failed_export_leaves_no_file() {
     let e = Env::seeded();
     let dir = e.dir.path();
-    // Unknown kinds fail before anything is opened; a missing folder fails at create.
-    let dest = dir.join("no-such-folder").join("x.csv");
-    e.fails(&["export", "--out", dest.to_str().unwrap()], 1);
-    assert!(!dest.exists());
+    let csv = dir.join("many.csv");
+    let rows: String = (0..3000)
+        .map(|i| format!("BULK-{i:05},Bulk asset number {i}\n"))
+        .collect();
+    std::fs::write(&csv, format!("Asset Tag,Asset Name\n{rows}")).unwrap();
+    e.ok(&["import", csv.to_str().unwrap()]);
+    e.ok(&["check"]);
+    // The export dies half-way: no file may grow past 96 KiB (as on a full disk).
+    let dest = dir.join("export.csv");
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("itam"));
+    cmd.args([
+        "--db",
+        e.db().to_str().unwrap(),
+        "export",
+        "--out",
+        dest.to_str().unwrap(),
+    ])
+    .env("XDG_CONFIG_HOME", dir.join("config"))
+    .env("XDG_DATA_HOME", dir.join("data"));
+    // SAFETY: setrlimit and signal are async-signal-safe; SIGXFSZ ignored so a write past the
+    // limit fails with EFBIG instead of killing the process.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let lim = libc::rlimit {
+                rlim_cur: 96 * 1024,
+                rlim_max: 96 * 1024,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &lim);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dest.exists(), "a truncated export was left behind");
     let partials: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
@@ -429,4 +468,166 @@ fn a_read_only_folder_is_named_as_the_folder_not_the_file() {
         "{err}"
     );
     assert!(!err.contains("file is read-only"), "{err}");
+}
+
+#[test]
+fn a_refused_import_reports_nothing_created() {
+    let e = Env::seeded();
+    let csv = e.dir.path().join("mixed.csv");
+    std::fs::write(
+        &csv,
+        "Asset Tag,Purchase Cost\nGOOD-1,10\nBAD-1,not money\n",
+    )
+    .unwrap();
+    let out = e
+        .itam()
+        .args(["import", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("refused, nothing written"), "{text}");
+    for line in text.lines() {
+        let t = line.trim_start();
+        assert!(
+            !(t.starts_with("created") || t.starts_with("updated")),
+            "a refused import says '{line}'"
+        );
+    }
+    e.fails(&["show", "GOOD-1"], 1);
+}
+
+#[test]
+fn the_busy_message_says_the_real_wait_and_who_holds_the_lock() {
+    let e = Env::seeded();
+    let holder = rusqlite::Connection::open(e.db()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let err = e.fails(&["add", "--tag", "WAIT-1"], 1);
+    let waited = started.elapsed().as_secs_f64();
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert!(!err.contains("5 s"), "{err}");
+    let said: f64 = err
+        .split("waited ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no 'waited N s' in {err}"));
+    assert!(
+        said >= 9.5 && said <= waited + 0.5,
+        "said {said} s, waited {waited:.1} s"
+    );
+    assert!(
+        err.contains(&format!("pid {}", std::process::id())),
+        "names the holder: {err}"
+    );
+}
+
+/// Text a terminal acts on: OSC 52 (clipboard write), CR, the one-character CSI U+009B and the
+/// bidi override U+202E.
+const ACTIVE: &str = "a\x1b]52;c;ZXZpbA==\x07b\rc\u{9b}31md\u{202E}e";
+
+#[test]
+fn json_escapes_c1_and_bidi_controls() {
+    let e = Env::seeded();
+    e.ok(&["edit", "IT-0001", "--name", ACTIVE]);
+    let out = e
+        .itam()
+        .args(["show", "IT-0001", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for raw in ['\u{1b}', '\u{9b}', '\u{202E}', '\r', '\u{7}'] {
+        assert!(!text.contains(raw), "raw {:?} in {text}", raw);
+    }
+    assert!(
+        text.contains("\\u009b") && text.contains("\\u202e"),
+        "{text}"
+    );
+    // Still the same JSON to a parser.
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["name"], ACTIVE);
+    // Files keep the bytes.
+    let f = e.dir.path().join("a.csv");
+    e.ok(&["export", "--out", f.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&f).unwrap().contains(ACTIVE));
+}
+
+#[test]
+fn csv_to_a_terminal_shows_controls_visibly_but_a_pipe_gets_the_bytes() {
+    let e = Env::seeded();
+    e.ok(&["edit", "IT-0001", "--name", ACTIVE]);
+    let piped = e.ok(&["export"]);
+    assert!(piped.contains(ACTIVE), "a pipe gets the bytes");
+    let bin = assert_cmd::cargo::cargo_bin("itam");
+    let db = e.db();
+    let mut p = pty::Pty::spawn(
+        &bin,
+        &["--db", db.to_str().unwrap(), "export"],
+        e.dir.path(),
+        &[],
+    );
+    assert!(p.wait_exit(20).is_some_and(|s| s.success()));
+    assert!(p.wait_raw("IT-0001", 5));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let raw = p.text();
+    assert!(
+        raw.contains("a^[]52;c;ZXZpbA==^Gb^Mc<U+009B>31md<U+202E>e"),
+        "{raw}"
+    );
+    for c in ['\u{1b}', '\u{9b}', '\u{202E}', '\u{7}'] {
+        assert!(!raw.contains(c), "raw {c:?} reached the terminal");
+    }
+}
+
+#[test]
+fn only_init_and_the_default_location_create() {
+    let e = Env::new();
+    let dir = e.dir.path();
+    // A typo'd folder is not created.
+    let missing = dir.join("no/such/dir/x.db");
+    let out = e
+        .bare()
+        .args(["--db", missing.to_str().unwrap(), "show", "X"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    assert!(!dir.join("no").exists(), "show created folders");
+    // An empty file is not silently made a database...
+    let empty = dir.join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let out = e
+        .bare()
+        .args(["--db", empty.to_str().unwrap(), "add", "--tag", "E-1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("empty file") && err.contains("itam init"),
+        "{err}"
+    );
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+    // ...unless asked: init makes it one, and creates folders too.
+    for p in [&empty, &missing] {
+        let out = e
+            .bare()
+            .args(["--db", p.to_str().unwrap(), "init"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The default location is made on first use.
+    let out = e.bare().args(["add", "--tag", "D-1"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("data/itam/itam.db").exists());
 }

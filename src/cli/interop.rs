@@ -73,8 +73,15 @@ fn format_name(f: Format) -> &'static str {
 }
 
 fn report(plan: &Plan, dry_run: bool, out: &mut impl Write) -> Result<()> {
+    report_as(plan, dry_run, false, out)
+}
+
+/// A refused import wrote nothing: its counts say what was not done, never "created".
+fn report_as(plan: &Plan, dry_run: bool, refused: bool, out: &mut impl Write) -> Result<()> {
     let s = &plan.summary;
-    let (c, u, k) = if dry_run {
+    let (c, u, k) = if refused {
+        ("not created", "not updated", "not skipped")
+    } else if dry_run {
         ("would create", "would update", "would skip")
     } else {
         ("created", "updated", "skipped")
@@ -85,7 +92,9 @@ fn report(plan: &Plan, dry_run: bool, out: &mut impl Write) -> Result<()> {
         itam::domain::text::visible(&plan.source),
         format_name(plan.format),
         plan.kind.as_str(),
-        if dry_run {
+        if refused {
+            ": refused, nothing written"
+        } else if dry_run {
             ": dry run, nothing written"
         } else {
             ""
@@ -124,7 +133,9 @@ fn import_licences(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
             out,
             "{} (Snipe-IT licences){}",
             itam::domain::text::visible(&plan.source),
-            if a.dry_run {
+            if refused {
+                ": refused, nothing written"
+            } else if a.dry_run {
                 ": dry run, nothing written"
             } else {
                 ""
@@ -134,7 +145,9 @@ fn import_licences(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
         writeln!(
             out,
             "  {:<13} {:>7}",
-            if a.dry_run {
+            if refused {
+                "not created"
+            } else if a.dry_run {
                 "would create"
             } else {
                 "licences"
@@ -220,7 +233,7 @@ pub fn import(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
                 "dry_run": a.dry_run, "written": false, "summary": plan.summary, "issues": plan.issues,
             }))?;
         } else {
-            report(&plan, a.dry_run, &mut std::io::stdout().lock())?;
+            report_as(&plan, a.dry_run, refused, &mut std::io::stdout().lock())?;
         }
         if refused {
             anyhow::bail!(
@@ -325,7 +338,14 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<ExitCode> {
         }
         None => {
             let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            // On a terminal, cells are shown with control characters visible (an escape
+            // sequence or OSC 52 in a name must not act on it); a pipe gets the bytes.
+            let sink: Box<dyn Write> = if stdout.is_terminal() {
+                Box::new(output::TerminalSafe::new(stdout.lock()))
+            } else {
+                Box::new(stdout.lock())
+            };
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, sink);
             let n = export::export_with(store, a.kind, a.format, &opts, &mut w)?;
             w.flush().context("writing to standard output")?;
             n

@@ -144,8 +144,8 @@ pub struct SetArgs {
     /// straight_line, declining_150, declining_200 or sum_of_years
     #[arg(long)]
     pub method: Method,
-    /// Useful life in months
-    #[arg(long, value_name = "N")]
+    /// Useful life in months (1 to 1200)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(itam::domain::depreciation::MAX_LIFE_MONTHS)))]
     pub life_months: u32,
     /// Salvage value: an amount (100.00) or a percentage of cost (10%)
     #[arg(long, default_value = "0")]

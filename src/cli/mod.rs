@@ -161,8 +161,15 @@ pub fn open_store(cli: &Cli) -> Result<Store> {
     let opts = OpenOptions {
         read_only: cli.read_only || config.read_only,
     };
-    let store = Store::open(&path, &opts)
-        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    // Only `init` and the default location (on first run) create a database and its folder.
+    let create =
+        matches!(cli.command, Some(Command::Init)) || path == itam::config::default_db_path();
+    let store = if create {
+        Store::create(&path, &opts)
+    } else {
+        Store::open(&path, &opts)
+    }
+    .with_context(|| format!("cannot open the database {}", path.display()))?;
     for w in store.warnings() {
         eprintln!("itam: warning: {w}");
     }
@@ -183,8 +190,16 @@ fn tui(cli: &Cli) -> Result<ExitCode> {
             "the full-screen app needs a terminal; use a subcommand for scripts (itam --help)"
         );
     }
+    let db = config.db_path(cli.db.as_deref());
+    // The first run at the default location makes the database (and its folder) here, since
+    // the app itself only opens existing ones.
+    if db == itam::config::default_db_path() && !db.exists() && !(cli.read_only || config.read_only)
+    {
+        Store::create(&db, &OpenOptions::default())
+            .with_context(|| format!("cannot create the database {}", db.display()))?;
+    }
     let opts = itam::tui::Options {
-        db: config.db_path(cli.db.as_deref()),
+        db,
         read_only: cli.read_only || config.read_only,
         color,
         warnings: Vec::new(),

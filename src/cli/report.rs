@@ -99,7 +99,7 @@ pub fn parse_within(s: &str) -> Result<u32> {
 }
 
 fn json_to<W: Write, T: Serialize + ?Sized>(w: &mut W, v: &T) -> Result<()> {
-    serde_json::to_writer(&mut *w, v)?;
+    super::output::to_writer(&mut *w, v)?;
     Ok(())
 }
 
@@ -140,7 +140,7 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
             if *json {
                 let mut v = serde_json::to_value(&r)?;
                 v["history_head"] = serde_json::to_value(&head)?;
-                serde_json::to_writer_pretty(&mut out, &v)?;
+                super::output::to_writer_pretty(&mut out, &v)?;
                 writeln!(out)?;
             } else {
                 writeln!(
@@ -195,6 +195,12 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
                 }
                 writeln!(out, "\nrecorded at {head}")?;
             }
+        }
+        // CSV to a terminal shows control characters visibly; to a file or pipe, the bytes.
+        ReportCmd::Depreciation(a) if a.csv && std::io::IsTerminal::is_terminal(&stdout) => {
+            let mut safe = super::output::TerminalSafe::new(&mut out);
+            depreciation(store, a, &mut safe)?;
+            safe.flush()?;
         }
         ReportCmd::Depreciation(a) => depreciation(store, a, &mut out)?,
         ReportCmd::Tco {
@@ -254,7 +260,7 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
                     json_to(&mut out, &totals)?;
                     writeln!(out, "}}")?;
                 } else {
-                    serde_json::to_writer_pretty(
+                    super::output::to_writer_pretty(
                         &mut out,
                         &serde_json::json!({"as_of": as_of, "group_by": group_by.map(|g| g.as_str()),
                             "groups": totals.groups(), "totals": totals}),
@@ -305,7 +311,7 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
             let months = parse_within(within)?;
             let r = store.eol_report(as_of(d)?, months)?;
             if *json {
-                serde_json::to_writer_pretty(&mut out, &r)?;
+                super::output::to_writer_pretty(&mut out, &r)?;
                 writeln!(out)?;
             } else {
                 writeln!(out, "refresh forecast {} to {}", r.as_of, r.until)?;
@@ -468,7 +474,7 @@ fn depreciation<W: Write>(store: &Store, a: &DepreciationArgs, out: &mut W) -> R
                 json_to(out, &totals)?;
                 writeln!(out, "}}")?;
             } else {
-                serde_json::to_writer_pretty(
+                super::output::to_writer_pretty(
                     &mut *out,
                     &serde_json::json!({"as_of": as_of, "group_by": a.group_by.map(|g| g.as_str()),
                         "groups": groups, "totals": totals}),

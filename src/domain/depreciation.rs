@@ -144,10 +144,12 @@ impl Rule {
 
     /// The first day on which the asset is fully depreciated (its end of life for the books).
     pub fn end_of_life(&self, purchased: NaiveDate) -> NaiveDate {
-        let start = self.start_index(purchased) + self.life_months as i64;
+        let start = self.start_index(purchased) + self.life_months.min(MAX_LIFE_MONTHS) as i64;
         let (y, m) = (start.div_euclid(12), start.rem_euclid(12) as u32 + 1);
         NaiveDate::from_ymd_opt(y as i32, m, 1)
-            .or_else(|| purchased.checked_add_months(Months::new(self.life_months)))
+            .or_else(|| {
+                purchased.checked_add_months(Months::new(self.life_months.min(MAX_LIFE_MONTHS)))
+            })
             .unwrap_or(purchased)
     }
 }
@@ -164,8 +166,14 @@ pub struct BookValue {
     pub end_of_life: NaiveDate,
 }
 
+/// The longest useful life itam accepts (100 years): the CLI refuses more, and a longer one
+/// written into the database another way is read as this, so a report cannot spin through
+/// millions of years.
+pub const MAX_LIFE_MONTHS: u32 = 1200;
+
 /// Accumulated depreciation, unrounded, after `m` months of a life of `life` months.
 fn accumulated(method: Method, cost: Decimal, salvage: Decimal, life: u32, m: i64) -> Decimal {
+    let life = life.min(MAX_LIFE_MONTHS);
     let base = cost - salvage;
     if life == 0 || m >= life as i64 {
         return base;

@@ -60,15 +60,32 @@ fn explain(e: &rusqlite::Error) -> String {
     use rusqlite::ErrorCode as C;
     match e.sqlite_error_code() {
         Some(C::DatabaseBusy | C::DatabaseLocked) => {
-            "the database stayed busy past the 5 s wait (another itam is writing); nothing was changed, try again".into()
+            format!(
+                "the database stayed busy for more than {} s (another itam is writing); nothing was changed, try again",
+                super::BUSY_TIMEOUT.as_secs()
+            )
         }
-        Some(C::ReadOnly) => "the database file is read-only for this user; nothing was changed".into(),
-        Some(C::DiskFull) => "the disk (or the database's size limit) is full; nothing was changed".into(),
-        Some(C::CannotOpen) => "cannot open the database file (check the path and permissions)".into(),
+        Some(C::ReadOnly) => {
+            "the database file is read-only for this user; nothing was changed".into()
+        }
+        Some(C::DiskFull) => {
+            "the disk (or the database's size limit) is full; nothing was changed".into()
+        }
+        Some(C::CannotOpen) => {
+            "cannot open the database file (check the path and permissions)".into()
+        }
         Some(C::NotADatabase) => "the file is not an itam (SQLite) database".into(),
         Some(C::DatabaseCorrupt) => "the database file is damaged; restore it from a backup".into(),
         _ => e.to_string(),
     }
+}
+
+/// Whether SQLite gave up waiting for another connection's lock.
+pub(super) fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Attach context to a rusqlite result: `q(conn.execute(..), "adding a person")`.

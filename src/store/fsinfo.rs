@@ -160,6 +160,79 @@ pub(super) fn refuse_planted(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Who holds SQLite's write lock on the database at `path`, as far as Linux says
+/// (`/proc/locks`): the WAL write lock is byte 120 of the `-shm` file, the rollback journal's
+/// reserved lock byte 0x40000001 of the database. One "pid N (command, user U)" per holder.
+pub(super) fn write_lock_holders(path: &Path) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    let id = |p: &Path| {
+        std::fs::metadata(p).ok().map(|m| {
+            let dev = m.dev();
+            format!(
+                "{:02x}:{:02x}:{}",
+                libc::major(dev),
+                libc::minor(dev),
+                m.ino()
+            )
+        })
+    };
+    let mut shm = path.as_os_str().to_os_string();
+    shm.push("-shm");
+    let targets: Vec<(String, &str)> = [(id(Path::new(&shm)), "120"), (id(path), "1073741825")]
+        .into_iter()
+        .filter_map(|(i, byte)| i.map(|i| (i, byte)))
+        .collect();
+    let Ok(locks) = std::fs::read_to_string("/proc/locks") else {
+        return Vec::new();
+    };
+    let me = std::process::id().to_string();
+    let mut out: Vec<String> = Vec::new();
+    for line in locks.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // "1: POSIX  ADVISORY  WRITE 8846 fe:00:10011055 120 120"
+        let [_, _, _, "WRITE", pid, file, start, ..] = f.as_slice() else {
+            continue;
+        };
+        if *pid == me || !targets.iter().any(|(i, b)| i == file && b == start) {
+            continue;
+        }
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let uid = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|st| {
+                st.lines()
+                    .find_map(|l| l.strip_prefix("Uid:"))
+                    .and_then(|u| {
+                        u.split_whitespace()
+                            .next()
+                            .and_then(|u| u.parse::<u32>().ok())
+                    })
+            });
+        let who = uid.map(user_name).unwrap_or_else(|| "?".into());
+        let d = format!("pid {pid} ({}, user {who})", comm.trim());
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+fn user_name(uid: u32) -> String {
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: passwd is plain old data filled by getpwuid_r into buf, which outlives its use.
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the sizes given.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), buf.len(), &mut found) };
+    if rc != 0 || found.is_null() {
+        return uid.to_string();
+    }
+    // SAFETY: pw_name points to a NUL-terminated string inside buf.
+    unsafe { std::ffi::CStr::from_ptr(pw.pw_name) }
+        .to_string_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

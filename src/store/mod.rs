@@ -95,8 +95,41 @@ pub fn now_utc() -> String {
 }
 
 impl Store {
-    /// Open (creating if needed, with its folder) and migrate the database at `path`.
+    /// Open and migrate the database at `path`; a new one is made only in a folder that exists.
+    /// Never creates folders and refuses an empty (0-byte) file: only `itam init` and the first
+    /// run at the default location create ([`Store::create`]), so a typo in `--db` cannot
+    /// quietly start a second, empty ledger.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(StoreError::NotFound(format!(
+                "the folder {} does not exist (itam init {} creates it)",
+                dir.display(),
+                path.display()
+            )));
+        }
+        if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Err(StoreError::Refused(format!(
+                "{} is an empty file (0 bytes), not an itam database; to start a new ledger there, run itam init",
+                path.display()
+            )));
+        }
+        Self::open_inner(path, opts)
+    }
+
+    /// Create (with its folder, group-shared) or open the database at `path`: for `itam init`
+    /// and the default location on first run. An empty file becomes a new database.
+    pub fn create(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        if !opts.read_only && !path.exists() {
+            fsinfo::create_parent(path)?;
+        }
+        Self::open_inner(path, opts)
+    }
+
+    fn open_inner(path: &Path, opts: &OpenOptions) -> Result<Store> {
         let mut warnings = Vec::new();
         fsinfo::refuse_planted(path)?;
         let exists = path.exists();
@@ -127,9 +160,6 @@ impl Store {
                 dir.display(),
                 os_user()
             ));
-        }
-        if !exists {
-            fsinfo::create_parent(path)?;
         }
         let network = fsinfo::network_filesystem(path);
         let flags = if read_only.is_some() {
@@ -265,10 +295,27 @@ impl Store {
         if let Some(reason) = &self.read_only {
             return Err(StoreError::ReadOnly(reason.clone()));
         }
-        let tx = self
+        let started = std::time::Instant::now();
+        let tx = match self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .ctx("starting a write")?;
+        {
+            Ok(tx) => tx,
+            // Say how long it really waited, and who holds the lock when the system tells.
+            Err(e) if error::is_busy(&e) => {
+                let holders = fsinfo::write_lock_holders(&self.path);
+                return Err(StoreError::Refused(format!(
+                    "waited {:.1} s for another writer to finish; it still holds the database{}. Nothing was changed; try again",
+                    started.elapsed().as_secs_f64(),
+                    if holders.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", holders.join(", "))
+                    }
+                )));
+            }
+            Err(e) => return Err(e).ctx("starting a write"),
+        };
         let w = Tx {
             conn: &tx,
             actor: &self.actor,

@@ -75,6 +75,14 @@ pub enum LabelError {
         #[source]
         source: std::io::Error,
     },
+    /// The whole job did not get through within the one overall deadline.
+    #[error("printer {addr}: timed out after {secs} s ({sent} of {total} bytes taken; is it paused, out of labels or jammed?)")]
+    Timeout {
+        addr: String,
+        secs: u64,
+        sent: usize,
+        total: usize,
+    },
     #[error("lp: {0}")]
     Lp(String),
     #[error("no label printer is set: add printer = \"HOST:PORT\" under [labels] in config.toml")]

@@ -5,12 +5,13 @@ use super::LabelError;
 use std::io::Write;
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The raw printing port ("JetDirect"/"AppSocket").
 pub const DEFAULT_PORT: u16 = 9100;
 
-/// Connect and write timeout: a printer that is off must not hang a technician's shell.
+/// One deadline for the whole job (connecting and sending): a printer that is off, or that
+/// accepts the connection but never reads, must not hang a technician's shell.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A network printer's address.
@@ -72,10 +73,19 @@ impl std::str::FromStr for Printer {
     }
 }
 
-/// Send `data` to the printer over TCP: connect (each resolved address in turn, `timeout` each),
-/// write everything, and close our side so the printer sees the end of the job.
+/// Send `data` to the printer over TCP: connect (each resolved address in turn), write
+/// everything, and close our side so the printer sees the end of the job, all within one
+/// overall `timeout`, which is reported once as "timed out after N s".
 pub fn send_tcp(printer: &Printer, data: &[u8], timeout: Duration) -> Result<(), LabelError> {
     let addr = printer.to_string();
+    let deadline = Instant::now() + timeout;
+    let left = || deadline.saturating_duration_since(Instant::now());
+    let timed_out = |sent: usize| LabelError::Timeout {
+        addr: addr.clone(),
+        secs: timeout.as_secs_f64().round() as u64,
+        sent,
+        total: data.len(),
+    };
     let net = |context: &'static str, source: std::io::Error| LabelError::Network {
         addr: addr.clone(),
         context,
@@ -88,7 +98,11 @@ pub fn send_tcp(printer: &Printer, data: &[u8], timeout: Duration) -> Result<(),
     let mut last = None;
     let mut stream = None;
     for a in &addrs {
-        match TcpStream::connect_timeout(a, timeout) {
+        let l = left();
+        if l.is_zero() {
+            return Err(timed_out(0));
+        }
+        match TcpStream::connect_timeout(a, l) {
             Ok(s) => {
                 stream = Some(s);
                 break;
@@ -96,19 +110,45 @@ pub fn send_tcp(printer: &Printer, data: &[u8], timeout: Duration) -> Result<(),
             Err(e) => last = Some(e),
         }
     }
-    let mut stream = stream.ok_or_else(|| {
-        net(
-            "cannot connect (is it on, and is this the raw port, usually 9100?)",
-            last.unwrap_or_else(|| std::io::Error::other("the host has no address")),
-        )
-    })?;
-    stream
-        .set_write_timeout(Some(timeout))
-        .map_err(|e| net("cannot set a timeout", e))?;
-    stream
-        .write_all(data)
-        .map_err(|e| net("sending failed", e))?;
-    stream.flush().map_err(|e| net("sending failed", e))?;
+    let mut stream = match stream {
+        Some(s) => s,
+        None if left().is_zero() => return Err(timed_out(0)),
+        None => {
+            return Err(net(
+                "cannot connect (is it on, and is this the raw port, usually 9100?)",
+                last.unwrap_or_else(|| std::io::Error::other("the host has no address")),
+            ))
+        }
+    };
+    let mut sent = 0;
+    while sent < data.len() {
+        let l = left();
+        if l.is_zero() {
+            return Err(timed_out(sent));
+        }
+        stream
+            .set_write_timeout(Some(l.max(Duration::from_millis(1))))
+            .map_err(|e| net("cannot set a timeout", e))?;
+        match stream.write(&data[sent..]) {
+            Ok(0) => {
+                return Err(net(
+                    "the printer closed the connection",
+                    std::io::Error::from(std::io::ErrorKind::WriteZero),
+                ))
+            }
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(timed_out(sent))
+            }
+            Err(e) => return Err(net("sending failed", e)),
+        }
+    }
     // The printer may already have closed its side; the data is written either way.
     let _ = stream.shutdown(Shutdown::Write);
     Ok(())
@@ -203,6 +243,31 @@ mod tests {
         };
         send_tcp(&printer, b"^XA^XZ", TIMEOUT).unwrap();
         assert_eq!(t.join().unwrap(), b"^XA^XZ");
+    }
+
+    #[test]
+    fn a_printer_that_never_reads_times_out_once_within_the_deadline() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        // Accepts, then holds the connection without reading a byte.
+        let t = std::thread::spawn(move || {
+            let (s, _) = l.accept().unwrap();
+            std::thread::sleep(Duration::from_secs(3));
+            drop(s);
+        });
+        let printer = Printer {
+            host: "127.0.0.1".into(),
+            port,
+        };
+        let data = vec![b'x'; 4 << 20];
+        let started = Instant::now();
+        let err = send_tcp(&printer, &data, Duration::from_secs(1)).unwrap_err();
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        let msg = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(msg.matches("timed out after 1 s").count(), 1, "{msg}");
+        assert!(!msg.contains("os error"), "{msg}");
+        t.join().unwrap();
     }
 
     #[test]
