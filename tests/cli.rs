@@ -527,7 +527,8 @@ fn demo_is_deterministic_and_refuses_a_filled_database() {
             .as_array()
             .unwrap()
             .len(),
-        50
+        100,
+        "one person per three assets"
     );
     let c = rusqlite::Connection::open(a.db()).unwrap();
     let n: i64 = c
