@@ -706,3 +706,35 @@ fn people_and_locations_can_be_edited_with_history() {
         .unwrap();
     assert_eq!(n, 2);
 }
+
+#[test]
+fn codes_are_checked_by_one_rule_each_before_anything_is_written() {
+    let e = Env::new();
+    e.ok(&["init"]);
+    let err = e.fails(&["add", "--tag", "IT-1\x1b[31m"], 2);
+    assert!(
+        err.contains("tag 'IT-1^[[31m' contains control characters"),
+        "{err}"
+    );
+    let long = "T".repeat(65);
+    let err = e.fails(&["add", "--tag", &long], 2);
+    assert!(err.contains("65 characters; the most is 64"), "{err}");
+    let err = e.fails(&["location", "add", "HQ\u{202E}1", "--name", "X"], 2);
+    assert!(err.contains("location code 'HQ<U+202E>1'"), "{err}");
+    let err = e.fails(
+        &["person", "add", "jdoe", "--name", "J", "--badge", "B 1"],
+        2,
+    );
+    assert!(err.contains("badge 'B 1' must be one word"), "{err}");
+    // The store holds the same rules for every other path in (here a serial on edit).
+    e.ok(&["add", "--tag", "IT-1"]);
+    let err = e.fails(&["edit", "IT-1", "--serial", "S\x07N"], 1);
+    assert!(
+        err.contains("serial 'S^GN' contains control characters"),
+        "{err}"
+    );
+    assert_eq!(
+        e.json(&["find", "IT", "--json"]).as_array().unwrap().len(),
+        1
+    );
+}

@@ -3,7 +3,7 @@
 use super::output;
 use anyhow::Result;
 use clap::Args;
-use itam::domain::{Condition, Status};
+use itam::domain::{Condition, Status, Tag};
 use itam::store::{AssetEdit, NewAsset, Store};
 use std::process::ExitCode;
 
@@ -50,7 +50,7 @@ pub struct Fields {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     #[arg(long)]
-    pub tag: String,
+    pub tag: Tag,
     #[command(flatten)]
     pub fields: Fields,
     /// Location code
@@ -69,7 +69,7 @@ pub struct AddArgs {
 pub fn add(store: &mut Store, a: &AddArgs) -> Result<ExitCode> {
     let f = &a.fields;
     let v = store.add_asset(&NewAsset {
-        tag: a.tag.clone(),
+        tag: a.tag.to_string(),
         serial: f.serial.clone(),
         name: f.name.clone(),
         model: f.model.clone(),
@@ -102,7 +102,7 @@ pub struct EditArgs {
     pub code: String,
     /// A new tag
     #[arg(long)]
-    pub tag: Option<String>,
+    pub tag: Option<Tag>,
     #[command(flatten)]
     pub fields: Fields,
     /// Note for the history event
@@ -115,7 +115,7 @@ pub struct EditArgs {
 pub fn edit(store: &mut Store, a: &EditArgs) -> Result<ExitCode> {
     let f = &a.fields;
     let e = AssetEdit {
-        tag: a.tag.clone(),
+        tag: a.tag.as_ref().map(Tag::to_string),
         serial: f.serial.clone(),
         name: f.name.clone(),
         model: f.model.clone(),
