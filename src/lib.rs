@@ -1,5 +1,9 @@
 //! itam: a terminal IT asset manager. The library holds everything; `main.rs` only dispatches.
 
+// A panic in the library would take down the TUI or a shared jump box session: errors are
+// typed and returned. Tests may still unwrap.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod config;
 pub mod demo;
 pub mod domain;

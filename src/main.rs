@@ -1,5 +1,8 @@
 //! `itam`: parse the command line, open the store, dispatch. Everything else is in the library.
 
+// Failures reach the user as messages with context (anyhow), never as a panic.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod cli;
 
 use clap::Parser;

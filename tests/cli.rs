@@ -531,7 +531,8 @@ fn demo_is_deterministic_and_refuses_a_filled_database() {
             .as_array()
             .unwrap()
             .len(),
-        50
+        100,
+        "one person per three assets"
     );
     let c = rusqlite::Connection::open(a.db()).unwrap();
     let n: i64 = c
@@ -983,4 +984,35 @@ fn refused_actions_say_why_before_asking_for_anything_else() {
     let err = e.fails(&["dispose", "IT-0001"], 1);
     assert!(err.contains("dispose needs --method"), "{err}");
     assert!(e.fails(&["dispose", "NOPE"], 1).contains("no asset"));
+}
+#[test]
+fn codes_are_checked_by_one_rule_each_before_anything_is_written() {
+    let e = Env::new();
+    e.ok(&["init"]);
+    let err = e.fails(&["add", "--tag", "IT-1\x1b[31m"], 2);
+    assert!(
+        err.contains("tag 'IT-1^[[31m' contains control characters"),
+        "{err}"
+    );
+    let long = "T".repeat(65);
+    let err = e.fails(&["add", "--tag", &long], 2);
+    assert!(err.contains("65 characters; the most is 64"), "{err}");
+    let err = e.fails(&["location", "add", "HQ\u{202E}1", "--name", "X"], 2);
+    assert!(err.contains("location code 'HQ<U+202E>1'"), "{err}");
+    let err = e.fails(
+        &["person", "add", "jdoe", "--name", "J", "--badge", "B 1"],
+        2,
+    );
+    assert!(err.contains("badge 'B 1' must be one word"), "{err}");
+    // The store holds the same rules for every other path in (here a serial on edit).
+    e.ok(&["add", "--tag", "IT-1"]);
+    let err = e.fails(&["edit", "IT-1", "--serial", "S\x07N"], 1);
+    assert!(
+        err.contains("serial 'S^GN' contains control characters"),
+        "{err}"
+    );
+    assert_eq!(
+        e.json(&["find", "IT", "--json"]).as_array().unwrap().len(),
+        1
+    );
 }

@@ -3,7 +3,7 @@
 use super::output;
 use anyhow::Result;
 use clap::Args;
-use itam::domain::{Condition, Status};
+use itam::domain::{Condition, Status, Tag};
 use itam::store::{AssetEdit, AssetFilter, NewAsset, Store};
 use std::process::ExitCode;
 
@@ -101,7 +101,7 @@ fn write_extras(
 #[derive(Debug, Args)]
 pub struct AddArgs {
     #[arg(long)]
-    pub tag: String,
+    pub tag: Tag,
     #[command(flatten)]
     pub fields: Fields,
     /// Location code
@@ -171,7 +171,7 @@ pub fn add(store: &mut Store, a: &AddArgs) -> Result<ExitCode> {
     check_owner(store, f)?;
     let values = custom_values(store, f)?;
     let v = store.add_asset(&NewAsset {
-        tag: a.tag.clone(),
+        tag: a.tag.to_string(),
         serial: f.serial.clone(),
         name: f.name.clone(),
         model: f.model.clone(),
@@ -205,7 +205,7 @@ pub struct EditArgs {
     pub code: String,
     /// A new tag
     #[arg(long)]
-    pub tag: Option<String>,
+    pub tag: Option<Tag>,
     #[command(flatten)]
     pub fields: Fields,
     /// Note for the history event
@@ -220,7 +220,7 @@ pub fn edit(store: &mut Store, a: &EditArgs) -> Result<ExitCode> {
     check_owner(store, f)?;
     let values = custom_values(store, f)?;
     let e = AssetEdit {
-        tag: a.tag.clone(),
+        tag: a.tag.as_ref().map(Tag::to_string),
         serial: f.serial.clone(),
         name: f.name.clone(),
         model: f.model.clone(),

@@ -4,6 +4,7 @@ use super::output;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use itam::domain::text::visible;
+use itam::domain::{Badge, LocationCode};
 use itam::store::{NewLocation, NewPerson, PersonDetail, Store};
 use std::process::ExitCode;
 
@@ -19,7 +20,7 @@ pub enum PersonCmd {
         email: Option<String>,
         /// What their badge scans as
         #[arg(long, value_name = "CODE")]
-        badge: Option<String>,
+        badge: Option<Badge>,
         #[arg(long)]
         team: Option<String>,
         #[arg(long)]
@@ -69,7 +70,7 @@ pub fn person(store: &mut Store, c: &PersonCmd) -> Result<ExitCode> {
                 username: username.clone(),
                 full_name: name.clone(),
                 email: email.clone(),
-                badge: badge.clone(),
+                badge: badge.as_ref().map(Badge::to_string),
                 team: team.clone(),
             })?;
             if *json {
@@ -216,7 +217,7 @@ pub enum LocationCmd {
     /// Add a location
     Add {
         /// What its label scans as
-        code: String,
+        code: LocationCode,
         #[arg(long)]
         name: String,
         /// Code of the enclosing location
@@ -251,7 +252,7 @@ pub fn location(store: &mut Store, c: &LocationCmd) -> Result<ExitCode> {
             json,
         } => {
             let l = store.add_location(&NewLocation {
-                code: code.clone(),
+                code: code.to_string(),
                 name: name.clone(),
                 parent: parent.clone(),
             })?;

@@ -7,6 +7,7 @@ pub mod depreciation;
 pub mod disposal;
 pub mod due;
 pub mod field;
+pub mod identifier;
 pub mod licence;
 pub mod lifecycle;
 pub mod maintenance;
@@ -17,6 +18,7 @@ pub mod text;
 pub use asset::{AssetView, HistoryEntry};
 pub use condition::Condition;
 pub use disposal::{DisposalMethod, WipeMethod};
+pub use identifier::{Badge, IdentifierError, LocationCode, Serial, Tag};
 pub use lifecycle::{Action, Status, TransitionError};
 
 /// A value that failed to parse from user text, with the list of what would have been accepted.

@@ -1,19 +1,27 @@
-//! Fuzzy search over every asset: tag, serial, name, model, assignee and location in one line.
+//! Fuzzy search over every asset: tag, serial, name, model, manufacturer, category, assignee
+//! and location in one line.
 //!
-//! The haystack is one lower-cased string with end offsets (about 80 bytes an asset, no per-row
-//! allocation) so a million assets fit in well under 100 MB. A query first runs a cheap ordered
-//! byte-subsequence test, then scores the survivors with fuzzy-matcher's Skim algorithm. Each
-//! query keeps the positions that passed, so the next keystroke (which usually extends the
-//! query) searches only those.
+//! The haystack is one lower-cased string with end offsets (about 90 bytes an asset, no per-row
+//! allocation) so a million assets fit in well under 150 MB. A query runs one pass over the
+//! candidates (see [`pass`]): a per-line character mask, an ordered byte-subsequence test and a
+//! cheap rank; then scores the best few hundred with nucleo-matcher. Each query keeps the rows
+//! that passed and what it learnt of them, so the next keystroke (which usually extends the
+//! query) searches only those, and mostly only past where the shorter query matched.
 
 mod cache;
+mod pass;
 
 use crate::store::{Result, Store};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
+use pass::{Carry, Growth, Plan};
 
 /// The id of a line that was replaced: never matches.
 const DEAD: i64 = i64::MIN;
+
+/// Results rank first by how many terms they contain as typed (see `pass::cheap_score`), only
+/// then by the fuzzy score: a row holding the typed text is never ranked below a scattered hit.
+const TIER: i64 = 1 << 32;
 
 #[derive(Default)]
 pub struct Index {
@@ -25,67 +33,33 @@ pub struct Index {
     masks: Vec<u64>,
 }
 
-/// The class bit of a lower-case byte: a–z and 0–9 each have their own; others share 28 bits.
-fn class_bit(b: u8) -> u64 {
-    match b {
-        b'a'..=b'z' => 1 << (b - b'a'),
-        b'0'..=b'9' => 1 << (26 + b - b'0'),
-        _ => 1 << (36 + b % 28),
-    }
-}
-
-fn mask_of(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0, |m, &b| m | class_bit(b))
-}
-
 /// The outcome of one query: every matching row (for narrowing) and the best `limit` of them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Matches {
     pub query: String,
     /// Positions (into the index) of every row that matched, in index order.
     pub all: Vec<u32>,
     /// The best rows, best first: (asset id, score).
     pub top: Vec<(i64, i64)>,
+    /// Per row of `all`, what the next keystroke can start from.
+    carry: Vec<Carry>,
 }
 
-/// Is `needle` (lower-case bytes) an ordered subsequence of `hay`? memchr jumps to each byte.
-fn subsequence(hay: &[u8], needle: &[u8]) -> bool {
-    let mut rest = hay;
-    for &b in needle {
-        match memchr::memchr(b, rest) {
-            Some(i) => rest = &rest[i + 1..],
-            None => return false,
-        }
-    }
-    true
-}
-
-/// Keep the `keep` best (rank, position) pairs: higher rank first, then the earlier row.
-fn best_first(ranked: &mut Vec<(u32, u32)>, keep: usize) {
-    if ranked.len() > keep {
-        ranked.select_nth_unstable_by(keep - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.truncate(keep);
+/// Two searches are the same when they found the same rows and chose the same best ones;
+/// what each learnt on the way (`carry`) depends on the path taken.
+impl PartialEq for Matches {
+    fn eq(&self, other: &Matches) -> bool {
+        self.query == other.query && self.all == other.all && self.top == other.top
     }
 }
 
-/// The best a term can rank in [`cheap_score`].
-const TOP_RANK: u32 = VERBATIM + WORD_START;
-/// A term found verbatim, and the bonus when that starts a word.
-const VERBATIM: u32 = 100;
-const WORD_START: u32 = 50;
-
-/// 100 per term found verbatim, 50 more when it starts a word: typed text beats scattered hits.
-fn cheap_score(row: &[u8], finders: &[memchr::memmem::Finder<'_>]) -> u32 {
-    let mut score = 0;
-    for t in finders {
-        if let Some(i) = t.find(row) {
-            score += VERBATIM;
-            if i == 0 || matches!(row[i - 1], b' ' | b'-' | b'_' | b'/' | b'.') {
-                score += WORD_START;
-            }
-        }
-    }
-    score
+/// How `q` grows `prev` (both trimmed and lower-cased), if it does.
+fn growth(prev: &str, q: &str) -> Option<Growth> {
+    let rest = q.strip_prefix(prev)?;
+    let k = prev.split_whitespace().count().checked_sub(1)?;
+    // Letters typed straight after the previous query extend its last term.
+    let added = rest.len() - rest.trim_start_matches(|c: char| !c.is_whitespace()).len();
+    Some(Growth { k, added })
 }
 
 impl Index {
@@ -116,7 +90,8 @@ impl Index {
         }
         self.ends.push(self.text.len() as u32);
         self.ids.push(id);
-        self.masks.push(mask_of(&self.text.as_bytes()[start..]));
+        self.masks
+            .push(pass::mask_of(&self.text.as_bytes()[start..]));
     }
 
     /// Point `id` at new text (after an edit elsewhere); the old line is left dead in place.
@@ -144,7 +119,7 @@ impl Index {
         &self.text[start..self.ends[p] as usize]
     }
 
-    /// The line as bytes: what the filters read (no char-boundary checks on a million slices).
+    /// The line as bytes: what the pass reads (no char-boundary checks on a million slices).
     fn row_bytes(&self, pos: u32) -> &[u8] {
         let p = pos as usize;
         let start = if p == 0 { 0 } else { self.ends[p - 1] as usize };
@@ -162,150 +137,79 @@ impl Index {
 
     /// Search, optionally only within the rows of a previous query that this one extends.
     ///
-    /// Space-separated terms must all match (as in fzf). Three stages keep a keystroke cheap
-    /// on a million rows: an ordered-bytes test with memchr over the candidates (split across
-    /// threads when there are many); a cheap rank that prefers rows containing a term
-    /// verbatim, at a word start best; and the fuzzy matcher's precise score for only the few
-    /// thousand best of those, which orders the results.
+    /// Space-separated terms must all match (as in fzf). One pass over the candidates (split
+    /// across cores) tests each row's character mask, then its ordered bytes, and ranks it
+    /// cheaply: rows containing a term verbatim, at a word start best. The fuzzy matcher's
+    /// precise score then orders only the few hundred best of those, within their rank.
     pub fn search(&self, query: &str, limit: usize, previous: Option<&Matches>) -> Matches {
         let q: String = query.trim().to_lowercase();
         let terms: Vec<&[u8]> = q.split_whitespace().map(str::as_bytes).collect();
         if terms.is_empty() {
             return Matches {
                 query: q,
-                all: Vec::new(),
-                top: Vec::new(),
+                ..Matches::default()
             };
         }
-        let narrowed = previous.filter(|p| !p.query.is_empty() && q.starts_with(&p.query));
-        let all: Vec<u32> = match narrowed {
-            Some(p) => self.filter(&p.all, &terms),
-            None => self.filter_all(&terms),
-        };
         let keep = (limit.max(1) * 2).max(200);
-        let cheap = self.best_by_cheap(&all, &terms, keep);
+        let narrowed = previous
+            .filter(|p| p.carry.len() == p.all.len())
+            .and_then(|p| Some((p, growth(&p.query, &q)?)));
+        let plan = Plan::new(terms, narrowed.map(|n| n.1), keep);
+        let line = |pos| self.row_bytes(pos);
+        let mask = |pos: u32| self.masks[pos as usize];
+        let parts = match narrowed {
+            Some((p, _)) => pass::parallel(p.all.len(), |r| {
+                let rows = p.all[r.clone()].iter().copied();
+                plan.run(rows.zip(p.carry[r].iter().map(|&c| Some(c))), line, mask)
+            }),
+            None => pass::parallel(self.ids.len(), |r| {
+                plan.run(r.map(|p| (p as u32, None)), line, mask)
+            }),
+        };
+        let total = parts.iter().map(|p| p.all.len()).sum();
+        let (mut all, mut carry, mut cheap) = (
+            Vec::with_capacity(total),
+            Vec::with_capacity(total),
+            Vec::new(),
+        );
+        for p in parts {
+            all.extend(p.all);
+            carry.extend(p.carry);
+            cheap.extend(p.ranked);
+        }
+        pass::best_first(&mut cheap, keep);
+        let top = self.precise(&q, cheap, limit);
+        Matches {
+            query: q,
+            all,
+            top,
+            carry,
+        }
+    }
+
+    /// The best `limit` of the cheaply ranked rows: by rank, then the fuzzy score.
+    fn precise(&self, q: &str, cheap: Vec<(u32, u32)>, limit: usize) -> Vec<(i64, i64)> {
         // nucleo-matcher scores a line 3-4x faster than fuzzy-matcher here (benches/search.rs),
         // which matters for long queries: the cost grows with query length times line length.
         use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
         let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
-        let pattern = Pattern::parse(&q, CaseMatching::Respect, Normalization::Never);
+        let pattern = Pattern::parse(q, CaseMatching::Respect, Normalization::Never);
         let mut buf = Vec::new();
         let mut scored: Vec<(i64, u32)> = cheap
             .iter()
             .map(|&(c, pos)| {
                 let line = nucleo_matcher::Utf32Str::new(self.row(pos), &mut buf);
                 let precise = pattern.score(line, &mut matcher).map_or(0, i64::from);
-                (precise + i64::from(c), pos)
+                (i64::from(c) * TIER + precise, pos)
             })
             .collect();
         // Best score first; ties keep index (tag) order so results are stable between keystrokes.
         scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(limit);
-        Matches {
-            query: q,
-            all,
-            top: scored
-                .into_iter()
-                .map(|(s, pos)| (self.id_at(pos), s))
-                .collect(),
-        }
-    }
-
-    /// The `keep` rows (of `all`, in index order) with the best cheap rank, ties to the
-    /// earlier row; as (rank, position). A broad query's first letters match most of a
-    /// million rows, but only the best few hundred are wanted: ranking stops as soon as
-    /// `keep` rows have the highest rank there is, which gives the same rows as ranking all.
-    fn best_by_cheap(&self, all: &[u32], terms: &[&[u8]], keep: usize) -> Vec<(u32, u32)> {
-        // One letter or digit: taken as ranking the same everywhere, so its text is not read
-        // (a deliberate approximation: the word-start bonus is ignored for the first keystroke,
-        // which is over in ~5 ms at 1M; the next letter ranks properly).
-        if terms.len() == 1 && terms[0].len() == 1 && terms[0][0].is_ascii_alphanumeric() {
-            return all.iter().take(keep).map(|&p| (VERBATIM, p)).collect();
-        }
-        let finders: Vec<memchr::memmem::Finder<'_>> =
-            terms.iter().map(memchr::memmem::Finder::new).collect();
-        let highest = TOP_RANK * terms.len() as u32;
-        // Each core ranks a contiguous part; the best `keep` overall are among the parts' best.
-        let mut best = self.parallel(all.len(), |range| {
-            let mut at_highest = Vec::new();
-            let mut ranked = Vec::new();
-            for &pos in &all[range] {
-                let c = cheap_score(self.row_bytes(pos), &finders);
-                if c == highest {
-                    at_highest.push((c, pos));
-                    if at_highest.len() == keep {
-                        return at_highest;
-                    }
-                }
-                ranked.push((c, pos));
-            }
-            best_first(&mut ranked, keep);
-            ranked
-        });
-        best_first(&mut best, keep);
-        best
-    }
-
-    /// Every row in which every term is an ordered subsequence, in index order. Split
-    /// across threads: a million rows is a lot for one core.
-    fn filter_all(&self, terms: &[&[u8]]) -> Vec<u32> {
-        self.parallel(self.ids.len(), |range| {
-            self.test(range.map(|p| p as u32), terms)
-        })
-    }
-
-    /// The same over the survivors of a previous query.
-    fn filter(&self, candidates: &[u32], terms: &[&[u8]]) -> Vec<u32> {
-        self.parallel(candidates.len(), |range| {
-            self.test(candidates[range].iter().copied(), terms)
-        })
-    }
-
-    fn test(&self, positions: impl Iterator<Item = u32>, terms: &[&[u8]]) -> Vec<u32> {
-        let need = terms.iter().fold(0, |m, t| m | mask_of(t));
-        // One letter or digit: the mask alone is exact, and there is no order to check.
-        let mask_is_enough =
-            terms.len() == 1 && terms[0].len() == 1 && terms[0][0].is_ascii_alphanumeric();
-        positions
-            .filter(|&pos| {
-                // Dead lines have an empty mask (see `replace`).
-                if self.masks[pos as usize] & need != need {
-                    return false;
-                }
-                if mask_is_enough {
-                    return true;
-                }
-                let row = self.row_bytes(pos);
-                terms.iter().all(|t| subsequence(row, t))
-            })
+        scored
+            .into_iter()
+            .map(|(s, pos)| (self.id_at(pos), s))
             .collect()
-    }
-
-    /// Run `f` over `0..n` in contiguous chunks, one per core, results concatenated in order.
-    fn parallel<T: Send, F>(&self, n: usize, f: F) -> Vec<T>
-    where
-        F: Fn(std::ops::Range<usize>) -> Vec<T> + Sync,
-    {
-        let threads = std::thread::available_parallelism()
-            .map_or(2, |t| t.get())
-            .clamp(1, 8);
-        if n < 50_000 || threads == 1 {
-            return f(0..n);
-        }
-        let size = n.div_ceil(threads);
-        std::thread::scope(|s| {
-            let f = &f;
-            let parts: Vec<_> = (0..n)
-                .step_by(size)
-                .map(|start| s.spawn(move || f(start..(start + size).min(n))))
-                .collect();
-            let mut out = Vec::new();
-            for p in parts {
-                // A chunk only fails if the filter panicked; its rows are then left out.
-                out.extend(p.join().unwrap_or_default());
-            }
-            out
-        })
     }
 }
 
@@ -407,6 +311,112 @@ mod tests {
             idx.search("wayne", 10, None).top,
             vec![(1, idx.search("wayne", 10, None).top[0].1)]
         );
+    }
+
+    /// The cheap rank a row gets, computed the slow and obvious way.
+    fn naive_rank(row: &str, terms: &[&str]) -> i64 {
+        if terms.len() == 1 && terms[0].len() == 1 && terms[0].as_bytes()[0].is_ascii_alphanumeric()
+        {
+            return 100;
+        }
+        terms
+            .iter()
+            .map(|t| match row.find(t) {
+                Some(0) => 150,
+                Some(i) if matches!(row.as_bytes()[i - 1], b' ' | b'-' | b'_' | b'/' | b'.') => 150,
+                Some(_) => 100,
+                None => 0,
+            })
+            .sum()
+    }
+
+    fn is_subsequence(row: &str, t: &str) -> bool {
+        let mut it = row.bytes();
+        t.bytes().all(|b| it.any(|x| x == b))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Typing a query one key at a time, narrowing at each, chooses exactly what a full
+        /// search chooses; every matching row is found; and no row holding more of the typed
+        /// text verbatim is left out for one holding less.
+        #[test]
+        fn narrowing_chooses_what_a_full_search_chooses(
+            rows in proptest::collection::vec("[abc1 .-]{0,24}", 1..300),
+            typed in "[abc1 ]{1,8}",
+            limit in 1usize..12,
+        ) {
+            let mut idx = Index::default();
+            for (i, r) in rows.iter().enumerate() {
+                idx.push(i as i64 + 1, r);
+            }
+            let mut prev: Option<Matches> = None;
+            for end in 1..=typed.len() {
+                let q = &typed[..end];
+                let narrowed = idx.search(q, limit, prev.as_ref());
+                let full = idx.search(q, limit, None);
+                proptest::prop_assert_eq!(&narrowed, &full, "query {:?}", q);
+                let terms: Vec<&str> = q.split_whitespace().collect();
+                let naive: Vec<u32> = (0..rows.len() as u32)
+                    .filter(|&p| !terms.is_empty() && terms.iter().all(|t| is_subsequence(&rows[p as usize], t)))
+                    .collect();
+                proptest::prop_assert_eq!(&full.all, &naive, "query {:?}", q);
+                proptest::prop_assert_eq!(full.top.len(), limit.min(naive.len()));
+                let rank_of = |id: i64| naive_rank(&rows[id as usize - 1], &terms);
+                for (id, score) in &full.top {
+                    proptest::prop_assert_eq!(score / TIER, rank_of(*id), "rank of row {}", id);
+                }
+                if let Some(worst) = full.top.iter().map(|t| rank_of(t.0)).min() {
+                    let shown: std::collections::HashSet<i64> = full.top.iter().map(|t| t.0).collect();
+                    let best_left = naive.iter().map(|&p| idx.id_at(p)).filter(|id| !shown.contains(id)).map(rank_of).max();
+                    proptest::prop_assert!(best_left.is_none_or(|b| b <= worst), "query {:?}: a better row was left out", q);
+                }
+                prev = Some(narrowed);
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_holding_the_typed_text_ranks_above_scattered_hits() {
+        let mut idx = Index::default();
+        // Scattered: t(hinkpad) ... novak; the exact username comes later in tag order.
+        idx.push(1, "IT-1 ThinkPad T14 inovak Ingrid Novak HQ-101");
+        idx.push(2, "IT-2 Latitude 7440 tnovak Tomasz Novak HQ-201");
+        idx.push(3, "IT-3 tnovakowski T Novakowski WH-01");
+        let ids: Vec<i64> = idx
+            .search("tnovak", 10, None)
+            .top
+            .iter()
+            .map(|t| t.0)
+            .collect();
+        assert_eq!(ids.len(), 3);
+        assert_eq!(ids[2], 1, "{ids:?}");
+    }
+
+    #[test]
+    fn manufacturer_and_category_are_searched() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db"), &Default::default()).unwrap();
+        crate::demo::generate(&mut store, 40, 1).unwrap();
+        let idx = Index::build(&store).unwrap();
+        for (query, field) in [("lenovo", "manufacturer"), ("laptop", "category")] {
+            let m = idx.search(query, 100, None);
+            assert!(!m.top.is_empty(), "{field} {query}");
+            for (id, _) in m.top.iter().take(5) {
+                let a = store.asset_by_id(*id).unwrap();
+                let v = if field == "manufacturer" {
+                    a.manufacturer
+                } else {
+                    a.category
+                };
+                assert_eq!(v.map(|s| s.to_lowercase()).as_deref(), Some(query));
+            }
+        }
     }
 
     #[test]

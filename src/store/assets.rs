@@ -164,17 +164,20 @@ impl Interner {
 
 const SELECT_LIST: &str = "
 SELECT a.id, a.tag, a.serial, a.name, m.name, a.status, a.condition, p.username, p.full_name,
-       l.code, l.name
+       l.code, l.name, mf.name, c.name
 FROM assets a
 LEFT JOIN models m ON m.id = a.model_id
 LEFT JOIN people p ON p.id = a.assignee_id
-LEFT JOIN locations l ON l.id = a.location_id";
+LEFT JOIN locations l ON l.id = a.location_id
+LEFT JOIN manufacturers mf ON mf.id = a.manufacturer_id
+LEFT JOIN categories c ON c.id = a.category_id";
 
-/// The search line of a `SELECT_LIST` row: tag, serial, name, model, assignee (username and
-/// full name) and location (code and name). The one definition of what search looks at.
+/// The search line of a `SELECT_LIST` row: tag, serial, name, manufacturer, model, category,
+/// assignee (username and full name) and location (code and name). The one definition of what
+/// search looks at.
 fn haystack(r: &Row, hay: &mut String) -> rusqlite::Result<()> {
     hay.clear();
-    for i in [1, 2, 3, 4, 7, 8, 9, 10] {
+    for i in [1, 2, 3, 11, 4, 12, 7, 8, 9, 10] {
         if let Some(s) = r.get_ref(i)?.as_str_or_null().ok().flatten() {
             if !hay.is_empty() {
                 hay.push(' ');

@@ -4,7 +4,8 @@
 //! reads of whole tables for export.
 
 use super::assets::{view_from_row, SELECT_VIEW};
-use super::lookup::{clean_name, get_or_create, ModelIds, NameTable};
+pub use super::lookup::ModelIds;
+use super::lookup::{clean_name, get_or_create, NameTable};
 use super::staged;
 use super::{Context, NewPerson, Result, Store, StoreError, Tx};
 use crate::domain::text::visible;
@@ -638,6 +639,136 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
                 "category": category, "model_number": number}),
         )?;
         Ok(m.0)
+    }
+}
+
+/// An asset written with its own past (demo data): names already resolved to ids through the
+/// same [`BulkWriter`], its own timestamps, and the events that led to its state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastAsset {
+    pub tag: String,
+    pub serial: Option<String>,
+    pub model: ModelIds,
+    pub status: Status,
+    pub condition: Condition,
+    pub location: Option<i64>,
+    pub assignee: Option<i64>,
+    pub assigned_at: Option<String>,
+    pub owner_team: Option<i64>,
+    pub supplier: Option<i64>,
+    pub order_number: Option<String>,
+    pub purchase_date: Option<String>,
+    pub purchase_cost: Option<String>,
+    pub currency: Option<String>,
+    pub warranty_until: Option<String>,
+    pub eol_date: Option<String>,
+    pub last_seen_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One event of a [`PastAsset`]'s history, with the time it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastEvent {
+    pub kind: &'static str,
+    pub at: String,
+    pub before: Option<String>,
+    pub after: String,
+}
+
+/// How a disposed [`PastAsset`] left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastDisposal {
+    pub method: crate::domain::DisposalMethod,
+    pub disposed_on: String,
+    pub wipe: crate::domain::WipeMethod,
+    pub certificate: Option<String>,
+    pub proceeds: Option<String>,
+    pub recipient: Option<String>,
+    pub at: String,
+}
+
+impl BulkWriter<'_, '_> {
+    /// Write an asset with its history (oldest event first) and disposal; its new id.
+    pub fn insert_past(
+        &mut self,
+        a: &PastAsset,
+        history: &[PastEvent],
+        disposal: Option<&PastDisposal>,
+    ) -> Result<i64> {
+        let conn = self.tx.conn;
+        conn.prepare_cached(
+            "INSERT INTO assets(tag, serial, model_id, manufacturer_id, category_id, status,
+               condition, location_id, assignee_id, assigned_at, owner_team_id, supplier_id,
+               order_number, purchase_date, purchase_cost, currency, warranty_until, eol_date,
+               last_seen_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+               ?18, ?19, ?20, ?21)",
+        )
+        .ctx("writing an asset")?
+        .execute(params![
+            a.tag,
+            a.serial,
+            a.model.0,
+            a.model.1,
+            a.model.2,
+            a.status.as_str(),
+            a.condition.as_str(),
+            a.location,
+            a.assignee,
+            a.assigned_at,
+            a.owner_team,
+            a.supplier,
+            a.order_number,
+            a.purchase_date,
+            a.purchase_cost,
+            a.currency,
+            a.warranty_until,
+            a.eol_date,
+            a.last_seen_at,
+            a.created_at,
+            a.updated_at,
+        ])
+        .map_err(|e| unique_to_refused(e, "asset", &a.tag))?;
+        let id = conn.last_insert_rowid();
+        let mut ins = conn
+            .prepare_cached(
+                "INSERT INTO events(asset_id, kind, actor, at, before, after, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .ctx("recording history")?;
+        for e in history {
+            ins.execute(params![
+                id,
+                e.kind,
+                self.tx.actor,
+                e.at,
+                e.before,
+                e.after,
+                self.note
+            ])
+            .ctx("recording history")?;
+        }
+        self.events += history.len() as u64;
+        if let Some(d) = disposal {
+            conn.prepare_cached(
+                "INSERT INTO disposals(asset_id, method, disposed_on, wipe, certificate,
+                   proceeds, recipient, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .ctx("recording a disposal")?
+            .execute(params![
+                id,
+                d.method.as_str(),
+                d.disposed_on,
+                d.wipe.as_str(),
+                d.certificate,
+                d.proceeds,
+                d.recipient,
+                d.at
+            ])
+            .ctx("recording a disposal")?;
+        }
+        Ok(id)
     }
 }
 

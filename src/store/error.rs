@@ -49,6 +49,12 @@ impl From<ParseEnumError> for StoreError {
     }
 }
 
+impl From<crate::domain::IdentifierError> for StoreError {
+    fn from(e: crate::domain::IdentifierError) -> Self {
+        StoreError::Invalid(e.to_string())
+    }
+}
+
 impl From<MoneyError> for StoreError {
     fn from(e: MoneyError) -> Self {
         StoreError::Invalid(e.to_string())

@@ -36,6 +36,7 @@ pub use assets::{Interner, ListRow};
 pub use audits::{AuditHeader, AuditReport, AuditScan, Ghost, ScanResult};
 pub use backup::restore;
 pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow, ReadSnapshot, StagedAssets};
+pub use bulk::{ModelIds, PastAsset, PastDisposal, PastEvent};
 pub use check::{CheckReport, Finding};
 pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
 pub use error::{Context, Result, StoreError};

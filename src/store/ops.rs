@@ -6,6 +6,7 @@
 use super::assets::{not_found, resolve, view_by_id};
 use super::lookup::{clean_name, get_or_create, get_or_create_model, NameTable};
 use super::{Context, Result, Store, StoreError, Tx};
+use crate::domain::identifier::{self, Serial, Tag};
 use crate::domain::lifecycle::{action_to_reach, transition};
 use crate::domain::money::{parse_amount, parse_currency};
 use crate::domain::text::visible;
@@ -111,19 +112,14 @@ fn opt_currency(s: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-/// A tag as stored: trimmed, non-empty, one line.
+/// A tag as stored (the rules are [`Tag::parse`]'s).
 fn clean_tag(tag: &str) -> Result<String> {
-    let t = tag.trim();
-    if t.is_empty() {
-        return Err(StoreError::Invalid("a tag cannot be empty".into()));
-    }
-    if t.chars().any(char::is_control) {
-        return Err(StoreError::Invalid(format!(
-            "tag '{}' contains control characters",
-            visible(t)
-        )));
-    }
-    Ok(t.to_string())
+    Ok(Tag::parse(tag)?.into_string())
+}
+
+/// A serial as stored: blank is none, else [`Serial::parse`]'s rules.
+fn clean_serial(serial: Option<&str>) -> Result<Option<String>> {
+    Ok(identifier::optional(serial, Serial::parse)?.map(Serial::into_string))
 }
 
 pub(super) fn location_id(tx: &Tx, code: &str) -> Result<i64> {
@@ -204,7 +200,7 @@ pub(super) fn touch(tx: &Tx, id: i64) -> Result<()> {
 /// Insert one asset inside an open transaction (shared by `add` and the importers).
 pub fn insert_asset(tx: &Tx, a: &NewAsset, note: Option<&str>) -> Result<AssetView> {
     let tag = clean_tag(&a.tag)?;
-    let serial = opt_text(a.serial.as_deref());
+    let serial = clean_serial(a.serial.as_deref())?;
     if tag_taken(tx, &tag, None)? {
         return Err(StoreError::Refused(format!(
             "tag '{}' is already in use",
@@ -392,7 +388,7 @@ impl Store {
                 }
             }
             if let Some(s) = &e.serial {
-                let s = opt_text(Some(s));
+                let s = clean_serial(Some(s))?;
                 if let Some(sv) = &s {
                     if let Some(other) = serial_taken(tx, sv, Some(id))? {
                         return Err(StoreError::Refused(format!(

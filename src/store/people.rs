@@ -2,6 +2,7 @@
 
 use super::lookup::{clean_name, get_or_create, NameTable};
 use super::{Context, Result, Store, StoreError};
+use crate::domain::identifier::{self, Badge};
 use crate::domain::text::visible;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
@@ -145,7 +146,7 @@ impl Store {
                 "a person needs a full name (--name)".into(),
             ));
         }
-        let badge = trimmed(&p.badge);
+        let badge = identifier::optional(p.badge.as_deref(), Badge::parse)?.map(Badge::into_string);
         self.write(|tx| {
             let exists: Option<String> = tx
                 .conn
@@ -215,7 +216,7 @@ impl Store {
                 change("email", cur.email.clone(), trimmed(&Some(e.clone())));
             }
             if let Some(b) = &changes.badge {
-                let b = trimmed(&Some(b.clone()));
+                let b = identifier::optional(Some(b), Badge::parse)?.map(Badge::into_string);
                 if let Some(badge) = &b {
                     let other: Option<String> = tx
                         .conn

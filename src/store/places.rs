@@ -2,6 +2,7 @@
 
 use super::{Context, Result, Store, StoreError};
 use crate::domain::text::visible;
+use crate::domain::LocationCode;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::json;
@@ -36,13 +37,7 @@ fn location_from_row(r: &Row) -> rusqlite::Result<LocationView> {
 
 impl Store {
     pub fn add_location(&mut self, l: &NewLocation) -> Result<LocationView> {
-        let code = l.code.trim().to_string();
-        if code.is_empty() || code.chars().any(char::is_control) {
-            return Err(StoreError::Invalid(format!(
-                "location code '{}' must be non-empty text without control characters",
-                visible(&l.code)
-            )));
-        }
+        let code = LocationCode::parse(&l.code)?.into_string();
         let name = l.name.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() {
             return Err(StoreError::Invalid(

@@ -4,6 +4,7 @@
 use super::lookup::{clean_name, get_or_create, get_or_create_model, NameTable};
 use super::ops::{insert_asset, NewAsset};
 use super::{Context, Result, Store, StoreError, Tx};
+use crate::domain::identifier::{self, Serial, Tag};
 use crate::domain::money::{parse_amount, parse_currency};
 use crate::domain::text::visible;
 use crate::domain::{AssetView, Condition, Status};
@@ -257,12 +258,8 @@ impl Store {
         supplier: &str,
         date: Option<&str>,
     ) -> Result<PurchaseOrder> {
-        let number = number.trim().to_string();
-        if number.is_empty() || number.chars().any(char::is_control) {
-            return Err(StoreError::Invalid(
-                "a purchase order needs a number without control characters".into(),
-            ));
-        }
+        // An order number is typed and printed like the other codes, so it follows their rules.
+        let number = identifier::check("purchase order number", number, Tag::MAX)?.to_string();
         self.write(|tx| {
             if po_id(tx, &number).is_ok() {
                 return Err(StoreError::Refused(format!("purchase order '{}' already exists", visible(&number))));
@@ -506,7 +503,8 @@ impl Store {
                 .ctx("counting received items")?;
             let mut out = Vec::new();
             for (received, serial) in (already..).zip(serials) {
-                let serial = serial.trim();
+                let serial = Serial::parse(serial)?;
+                let serial = serial.as_str();
                 if super::assets::resolve(tx.conn, serial)?.is_some() {
                     return Err(StoreError::Refused(format!("serial {} is already known; nothing received", visible(serial))));
                 }
