@@ -1,5 +1,9 @@
 //! itam: a terminal IT asset manager. The library holds everything; `main.rs` only dispatches.
 
+// serde_json's json! macro recurses once per key; the API's Snipe-IT shapes have many keys.
+#![recursion_limit = "256"]
+
+pub mod api;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -10,6 +10,8 @@ mod maintenance;
 mod output;
 mod people;
 mod report;
+mod serve;
+mod token;
 mod workflows;
 
 use anyhow::{Context as _, Result};
@@ -114,6 +116,11 @@ pub enum Command {
     /// Reports: audit, ghosts, licences, depreciation, tco, eol
     #[command(subcommand)]
     Report(report::ReportCmd),
+    /// Serve Snipe-IT's REST API (v1) over this database, for MDM and ITSM connectors
+    Serve(serve::ServeArgs),
+    /// API tokens for `itam serve`: create, list, revoke
+    #[command(subcommand)]
+    Token(token::TokenCmd),
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
@@ -167,6 +174,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         let (config, _) = Config::load();
         return admin::restore(src, &config.db_path(cli.db.as_deref()));
     }
+    if let Command::Serve(a) = command {
+        // The server opens its own connections; open once here so a bad path fails early.
+        let store = open_store(&cli)?;
+        return serve::serve(store.path().to_path_buf(), a);
+    }
     let mut store = open_store(&cli)?;
     match command {
         Command::Init => {
@@ -199,5 +211,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Maintenance(c) => maintenance::maintenance(&mut store, c),
         Command::Depreciation(c) => maintenance::depreciation(&mut store, c),
         Command::Report(c) => report::report(&mut store, c),
+        Command::Token(c) => token::token(&mut store, c),
+        Command::Serve(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -5,6 +5,7 @@
 //! appends its events in the same transaction.
 
 mod actor;
+mod api_queries;
 mod assets;
 mod audits;
 mod backup;
@@ -24,8 +25,13 @@ mod places;
 mod receiving;
 mod reports;
 mod staged;
+mod tokens;
 
 pub use actor::os_user;
+pub use api_queries::{
+    ApiAsset, ApiEvent, ApiLocation, ApiModel, ApiPerson, ApiSeat, AssetQuery, AssetSort, IdName,
+    NamedCount,
+};
 pub use assets::{Interner, ListRow};
 pub use audits::{AuditHeader, AuditReport, AuditScan, Ghost, ScanResult};
 pub use backup::restore;
@@ -47,6 +53,7 @@ pub use reports::{
     DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
     GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,
 };
+pub use tokens::{ApiIdentity, TokenCheck, TokenView};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
