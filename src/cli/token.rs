@@ -9,13 +9,11 @@ use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCmd {
-    /// Make a token for USERNAME (the history shows its writes as api:USERNAME); printed once
+    /// Make a token for USERNAME (the history shows its writes as api:USERNAME); printed once.
+    /// With --read-only the token may only read: every write is refused with 403
     Create {
         /// Who the token acts as, e.g. a person's username or an integration's name
         username: String,
-        /// Allow reads only; every write is refused with 403
-        #[arg(long)]
-        read_only: bool,
         /// Last day the token works (YYYY-MM-DD, UTC)
         #[arg(long, value_name = "DATE")]
         expires: Option<String>,
@@ -32,20 +30,30 @@ pub enum TokenCmd {
     Revoke { id: i64 },
 }
 
-pub fn token(store: &mut Store, c: &TokenCmd) -> Result<ExitCode> {
+/// `--read-only` is the global flag; for `token create` it describes the token, so the database
+/// is opened for writing then.
+pub fn run(cli: &super::Cli, c: &TokenCmd) -> Result<ExitCode> {
+    let read_only = cli.read_only;
+    let mut store = match c {
+        TokenCmd::Create { .. } => super::open_store_as(cli, false)?,
+        _ => super::open_store(cli)?,
+    };
+    token(&mut store, c, read_only)
+}
+
+fn token(store: &mut Store, c: &TokenCmd, read_only: bool) -> Result<ExitCode> {
     match c {
         TokenCmd::Create {
             username,
-            read_only,
             expires,
             note,
         } => {
             let (id, token) =
-                store.create_token(username, *read_only, expires.as_deref(), note.as_deref())?;
+                store.create_token(username, read_only, expires.as_deref(), note.as_deref())?;
             eprintln!(
                 "token {id} for api:{}{}: shown once, only its hash is kept",
                 visible(username.trim()),
-                if *read_only { " (read-only)" } else { "" }
+                if read_only { " (read-only)" } else { "" }
             );
             println!("{token}");
         }
