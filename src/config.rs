@@ -13,6 +13,15 @@ pub struct Config {
     pub scan: ScanConfig,
     pub receiving: ReceivingConfig,
     pub labels: LabelsConfig,
+    pub import: ImportConfig,
+}
+
+/// `[import]`: how files from other systems are read.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportConfig {
+    /// Snipe-IT's username_format for people met only by name (default `filastname`).
+    pub username_format: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

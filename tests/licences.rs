@@ -2,7 +2,8 @@
 
 mod common;
 use common::Env;
-use itam::domain::licence::{licence_from_snipeit_row, LicenceKind, NewLicence};
+use itam::domain::licence::{LicenceKind, NewLicence};
+use itam::interop::licences::licence_from_snipeit_row;
 use itam::store::{insert_licence, release_person_seats, OpenOptions, SeatTarget, Store};
 
 fn with_licence() -> Env {

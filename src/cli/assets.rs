@@ -45,6 +45,54 @@ pub struct Fields {
     /// The asset's notes field
     #[arg(long)]
     pub notes: Option<String>,
+    /// A custom field: NAME=VALUE (repeat it; an empty VALUE clears; see `itam field list`)
+    #[arg(long = "field", value_name = "NAME=VALUE")]
+    pub custom: Vec<String>,
+    /// Home location code: where a check-in puts the asset unless another place is scanned
+    /// ("-" clears it)
+    #[arg(long, value_name = "CODE")]
+    pub home: Option<String>,
+}
+
+/// `--field NAME=VALUE` pairs, each checked against its field before anything is written.
+fn custom_values(store: &Store, f: &Fields) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for kv in &f.custom {
+        let Some((k, v)) = kv.split_once('=') else {
+            anyhow::bail!(
+                "--field '{}': write NAME=VALUE",
+                itam::domain::text::visible(kv)
+            );
+        };
+        let field = itam::store::field_by_name(store.conn(), k)?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "--field: no custom field '{}' (see `itam field list`; define it with `itam field add`)",
+                itam::domain::text::visible(k)
+            )
+        })?;
+        itam::domain::field::check_value(field.kind, field.format.as_deref(), v)
+            .map_err(|e| anyhow::anyhow!("--field {}: {e}", itam::domain::text::visible(k)))?;
+        out.push((field.name, v.to_string()));
+    }
+    Ok(out)
+}
+
+/// Custom fields and home of one asset, after its add or edit (checked before either).
+fn write_extras(
+    store: &mut Store,
+    code: &str,
+    values: &[(String, String)],
+    home: Option<&str>,
+    note: Option<&str>,
+) -> Result<()> {
+    if !values.is_empty() {
+        store.set_fields(code, values, note)?;
+    }
+    if let Some(h) = home {
+        let h = Some(h.trim()).filter(|h| !h.is_empty() && *h != "-");
+        store.set_home_location(code, h, note)?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +116,7 @@ pub struct AddArgs {
 
 pub fn add(store: &mut Store, a: &AddArgs) -> Result<ExitCode> {
     let f = &a.fields;
+    let values = custom_values(store, f)?;
     let v = store.add_asset(&NewAsset {
         tag: a.tag.clone(),
         serial: f.serial.clone(),
@@ -88,6 +137,7 @@ pub fn add(store: &mut Store, a: &AddArgs) -> Result<ExitCode> {
         condition: a.condition,
         notes: f.notes.clone(),
     })?;
+    write_extras(store, &v.tag, &values, f.home.as_deref(), None)?;
     if a.json {
         output::json(&v)?;
     } else {
@@ -114,6 +164,7 @@ pub struct EditArgs {
 
 pub fn edit(store: &mut Store, a: &EditArgs) -> Result<ExitCode> {
     let f = &a.fields;
+    let values = custom_values(store, f)?;
     let e = AssetEdit {
         tag: a.tag.clone(),
         serial: f.serial.clone(),
@@ -133,6 +184,7 @@ pub fn edit(store: &mut Store, a: &EditArgs) -> Result<ExitCode> {
         expected_version: None,
     };
     let v = store.edit_asset(&a.code, &e, a.note.as_deref())?;
+    write_extras(store, &v.tag, &values, f.home.as_deref(), a.note.as_deref())?;
     if a.json {
         output::json(&v)?;
     } else {
@@ -156,21 +208,48 @@ pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
     } else {
         None
     };
+    let fields = store.asset_fields_by_id(v.id)?;
+    let home = store.home_location(&v.tag)?;
     if a.json {
         let mut j = serde_json::to_value(&v)?;
         if let Some(d) = disposal {
             j["disposal"] = d;
         }
+        j["home_location"] = serde_json::to_value(&home)?;
+        j["fields"] = fields
+            .iter()
+            .map(|f| (f.name.clone(), serde_json::Value::String(f.value.clone())))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
         output::json(&j)?;
     } else {
         print!("{}", output::asset_text(&v, disposal.as_ref()));
+        if let Some(h) = &home {
+            println!(
+                "{:<14} {} ({})",
+                "home",
+                itam::domain::text::visible(&h.code),
+                itam::domain::text::visible(&h.name)
+            );
+        }
+        for f in &fields {
+            println!(
+                "{:<14} {}",
+                itam::domain::text::visible(&f.name),
+                itam::domain::text::visible(&f.value)
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, Args)]
 pub struct FindArgs {
+    /// What to look for ("" with --field lists every asset with that value)
     pub query: String,
+    /// Only assets whose custom field NAME is VALUE (ignoring case)
+    #[arg(long = "field", value_name = "NAME=VALUE")]
+    pub field: Option<String>,
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
     #[arg(long)]
@@ -178,7 +257,40 @@ pub struct FindArgs {
 }
 
 pub fn find(store: &Store, a: &FindArgs) -> Result<ExitCode> {
-    let ids = itam::search::find(store, &a.query, a.limit)?;
+    let ids = match &a.field {
+        None => {
+            // Custom field values are searched too (after the ranked matches).
+            let mut ids = itam::search::find(store, &a.query, a.limit)?;
+            for id in store.assets_with_field_text(&a.query)? {
+                if ids.len() >= a.limit {
+                    break;
+                }
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            ids
+        }
+        Some(kv) => {
+            let (k, v) = kv.split_once('=').ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--field '{}': write NAME=VALUE",
+                    itam::domain::text::visible(kv)
+                )
+            })?;
+            let with: std::collections::HashSet<i64> =
+                store.assets_with_field(k, v)?.into_iter().collect();
+            if a.query.trim().is_empty() {
+                with.iter().copied().take(a.limit).collect::<Vec<_>>()
+            } else {
+                itam::search::find(store, &a.query, usize::MAX / 2)?
+                    .into_iter()
+                    .filter(|id| with.contains(id))
+                    .take(a.limit)
+                    .collect()
+            }
+        }
+    };
     let found = store.assets_by_ids(&ids)?;
     if a.json {
         output::json(&found)?;
@@ -209,6 +321,56 @@ pub fn history(store: &Store, a: &HistoryArgs) -> Result<ExitCode> {
     } else {
         for e in &h {
             println!("{}", output::history_line(e));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum FieldCommand {
+    /// Every custom field: name, kind and format
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Define a custom field
+    Add {
+        name: String,
+        /// text, number, date (YYYY-MM-DD) or boolean
+        #[arg(long, default_value = "text")]
+        kind: itam::domain::field::FieldKind,
+        /// For text: mac, ip, email, alpha, numeric or alpha_dash
+        #[arg(long)]
+        format: Option<String>,
+    },
+}
+
+pub fn field(store: &mut Store, c: &FieldCommand) -> Result<ExitCode> {
+    match c {
+        FieldCommand::List { json } => {
+            let all = store.fields()?;
+            if *json {
+                output::json(&all)?;
+            } else if all.is_empty() {
+                eprintln!("no custom fields (imports define them; or `itam field add NAME`)");
+            } else {
+                for f in &all {
+                    println!(
+                        "{:<24} {:<8} {}",
+                        itam::domain::text::visible(&f.name),
+                        f.kind,
+                        f.format.as_deref().unwrap_or("")
+                    );
+                }
+            }
+        }
+        FieldCommand::Add { name, kind, format } => {
+            let f = store.define_field(name, *kind, format.as_deref())?;
+            println!(
+                "field {} ({})",
+                itam::domain::text::visible(&f.name),
+                f.kind
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -15,9 +15,10 @@ use std::process::ExitCode;
 pub struct ImportArgs {
     /// The file to import (CSV, JSON array or JSON lines)
     pub file: PathBuf,
-    /// What the file holds: assets, people, locations or models
-    #[arg(long, default_value = "assets", value_parser = parse_kind)]
-    pub kind: Kind,
+    /// What the file holds: assets, people, locations, models or licences (default: assets,
+    /// or what the headers say)
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Kind>,
     /// auto (by extension and content), snipeit, csv, json or jsonl
     #[arg(long, default_value = "auto", value_parser = parse_format)]
     pub format: Format,
@@ -39,6 +40,13 @@ pub struct ImportArgs {
     /// Costs are written 1.234,56
     #[arg(long)]
     pub decimal_comma: bool,
+    /// Snipe-IT status labels read as itam statuses: "Label=status,..." (wins over the label's meta)
+    #[arg(long, value_name = "LABEL=STATUS,...")]
+    pub status_map: Vec<String>,
+    /// How a username is made from a full name: Snipe-IT's username_format (default filastname;
+    /// [import] username_format in the config)
+    #[arg(long, value_name = "FORMAT")]
+    pub username_format: Option<String>,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
@@ -161,17 +169,42 @@ fn import_licences(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
 }
 
 pub fn import(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
-    if a.kind == itam::interop::Kind::Licences {
+    let kind = match a.kind {
+        Some(k) => k,
+        None => {
+            let k = import::detect_kind(&a.file)?;
+            if k != Kind::Assets {
+                let kind = k.as_str();
+                anyhow::bail!(
+                    "{}: this looks like a {} file: add --kind {kind}",
+                    itam::domain::text::visible(&a.file.display().to_string()),
+                    if k == Kind::People {
+                        "people"
+                    } else {
+                        "licence"
+                    }
+                );
+            }
+            k
+        }
+    };
+    if kind == Kind::Licences {
         return import_licences(store, a);
     }
     let opts = Options {
-        kind: a.kind,
+        kind,
         format: a.format,
         map: a.map.clone(),
         update: a.update,
         skip_bad_rows: a.skip_bad_rows,
         date_format: a.date_format.clone(),
         decimal_comma: a.decimal_comma,
+        status_map: a.status_map.clone(),
+        username_format: a
+            .username_format
+            .clone()
+            .or_else(config_username_format)
+            .unwrap_or_else(|| "filastname".into()),
     };
     // ITAM_TIMING=1: where the time goes, on stderr (for bench/import-bench.sh).
     let timing = std::env::var_os("ITAM_TIMING").is_some_and(|v| v == "1");
@@ -236,6 +269,11 @@ pub fn import(store: &mut Store, a: &ImportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `[import] username_format` from the config file, when set.
+fn config_username_format() -> Option<String> {
+    itam::config::Config::load().0.import.username_format
+}
+
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// What to export: assets, people, locations or events (the history)
@@ -247,15 +285,26 @@ pub struct ExportArgs {
     /// Write to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Write cells that start with = + - @ tab or CR as they are (by default they get a
+    /// leading backtick, as Snipe-IT's exports, so a spreadsheet does not run them)
+    #[arg(long)]
+    pub no_escape_formulas: bool,
+    /// Snipe-IT format: costs written 1234,56 (for instances set to 1.234,56)
+    #[arg(long)]
+    pub decimal_comma: bool,
 }
 
 pub fn export(store: &Store, a: &ExportArgs) -> Result<ExitCode> {
+    let opts = export::ExportOptions {
+        escape_formulas: !a.no_escape_formulas,
+        decimal_comma: a.decimal_comma,
+    };
     let n = match &a.out {
         Some(path) => {
             let f = std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-            let n = export::export(store, a.kind, a.format, &mut w)?;
+            let n = export::export_with(store, a.kind, a.format, &opts, &mut w)?;
             w.flush()
                 .with_context(|| format!("writing {}", path.display()))?;
             eprintln!("exported {n} {} to {}", a.kind.as_str(), path.display());
@@ -264,7 +313,7 @@ pub fn export(store: &Store, a: &ExportArgs) -> Result<ExitCode> {
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            let n = export::export(store, a.kind, a.format, &mut w)?;
+            let n = export::export_with(store, a.kind, a.format, &opts, &mut w)?;
             w.flush().context("writing to standard output")?;
             n
         }

@@ -57,6 +57,9 @@ pub enum Command {
     Show(assets::ShowArgs),
     /// Fuzzy-search assets by tag, serial, name, model, assignee and location
     Find(assets::FindArgs),
+    /// Custom fields (Snipe-IT's MAC Address, RAM, ...): list or define them
+    #[command(subcommand)]
+    Field(assets::FieldCommand),
     /// Check an asset out to a person
     Checkout(lifecycle::CheckoutArgs),
     /// Check an asset back in
@@ -199,6 +202,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Edit(a) => assets::edit(&mut store, a),
         Command::Show(a) => assets::show(&store, a),
         Command::Find(a) => assets::find(&store, a),
+        Command::Field(c) => assets::field(&mut store, c),
         Command::History(a) => assets::history(&store, a),
         Command::Checkout(a) => lifecycle::checkout(&mut store, a),
         Command::Checkin(a) => lifecycle::checkin(&mut store, a),

@@ -65,6 +65,10 @@ pub struct DepreciationArgs {
     pub json: bool,
     #[arg(long)]
     pub csv: bool,
+    /// With --csv: write cells that start with = + - @ tab or CR as they are (by default
+    /// they get a leading backtick so a spreadsheet does not run them)
+    #[arg(long)]
+    pub no_escape_formulas: bool,
 }
 
 /// `--as-of DATE`, else today (local date).
@@ -329,7 +333,7 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
 }
 
 enum Sink<'a, W: Write> {
-    Csv(Box<csv::Writer<&'a mut W>>),
+    Csv(Box<itam::interop::csvout::CsvOut<&'a mut W>>),
     Plain(&'a mut W),
 }
 
@@ -340,13 +344,16 @@ fn depreciation<W: Write>(store: &Store, a: &DepreciationArgs, out: &mut W) -> R
     let as_of = as_of(&a.as_of)?;
     let per_asset = a.group_by.is_none();
     let mut sink = if a.csv {
-        Sink::Csv(Box::new(csv::Writer::from_writer(out)))
+        Sink::Csv(Box::new(itam::interop::csvout::CsvOut::new(
+            out,
+            !a.no_escape_formulas,
+        )))
     } else {
         Sink::Plain(out)
     };
     if per_asset {
         match &mut sink {
-            Sink::Csv(w) => w.write_record([
+            Sink::Csv(w) => w.record([
                 "tag",
                 "category",
                 "location",
@@ -376,7 +383,7 @@ fn depreciation<W: Write>(store: &Store, a: &DepreciationArgs, out: &mut W) -> R
         }
         let res: Result<()> = (|| {
             match &mut sink {
-                Sink::Csv(w) => w.write_record([
+                Sink::Csv(w) => w.record([
                     r.tag.as_str(),
                     r.category.as_deref().unwrap_or(""),
                     r.location.as_deref().unwrap_or(""),
@@ -419,7 +426,7 @@ fn depreciation<W: Write>(store: &Store, a: &DepreciationArgs, out: &mut W) -> R
     match sink {
         Sink::Csv(mut w) => {
             if !per_asset {
-                w.write_record([
+                w.record([
                     "group",
                     "currency",
                     "assets",
@@ -428,7 +435,7 @@ fn depreciation<W: Write>(store: &Store, a: &DepreciationArgs, out: &mut W) -> R
                     "book_value",
                 ])?;
                 for g in &groups {
-                    w.write_record([
+                    w.record([
                         g.group.as_str(),
                         &g.currency,
                         &g.assets.to_string(),

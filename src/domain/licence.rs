@@ -1,12 +1,11 @@
-//! Software licences: kinds, costs, seats and compliance, key masking, and the Snipe-IT licence
-//! CSV dialect read into a [`NewLicence`]. Pure rules; the store applies them.
+//! Software licences: kinds, costs, seats and compliance, key masking. Pure rules; the store
+//! applies them (Snipe-IT's licence CSV is read by `interop::import::licences`).
 
 use super::currency;
 use super::text_enum;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LicenceKind {
@@ -225,167 +224,10 @@ pub fn renewal_window(date: NaiveDate, today: NaiveDate) -> Option<u32> {
     }
 }
 
-/// One Snipe-IT licence row: the licence, and who its seat is checked out to, if anyone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SnipeLicenceRow {
-    pub licence: NewLicence,
-    /// Username (else email) of the person the row's seat goes to.
-    pub assign_to_person: Option<String>,
-    /// Asset tag the row's seat goes to (`Checked Out to: Asset Tag`).
-    pub assign_to_asset: Option<String>,
-}
-
-/// A Snipe-IT date: `YYYY-MM-DD`, or the US `MM/DD/YYYY` its sample files use.
-pub fn parse_snipe_date(s: &str) -> Result<Option<NaiveDate>, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    for f in ["%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S"] {
-        if let Ok(d) = NaiveDate::parse_from_str(t, f) {
-            return Ok(Some(d));
-        }
-    }
-    Err(format!(
-        "'{t}' is not a date (expected YYYY-MM-DD or MM/DD/YYYY)"
-    ))
-}
-
-/// A Snipe-IT cost such as `$1,299.00`, `€12.58` or `12.58`: the amount and the currency its
-/// symbol names (`$` → USD, `€` → EUR, `£` → GBP, `¥` → JPY), if any.
-pub fn parse_snipe_cost(s: &str) -> Result<Option<(Decimal, Option<&'static str>)>, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    let symbol = match t.chars().next() {
-        Some('$') => Some("USD"),
-        Some('€') => Some("EUR"),
-        Some('£') => Some("GBP"),
-        Some('¥') => Some("JPY"),
-        _ => None,
-    };
-    let digits: String = t
-        .chars()
-        .filter(|c| !matches!(c, '$' | '€' | '£' | '¥' | ',' | ' '))
-        .collect();
-    let d = Decimal::from_str(&digits).map_err(|_| format!("'{t}' is not an amount"))?;
-    if d.is_sign_negative() && !d.is_zero() {
-        return Err(format!("cost '{t}' is negative"));
-    }
-    Ok(Some((d, symbol)))
-}
-
-fn truthy(s: &str) -> bool {
-    matches!(
-        s.trim().to_ascii_lowercase().as_str(),
-        "1" | "yes" | "true" | "y"
-    )
-}
-
-/// One row of Snipe-IT's licence CSV (`headers` as in its first line, matched ignoring case and
-/// surrounding spaces) read into a licence. Columns used: `Item name` / `License Name` (product,
-/// required), `manufacturer` (vendor), `serial number` / `Serial/Product Key` (key), `seats`
-/// (blank: unlimited), `purchase cost` (total, one-time; its symbol picks the currency, else
-/// USD), `purchase date` (start), `expiration date` / `termination date` (expiry), `notes`,
-/// and, into the notes, `Licensed To Name`, `Licensed to Email`, `category`, `supplier`,
-/// `company`, `order number`, `purchase order`, `maintained`, `reassignable`. `Username`
-/// (else `Email`) and `Checked Out to: Asset Tag` say where the row's seat goes. Kind is
-/// `per_user` unless a row checks out to an asset only (`per_device`).
-pub fn licence_from_snipeit_row(
-    headers: &csv::StringRecord,
-    record: &csv::StringRecord,
-) -> Result<SnipeLicenceRow, String> {
-    let col = |names: &[&str]| -> Option<&str> {
-        names.iter().find_map(|n| {
-            headers
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(n))
-                .and_then(|i| record.get(i))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        })
-    };
-    let product = col(&["item name", "license name", "name"])
-        .ok_or("no product name (the 'Item name' or 'License Name' column is empty)")?;
-    let assign_to_person = col(&["username"]).or(col(&["email"])).map(str::to_string);
-    let assign_to_asset = col(&["checked out to: asset tag", "asset tag"]).map(str::to_string);
-    let kind = if assign_to_asset.is_some() && assign_to_person.is_none() {
-        LicenceKind::PerDevice
-    } else {
-        LicenceKind::PerUser
-    };
-    let mut l = NewLicence::new(product, kind);
-    l.vendor = col(&["manufacturer"]).map(str::to_string);
-    l.key = col(&[
-        "serial number",
-        "serial/product key",
-        "product key",
-        "serial",
-    ])
-    .map(str::to_string);
-    l.seats = match col(&["seats"]) {
-        Some(s) => parse_seats(s)?,
-        None => None,
-    };
-    if let Some((amount, cur)) = parse_snipe_cost(col(&["purchase cost"]).unwrap_or(""))
-        .map_err(|e| format!("purchase cost: {e}"))?
-    {
-        let cur = cur.unwrap_or("USD");
-        l.cost = Some(currency::round(amount, cur));
-        l.currency = Some(cur.to_string());
-    }
-    l.starts_on = parse_snipe_date(col(&["purchase date"]).unwrap_or(""))
-        .map_err(|e| format!("purchase date: {e}"))?;
-    l.expires_on = match col(&["expiration date"]) {
-        Some(s) => parse_snipe_date(s).map_err(|e| format!("expiration date: {e}"))?,
-        None => parse_snipe_date(col(&["termination date"]).unwrap_or(""))
-            .map_err(|e| format!("termination date: {e}"))?,
-    };
-    let mut notes = Vec::new();
-    if let Some(n) = col(&["notes"]) {
-        notes.push(n.to_string());
-    }
-    for (label, names) in [
-        ("licensed to", &["licensed to name"][..]),
-        ("licensed to email", &["licensed to email"][..]),
-        ("category", &["category"][..]),
-        ("supplier", &["supplier"][..]),
-        ("company", &["company"][..]),
-        ("order number", &["order number"][..]),
-        (
-            "purchase order",
-            &["purchase order", "purchase order number"][..],
-        ),
-    ] {
-        if let Some(v) = col(names) {
-            notes.push(format!("{label}: {v}"));
-        }
-    }
-    for (label, name) in [
-        ("maintained", "maintained"),
-        ("reassignable", "reassignable"),
-    ] {
-        if let Some(v) = col(&[name]) {
-            notes.push(format!("{label}: {}", if truthy(v) { "yes" } else { "no" }));
-        }
-    }
-    l.notes = (!notes.is_empty()).then(|| notes.join("\n"));
-    if l.starts_on.is_some() && l.expires_on.is_some() && l.expires_on < l.starts_on {
-        // Snipe-IT's samples have expiries before purchase; keep the row, drop the start.
-        l.starts_on = None;
-    }
-    l.validate()?;
-    Ok(SnipeLicenceRow {
-        licence: l,
-        assign_to_person,
-        assign_to_asset,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -464,64 +306,5 @@ mod tests {
         assert!(l.validate().unwrap_err().contains("before it starts"));
         let l = NewLicence::new("  ", LicenceKind::Site);
         assert!(l.validate().is_err());
-    }
-
-    #[test]
-    fn a_snipe_it_row() {
-        let h = csv::StringRecord::from(vec![
-            "Full Name",
-            "Email",
-            "Username",
-            "Item name",
-            "serial number",
-            "manufacturer",
-            "purchase date",
-            "purchase cost",
-            "Licensed To Name",
-            "expiration date",
-            "seats",
-            "notes",
-            "reassignable",
-        ]);
-        let r = csv::StringRecord::from(vec![
-            "Bevon Ibarra",
-            "b@example.com",
-            "jgoodsell0",
-            "Acme CAD",
-            "4c27-13a1",
-            "Acme",
-            "11/24/2008",
-            "$1,212.58",
-            "Jelene",
-            "02/26/2026",
-            "56",
-            "line 1\nline 2",
-            "yes",
-        ]);
-        let row = licence_from_snipeit_row(&h, &r).unwrap();
-        let l = &row.licence;
-        assert_eq!(l.product, "Acme CAD");
-        assert_eq!(l.vendor.as_deref(), Some("Acme"));
-        assert_eq!(l.key.as_deref(), Some("4c27-13a1"));
-        assert_eq!(l.seats, Some(56));
-        assert_eq!(l.cost.unwrap().to_string(), "1212.58");
-        assert_eq!(l.currency.as_deref(), Some("USD"));
-        assert_eq!(l.starts_on, Some(date("2008-11-24")));
-        assert_eq!(l.expires_on, Some(date("2026-02-26")));
-        assert!(l.notes.as_deref().unwrap().contains("licensed to: Jelene"));
-        assert!(l.notes.as_deref().unwrap().contains("reassignable: yes"));
-        assert_eq!(row.assign_to_person.as_deref(), Some("jgoodsell0"));
-        let bad = csv::StringRecord::from(vec!["", "", "", "", "", "", "", "", "", "", "", "", ""]);
-        assert!(licence_from_snipeit_row(&h, &bad).is_err());
-        let mut r2 = r.clone();
-        r2 = csv::StringRecord::from(
-            r2.iter()
-                .enumerate()
-                .map(|(i, v)| if i == 7 { "twelve" } else { v })
-                .collect::<Vec<_>>(),
-        );
-        assert!(licence_from_snipeit_row(&h, &r2)
-            .unwrap_err()
-            .contains("purchase cost"));
     }
 }

@@ -2,13 +2,32 @@
 //! Snipe-IT's importer reads, plus a few of itam's own that Snipe-IT leaves unmapped), JSON or
 //! JSON lines. Rows are streamed: a million assets never sit in memory.
 
-use super::parse::{add_months, iso_date};
-use super::snipeit::label_for_status;
+use super::csvout::CsvOut;
+use super::parse::{iso_date, snipeit_months_between};
+use super::snipeit::label_for_asset;
 use super::{Format, InteropError, Kind};
 use crate::domain::{AssetView, Status};
-use crate::store::{EventRow, Store};
+use crate::store::{EventRow, ExportExtras, Store};
 use serde::Serialize;
 use std::io::Write;
+
+/// How an export writes its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Prefix cells that start like a formula (see [`super::csvout`]); on by default.
+    pub escape_formulas: bool,
+    /// Snipe-IT costs written `1234,56` (for instances set to 1.234,56).
+    pub decimal_comma: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            escape_formulas: true,
+            decimal_comma: false,
+        }
+    }
+}
 
 /// itam's own asset columns, in order (the names `--map` and the JSON keys use too).
 pub const ASSET_COLUMNS: &[&str] = &[
@@ -40,12 +59,16 @@ pub const ASSET_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
-/// Snipe-IT's asset import labels, then itam's extras (Snipe-IT offers those as "do not import").
+/// Snipe-IT's asset importer labels, each of which its web importer and `snipeit:import` map
+/// by themselves; custom fields follow under their own names. itam's own fields that Snipe-IT
+/// has no place for (condition, currency, owner, location code) are not written: the itam CSV
+/// and JSON formats keep everything.
 pub const SNIPEIT_ASSET_COLUMNS: &[&str] = &[
     "Asset Tag",
     "Asset Name",
     "Serial Number",
     "Model Name",
+    "Model No.",
     "Category",
     "Manufacturer",
     "Location",
@@ -60,13 +83,9 @@ pub const SNIPEIT_ASSET_COLUMNS: &[&str] = &[
     "Checkout Type",
     "Checked Out to: Username",
     "Checked Out to: Full Name",
+    "Checked Out to: Email",
     "Checkout Date",
     "Expected Checkin Date",
-    "Condition",
-    "Currency",
-    "Warranty Until",
-    "Owner",
-    "Location Name",
 ];
 
 fn s(v: &Option<String>) -> &str {
@@ -80,7 +99,8 @@ fn io_err(e: std::io::Error) -> InteropError {
     }
 }
 
-/// Whole months from purchase to warranty end, when the end is exactly that many months later.
+/// Whole months from purchase to warranty end, when the end is exactly that many months later
+/// by Snipe-IT's arithmetic.
 fn warranty_months(a: &AssetView) -> String {
     let (Some(p), Some(w)) = (&a.purchase_date, &a.warranty_until) else {
         return String::new();
@@ -92,12 +112,9 @@ fn warranty_months(a: &AssetView) -> String {
     let (Some(p), Some(w)) = (date(p), date(w)) else {
         return String::new();
     };
-    use chrono::Datelike;
-    let months = (w.year() - p.year()) * 12 + w.month() as i32 - p.month() as i32;
-    match u32::try_from(months) {
-        Ok(m) if m > 0 && add_months(p, m) == Some(w) => m.to_string(),
-        _ => String::new(),
-    }
+    snipeit_months_between(p, w)
+        .map(|m| m.to_string())
+        .unwrap_or_default()
 }
 
 fn asset_row(a: &AssetView) -> [&str; 26] {
@@ -131,42 +148,109 @@ fn asset_row(a: &AssetView) -> [&str; 26] {
     ]
 }
 
-fn snipeit_row<'a>(a: &'a AssetView, warranty: &'a str) -> [&'a str; 25] {
+/// One asset as Snipe-IT's importer reads it (see [`SNIPEIT_ASSET_COLUMNS`]).
+fn snipeit_row(a: &AssetView, x: &ExportExtras, opts: &ExportOptions) -> Vec<String> {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let deployed = a.status == Status::Deployed;
-    [
-        &a.tag,
-        s(&a.name),
-        s(&a.serial),
-        s(&a.model),
-        s(&a.category),
-        s(&a.manufacturer),
-        s(&a.location),
-        label_for_status(a.status),
-        s(&a.supplier),
-        s(&a.order_number),
-        s(&a.purchase_date),
-        s(&a.purchase_cost),
-        warranty,
-        s(&a.eol_date),
-        s(&a.notes),
-        if deployed { "User" } else { "" },
-        s(&a.assignee),
-        s(&a.assignee_name),
-        s(&a.assigned_at),
-        s(&a.due_date),
-        a.condition.as_str(),
-        s(&a.currency),
-        s(&a.warranty_until),
-        s(&a.owner),
-        s(&a.location_name),
-    ]
+    let cost = match &a.purchase_cost {
+        Some(c) if opts.decimal_comma => c.replace('.', ","),
+        Some(c) => c.clone(),
+        None => String::new(),
+    };
+    // Disposed is written as Archived, so the disposal goes into the notes.
+    let mut notes = o(&a.notes);
+    if let Some((method, on)) = x.disposals.get(&a.id) {
+        let line = format!("disposed {on} ({method})");
+        if !notes.lines().any(|l| l == line) {
+            if !notes.is_empty() {
+                notes.push('\n');
+            }
+            notes.push_str(&line);
+        }
+    }
+    let email = a
+        .assignee
+        .as_deref()
+        .and_then(|u| x.emails.get(&u.to_lowercase()).cloned())
+        .unwrap_or_default();
+    let model_no = a
+        .model
+        .as_deref()
+        .and_then(|m| x.model_numbers.get(&m.to_lowercase()).cloned())
+        .unwrap_or_default();
+    let mut row = vec![
+        a.tag.clone(),
+        o(&a.name),
+        o(&a.serial),
+        o(&a.model),
+        model_no,
+        o(&a.category),
+        o(&a.manufacturer),
+        // Snipe-IT keys locations by name.
+        a.location_name
+            .clone()
+            .or_else(|| a.location.clone())
+            .unwrap_or_default(),
+        label_for_asset(a.status, a.condition).to_string(),
+        o(&a.supplier),
+        o(&a.order_number),
+        o(&a.purchase_date),
+        cost,
+        warranty_months(a),
+        o(&a.eol_date),
+        notes,
+        if deployed {
+            "User".into()
+        } else {
+            String::new()
+        },
+        if deployed {
+            o(&a.assignee)
+        } else {
+            String::new()
+        },
+        if deployed {
+            o(&a.assignee_name)
+        } else {
+            String::new()
+        },
+        if deployed { email } else { String::new() },
+        o(&a.assigned_at),
+        o(&a.due_date),
+    ];
+    push_fields(&mut row, a.id, x);
+    row
 }
 
-/// Write every row of `kind` to `out` in `format`; returns the number of rows.
+/// The asset's custom field values, one column per defined field.
+fn push_fields(row: &mut Vec<String>, id: i64, x: &ExportExtras) {
+    let values = x.values.get(&id);
+    for f in &x.fields {
+        let v = values
+            .and_then(|vs| vs.iter().find(|(fid, _)| *fid == f.id))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        row.push(v);
+    }
+}
+
+/// Write every row of `kind` to `out` in `format`, with formula cells escaped; returns the
+/// number of rows.
 pub fn export(
     store: &Store,
     kind: Kind,
     format: Format,
+    out: &mut dyn Write,
+) -> Result<u64, InteropError> {
+    export_with(store, kind, format, &ExportOptions::default(), out)
+}
+
+/// [`export`] with [`ExportOptions`].
+pub fn export_with(
+    store: &Store,
+    kind: Kind,
+    format: Format,
+    opts: &ExportOptions,
     out: &mut dyn Write,
 ) -> Result<u64, InteropError> {
     let format = if format == Format::Auto {
@@ -175,10 +259,10 @@ pub fn export(
         format
     };
     match kind {
-        Kind::Assets => assets(store, format, out),
-        Kind::People => people(store, format, out),
-        Kind::Locations => locations(store, format, out),
-        Kind::Events => events(store, format, out),
+        Kind::Assets => assets(store, format, opts, out),
+        Kind::People => people(store, format, opts, out),
+        Kind::Locations => locations(store, format, opts, out),
+        Kind::Events => events(store, format, opts, out),
         Kind::Models => Err(InteropError::Usage(
             "models are exported with their assets (export --kind assets)".into(),
         )),
@@ -227,7 +311,12 @@ impl<'w> JsonOut<'w> {
     }
 }
 
-fn assets(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, InteropError> {
+fn assets(
+    store: &Store,
+    format: Format,
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+) -> Result<u64, InteropError> {
     match format {
         Format::Json | Format::Jsonl => {
             let mut j = JsonOut::new(out, format == Format::Jsonl)?;
@@ -235,21 +324,37 @@ fn assets(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, Int
             j.finish()
         }
         _ => {
-            let mut w = csv::Writer::from_writer(out);
+            let x = store.export_extras()?;
+            let mut w = CsvOut::new(out, opts.escape_formulas);
             let mut n = 0u64;
+            let names = x.fields.iter().map(|f| f.name.as_str());
             if format == Format::Snipeit {
-                w.write_record(SNIPEIT_ASSET_COLUMNS)?;
+                w.record(SNIPEIT_ASSET_COLUMNS.iter().copied().chain(names))?;
                 store.for_each_asset(|a| {
                     n += 1;
-                    let months = warranty_months(&a);
-                    w.write_record(snipeit_row(&a, &months))
+                    w.record(snipeit_row(&a, &x, opts))
                         .map_err(InteropError::from)
                 })?;
             } else {
-                w.write_record(ASSET_COLUMNS)?;
+                w.record(
+                    ASSET_COLUMNS
+                        .iter()
+                        .copied()
+                        .chain(["home_location"])
+                        .chain(names),
+                )?;
+                let mut extra = Vec::new();
                 store.for_each_asset(|a| {
                     n += 1;
-                    w.write_record(asset_row(&a)).map_err(InteropError::from)
+                    extra.clear();
+                    extra.push(x.homes.get(&a.id).cloned().unwrap_or_default());
+                    push_fields(&mut extra, a.id, &x);
+                    w.record(
+                        asset_row(&a)
+                            .into_iter()
+                            .chain(extra.iter().map(String::as_str)),
+                    )
+                    .map_err(InteropError::from)
                 })?;
             }
             w.flush().map_err(io_err)?;
@@ -258,7 +363,12 @@ fn assets(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, Int
     }
 }
 
-fn people(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, InteropError> {
+fn people(
+    store: &Store,
+    format: Format,
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+) -> Result<u64, InteropError> {
     let all = store.people()?;
     match format {
         Format::Json | Format::Jsonl => {
@@ -269,8 +379,8 @@ fn people(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, Int
             j.finish()
         }
         Format::Snipeit => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record([
+            let mut w = CsvOut::new(out, opts.escape_formulas);
+            w.record([
                 "First Name",
                 "Last Name",
                 "Username",
@@ -283,7 +393,7 @@ fn people(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, Int
                     .full_name
                     .rsplit_once(' ')
                     .unwrap_or((p.full_name.as_str(), ""));
-                w.write_record([
+                w.record([
                     first,
                     last,
                     &p.username,
@@ -296,8 +406,8 @@ fn people(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, Int
             Ok(all.len() as u64)
         }
         _ => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record([
+            let mut w = CsvOut::new(out, opts.escape_formulas);
+            w.record([
                 "username",
                 "full_name",
                 "email",
@@ -309,7 +419,7 @@ fn people(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, Int
             for p in &all {
                 let active = if p.active { "true" } else { "false" };
                 let holds = p.holds.to_string();
-                w.write_record([
+                w.record([
                     &p.username,
                     &p.full_name,
                     s(&p.email),
@@ -325,7 +435,12 @@ fn people(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, Int
     }
 }
 
-fn locations(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, InteropError> {
+fn locations(
+    store: &Store,
+    format: Format,
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+) -> Result<u64, InteropError> {
     let all = store.locations()?;
     match format {
         Format::Json | Format::Jsonl => {
@@ -341,24 +456,24 @@ fn locations(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, 
                 .iter()
                 .map(|l| (l.code.as_str(), l.name.as_str()))
                 .collect();
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(["Name", "Parent"])?;
+            let mut w = CsvOut::new(out, opts.escape_formulas);
+            w.record(["Name", "Parent"])?;
             for l in &all {
                 let parent = l
                     .parent
                     .as_deref()
                     .and_then(|p| names.get(p).copied())
                     .unwrap_or("");
-                w.write_record([l.name.as_str(), parent])?;
+                w.record([l.name.as_str(), parent])?;
             }
             w.flush().map_err(io_err)?;
             Ok(all.len() as u64)
         }
         _ => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(["code", "name", "parent", "assets"])?;
+            let mut w = CsvOut::new(out, opts.escape_formulas);
+            w.record(["code", "name", "parent", "assets"])?;
             for l in &all {
-                w.write_record([&l.code, &l.name, s(&l.parent), &l.assets.to_string()])?;
+                w.record([&l.code, &l.name, s(&l.parent), &l.assets.to_string()])?;
             }
             w.flush().map_err(io_err)?;
             Ok(all.len() as u64)
@@ -385,7 +500,12 @@ fn parse_json(s: &Option<String>) -> serde_json::Value {
         .unwrap_or(serde_json::Value::Null)
 }
 
-fn events(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, InteropError> {
+fn events(
+    store: &Store,
+    format: Format,
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+) -> Result<u64, InteropError> {
     match format {
         Format::Json | Format::Jsonl => {
             let mut j = JsonOut::new(out, format == Format::Jsonl)?;
@@ -408,14 +528,14 @@ fn events(store: &Store, format: Format, out: &mut dyn Write) -> Result<u64, Int
             "Snipe-IT has no history import: export events as csv, json or jsonl".into(),
         )),
         _ => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record([
+            let mut w = CsvOut::new(out, opts.escape_formulas);
+            w.record([
                 "id", "at", "actor", "kind", "asset", "subject", "before", "after", "note",
             ])?;
             let mut n = 0;
             store.for_each_event(|e: EventRow| {
                 n += 1;
-                w.write_record([
+                w.record([
                     e.id.to_string().as_str(),
                     &e.at,
                     &e.actor,

@@ -48,6 +48,31 @@ pub fn parse_date(s: &str, format: Option<&str>) -> Result<NaiveDate, String> {
             return Ok(d);
         }
     }
+    // Day first with dashes or dots (`14-03-2023`, `14.03.2023`), as PHP's strtotime reads
+    // them and so Snipe-IT; a two-digit year is ambiguous there and is refused.
+    for sep in ['-', '.'] {
+        let parts: Vec<&str> = t.split(sep).collect();
+        if parts.len() == 3
+            && parts[2].len() == 4
+            && parts[..2].iter().all(|p| (1..=2).contains(&p.len()))
+            && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+        {
+            let f = if sep == '-' { "%d-%m-%Y" } else { "%d.%m.%Y" };
+            if let Ok(d) = NaiveDate::parse_from_str(t, f) {
+                return Ok(d);
+            }
+        }
+    }
+    // Month names: `Mar 14, 2023`, `March 14 2023`, `14 March 2023`, `14 Mar 2023`.
+    if t.chars().any(|c| c.is_ascii_alphabetic()) {
+        let cleaned = t.replace(',', " ");
+        let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+        for f in ["%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y"] {
+            if let Ok(d) = NaiveDate::parse_from_str(&cleaned, f) {
+                return Ok(d);
+            }
+        }
+    }
     if t.len() > 10 && t.is_char_boundary(10) {
         if let Ok(d) = NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d") {
             let rest = &t[10..];
@@ -58,7 +83,10 @@ pub fn parse_date(s: &str, format: Option<&str>) -> Result<NaiveDate, String> {
     }
     let hint = match format {
         Some(f) => format!("expected {f}, YYYY-MM-DD or M/D/YY"),
-        None => "expected YYYY-MM-DD or M/D/YY; see --date-format".to_string(),
+        None => {
+            "expected YYYY-MM-DD, M/D/YYYY, D.M.YYYY, D-M-YYYY or Mar 14, 2023; see --date-format"
+                .to_string()
+        }
     };
     Err(format!("'{}' is not a date ({hint})", visible(s)))
 }
@@ -99,6 +127,37 @@ pub fn iso_date(t: &str) -> Option<NaiveDate> {
 /// `date` plus `months` (a Snipe-IT warranty is counted in months from the purchase date).
 pub fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
     date.checked_add_months(Months::new(months))
+}
+
+/// `date` plus `months` the way Snipe-IT computes a warranty's end (PHP's `date_add` with
+/// "N months"): the day of the month is kept and overflows into the next month when the
+/// target month is shorter, so 2023-01-31 + 1 month is 2023-03-03, not 2023-02-28.
+pub fn snipeit_add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    let total = i64::from(date.year()) * 12 + i64::from(date.month0()) + i64::from(months);
+    let year = i32::try_from(total.div_euclid(12)).ok()?;
+    let month = u32::try_from(total.rem_euclid(12)).ok()? + 1;
+    NaiveDate::from_ymd_opt(year, month, 1)?
+        .checked_add_days(chrono::Days::new(u64::from(date.day()) - 1))
+}
+
+/// The whole months from `purchased` to `until` by [`snipeit_add_months`], when `until` is
+/// exactly that many months later.
+pub fn snipeit_months_between(purchased: NaiveDate, until: NaiveDate) -> Option<u32> {
+    use chrono::Datelike;
+    let diff =
+        (until.year() - purchased.year()) * 12 + until.month() as i32 - purchased.month() as i32;
+    [diff - 1, diff]
+        .into_iter()
+        .filter_map(|m| u32::try_from(m).ok())
+        .find(|&m| m > 0 && snipeit_add_months(purchased, m) == Some(until))
+}
+
+/// Snipe-IT's warranty months: the leading whole number (`3 months` is 3, as PHP's `intval`).
+pub fn leading_int(s: &str) -> Option<u32> {
+    let t = s.trim();
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// A cost and the currency its symbol or code names, if any. Accepts `$12.58`, `1,234.56`,
@@ -227,6 +286,20 @@ mod tests {
             parse_date("23.01.2023", Some("%d.%m.%Y")).unwrap(),
             d(2023, 1, 23)
         );
+        // As Snipe-IT's tests write them (slashes month first, dashes and dots day first).
+        assert_eq!(parse_date("2022/10/10", None).unwrap(), d(2022, 10, 10));
+        assert_eq!(parse_date("14.03.2023", None).unwrap(), d(2023, 3, 14));
+        assert_eq!(parse_date("14-03-2023", None).unwrap(), d(2023, 3, 14));
+        assert_eq!(parse_date("03/14/2023", None).unwrap(), d(2023, 3, 14));
+        assert_eq!(parse_date("Mar 14, 2023", None).unwrap(), d(2023, 3, 14));
+        assert_eq!(parse_date("14 March 2023", None).unwrap(), d(2023, 3, 14));
+        assert_eq!(
+            parse_date("2023-03-14 00:00:00", None).unwrap(),
+            d(2023, 3, 14)
+        );
+        assert!(parse_date("14-03-23", None).is_err());
+        assert!(parse_date("31.02.2023", None).is_err());
+        assert!(parse_date("14/03/2023", None).is_err());
         let e = parse_date("13/45/22", None).unwrap_err();
         assert!(e.starts_with("'13/45/22' is not a date"), "{e}");
         assert!(parse_date("", None).is_err());
@@ -305,6 +378,26 @@ mod tests {
         assert!(!looks_mangled("970882174-8"));
         assert!(!looks_mangled("1786VM80X07"));
         assert!(!looks_mangled("E12"));
+    }
+
+    #[test]
+    fn warranty_months_as_snipeit_counts_them() {
+        assert_eq!(snipeit_add_months(d(2023, 1, 31), 1), Some(d(2023, 3, 3)));
+        assert_eq!(snipeit_add_months(d(2024, 2, 29), 36), Some(d(2027, 3, 1)));
+        assert_eq!(snipeit_add_months(d(2023, 3, 14), 36), Some(d(2026, 3, 14)));
+        assert_eq!(snipeit_add_months(d(2023, 11, 30), 3), Some(d(2024, 3, 1)));
+        assert_eq!(
+            snipeit_months_between(d(2024, 2, 29), d(2027, 3, 1)),
+            Some(36)
+        );
+        assert_eq!(
+            snipeit_months_between(d(2023, 1, 31), d(2023, 3, 3)),
+            Some(1)
+        );
+        assert_eq!(snipeit_months_between(d(2023, 1, 31), d(2023, 3, 4)), None);
+        assert_eq!(leading_int("3 months"), Some(3));
+        assert_eq!(leading_int(" 36 "), Some(36));
+        assert_eq!(leading_int("months"), None);
     }
 
     #[test]

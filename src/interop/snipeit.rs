@@ -42,6 +42,12 @@ pub enum Field {
     Active,
     Code,
     Parent,
+    /// Where a check-in returns the asset (Snipe-IT's "Default Location", rtd_location).
+    HomeLocation,
+    /// Custom Asset Report: who or what the asset is checked out to (read with `Type`).
+    CheckedOut,
+    /// When Snipe-IT created the asset (kept in the create event).
+    CreatedAt,
     /// Known but not imported (Company, Image, Requestable, ...).
     Ignore,
 }
@@ -82,6 +88,9 @@ const ALL: &[Field] = &[
     Field::Active,
     Field::Code,
     Field::Parent,
+    Field::HomeLocation,
+    Field::CheckedOut,
+    Field::CreatedAt,
     Field::Ignore,
 ];
 
@@ -123,6 +132,9 @@ impl Field {
             Field::Active => "active",
             Field::Code => "code",
             Field::Parent => "parent",
+            Field::HomeLocation => "home_location",
+            Field::CheckedOut => "checked_out",
+            Field::CreatedAt => "created_at",
             Field::Ignore => "ignore",
         }
     }
@@ -181,12 +193,18 @@ const ASSET_HEADERS: &[(Field, &[&str])] = &[
     (Field::Category, &["category"]),
     (Field::Status, &["status", "status label"]),
     (Field::Condition, &["condition"]),
-    (Field::Location, &["location", "default location"]),
+    (Field::Location, &["location"]),
+    (
+        Field::HomeLocation,
+        &["default location", "home location", "rtd location"],
+    ),
+    (Field::CheckedOut, &["checked out"]),
+    (Field::CreatedAt, &["created at"]),
     (Field::LocationName, &["location name"]),
     (Field::Owner, &["owner"]),
     (Field::Supplier, &["supplier"]),
     (Field::OrderNumber, &["order number", "purchase order"]),
-    (Field::PurchaseDate, &["purchase date"]),
+    (Field::PurchaseDate, &["purchase date", "purchased"]),
     (Field::PurchaseCost, &["purchase cost", "cost"]),
     (Field::Currency, &["currency", "$"]),
     (Field::WarrantyMonths, &["warranty", "warranty months"]),
@@ -254,9 +272,29 @@ const ASSET_HEADERS: &[(Field, &[&str])] = &[
             "next audit date",
             "next audit",
             "id",
-            "created_at",
             "updated_at",
+            "updated at",
             "last_seen_at",
+            "current value",
+            "diff",
+            "fully depreciated",
+            "address",
+            "city",
+            "state",
+            "country",
+            "zip",
+            "manager",
+            "user address",
+            "user city",
+            "user state",
+            "user country",
+            "user zip",
+            "deleted",
+            "url",
+            "employee no.",
+            "department",
+            "title",
+            "phone",
             "item number",
             "item no.",
             "depreciation",
@@ -469,22 +507,134 @@ pub fn status_from_label(label: &str) -> Option<crate::domain::Status> {
             S::InRepair
         }
         "lost" | "stolen" | "lost/stolen" | "lost or stolen" => S::Lost,
+        "out for diagnostics" | "broken - not fixable" => S::InRepair,
         "disposed" => S::Disposed,
         _ => return None,
     })
 }
 
-/// The Snipe-IT label itam exports for a status (the importer above reads each one back).
+/// The Snipe-IT label itam exports for a status: Snipe-IT's default labels (the three a new
+/// install has, and the undeployable ones its factories name), each read back by the importer
+/// above. Deployed is Ready to Deploy plus a check-out, as Snipe-IT shows it.
 pub fn label_for_status(s: crate::domain::Status) -> &'static str {
     use crate::domain::Status as S;
     match s {
         S::Ordered => "Pending",
         S::InStock | S::Deployed => "Ready to Deploy",
         S::InRepair => "Out for Repair",
-        S::Lost => "Lost",
-        S::Retired => "Archived",
-        S::Disposed => "Disposed",
+        S::Lost => "Lost/Stolen",
+        S::Retired | S::Disposed => "Archived",
     }
+}
+
+/// [`label_for_status`], with a broken asset in repair written as Snipe-IT's "Broken - Not
+/// Fixable" (read back as in repair and broken).
+pub fn label_for_asset(s: crate::domain::Status, c: crate::domain::Condition) -> &'static str {
+    if s == crate::domain::Status::InRepair && c == crate::domain::Condition::Broken {
+        return "Broken - Not Fixable";
+    }
+    label_for_status(s)
+}
+
+/// How a Snipe-IT status cell was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRead {
+    pub status: crate::domain::Status,
+    /// The label names a broken asset ("Broken - Not Fixable").
+    pub broken: bool,
+    /// Snipe-IT said deployed (checked out): the importer decides from the check-out columns.
+    pub deployed_meta: bool,
+}
+
+/// A Snipe-IT status cell: a label, or `Label (meta)` as its Custom Asset Report writes it
+/// (meta from AssetPresenter::statusMeta: deployed when checked out, else the label's type:
+/// pending, archived, undeployable, deployable). `map` (from `--status-map`) wins, then the
+/// meta, then the label. Err: a label nothing knows, with no meta.
+pub fn read_status(
+    cell: &str,
+    map: &[(String, crate::domain::Status)],
+) -> Result<StatusRead, String> {
+    use crate::domain::Status as S;
+    let t = cell.trim();
+    let (label, meta) = match t.strip_suffix(')').and_then(|x| x.rsplit_once('(')) {
+        Some((l, m)) if !l.trim().is_empty() => (l.trim(), Some(norm(m))),
+        _ => (t, None),
+    };
+    let l = norm(label);
+    let broken = l.contains("broken");
+    let lost_like = l.contains("lost") || l.contains("stolen") || l.contains("missing");
+    for (k, st) in map {
+        if norm(k) == l || norm(k) == norm(t) {
+            return Ok(StatusRead {
+                status: *st,
+                broken,
+                deployed_meta: false,
+            });
+        }
+    }
+    let from_meta = match meta.as_deref() {
+        Some("pending") => Some(S::Ordered),
+        Some("archived") => Some(S::Retired),
+        Some("undeployable") if lost_like => Some(S::Lost),
+        Some("undeployable") => Some(S::InRepair),
+        Some("deployable") => Some(S::InStock),
+        Some("deployed") => {
+            return Ok(StatusRead {
+                status: S::Deployed,
+                broken,
+                deployed_meta: true,
+            })
+        }
+        _ => None,
+    };
+    let status = match from_meta {
+        Some(st) => st,
+        None => match status_from_label(t)
+            .or_else(|| status_from_label(label))
+            .or_else(|| t.parse().ok())
+        {
+            Some(st) => st,
+            None if lost_like => S::Lost,
+            None if broken => S::InRepair,
+            None => {
+                return Err(format!(
+                    "unknown status '{}' (give --status-map \"{}=in_stock\" or another status)",
+                    crate::domain::text::visible(t),
+                    crate::domain::text::visible(label)
+                ))
+            }
+        },
+    };
+    Ok(StatusRead {
+        status,
+        broken,
+        deployed_meta: false,
+    })
+}
+
+/// `--status-map "Label=status,..."`.
+pub fn parse_status_map(
+    specs: &[String],
+) -> Result<Vec<(String, crate::domain::Status)>, InteropError> {
+    let mut out = Vec::new();
+    for spec in specs {
+        for piece in split_outside_quotes(spec) {
+            if piece.trim().is_empty() {
+                continue;
+            }
+            let (l, st) = piece.rsplit_once('=').ok_or_else(|| {
+                InteropError::BadMap(format!(
+                    "--status-map '{}' has no '=status' (write Label=status)",
+                    crate::domain::text::visible(piece.trim())
+                ))
+            })?;
+            let st = st
+                .parse::<crate::domain::Status>()
+                .map_err(|e| InteropError::BadMap(format!("--status-map: {e}")))?;
+            out.push((l.trim().trim_matches('"').trim().to_string(), st));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -545,7 +695,44 @@ mod tests {
         assert_eq!(status_from_label("Pending Diagnostics"), None);
         for s in S::ALL {
             let back = status_from_label(label_for_status(*s)).unwrap();
-            assert!(back == *s || (*s == S::Deployed && back == S::InStock));
+            assert!(
+                back == *s
+                    || (*s == S::Deployed && back == S::InStock)
+                    || (*s == S::Disposed && back == S::Retired)
+            );
         }
+    }
+
+    #[test]
+    fn custom_report_statuses_are_read_by_their_meta() {
+        use crate::domain::Status as S;
+        let r = |c: &str| read_status(c, &[]).map(|r| r.status);
+        assert_eq!(r("Pending (pending)"), Ok(S::Ordered));
+        assert_eq!(r("Ready to Deploy (deployable)"), Ok(S::InStock));
+        assert_eq!(r("Ready to Deploy (deployed)"), Ok(S::Deployed));
+        assert_eq!(r("Lost/Stolen (undeployable)"), Ok(S::Lost));
+        assert_eq!(r("Out for Diagnostics (undeployable)"), Ok(S::InRepair));
+        assert_eq!(r("Archived (archived)"), Ok(S::Retired));
+        // A custom label is classed by its meta alone.
+        assert_eq!(r("Awaiting Imaging (pending)"), Ok(S::Ordered));
+        assert_eq!(r("With Courier (deployable)"), Ok(S::InStock));
+        assert!(
+            read_status("Broken - Not Fixable (undeployable)", &[])
+                .unwrap()
+                .broken
+        );
+        assert!(r("Awaiting Imaging").is_err());
+        let map =
+            parse_status_map(&["Awaiting Imaging=in_stock, \"Spare (deployable)\"=retired".into()])
+                .unwrap();
+        assert_eq!(
+            read_status("Awaiting Imaging", &map).unwrap().status,
+            S::InStock
+        );
+        assert_eq!(
+            read_status("Spare (deployable)", &map).unwrap().status,
+            S::Retired
+        );
+        assert!(parse_status_map(&["x=nonsense".into()]).is_err());
     }
 }

@@ -7,6 +7,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0001_init.sql"),
     include_str!("../../assets/migrations/0002_workflows.sql"),
     include_str!("../../assets/migrations/0003_licences_money.sql"),
+    include_str!("../../assets/migrations/0005_snipeit.sql"),
     include_str!("../../assets/migrations/0006_api_tokens.sql"),
 ];
 

@@ -676,7 +676,11 @@ pub(super) fn checkin_tx(
     let to = transition(cur.status, Action::CheckIn)?;
     let loc = match to_location {
         Some(c) => Some((location_id(tx, c)?, c.trim().to_string())),
-        None => None,
+        // No place scanned: the asset goes back to its home (Snipe-IT's rtd_location).
+        None => super::fields::home_location(tx.conn, cur.id)?
+            .filter(|h| cur.location.as_deref() != Some(h.code.as_str()))
+            .map(|h| -> Result<(i64, String)> { Ok((location_id(tx, &h.code)?, h.code)) })
+            .transpose()?,
     };
     let cond = condition.unwrap_or(cur.condition);
     tx.conn

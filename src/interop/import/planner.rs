@@ -1,0 +1,460 @@
+//! The checks every kind of row shares: which column gives which field, issues by line and
+//! column, and the look-ups (locations, people) a file repeats many times.
+
+use super::super::csvout::unescape_formula;
+use super::super::csvread::Table;
+use super::super::parse::{looks_mangled, parse_date};
+use super::super::snipeit::{field_for, norm, Field};
+use super::super::InteropError;
+use super::super::Kind;
+use super::{Issue, Options, Severity, Summary};
+use crate::domain::text::visible;
+use crate::store::Store;
+use std::collections::HashMap;
+
+/// Where a location reference points: an existing code, or one this import creates.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LocRef {
+    pub(super) code: String,
+    pub(super) name: String,
+}
+
+/// How many `Field`s there are (`Ignore` is the last).
+const FIELDS: usize = Field::Ignore as usize + 1;
+
+pub(super) struct Planner<'a> {
+    pub(super) store: &'a Store,
+    pub(super) opts: &'a Options,
+    pub(super) table: &'a Table,
+    /// First column of each field.
+    pub(super) cols: HashMap<Field, usize>,
+    /// The same, indexed by `Field as usize`: read ~30 times per row, so no hashing.
+    pub(super) col_of: [Option<usize>; FIELDS],
+    pub(super) issues: Vec<Issue>,
+    pub(super) file_issues: Vec<Issue>,
+    pub(super) file_errors: usize,
+    pub(super) summary: Summary,
+    /// Errors on the row being planned.
+    pub(super) row_errors: usize,
+    pub(super) locations: HashMap<String, LocRef>,
+    pub(super) people: HashMap<String, Option<(String, bool)>>,
+    /// Fields given by more than one column: every column, in file order. A row is read from
+    /// the first that has a value; two values that differ are a row error.
+    pub(super) dup_cols: Vec<(Field, Vec<usize>)>,
+    /// Asset columns itam does not know: custom fields, (column, name as written).
+    pub(super) custom: Vec<(usize, String)>,
+    /// `--status-map`, parsed.
+    pub(super) status_map: Vec<(String, crate::domain::Status)>,
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn new(
+        store: &'a Store,
+        opts: &'a Options,
+        table: &'a Table,
+        map: &[(String, Field)],
+    ) -> Self {
+        let mut cols = HashMap::new();
+        let mut file_issues = Vec::new();
+        let mut fields = Vec::with_capacity(table.headers.len());
+        for h in &table.headers {
+            let mapped = map
+                .iter()
+                .find(|(mh, _)| norm(mh) == norm(h))
+                .map(|(_, f)| *f)
+                .or_else(|| field_for(opts.kind, h));
+            fields.push(mapped);
+        }
+        // A Custom Asset Report's "Type" says what "Checked Out" names (user, location,
+        // asset); in other files a "Type" column is something else.
+        if opts.kind == Kind::Assets && table.headers.iter().any(|h| norm(h) == "checked out") {
+            for (i, h) in table.headers.iter().enumerate() {
+                if norm(h) == "type" && fields[i].is_none() {
+                    fields[i] = Some(Field::CheckoutType);
+                }
+            }
+        }
+        for (mh, _) in map {
+            if !table.headers.iter().any(|h| norm(h) == norm(mh)) {
+                file_issues.push(Issue {
+                    severity: Severity::Warning,
+                    line: None,
+                    unit: table.unit,
+                    column: Some(mh.clone()),
+                    message: "--map names a column the file does not have".into(),
+                });
+            }
+        }
+        let mut unknown = Vec::new();
+        let mut custom: Vec<(usize, String)> = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            match f {
+                Some(Field::Ignore) => {}
+                Some(f) => {
+                    cols.entry(*f).or_insert(i);
+                }
+                // Asset columns itam does not know are Snipe-IT's custom fields (MAC Address,
+                // RAM, ...): kept as custom fields of the asset, under their header.
+                None if opts.kind == Kind::Assets && !table.headers[i].trim().is_empty() => {
+                    let name = table.headers[i]
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if !custom.iter().any(|(_, n)| norm(n) == norm(&name)) {
+                        custom.push((i, name));
+                    }
+                }
+                None if !table.headers[i].trim().is_empty() => unknown.push(i),
+                None => {}
+            }
+        }
+        if !unknown.is_empty() {
+            let names: Vec<String> = unknown
+                .iter()
+                .map(|&i| format!("\"{}\"", visible(&table.headers[i])))
+                .collect();
+            file_issues.push(Issue {
+                severity: Severity::Warning,
+                line: None,
+                unit: table.unit,
+                column: None,
+                message: format!(
+                    "columns not imported (unknown for {}; use --map \"Header=field\"): {}",
+                    opts.kind.as_str(),
+                    names.join(", ")
+                ),
+            });
+        }
+        let mut col_of = [None; FIELDS];
+        for (f, i) in &cols {
+            col_of[*f as usize] = Some(*i);
+        }
+        let mut p = Planner {
+            store,
+            opts,
+            table,
+            cols,
+            col_of,
+            issues: Vec::new(),
+            file_issues,
+            file_errors: 0,
+            summary: Summary::default(),
+            row_errors: 0,
+            locations: HashMap::new(),
+            people: HashMap::new(),
+            dup_cols: Vec::new(),
+            custom,
+            status_map: Vec::new(),
+        };
+        p.fields_snapshot(fields);
+        p
+    }
+
+    pub(super) fn fields_snapshot(&mut self, fields: Vec<Option<Field>>) {
+        // Two columns giving the same field (Snipe-IT's BAD sample repeats Category; a report
+        // may hold "Serial" and "Serial Number"): read from both, refuse a row where they differ.
+        let mut by_field: HashMap<Field, Vec<usize>> = HashMap::new();
+        for (i, f) in fields.iter().enumerate() {
+            if let Some(f) = f {
+                if *f != Field::Ignore {
+                    by_field.entry(*f).or_default().push(i);
+                }
+            }
+        }
+        let mut same_field: Vec<(Field, Vec<usize>)> =
+            by_field.into_iter().filter(|(_, v)| v.len() > 1).collect();
+        same_field.sort_by(|a, b| a.1.cmp(&b.1));
+        for (_, v) in &same_field {
+            let names: Vec<String> = v
+                .iter()
+                .map(|&i| format!("\"{}\" (column {})", visible(&self.table.headers[i]), i + 1))
+                .collect();
+            self.file_issue(
+                Severity::Warning,
+                format!(
+                    "columns {} all give the same field: a row where they differ is refused",
+                    names.join(" and ")
+                ),
+            );
+        }
+        self.dup_cols = same_field;
+    }
+
+    pub(super) fn file_issue(&mut self, severity: Severity, message: String) {
+        if severity == Severity::Error {
+            self.file_errors += 1;
+        }
+        self.file_issues.push(Issue {
+            severity,
+            line: None,
+            unit: self.table.unit,
+            column: None,
+            message,
+        });
+    }
+
+    /// Duplicate header names of columns that are not imported (a Custom Asset Report with
+    /// "Location address" ticked writes Address, City, ... once per location) are a warning;
+    /// imported ones are read from every copy (see `fields_snapshot`).
+    pub(super) fn check_columns(&mut self) {
+        let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, h) in self.table.headers.iter().enumerate() {
+            let n = norm(h);
+            if !n.is_empty() {
+                seen.entry(n).or_default().push(i);
+            }
+        }
+        let mut dups: Vec<&Vec<usize>> = seen.values().filter(|v| v.len() > 1).collect();
+        dups.sort();
+        if dups.is_empty() {
+            return;
+        }
+        let names: Vec<String> = dups
+            .iter()
+            .map(|v| {
+                let cols: Vec<String> = v.iter().map(|i| (i + 1).to_string()).collect();
+                format!(
+                    "\"{}\" (columns {})",
+                    visible(&self.table.headers[v[0]]),
+                    cols.join(", ")
+                )
+            })
+            .collect();
+        self.file_issue(
+            Severity::Warning,
+            format!(
+                "duplicate columns: {}; the first copy that has a value is read",
+                names.join(", ")
+            ),
+        );
+    }
+
+    /// Row errors for fields given by two columns with different values on this row.
+    pub(super) fn check_dup_values(&mut self, line: u64, fields: &csv::StringRecord) {
+        if self.dup_cols.is_empty() {
+            return;
+        }
+        let mut bad = Vec::new();
+        for (f, cols) in &self.dup_cols {
+            let vals: Vec<(usize, &str)> = cols
+                .iter()
+                .filter_map(|&i| {
+                    fields
+                        .get(i)
+                        .map(|v| unescape_formula(v.trim()))
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (i, v))
+                })
+                .collect();
+            if let Some((i0, v0)) = vals.first() {
+                if let Some((i1, v1)) = vals.iter().find(|(_, v)| norm(v) != norm(v0)) {
+                    bad.push((
+                        *f,
+                        format!(
+                            "columns {} and {} give different values: '{}' and '{}'",
+                            i0 + 1,
+                            i1 + 1,
+                            visible(v0),
+                            visible(v1)
+                        ),
+                    ));
+                }
+            }
+        }
+        for (f, m) in bad {
+            self.err(line, f, m);
+        }
+    }
+
+    pub(super) fn header(&self, f: Field) -> Option<String> {
+        self.cols.get(&f).map(|&i| self.table.headers[i].clone())
+    }
+
+    pub(super) fn issue(
+        &mut self,
+        severity: Severity,
+        line: u64,
+        f: Option<Field>,
+        message: String,
+    ) {
+        if severity == Severity::Error {
+            self.row_errors += 1;
+        }
+        let column = f.and_then(|f| self.header(f).or_else(|| Some(f.name().to_string())));
+        self.issues.push(Issue {
+            severity,
+            line: Some(line),
+            unit: self.table.unit,
+            column,
+            message,
+        });
+    }
+
+    /// A row error in a column that is not one of itam's fields (a custom field).
+    pub(super) fn err_col(&mut self, line: u64, col: usize, message: String) {
+        self.row_errors += 1;
+        self.issues.push(Issue {
+            severity: Severity::Error,
+            line: Some(line),
+            unit: self.table.unit,
+            column: self.table.headers.get(col).cloned(),
+            message,
+        });
+    }
+
+    pub(super) fn err(&mut self, line: u64, f: Field, message: String) {
+        self.issue(Severity::Error, line, Some(f), message);
+    }
+
+    pub(super) fn warn(&mut self, line: u64, f: Option<Field>, message: String) {
+        self.issue(Severity::Warning, line, f, message);
+    }
+
+    /// Start a row: returns a getter closure's data (trimmed, empty as None).
+    pub(super) fn get<'r>(&self, fields: &'r csv::StringRecord, f: Field) -> Option<&'r str> {
+        let i = self.col_of[f as usize]?;
+        // A leading backtick before = + - @ is Snipe-IT's formula escape, not text.
+        let v = fields
+            .get(i)
+            .map(|v| unescape_formula(v.trim()))
+            .filter(|s| !s.is_empty());
+        if v.is_none() && !self.dup_cols.is_empty() {
+            let (_, cols) = self.dup_cols.iter().find(|(d, _)| *d == f)?;
+            return cols.iter().find_map(|&c| {
+                fields
+                    .get(c)
+                    .map(|v| unescape_formula(v.trim()))
+                    .filter(|s| !s.is_empty())
+            });
+        }
+        v
+    }
+
+    pub(super) fn text(
+        &mut self,
+        line: u64,
+        fields: &csv::StringRecord,
+        f: Field,
+    ) -> Option<String> {
+        let v = self.get(fields, f)?.to_string();
+        if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') && f != Field::Notes {
+            self.warn(
+                line,
+                Some(f),
+                format!("'{}' contains control characters", visible(&v)),
+            );
+        }
+        Some(v)
+    }
+
+    pub(super) fn date(
+        &mut self,
+        line: u64,
+        fields: &csv::StringRecord,
+        f: Field,
+    ) -> Option<String> {
+        let v = self.get(fields, f)?;
+        match parse_date(v, self.opts.date_format.as_deref()) {
+            // NaiveDate's Display is `%Y-%m-%d`, without parsing a format string per value.
+            Ok(d) => Some(d.to_string()),
+            Err(e) => {
+                self.err(line, f, e);
+                None
+            }
+        }
+    }
+
+    /// An identifier (tag, serial) that a spreadsheet may have mangled: error, since digits are gone.
+    pub(super) fn ident(
+        &mut self,
+        line: u64,
+        fields: &csv::StringRecord,
+        f: Field,
+        fatal: bool,
+    ) -> Option<String> {
+        let v = self.text(line, fields, f)?;
+        if looks_mangled(&v) {
+            let msg = format!(
+                "'{}' looks like a number a spreadsheet turned into scientific notation (digits are lost); \
+                 format the column as text and export again",
+                visible(&v)
+            );
+            if fatal {
+                self.err(line, f, msg);
+                return None;
+            }
+            self.warn(line, Some(f), msg);
+        }
+        Some(v)
+    }
+
+    pub(super) fn start_row(&mut self) {
+        self.row_errors = 0;
+    }
+
+    /// After a row: its errors make it skipped (with --skip-bad-rows) or fail the import.
+    pub(super) fn row_ok(&mut self) -> bool {
+        if self.row_errors > 0 {
+            if self.opts.skip_bad_rows {
+                self.summary.skip += 1;
+            }
+            false
+        } else {
+            true
+        }
+    }
+
+    pub(super) fn location_ref(
+        &mut self,
+        line: u64,
+        value: &str,
+        name: Option<&str>,
+        f: Field,
+    ) -> Option<LocRef> {
+        let key = norm(value);
+        if let Some(r) = self.locations.get(&key) {
+            return Some(r.clone());
+        }
+        let r = match self.store.location_code_for(value) {
+            Ok(Some(code)) => LocRef {
+                code: code.clone(),
+                name: code,
+            },
+            Ok(None) => {
+                let code = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                if code.chars().any(char::is_control) {
+                    self.err(
+                        line,
+                        f,
+                        format!("location '{}' contains control characters", visible(value)),
+                    );
+                    return None;
+                }
+                LocRef {
+                    name: name.map(str::to_string).unwrap_or_else(|| code.clone()),
+                    code,
+                }
+            }
+            Err(e) => {
+                self.err(line, f, e.to_string());
+                return None;
+            }
+        };
+        self.locations.insert(key, r.clone());
+        Some(r)
+    }
+
+    /// Username and whether they exist (and are active) in the database.
+    pub(super) fn person_ref(
+        &mut self,
+        username: &str,
+    ) -> Result<Option<(String, bool)>, InteropError> {
+        let key = username.to_lowercase();
+        if let Some(p) = self.people.get(&key) {
+            return Ok(p.clone());
+        }
+        let p = self.store.person_status(username)?;
+        self.people.insert(key, p.clone());
+        Ok(p)
+    }
+}
