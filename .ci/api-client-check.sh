@@ -42,6 +42,7 @@ python3 -m venv "$tmp/venv" || fail "python3 -m venv is needed"
     || fail "cannot install snipepy from PyPI"
 
 itam init >/dev/null
+itam field add "MAC Address" --format mac >/dev/null
 token="$(itam token create ci-sync --note 'api-client-check')"
 
 itam serve --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
@@ -71,13 +72,11 @@ assert by_tag.id == asset.id and by_tag.model.name == "Latitude 7440", by_tag
 by_serial = api.assets.get_by_serial("SN-API-0001")
 assert by_serial.id == asset.id, by_serial
 
-fields = os.environ.get("ITAM_CUSTOM_FIELD")
-if fields:
-    column, value = fields.split("=", 1)
-    api.assets.update_partial(asset.id, custom_fields={column: value})
-    got = api.assets.get(asset.id)
-    values = {f["field"]: f["value"] for f in got.custom_fields.values()}
-    assert values.get(column) == value, got.custom_fields
+# Custom fields go by Snipe-IT's column name (_snipeit_mac_address_N), as MDM syncs send them.
+column = by_tag.custom_fields["MAC Address"]["field"]
+api.assets.update_partial(asset.id, custom_fields={column: "00:1A:2B:3C:4D:5E"})
+got = api.assets.get(asset.id)
+assert got.custom_fields["MAC Address"]["value"] == "00:1A:2B:3C:4D:5E", got.custom_fields
 
 user = api.users.create(username="jdoe", password="unused-by-itam", password_confirmation="unused-by-itam",
                         first_name="Jane", last_name="Doe", email="jdoe@example.com")
@@ -89,12 +88,12 @@ assert out.status_label.status_meta == "deployed", out.status_label
 
 back = api.assets.checkin(asset.id, note="returned to CI")
 assert back.assigned_to is None, back.assigned_to
-print("snipepy: model, asset, tag and serial look-ups, check-out and check-in all answered")
+print("snipepy: model, asset, tag and serial look-ups, custom field, check-out and check-in all answered")
 PY
 
 history="$(itam history API-0001)"
 echo "$history"
-for kind in create checkout checkin; do
+for kind in create field checkout checkin; do
     echo "$history" | grep -q "$kind" || fail "itam history API-0001 has no $kind"
 done
 lines="$(echo "$history" | grep -c .)"

@@ -462,8 +462,8 @@ fn hardware_writes_are_itam_writes_with_the_api_actor() {
     assert_eq!(
         names,
         [
-            "create", "edit", "move", "edit", "checkout", "checkin", "move", "audited", "audited",
-            "status"
+            "create", "home", "edit", "move", "edit", "checkout", "checkin", "move", "audited",
+            "audited", "status"
         ]
     );
     assert!(env.ok(&["check"]).starts_with("ok"));
@@ -1033,4 +1033,78 @@ fn concurrent_clients_with_the_tui_open() {
     let _ = tui.child.kill();
     let _ = tui.child.wait();
     assert!(env.ok(&["check"]).starts_with("ok"));
+}
+
+#[test]
+fn custom_fields_by_name_and_snipeit_column_and_the_home_location() {
+    let (env, _s, api) = setup();
+    env.ok(&["field", "add", "MAC Address", "--format", "mac"]);
+    env.ok(&["field", "add", "RAM GB", "--kind", "number"]);
+    let id = id_of(&api, "hardware", "asset_tag", "IT-0001");
+    let floor2 = id_of(&api, "locations", "name", "Floor 2");
+    let shown = api.get(&format!("/hardware/{id}")).body;
+    let mac = &shown["custom_fields"]["MAC Address"];
+    assert_eq!(mac["value"], "");
+    assert_eq!(mac["field_format"], "MAC");
+    let column = mac["field"].as_str().unwrap().to_string();
+    assert!(column.starts_with("_snipeit_mac_address_"), "{column}");
+
+    let by_column = api.send(
+        "PATCH",
+        &format!("/hardware/{id}"),
+        json!({column.clone(): "00:1A:2B:3C:4D:5E"}),
+    );
+    assert_eq!(success(&by_column)[&column], "00:1A:2B:3C:4D:5E");
+    let by_name = api.send(
+        "PUT",
+        &format!("/hardware/{id}"),
+        json!({"custom_fields": {"RAM GB": 32}, "rtd_location_id": floor2}),
+    );
+    assert_eq!(success(&by_name)["rtd_location_id"], floor2);
+    let after = api.get(&format!("/hardware/{id}")).body;
+    assert_eq!(after["custom_fields"]["RAM GB"]["value"], "32");
+    assert_eq!(
+        after["custom_fields"]["MAC Address"]["value"],
+        "00:1A:2B:3C:4D:5E"
+    );
+    assert_eq!(after["rtd_location"]["name"], "Floor 2");
+    assert_eq!(after["location"]["name"], "IT Depot");
+
+    let bad = api.send(
+        "PATCH",
+        &format!("/hardware/{id}"),
+        json!({"custom_fields": {"RAM GB": "lots"}}),
+    );
+    assert!(bad.body["messages"]["RAM GB"].is_array(), "{bad:?}");
+    let unknown = api.send(
+        "PATCH",
+        &format!("/hardware/{id}"),
+        json!({"_snipeit_cpu_99": "x"}),
+    );
+    assert!(
+        unknown.body["messages"]["_snipeit_cpu_99"].is_array(),
+        "{unknown:?}"
+    );
+    let created = api.send(
+        "POST",
+        "/hardware",
+        json!({"asset_tag": "IT-0200", "custom_fields": {"MAC Address": "AA:BB:CC:DD:EE:FF"}}),
+    );
+    assert_eq!(success(&created)[&column], "AA:BB:CC:DD:EE:FF");
+    let cleared = api.send(
+        "PATCH",
+        &format!("/hardware/{id}"),
+        json!({column.clone(): null}),
+    );
+    assert_eq!(success(&cleared)[&column], Value::Null);
+
+    let hist = env.json(&["history", "IT-0001", "--json"]);
+    let by_api: Vec<&str> = hist
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["actor"] == "api:intune")
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(by_api, ["field", "home", "field", "field"]);
 }

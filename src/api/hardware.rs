@@ -2,19 +2,20 @@
 //! and audit as ordinary itam writes; DELETE refused (itam retires and disposes, never deletes).
 
 use super::body::{self, path_id, Fields, Params};
+use super::fields;
 use super::reply::{self, ApiError};
 use super::routes::App;
 use super::shape;
 use crate::domain::text::visible;
 use crate::domain::Status;
 use crate::store::{
-    ApiIdentity, AssetEdit, AssetQuery, AssetSort, NameTable, NewAsset, Store, StoreError,
+    ApiAsset, ApiIdentity, AssetEdit, AssetQuery, AssetSort, NameTable, NewAsset, Store, StoreError,
 };
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Extension;
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -29,6 +30,38 @@ pub fn refusal(e: StoreError, payload: Value) -> Result<Response, ApiError> {
         | StoreError::Invalid(_)
         | StoreError::Transition(_) => Ok(reply::error(json!(visible(&e.to_string())), payload)),
         other => Err(ApiError::Store(other)),
+    }
+}
+
+/// An asset's home location as `(id, name)`, if it has one.
+fn home_of(s: &Store, a: &ApiAsset) -> Result<Option<(i64, String)>, ApiError> {
+    match s.home_location(&a.view.tag)? {
+        Some(h) => Ok(s.location_id_by_code(&h.code)?.map(|id| (id, h.name))),
+        None => Ok(None),
+    }
+}
+
+/// Assets as Snipe-IT shows them, with their custom fields and home.
+pub fn render(s: &Store, rows: &[ApiAsset]) -> Result<Vec<Value>, ApiError> {
+    let defs = s.fields()?;
+    rows.iter()
+        .map(|a| {
+            let values = if defs.is_empty() {
+                Vec::new()
+            } else {
+                s.asset_fields_by_id(a.view.id)?
+            };
+            let home =
+                home_of(s, a)?.map_or(Value::Null, |(id, name)| json!({"id": id, "name": name}));
+            Ok(shape::asset(a, fields::shown(&defs, &values), home))
+        })
+        .collect()
+}
+
+fn render_one(s: &Store, a: Option<ApiAsset>) -> Result<Option<Value>, ApiError> {
+    match a {
+        Some(a) => Ok(render(s, std::slice::from_ref(&a))?.pop()),
+        None => Ok(None),
     }
 }
 
@@ -83,21 +116,35 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let query = query_from(&Params(&q))?;
-    let (total, rows) = app.pool.run(move |s| s.api_assets(&query)).await??;
-    Ok(reply::list(total, rows.iter().map(shape::asset).collect()))
+    let (total, rows) = app
+        .pool
+        .run(move |s| -> Result<_, ApiError> {
+            let (total, rows) = s.api_assets(&query)?;
+            Ok((total, render(s, &rows)?))
+        })
+        .await??;
+    Ok(reply::list(total, rows))
 }
 
 pub async fn by_id(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id("asset", &id)?;
-    match app.pool.run(move |s| s.api_asset(id)).await?? {
-        Some(a) => Ok(reply::ok(shape::asset(&a))),
+    match app
+        .pool
+        .run(move |s| render_one(s, s.api_asset(id)?))
+        .await??
+    {
+        Some(a) => Ok(reply::ok(a)),
         None => Ok(reply::error(json!(NO_ASSET), Value::Null)),
     }
 }
 
 pub async fn by_tag(State(app): State<App>, Path(tag): Path<String>) -> Result<Response, ApiError> {
-    match app.pool.run(move |s| s.api_asset_by_tag(&tag)).await?? {
-        Some(a) => Ok(reply::ok(shape::asset(&a))),
+    match app
+        .pool
+        .run(move |s| render_one(s, s.api_asset_by_tag(&tag)?))
+        .await??
+    {
+        Some(a) => Ok(reply::ok(a)),
         None => Ok(reply::error(json!(NO_ASSET), Value::Null)),
     }
 }
@@ -114,11 +161,17 @@ pub async fn by_serial(
         serial: Some(serial),
         ..Default::default()
     };
-    let (total, rows) = app.pool.run(move |s| s.api_assets(&query)).await??;
+    let (total, rows) = app
+        .pool
+        .run(move |s| -> Result<_, ApiError> {
+            let (total, rows) = s.api_assets(&query)?;
+            Ok((total, render(s, &rows)?))
+        })
+        .await??;
     if total == 0 {
         return Ok(reply::error(json!(NO_ASSET), Value::Null));
     }
-    Ok(reply::list(total, rows.iter().map(shape::asset).collect()))
+    Ok(reply::list(total, rows))
 }
 
 /// A date field: `YYYY-MM-DD`, or a Snipe-IT datetime whose day is taken.
@@ -155,9 +208,9 @@ fn supplier_name(s: &Store, f: &Fields) -> Result<Option<Option<String>>, ApiErr
     }
 }
 
-/// `location_id`, else `rtd_location_id` (itam keeps one location per asset), as a code.
+/// `location_id` (where the asset is now) as a location code.
 fn location_code(s: &Store, f: &Fields) -> Result<Option<String>, ApiError> {
-    for key in ["location_id", "rtd_location_id"] {
+    for key in ["location_id"] {
         if let Some(id) = f.some_id(key)? {
             return match s.location_code_by_id(id)? {
                 Some(c) => Ok(Some(c)),
@@ -187,16 +240,34 @@ fn warranty_until(f: &Fields, purchase: Option<&str>) -> Result<Option<String>, 
     })?;
     let months = u32::try_from(months)
         .map_err(|_| ApiError::field("warranty_months", "must be 0 or more"))?;
-    start
-        .checked_add_months(Months::new(months))
+    crate::interop::parse::snipeit_add_months(start, months)
         .map(|d| Some(d.format("%Y-%m-%d").to_string()))
         .ok_or_else(|| ApiError::field("warranty_months", "is too large"))
 }
 
 fn row_of(s: &Store, id: i64) -> Result<Value, ApiError> {
-    Ok(s.api_asset(id)?
-        .map(|a| shape::asset_row(&a))
-        .unwrap_or(Value::Null))
+    let Some(a) = s.api_asset(id)? else {
+        return Ok(Value::Null);
+    };
+    let defs = s.fields()?;
+    let values = s.asset_fields_by_id(id)?;
+    let home = home_of(s, &a)?.map(|h| h.0);
+    Ok(shape::asset_row(&a, fields::columns(&defs, &values), home))
+}
+
+/// `rtd_location_id` (Snipe-IT's default location, itam's home) as a location code.
+fn home_code(s: &Store, f: &Fields) -> Result<Option<Option<String>>, ApiError> {
+    match f.id("rtd_location_id")? {
+        None => Ok(None),
+        Some(None) => Ok(Some(None)),
+        Some(Some(id)) => match s.location_code_by_id(id)? {
+            Some(c) => Ok(Some(Some(c))),
+            None => Err(ApiError::field(
+                "rtd_location_id",
+                format!("no location has the id {id}"),
+            )),
+        },
+    }
 }
 
 fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, ApiError> {
@@ -228,12 +299,15 @@ fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, A
         },
     };
     let purchase_date = day(f, "purchase_date")?.flatten();
+    let custom = fields::requested(&s.fields()?, f)?;
+    let home = home_code(s, f)?.flatten();
+    let location = location_code(s, f)?.or(home.clone());
     let new = NewAsset {
         tag,
         serial: f.some_text("serial")?,
         name: f.some_text("name")?,
         model: model_name(s, f)?.flatten(),
-        location: location_code(s, f)?,
+        location: location.clone(),
         supplier: supplier_name(s, f)?.flatten(),
         order_number: f.some_text("order_number")?,
         purchase_cost: f.some_text("purchase_cost")?,
@@ -254,6 +328,19 @@ fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, A
         Ok(v) => v,
         Err(e) => return Err(ApiError::Store(e)),
     };
+    // Snipe-IT's default location is itam's home; an asset created somewhere lives there.
+    if let Some(code) = home.or(location) {
+        if let Err(e) = s.as_api(who, |s| {
+            s.set_home_location(&created.tag, Some(&code), None)
+        }) {
+            return refusal(e, row_of(s, created.id)?);
+        }
+    }
+    if !custom.is_empty() {
+        if let Err(e) = s.as_api(who, |s| s.set_fields(&created.tag, &custom, None)) {
+            return refusal(e, row_of(s, created.id)?);
+        }
+    }
     if let Some(u) = user {
         if let Err(e) = s.as_api(who, |s| {
             s.checkout(
@@ -336,6 +423,8 @@ fn update_tx(s: &mut Store, who: &ApiIdentity, id: i64, f: &Fields) -> Result<Re
         ));
     }
     let location = location_code(s, f)?;
+    let home = home_code(s, f)?;
+    let custom = fields::requested(&s.fields()?, f)?;
     let user = match f.some_id("assigned_user")? {
         Some(uid) => Some(s.person_username_by_id(uid)?.ok_or_else(|| {
             ApiError::field("assigned_user", format!("no user has the id {uid}"))
@@ -352,6 +441,16 @@ fn update_tx(s: &mut Store, who: &ApiIdentity, id: i64, f: &Fields) -> Result<Re
             if let Err(e) = s.as_api(who, |s| s.move_asset(&view.tag, &code, None)) {
                 return refusal(e, payload);
             }
+        }
+    }
+    if let Some(h) = home {
+        if let Err(e) = s.as_api(who, |s| s.set_home_location(&view.tag, h.as_deref(), None)) {
+            return refusal(e, payload);
+        }
+    }
+    if !custom.is_empty() {
+        if let Err(e) = s.as_api(who, |s| s.set_fields(&view.tag, &custom, None)) {
+            return refusal(e, payload);
         }
     }
     if let Some(st) = target_status {

@@ -10,6 +10,7 @@
 mod auth;
 mod body;
 mod catalogue;
+mod fields;
 mod hardware;
 mod licences;
 mod people;

@@ -56,11 +56,12 @@ pub async fn assets(State(app): State<App>, Path(id): Path<String>) -> Result<Re
             if s.person_username_by_id(id)?.is_none() {
                 return Ok(None);
             }
-            Ok(Some(s.api_assets(&query)?))
+            let (total, rows) = s.api_assets(&query)?;
+            Ok(Some((total, super::hardware::render(s, &rows)?)))
         })
         .await??;
     match found {
-        Some((total, rows)) => Ok(reply::list(total, rows.iter().map(shape::asset).collect())),
+        Some((total, rows)) => Ok(reply::list(total, rows)),
         None => Ok(reply::error(json!(NO_USER), Value::Null)),
     }
 }

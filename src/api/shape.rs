@@ -138,8 +138,9 @@ fn split_name(full: &str) -> (String, Option<String>) {
     }
 }
 
-/// AssetsTransformer::transformAsset.
-pub fn asset(a: &ApiAsset) -> Value {
+/// AssetsTransformer::transformAsset, with the asset's custom fields (see `fields::shown`) and
+/// its home location (`rtd_location`; null when it has none).
+pub fn asset(a: &ApiAsset, custom_fields: Value, home: Value) -> Value {
     let v = &a.view;
     let (sid, sname, skind) = status_entry(v.status);
     let meta = if v.assignee.is_some() {
@@ -179,7 +180,7 @@ pub fn asset(a: &ApiAsset) -> Value {
         "order_number": v.order_number,
         "company": null,
         "location": location,
-        "rtd_location": location,
+        "rtd_location": home,
         "image": null,
         "qr": null,
         "alt_barcode": null,
@@ -203,7 +204,7 @@ pub fn asset(a: &ApiAsset) -> Value {
         "requests_counter": 0,
         "user_can_checkout": v.status == Status::InStock,
         "book_value": null,
-        "custom_fields": {},
+        "custom_fields": custom_fields,
         "available_actions": {
             "checkout": v.status == Status::InStock,
             "checkin": v.status == Status::Deployed,
@@ -224,10 +225,11 @@ pub fn asset(a: &ApiAsset) -> Value {
     })
 }
 
-/// The asset as Snipe-IT's create and update answer it: the flat database row.
-pub fn asset_row(a: &ApiAsset) -> Value {
+/// The asset as Snipe-IT's create and update answer it: the flat database row, with its
+/// `_snipeit_` custom field columns.
+pub fn asset_row(a: &ApiAsset, columns: Vec<(String, Value)>, home_id: Option<i64>) -> Value {
     let v = &a.view;
-    json!({
+    let mut row = json!({
         "id": v.id,
         "name": v.name,
         "asset_tag": v.tag,
@@ -242,14 +244,18 @@ pub fn asset_row(a: &ApiAsset) -> Value {
         "status_id": status_id(v.status),
         "supplier_id": a.supplier_id,
         "location_id": a.location_id,
-        "rtd_location_id": a.location_id,
+        "rtd_location_id": home_id,
         "asset_eol_date": v.eol_date,
         "expected_checkin": v.due_date,
         "last_checkout": v.assigned_at,
         "created_at": laravel_time(&v.created_at),
         "updated_at": laravel_time(&v.updated_at),
         "deleted_at": null,
-    })
+    });
+    if let Value::Object(m) = &mut row {
+        m.extend(columns);
+    }
+    row
 }
 
 /// UsersTransformer::transformUser.
