@@ -4,6 +4,10 @@
 // typed and returned. Tests may still unwrap.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+// serde_json's json! macro recurses once per key; the API's Snipe-IT shapes have many keys.
+#![recursion_limit = "256"]
+
+pub mod api;
 pub mod config;
 pub mod demo;
 pub mod domain;

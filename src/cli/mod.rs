@@ -10,6 +10,8 @@ mod maintenance;
 mod output;
 mod people;
 mod report;
+mod serve;
+mod token;
 mod workflows;
 
 use anyhow::{Context as _, Result};
@@ -124,6 +126,11 @@ pub enum Command {
     },
     /// Print the man page (roff): itam man > ~/.local/share/man/man1/itam.1
     Man,
+    /// Serve Snipe-IT's REST API (v1) over this database, for MDM and ITSM connectors
+    Serve(serve::ServeArgs),
+    /// API tokens for `itam serve`: create, list, revoke
+    #[command(subcommand)]
+    Token(token::TokenCmd),
 }
 
 /// The shells `itam completions` writes for.
@@ -156,10 +163,16 @@ fn shell_docs(command: &Command) -> Result<Option<ExitCode>> {
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
+    open_store_as(cli, cli.read_only)
+}
+
+/// `open_store`, with `--read-only` taken as `read_only` (for `token create --read-only`,
+/// where the flag describes the token, not the database).
+pub fn open_store_as(cli: &Cli, read_only: bool) -> Result<Store> {
     let config = Config::load_checked().map_err(anyhow::Error::msg)?;
     let path = config.db_path(cli.db.as_deref());
     let opts = OpenOptions {
-        read_only: cli.read_only || config.read_only,
+        read_only: read_only || config.read_only,
     };
     // Only `init` and the default location (on first run) create a database and its folder.
     let create =
@@ -221,6 +234,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         let config = Config::load_checked().map_err(anyhow::Error::msg)?;
         return admin::restore(src, &config.db_path(cli.db.as_deref()));
     }
+    if let Command::Serve(a) = command {
+        // The server opens its own connections; open once here so a bad path fails early.
+        let store = open_store(&cli)?;
+        return serve::serve(store.path().to_path_buf(), a);
+    }
+    if let Command::Token(c) = command {
+        return token::run(&cli, c);
+    }
     let mut store = open_store(&cli)?;
     match command {
         Command::Init => {
@@ -256,5 +277,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Maintenance(c) => maintenance::maintenance(&mut store, c),
         Command::Depreciation(c) => maintenance::depreciation(&mut store, c),
         Command::Report(c) => report::report(&mut store, c),
+        Command::Token(_) => Ok(ExitCode::SUCCESS),
+        Command::Serve(_) => Ok(ExitCode::SUCCESS),
     }
 }

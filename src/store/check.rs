@@ -80,6 +80,11 @@ fn apply(state: &mut Replayed, kind: &str, after: &Value) {
             };
             state.fields.insert(k.clone(), text);
         }
+        // A due date belongs to an assignment: ending the assignment (check-in, lost, repair)
+        // clears it in the row, and older events never said so.
+        if m.get("assignee").is_some_and(Value::is_null) && !m.contains_key("due_date") {
+            state.fields.insert("due_date".to_string(), None);
+        }
         if m.contains_key("status") {
             // Only the status it was created with counts: disposed again later, it needs a record.
             state.created_disposed = kind == "create" && state.get("status") == Some("disposed");
@@ -425,6 +430,17 @@ mod tests {
             (s.get("status"), s.get("assignee"), s.get("location")),
             (Some("in_stock"), None, Some("B"))
         );
+        apply(
+            &mut s,
+            "checkout",
+            &json!({"status": "deployed", "assignee": "jdoe", "due_date": "2027-01-01"}),
+        );
+        apply(
+            &mut s,
+            "checkin",
+            &json!({"status": "in_stock", "assignee": null}),
+        );
+        assert_eq!(s.get("due_date"), None, "a check-in ends the due date");
         assert!(!s.disposed_then_changed);
         apply(&mut s, "dispose", &json!({"status": "disposed"}));
         apply(&mut s, "move", &json!({"location": "C"}));

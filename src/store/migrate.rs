@@ -10,6 +10,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0003_licences_money.sql"),
     include_str!("../../assets/migrations/0004_history_chain.sql"),
     include_str!("../../assets/migrations/0005_snipeit.sql"),
+    include_str!("../../assets/migrations/0006_api_tokens.sql"),
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,7 @@
 //! appends its events in the same transaction.
 
 mod actor;
+mod api_queries;
 mod assets;
 mod audits;
 mod backup;
@@ -30,8 +31,13 @@ mod receiving;
 mod reports;
 mod resolve;
 mod staged;
+mod tokens;
 
 pub use actor::os_user;
+pub use api_queries::{
+    ApiAsset, ApiEvent, ApiLocation, ApiModel, ApiPerson, ApiSeat, AssetQuery, AssetSort, IdName,
+    NamedCount,
+};
 pub use assets::{Interner, ListRow};
 pub use audits::{AuditHeader, AuditReport, AuditScan, Ghost, ScanResult};
 pub use backup::restore;
@@ -63,6 +69,7 @@ pub use reports::{
     GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,
 };
 pub use resolve::Resolved;
+pub use tokens::{ApiIdentity, TokenCheck, TokenView};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

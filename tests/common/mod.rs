@@ -42,8 +42,9 @@ impl Env {
         let out = self.itam().args(args).output().expect("run itam");
         assert!(
             out.status.success(),
-            "itam {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "itam {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8(out.stdout).expect("utf-8")
     }
