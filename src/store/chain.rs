@@ -38,7 +38,7 @@ impl std::fmt::Display for ChainHead {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "history chain head {} (event {}, {} events)",
+            "history chain head {} (through event {}; {} events in all)",
             self.hash, self.last_event, self.events
         )
     }
@@ -65,10 +65,11 @@ fn feed(h: &mut Sha256, v: ValueRef<'_>) {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(s, "{b:02x}");
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
     }
     s
 }
@@ -104,7 +105,8 @@ fn last_link(conn: &Connection) -> Result<(i64, String)> {
 
 /// Chain every event after id `floor` (and after the chain's head), in id order. `Store::write`
 /// passes the highest id from before its closure ran, so only what it wrote gets sealed.
-pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<()> {
+/// Returns how many events were sealed.
+pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<usize> {
     let (head, mut prev) = last_link(conn)?;
     let mut read = conn
         .prepare_cached(&format!(
@@ -115,6 +117,7 @@ pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<()> {
         .prepare_cached("INSERT INTO event_chain(event_id, hash) VALUES (?1, ?2)")
         .ctx("sealing the history")?;
     let mut rows = read.query([floor.max(head)]).ctx("sealing the history")?;
+    let mut n = 0;
     while let Some(r) = rows.next().ctx("sealing the history")? {
         let id: i64 = r.get(0).ctx("sealing the history")?;
         let hash = hash_row(&prev, r).ctx("sealing the history")?;
@@ -122,8 +125,9 @@ pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<()> {
             .execute(params![id, hash])
             .ctx("sealing the history")?;
         prev = hash;
+        n += 1;
     }
-    Ok(())
+    Ok(n)
 }
 
 /// The chain's head as stored (not verified: `verify` does that).
