@@ -225,35 +225,53 @@ pub(super) fn verify(conn: &Connection, findings: &mut Vec<Finding>) -> Result<C
     })
 }
 
-/// The append-only triggers as the migrations ship them: (name, SQL).
-fn shipped_triggers() -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// The triggers as the migrations ship them, (name, SQL): read back from a scratch in-memory
+/// database the migrations are applied to, so the text compares exactly as SQLite stores it.
+fn shipped_triggers() -> Result<Vec<(String, String)>> {
+    let scratch = Connection::open_in_memory().ctx("reading the shipped schema")?;
     for sql in super::migrate::MIGRATIONS {
-        let mut rest = *sql;
-        while let Some(at) = rest.find("CREATE TRIGGER ") {
-            let stmt = &rest[at..];
-            let Some(end) = stmt.find("END;") else { break };
-            let body = &stmt[..end + 3];
-            let name = body["CREATE TRIGGER ".len()..]
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            out.retain(|(n, _)| *n != name);
-            out.push((name, body.to_string()));
-            rest = &stmt[end + 4..];
-        }
+        scratch
+            .execute_batch(sql)
+            .ctx("reading the shipped schema")?;
     }
-    out
+    let rows = scratch
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        .ctx("reading the shipped schema")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx("reading the shipped schema")?
+        .collect::<std::result::Result<_, _>>()
+        .ctx("reading the shipped schema");
+    rows
 }
 
 fn normalize(sql: &str) -> String {
     sql.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Every trigger the migrations ship exists with the text they ship.
+/// Every trigger the migrations ship exists with the text they ship, and no other exists (one
+/// added by hand could quietly rewrite what itam writes).
 pub(super) fn verify_triggers(conn: &Connection, findings: &mut Vec<Finding>) -> Result<()> {
-    for (name, sql) in shipped_triggers() {
+    let shipped = shipped_triggers()?;
+    let present: Vec<(String, String)> = conn
+        .prepare("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        .ctx("reading the schema")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx("reading the schema")?
+        .collect::<std::result::Result<_, _>>()
+        .ctx("reading the schema")?;
+    for (name, table) in present {
+        if !shipped.iter().any(|(n, _)| *n == name) {
+            findings.push(Finding {
+                check: "triggers",
+                message: format!(
+                    "trigger {} on {} is not one itam ships: someone added it",
+                    crate::domain::text::visible(&name),
+                    crate::domain::text::visible(&table)
+                ),
+            });
+        }
+    }
+    for (name, sql) in shipped {
         let found: Option<Option<String>> = conn
             .prepare_cached("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1")
             .ctx("reading the schema")?
@@ -285,7 +303,11 @@ mod tests {
 
     #[test]
     fn the_shipped_triggers_are_found_in_the_migrations() {
-        let names: Vec<String> = shipped_triggers().into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> = shipped_triggers()
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         for want in [
             "events_no_update",
             "events_no_delete",
