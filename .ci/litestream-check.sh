@@ -48,6 +48,7 @@ export XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" NO_COLOR=1
 unset ITAM_DB
 itam() { "$itam_bin" --db "$db" "$@"; }
 
+itam init >/dev/null   # only init creates a database's folder
 itam demo --assets 2000 >/dev/null 2>&1
 person="$(itam person list | awk 'NR == 1 { print $1 }')"
 

@@ -278,6 +278,11 @@ fn a_rewritten_history_is_evident() {
             "have no hash",
         ),
         (
+            "a trigger added that rewrites what itam writes",
+            "CREATE TRIGGER quiet AFTER INSERT ON assets BEGIN UPDATE assets SET notes = 'x' WHERE id = NEW.id; END",
+            "trigger quiet on assets is not one itam ships",
+        ),
+        (
             "an event deleted",
             "DROP TRIGGER events_no_delete; DELETE FROM events WHERE id = (SELECT min(id) FROM events)",
             "gone from the history",

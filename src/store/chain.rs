@@ -38,7 +38,7 @@ impl std::fmt::Display for ChainHead {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "history chain head {} (event {}, {} events)",
+            "history chain head {} (through event {}; {} events in all)",
             self.hash, self.last_event, self.events
         )
     }
@@ -65,10 +65,11 @@ fn feed(h: &mut Sha256, v: ValueRef<'_>) {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(s, "{b:02x}");
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
     }
     s
 }
@@ -104,7 +105,8 @@ fn last_link(conn: &Connection) -> Result<(i64, String)> {
 
 /// Chain every event after id `floor` (and after the chain's head), in id order. `Store::write`
 /// passes the highest id from before its closure ran, so only what it wrote gets sealed.
-pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<()> {
+/// Returns how many events were sealed.
+pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<usize> {
     let (head, mut prev) = last_link(conn)?;
     let mut read = conn
         .prepare_cached(&format!(
@@ -115,6 +117,7 @@ pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<()> {
         .prepare_cached("INSERT INTO event_chain(event_id, hash) VALUES (?1, ?2)")
         .ctx("sealing the history")?;
     let mut rows = read.query([floor.max(head)]).ctx("sealing the history")?;
+    let mut n = 0;
     while let Some(r) = rows.next().ctx("sealing the history")? {
         let id: i64 = r.get(0).ctx("sealing the history")?;
         let hash = hash_row(&prev, r).ctx("sealing the history")?;
@@ -122,8 +125,9 @@ pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<()> {
             .execute(params![id, hash])
             .ctx("sealing the history")?;
         prev = hash;
+        n += 1;
     }
-    Ok(())
+    Ok(n)
 }
 
 /// The chain's head as stored (not verified: `verify` does that).
@@ -221,35 +225,53 @@ pub(super) fn verify(conn: &Connection, findings: &mut Vec<Finding>) -> Result<C
     })
 }
 
-/// The append-only triggers as the migrations ship them: (name, SQL).
-fn shipped_triggers() -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// The triggers as the migrations ship them, (name, SQL): read back from a scratch in-memory
+/// database the migrations are applied to, so the text compares exactly as SQLite stores it.
+fn shipped_triggers() -> Result<Vec<(String, String)>> {
+    let scratch = Connection::open_in_memory().ctx("reading the shipped schema")?;
     for sql in super::migrate::MIGRATIONS {
-        let mut rest = *sql;
-        while let Some(at) = rest.find("CREATE TRIGGER ") {
-            let stmt = &rest[at..];
-            let Some(end) = stmt.find("END;") else { break };
-            let body = &stmt[..end + 3];
-            let name = body["CREATE TRIGGER ".len()..]
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            out.retain(|(n, _)| *n != name);
-            out.push((name, body.to_string()));
-            rest = &stmt[end + 4..];
-        }
+        scratch
+            .execute_batch(sql)
+            .ctx("reading the shipped schema")?;
     }
-    out
+    let rows = scratch
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        .ctx("reading the shipped schema")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx("reading the shipped schema")?
+        .collect::<std::result::Result<_, _>>()
+        .ctx("reading the shipped schema");
+    rows
 }
 
 fn normalize(sql: &str) -> String {
     sql.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Every trigger the migrations ship exists with the text they ship.
+/// Every trigger the migrations ship exists with the text they ship, and no other exists (one
+/// added by hand could quietly rewrite what itam writes).
 pub(super) fn verify_triggers(conn: &Connection, findings: &mut Vec<Finding>) -> Result<()> {
-    for (name, sql) in shipped_triggers() {
+    let shipped = shipped_triggers()?;
+    let present: Vec<(String, String)> = conn
+        .prepare("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        .ctx("reading the schema")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx("reading the schema")?
+        .collect::<std::result::Result<_, _>>()
+        .ctx("reading the schema")?;
+    for (name, table) in present {
+        if !shipped.iter().any(|(n, _)| *n == name) {
+            findings.push(Finding {
+                check: "triggers",
+                message: format!(
+                    "trigger {} on {} is not one itam ships: someone added it",
+                    crate::domain::text::visible(&name),
+                    crate::domain::text::visible(&table)
+                ),
+            });
+        }
+    }
+    for (name, sql) in shipped {
         let found: Option<Option<String>> = conn
             .prepare_cached("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1")
             .ctx("reading the schema")?
@@ -281,7 +303,11 @@ mod tests {
 
     #[test]
     fn the_shipped_triggers_are_found_in_the_migrations() {
-        let names: Vec<String> = shipped_triggers().into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> = shipped_triggers()
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         for want in [
             "events_no_update",
             "events_no_delete",

@@ -333,7 +333,15 @@ impl Store {
         // slipped in from outside stays unhashed, for `check` to name.
         let floor = chain::max_event_id(&tx)?;
         let out = f(&w)?;
-        chain::seal_after(&tx, floor)?;
+        let sealing = std::time::Instant::now();
+        let sealed = chain::seal_after(&tx, floor)?;
+        // ITAM_TIMING=1 (as for imports): what the history chain costs under the write lock.
+        if sealed > 1000 && std::env::var_os("ITAM_TIMING").is_some_and(|v| v == "1") {
+            eprintln!(
+                "history chain: {sealed} events sealed in {} ms",
+                sealing.elapsed().as_millis()
+            );
+        }
         tx.commit().ctx("committing")?;
         Ok(out)
     }
