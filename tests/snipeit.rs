@@ -905,6 +905,29 @@ fn a_snipeit_export_imported_into_a_fresh_database_exports_the_same_file() {
 }
 
 #[test]
+fn custom_fields_and_homes_survive_itam_csv_and_json_round_trips() {
+    let src = Env::new();
+    run(&src, &["import", p(&custom_report(&src))], 0);
+    let shown = |env: &Env, tag: &str| {
+        let mut v = env.json(&["show", tag, "--json"]);
+        let o = v.as_object_mut().expect("object");
+        for k in ["created_at", "updated_at", "last_seen_at"] {
+            o.remove(k);
+        }
+        v
+    };
+    for format in ["csv", "json", "jsonl"] {
+        let out = src.dir.path().join(format!("all.{format}"));
+        src.ok(&["export", "--format", format, "--out", p(&out)]);
+        let fresh = Env::new();
+        run(&fresh, &["import", p(&out)], 0);
+        for tag in ["IT-1001", "IT-1002", "IT-1009", "IT-1012"] {
+            assert_eq!(shown(&src, tag), shown(&fresh, tag), "{format} {tag}");
+        }
+    }
+}
+
+#[test]
 fn every_csv_output_escapes_formula_cells() {
     let env = Env::new();
     env.ok(&[
