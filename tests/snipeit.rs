@@ -928,6 +928,45 @@ fn custom_fields_and_homes_survive_itam_csv_and_json_round_trips() {
 }
 
 #[test]
+fn update_sets_custom_fields_and_homes_with_one_event_each() {
+    let env = Env::new();
+    run(&env, &["import", p(&custom_report(&env))], 0);
+    let rows = vec![report_row(
+        "IT-1002",
+        "Ready to Deploy (deployable)",
+        &[
+            ("Location", "Hamburg Depot"),
+            ("Default Location", "Hamburg Depot"),
+            ("RAM", "64"),
+            ("Operating System", "Ubuntu 24.04"),
+        ],
+    )];
+    let f = write_csv(&env, "again.csv", REPORT_HEADERS, &rows, true);
+    let (out, _) = run(&env, &["import", p(&f), "--update"], 0);
+    assert!(out.contains("updated             1"), "{out}");
+    let show = env.json(&["show", "IT-1002", "--json"]);
+    assert_eq!(show["fields"]["RAM"], "64");
+    assert_eq!(show["home_location"]["code"], "Hamburg Depot");
+    let h = env.json(&["history", "IT-1002", "--json"]);
+    let kinds: Vec<&str> = h
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "field").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "home").count(),
+        1,
+        "{kinds:?}"
+    );
+}
+
+#[test]
 fn every_csv_output_escapes_formula_cells() {
     let env = Env::new();
     env.ok(&[
