@@ -905,6 +905,68 @@ fn a_snipeit_export_imported_into_a_fresh_database_exports_the_same_file() {
 }
 
 #[test]
+fn custom_fields_and_homes_survive_itam_csv_and_json_round_trips() {
+    let src = Env::new();
+    run(&src, &["import", p(&custom_report(&src))], 0);
+    let shown = |env: &Env, tag: &str| {
+        let mut v = env.json(&["show", tag, "--json"]);
+        let o = v.as_object_mut().expect("object");
+        for k in ["created_at", "updated_at", "last_seen_at"] {
+            o.remove(k);
+        }
+        v
+    };
+    for format in ["csv", "json", "jsonl"] {
+        let out = src.dir.path().join(format!("all.{format}"));
+        src.ok(&["export", "--format", format, "--out", p(&out)]);
+        let fresh = Env::new();
+        run(&fresh, &["import", p(&out)], 0);
+        for tag in ["IT-1001", "IT-1002", "IT-1009", "IT-1012"] {
+            assert_eq!(shown(&src, tag), shown(&fresh, tag), "{format} {tag}");
+        }
+    }
+}
+
+#[test]
+fn update_sets_custom_fields_and_homes_with_one_event_each() {
+    let env = Env::new();
+    run(&env, &["import", p(&custom_report(&env))], 0);
+    let rows = vec![report_row(
+        "IT-1002",
+        "Ready to Deploy (deployable)",
+        &[
+            ("Location", "Hamburg Depot"),
+            ("Default Location", "Hamburg Depot"),
+            ("RAM", "64"),
+            ("Operating System", "Ubuntu 24.04"),
+        ],
+    )];
+    let f = write_csv(&env, "again.csv", REPORT_HEADERS, &rows, true);
+    let (out, _) = run(&env, &["import", p(&f), "--update"], 0);
+    assert!(out.contains("updated             1"), "{out}");
+    let show = env.json(&["show", "IT-1002", "--json"]);
+    assert_eq!(show["fields"]["RAM"], "64");
+    assert_eq!(show["home_location"]["code"], "Hamburg Depot");
+    let h = env.json(&["history", "IT-1002", "--json"]);
+    let kinds: Vec<&str> = h
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "field").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "home").count(),
+        1,
+        "{kinds:?}"
+    );
+}
+
+#[test]
 fn every_csv_output_escapes_formula_cells() {
     let env = Env::new();
     env.ok(&[

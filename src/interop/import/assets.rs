@@ -37,7 +37,6 @@ impl Planner<'_> {
         let mut extras: Vec<CreateExtra> = Vec::with_capacity(self.table.rows.len());
         // Locations named only as a home: the write creates them (others come with assets).
         let mut home_only: Vec<LocRef> = Vec::new();
-        let mut homes_are_locations = true;
         let mut people_details: Vec<(NewPerson, Value, Value)> = Vec::new();
         let mut details_seen: std::collections::HashSet<String> = Default::default();
         for row in &self.table.rows {
@@ -390,7 +389,6 @@ impl Planner<'_> {
             let Some(tag) = tag else { continue };
             if let Some(h) = &home {
                 if location.as_ref().map(|l| norm(&l.code)) != Some(norm(&h.code)) {
-                    homes_are_locations = false;
                     // A home no asset is at is created by the write itself.
                     let known = home_only.iter().any(|x| norm(&x.code) == norm(&h.code));
                     if !known && self.store.location_code_for(&h.code)?.is_none() {
@@ -466,7 +464,6 @@ impl Planner<'_> {
             extras,
             custom,
             home_only,
-            homes_are_locations,
             people_details,
         })
     }
