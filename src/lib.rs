@@ -6,4 +6,5 @@ pub mod domain;
 pub mod interop;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod tui;

@@ -147,6 +147,9 @@ pub struct ShowArgs {
     pub code: String,
     #[arg(long)]
     pub json: bool,
+    /// Also list what the inventory feeds report and the software installed on it
+    #[arg(long)]
+    pub installs: bool,
 }
 
 pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
@@ -161,9 +164,16 @@ pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
         if let Some(d) = disposal {
             j["disposal"] = d;
         }
+        if a.installs {
+            j["feeds"] = serde_json::to_value(store.sync_devices(v.id)?)?;
+            j["installs"] = serde_json::to_value(store.installs(v.id)?)?;
+        }
         output::json(&j)?;
     } else {
         print!("{}", output::asset_text(&v, disposal.as_ref()));
+        if a.installs {
+            print!("{}", super::drift::installs_text(store, v.id)?);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod assets;
+mod drift;
 mod interop;
 mod label;
 mod licence;
@@ -10,6 +11,7 @@ mod maintenance;
 mod output;
 mod people;
 mod report;
+mod sync;
 mod workflows;
 
 use anyhow::{Context as _, Result};
@@ -114,6 +116,11 @@ pub enum Command {
     /// Reports: audit, ghosts, licences, depreciation, tco, eol
     #[command(subcommand)]
     Report(report::ReportCmd),
+    /// Apply an inventory feed (Intune, Jamf, Kandji, osquery, CSV): last seen, OS, MDM user, installs
+    Sync(sync::SyncArgs),
+    /// Resolve drift between the feeds and the register: accept the MDM user, mark found
+    #[command(subcommand)]
+    Drift(sync::DriftCmd),
 }
 
 pub fn open_store(cli: &Cli) -> Result<Store> {
@@ -199,5 +206,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Maintenance(c) => maintenance::maintenance(&mut store, c),
         Command::Depreciation(c) => maintenance::depreciation(&mut store, c),
         Command::Report(c) => report::report(&mut store, c),
+        Command::Sync(a) => sync::sync(&mut store, a),
+        Command::Drift(c) => sync::drift(&mut store, c),
     }
 }

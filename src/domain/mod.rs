@@ -5,6 +5,7 @@ pub mod condition;
 pub mod currency;
 pub mod depreciation;
 pub mod disposal;
+pub mod feed;
 pub mod licence;
 pub mod lifecycle;
 pub mod maintenance;

@@ -7,6 +7,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0001_init.sql"),
     include_str!("../../assets/migrations/0002_workflows.sql"),
     include_str!("../../assets/migrations/0003_licences_money.sql"),
+    include_str!("../../assets/migrations/0007_sync.sql"),
 ];
 
 /// The schema version this build writes.

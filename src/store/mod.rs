@@ -14,6 +14,7 @@ mod depreciation;
 mod error;
 mod events;
 mod fsinfo;
+mod installs;
 mod licences;
 mod lookup;
 mod maintenance;
@@ -24,6 +25,7 @@ mod places;
 mod receiving;
 mod reports;
 mod staged;
+mod sync;
 
 pub use actor::os_user;
 pub use assets::{Interner, ListRow};
@@ -33,6 +35,10 @@ pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow, ReadSnapshot, Staged
 pub use check::{CheckReport, Finding};
 pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
 pub use error::{Context, Result, StoreError};
+pub use installs::{
+    ComplianceReport, ComplianceRow, Exposure, InstallView, LicenceMatches, MatchRule,
+    MatchedTitle, Reclaimable,
+};
 pub use licences::{
     assign_seat_tx, insert_licence, release_person_seats, LicenceDetail, LicenceView, SeatOutcome,
     SeatTarget, SeatView,
@@ -47,6 +53,7 @@ pub use reports::{
     DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
     GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,
 };
+pub use sync::{DriftFinding, DriftKind, FieldChange, SyncOptions, SyncSummary, UnknownDevice};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -236,6 +243,18 @@ impl Store {
 
     /// Run `f` inside `BEGIN IMMEDIATE ... COMMIT`; any error rolls everything back.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let actor = self.actor.clone();
+        self.write_as(&actor, f)
+    }
+
+    /// [`Store::write`] with its events recorded under `actor` instead of the OS user: only for
+    /// writes a machine makes on the OS user's behalf (a sync records `sync:intune`), so the
+    /// history says where a change came from. Crate-private: no front end can pick an actor.
+    pub(crate) fn write_as<T>(
+        &mut self,
+        actor: &str,
+        f: impl FnOnce(&Tx<'_>) -> Result<T>,
+    ) -> Result<T> {
         if let Some(reason) = &self.read_only {
             return Err(StoreError::ReadOnly(reason.clone()));
         }
@@ -245,7 +264,7 @@ impl Store {
             .ctx("starting a write")?;
         let w = Tx {
             conn: &tx,
-            actor: &self.actor,
+            actor,
             now: self.fixed_now.clone().unwrap_or_else(now_utc),
         };
         let out = f(&w)?;
