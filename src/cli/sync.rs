@@ -37,7 +37,7 @@ pub struct SyncArgs {
     #[arg(long)]
     pub json: bool,
     /// Most devices per transaction
-    #[arg(long, default_value_t = 2000, hide = true)]
+    #[arg(long, default_value_t = 5000, hide = true)]
     pub batch: usize,
 }
 

@@ -58,16 +58,21 @@ pub fn read_bytes(
     map: &[String],
     default_seen: &str,
 ) -> Result<Feed, FeedError> {
+    if source == Source::Osquery {
+        if !map.is_empty() {
+            return Err(FeedError::Invalid(
+                "--map applies to CSV exports, not to osquery's JSON".into(),
+            ));
+        }
+        // JSON is UTF-8: read it in place (a fleet's results run to hundreds of MB).
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if let Ok(text) = std::str::from_utf8(body) {
+            return osquery::read(text, default_seen);
+        }
+    }
     let decoded = crate::interop::csvread::decode(bytes);
     let mut feed = match source {
-        Source::Osquery => {
-            if !map.is_empty() {
-                return Err(FeedError::Invalid(
-                    "--map applies to CSV exports, not to osquery's JSON".into(),
-                ));
-            }
-            osquery::read(&decoded.text, default_seen)?
-        }
+        Source::Osquery => osquery::read(&decoded.text, default_seen)?,
         _ => columns::read(&decoded.text, source, &parse_map(map)?, default_seen)?,
     };
     feed.skipped.extend(decoded.warnings);
