@@ -46,7 +46,8 @@ CREATE TABLE installs (
     removed_at  TEXT,
     PRIMARY KEY (asset_id, source, software_id, version)
 ) WITHOUT ROWID;
-CREATE INDEX installs_software ON installs(software_id, asset_id);
+-- No index by title: a sync of a fleet writes millions of these, and an index by title would
+-- double that; the compliance report reads them in one pass instead.
 
 -- Which installed titles a licence covers: case-insensitive globs (`Adobe Acrobat*`).
 CREATE TABLE licence_matches (

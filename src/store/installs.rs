@@ -9,6 +9,7 @@ use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 /// One installed title on one device.
@@ -193,11 +194,13 @@ impl Store {
         let rules = rules(c, id)?;
         let mut stmt = c
             .prepare(&format!(
-                "WITH {MATCHED}
-                 SELECT s.product, s.publisher,
-                   (SELECT count(DISTINCT i.asset_id) FROM installs i
-                     WHERE i.software_id = s.id AND i.removed_at IS NULL)
-                 FROM software s JOIN sw ON sw.id = s.id ORDER BY s.product COLLATE NOCASE, s.publisher"
+                "WITH {MATCHED},
+                 n AS (SELECT software_id, count(DISTINCT asset_id) AS devices FROM installs
+                       WHERE removed_at IS NULL AND software_id IN (SELECT id FROM sw)
+                       GROUP BY software_id)
+                 SELECT s.product, s.publisher, COALESCE(n.devices, 0)
+                 FROM software s JOIN sw ON sw.id = s.id LEFT JOIN n ON n.software_id = s.id
+                 ORDER BY s.product COLLATE NOCASE, s.publisher"
             ))
             .ctx("matching titles")?;
         let titles = stmt
@@ -224,6 +227,9 @@ impl Store {
     /// Per licence: seats owned and assigned, devices where it is installed, installs no seat
     /// covers, seats with no install for `reclaim_days` (and their cost), and per-user licences
     /// in use by people without a seat. `as_of` is a stored-format time.
+    ///
+    /// The installs are read in one pass (there is no index by title: keeping one would double
+    /// what a sync writes), matched to licences through their rules in memory.
     pub fn compliance(&self, as_of: &str, reclaim_days: i64) -> Result<ComplianceReport> {
         let c = &self.conn;
         let _snap = self.read_snapshot()?;
@@ -267,6 +273,60 @@ impl Store {
             .ctx("reading licences")?
             .collect::<std::result::Result<_, _>>()
             .ctx("reading licences")?;
+        // Which licences each title counts for.
+        let mut by_title: HashMap<i64, Vec<i64>> = HashMap::new();
+        {
+            let mut stmt = c
+                .prepare(
+                    "SELECT DISTINCT s.id, m.licence_id FROM software s JOIN licence_matches m
+                     ON lower(s.product) GLOB lower(m.product_glob)
+                      AND (m.publisher_glob IS NULL OR lower(s.publisher) GLOB lower(m.publisher_glob))",
+                )
+                .ctx("matching titles")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .ctx("matching titles")?;
+            for r in rows {
+                let (sid, lid) = r.ctx("matching titles")?;
+                by_title.entry(sid).or_default().push(lid);
+            }
+        }
+        // Per licence and asset: installed now (with one title and version to show), and the
+        // last time a matching title was seen there.
+        #[derive(Default)]
+        struct Seen {
+            current: Option<(i64, String)>,
+            last: String,
+        }
+        let mut seen: HashMap<(i64, i64), Seen> = HashMap::new();
+        if !by_title.is_empty() {
+            let mut stmt = c
+                .prepare("SELECT asset_id, software_id, version, last_seen, removed_at IS NULL FROM installs")
+                .ctx("reading installs")?;
+            let mut rows = stmt.query([]).ctx("reading installs")?;
+            while let Some(r) = rows.next().ctx("reading installs")? {
+                let sid: i64 = r.get(1).ctx("reading installs")?;
+                let Some(lids) = by_title.get(&sid) else {
+                    continue;
+                };
+                let asset: i64 = r.get(0).ctx("reading installs")?;
+                let last: String = r.get(3).ctx("reading installs")?;
+                let current: bool = r.get(4).ctx("reading installs")?;
+                for &lid in lids {
+                    let e = seen.entry((lid, asset)).or_default();
+                    if e.last < last {
+                        e.last = last.clone();
+                    }
+                    if current && e.current.is_none() {
+                        e.current = Some((sid, r.get(2).ctx("reading installs")?));
+                    }
+                }
+            }
+        }
+        let mut per_licence: HashMap<i64, Vec<(i64, Seen)>> = HashMap::new();
+        for ((lid, asset), s) in seen {
+            per_licence.entry(lid).or_default().push((asset, s));
+        }
         let mut out = Vec::new();
         for (id, product, kind, seats, cost, cur, basis, period, assigned) in licences {
             let rules = rules(c, id)?;
@@ -289,40 +349,32 @@ impl Store {
                 out.push(row);
                 continue;
             }
-            // Devices with a matching title installed now, and whether a seat covers each.
-            let mut stmt = c
-                .prepare_cached(&format!(
-                    "WITH {MATCHED}
-                     SELECT a.tag, p.username, min(sw.product), min(i.version),
-                       EXISTS(SELECT 1 FROM licence_seats ls WHERE ls.licence_id = ?1 AND ls.asset_id = a.id),
-                       EXISTS(SELECT 1 FROM licence_seats ls WHERE ls.licence_id = ?1 AND ls.person_id = a.assignee_id)
-                     FROM installs i JOIN sw ON sw.id = i.software_id
-                     JOIN assets a ON a.id = i.asset_id
-                     LEFT JOIN people p ON p.id = a.assignee_id
-                     WHERE i.removed_at IS NULL AND a.status <> 'disposed'
-                     GROUP BY a.id ORDER BY a.tag"
-                ))
-                .ctx("reading installs")?;
-            let rows = stmt
-                .query_map([id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, bool>(4)?,
-                        r.get::<_, bool>(5)?,
-                    ))
-                })
-                .ctx("reading installs")?;
-            let mut installed = 0;
+            let assets = per_licence.remove(&id).unwrap_or_default();
+            let last_by_asset: HashMap<i64, &str> =
+                assets.iter().map(|(a, s)| (*a, s.last.as_str())).collect();
             let per_user = matches!(kind.as_str(), "per_user" | "subscription");
-            for r in rows {
-                let (tag, assignee, title, version, device_seat, user_seat) =
-                    r.ctx("reading installs")?;
+            let mut installed = 0;
+            for (asset, s) in &assets {
+                let Some((sid, version)) = &s.current else {
+                    continue;
+                };
+                let (tag, status, assignee, device_seat, user_seat): (String, String, Option<String>, bool, bool) = c
+                    .prepare_cached(
+                        "SELECT a.tag, a.status, p.username,
+                           EXISTS(SELECT 1 FROM licence_seats ls WHERE ls.licence_id = ?2 AND ls.asset_id = a.id),
+                           EXISTS(SELECT 1 FROM licence_seats ls WHERE ls.licence_id = ?2 AND ls.person_id = a.assignee_id)
+                         FROM assets a LEFT JOIN people p ON p.id = a.assignee_id WHERE a.id = ?1",
+                    )
+                    .ctx("reading an asset")?
+                    .query_row(params![asset, id], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })
+                    .ctx("reading an asset")?;
+                if status == "disposed" {
+                    continue;
+                }
                 installed += 1;
-                let covered = kind == "site" || device_seat || (per_user && user_seat);
-                if covered {
+                if kind == "site" || device_seat || (per_user && user_seat) {
                     continue;
                 }
                 if per_user {
@@ -332,42 +384,56 @@ impl Store {
                         }
                     }
                 }
+                let title: String = c
+                    .prepare_cached("SELECT product FROM software WHERE id = ?1")
+                    .ctx("reading a title")?
+                    .query_row([sid], |r| r.get(0))
+                    .ctx("reading a title")?;
                 row.exposure.push(Exposure {
                     tag,
                     assignee,
                     product: title,
-                    version,
+                    version: version.clone(),
                 });
             }
+            row.exposure.sort_by(|a, b| a.tag.cmp(&b.tag));
+            row.users_without_seat.sort();
             row.devices_installed = Some(installed);
-            // Seats whose holder has not had a matching install seen within the period.
+            // Seats whose holder has had no matching install seen within the period: an asset
+            // seat looks at that asset, a person's seat at the assets they hold now.
             let mut stmt = c
-                .prepare_cached(&format!(
-                    "WITH {MATCHED}
-                     SELECT CASE WHEN ls.asset_id IS NOT NULL THEN 'asset:' || a.tag ELSE 'person:' || p.username END,
-                       ls.assigned_at,
-                       CASE WHEN ls.asset_id IS NOT NULL
-                         THEN (SELECT max(i.last_seen) FROM installs i JOIN sw ON sw.id = i.software_id
-                               WHERE i.asset_id = ls.asset_id)
-                         ELSE (SELECT max(i.last_seen) FROM installs i JOIN sw ON sw.id = i.software_id
-                               JOIN assets a2 ON a2.id = i.asset_id WHERE a2.assignee_id = ls.person_id) END
+                .prepare_cached(
+                    "SELECT CASE WHEN ls.asset_id IS NOT NULL THEN 'asset:' || a.tag ELSE 'person:' || p.username END,
+                       ls.assigned_at, ls.asset_id, ls.person_id
                      FROM licence_seats ls
                      LEFT JOIN assets a ON a.id = ls.asset_id
                      LEFT JOIN people p ON p.id = ls.person_id
-                     WHERE ls.licence_id = ?1 ORDER BY 1"
-                ))
+                     WHERE ls.licence_id = ?1 ORDER BY 1",
+                )
                 .ctx("reading seats")?;
-            let rows = stmt
-                .query_map([id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                    ))
-                })
+            type Seat = (String, String, Option<i64>, Option<i64>);
+            let seats_rows: Vec<Seat> = stmt
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .ctx("reading seats")?
+                .collect::<std::result::Result<_, _>>()
                 .ctx("reading seats")?;
-            for r in rows {
-                let (holder, assigned_at, last) = r.ctx("reading seats")?;
+            for (holder, assigned_at, asset, person) in seats_rows {
+                let held: Vec<i64> = match (asset, person) {
+                    (Some(a), _) => vec![a],
+                    (None, Some(p)) => c
+                        .prepare_cached("SELECT id FROM assets WHERE assignee_id = ?1")
+                        .ctx("reading held assets")?
+                        .query_map([p], |r| r.get(0))
+                        .ctx("reading held assets")?
+                        .collect::<std::result::Result<_, _>>()
+                        .ctx("reading held assets")?,
+                    _ => Vec::new(),
+                };
+                let last = held
+                    .iter()
+                    .filter_map(|a| last_by_asset.get(a).copied())
+                    .max()
+                    .map(str::to_owned);
                 let used = last.as_ref().is_some_and(|l| *l >= cutoff);
                 if assigned_at < cutoff && !used {
                     row.reclaimable.push(Reclaimable {
