@@ -641,6 +641,8 @@ impl DriftKind {
 pub struct DriftFinding {
     pub kind: DriftKind,
     pub security: bool,
+    /// The asset, when itam has one (not for an unknown serial).
+    pub asset_id: Option<i64>,
     pub tag: Option<String>,
     pub serial: String,
     pub status: Option<String>,
@@ -718,6 +720,7 @@ impl Store {
             );
             out.push(DriftFinding {
                 kind,
+                asset_id: None,
                 security: kind.is_security(),
                 tag: Some(tag),
                 serial: serial.unwrap_or_default(),
@@ -759,6 +762,7 @@ impl Store {
         for r in rows {
             let (tag, serial, assignee, source, user, host, seen) = r.ctx("reading drift")?;
             out.push(DriftFinding {
+                asset_id: None,
                 kind: DriftKind::UserMismatch,
                 security: false,
                 detail: format!(
@@ -804,6 +808,7 @@ impl Store {
                 continue;
             }
             out.push(DriftFinding {
+                asset_id: None,
                 kind: DriftKind::UnknownSerial,
                 security: false,
                 tag: None,
@@ -853,6 +858,7 @@ impl Store {
         for r in rows {
             let (tag, serial, assignee, source, user, host, seen) = r.ctx("reading drift")?;
             out.push(DriftFinding {
+                asset_id: None,
                 kind: DriftKind::Stale,
                 security: false,
                 detail: format!(
@@ -875,6 +881,16 @@ impl Store {
             });
         }
         drop(stmt);
+        for f in &mut out {
+            if let Some(tag) = &f.tag {
+                f.asset_id = c
+                    .prepare_cached("SELECT id FROM assets WHERE tag = ?1")
+                    .ctx("reading drift")?
+                    .query_row([tag], |r| r.get(0))
+                    .optional()
+                    .ctx("reading drift")?;
+            }
+        }
         out.sort_by(|a, b| {
             (a.kind, &a.tag, &a.serial, &a.source).cmp(&(b.kind, &b.tag, &b.serial, &b.source))
         });
