@@ -253,6 +253,9 @@ pub struct ShowArgs {
     pub code: String,
     #[arg(long)]
     pub json: bool,
+    /// Also list what the inventory feeds report and the software installed on it
+    #[arg(long)]
+    pub installs: bool,
 }
 
 pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
@@ -289,6 +292,10 @@ pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
             j["disposal"] = d;
         }
         j["home_location"] = serde_json::to_value(&home)?;
+        if a.installs {
+            j["feeds"] = serde_json::to_value(store.sync_devices(v.id)?)?;
+            j["installs"] = serde_json::to_value(store.installs(v.id)?)?;
+        }
         j["fields"] = fields
             .iter()
             .map(|f| (f.name.clone(), serde_json::Value::String(f.value.clone())))
@@ -311,6 +318,9 @@ pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
                 itam::domain::text::visible(&f.name),
                 itam::domain::text::visible(&f.value)
             );
+        }
+        if a.installs {
+            print!("{}", super::drift::installs_text(store, v.id)?);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -25,6 +25,8 @@ pub enum LicenceCmd {
         #[arg(long)]
         reveal: bool,
     },
+    /// Match installed software to the licence (`--product "Adobe Acrobat*"`), or list its rules
+    Match(super::drift::MatchArgs),
     /// Show one licence, its seats and its history
     Show {
         /// Licence id or product name
@@ -152,6 +154,9 @@ fn target(a: &SeatArgs) -> Result<SeatTarget> {
 
 pub fn licence(store: &mut Store, c: &LicenceCmd) -> Result<ExitCode> {
     match c {
+        LicenceCmd::Match(a) => {
+            super::drift::licence_match(store, a)?;
+        }
         LicenceCmd::Add(a) => {
             let mut l = NewLicence::new(&a.product, a.kind);
             l.vendor = a.vendor.clone();

@@ -2,6 +2,7 @@
 
 mod admin;
 mod assets;
+mod drift;
 mod interop;
 mod label;
 mod licence;
@@ -11,6 +12,7 @@ mod output;
 mod people;
 mod report;
 mod serve;
+mod sync;
 mod token;
 mod workflows;
 
@@ -131,6 +133,11 @@ pub enum Command {
     /// API tokens for `itam serve`: create, list, revoke
     #[command(subcommand)]
     Token(token::TokenCmd),
+    /// Apply an inventory feed (Intune, Jamf, Kandji, osquery, CSV): last seen, OS, MDM user, installs
+    Sync(sync::SyncArgs),
+    /// Resolve drift between the feeds and the register: accept the MDM user, mark found
+    #[command(subcommand)]
+    Drift(sync::DriftCmd),
 }
 
 /// The shells `itam completions` writes for.
@@ -279,5 +286,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(c) => report::report(&mut store, c),
         Command::Token(_) => Ok(ExitCode::SUCCESS),
         Command::Serve(_) => Ok(ExitCode::SUCCESS),
+        Command::Sync(a) => sync::sync(&mut store, a),
+        Command::Drift(c) => sync::drift(&mut store, c),
     }
 }

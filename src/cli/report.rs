@@ -19,6 +19,10 @@ pub enum ReportCmd {
     },
     /// Active assets nobody has scanned, audited, checked in or out for a long time
     Ghosts(super::workflows::GhostArgs),
+    /// Where the inventory feeds and the register disagree, security first, each with its fix
+    Drift(super::drift::DriftArgs),
+    /// Installed software against licences: installs with no seat, reclaimable seats
+    Compliance(super::drift::ComplianceArgs),
     /// Licence compliance: seats owned, assigned, free, over-deployed, unused cost, renewals
     Licences {
         /// The day to count renewals from, YYYY-MM-DD (default today)
@@ -133,6 +137,14 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
         ReportCmd::Ghosts(a) => {
             out.flush()?;
             super::workflows::ghosts(store, a)?;
+        }
+        ReportCmd::Drift(a) => {
+            out.flush()?;
+            super::drift::report_drift(store, a)?;
+        }
+        ReportCmd::Compliance(a) => {
+            out.flush()?;
+            super::drift::report_compliance(store, a)?;
         }
         ReportCmd::Licences { as_of: d, json } => {
             let r = store.licence_report(as_of(d)?)?;

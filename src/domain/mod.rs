@@ -6,6 +6,7 @@ pub mod currency;
 pub mod depreciation;
 pub mod disposal;
 pub mod due;
+pub mod feed;
 pub mod field;
 pub mod identifier;
 pub mod licence;

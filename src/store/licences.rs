@@ -119,7 +119,7 @@ fn licence_by_id(conn: &Connection, id: i64, reveal: bool) -> Result<LicenceView
 
 /// The licence a reference names: its id (`7` or `#7`), else its exact product name when only
 /// one licence has it.
-fn licence_id(conn: &Connection, reference: &str) -> Result<i64> {
+pub(super) fn licence_id(conn: &Connection, reference: &str) -> Result<i64> {
     let t = reference.trim();
     if let Ok(id) = t.trim_start_matches('#').parse::<i64>() {
         let found: Option<i64> = conn

@@ -18,6 +18,7 @@ mod events;
 mod fields;
 mod filter;
 mod fsinfo;
+mod installs;
 mod licences;
 mod lookup;
 mod maintenance;
@@ -31,6 +32,7 @@ mod receiving;
 mod reports;
 mod resolve;
 mod staged;
+mod sync;
 mod tokens;
 
 pub use actor::os_user;
@@ -53,6 +55,10 @@ pub use fields::{
     FieldValue, HomeLocation,
 };
 pub use filter::AssetFilter;
+pub use installs::{
+    ComplianceReport, ComplianceRow, Exposure, InstallView, LicenceMatches, MatchRule,
+    MatchedTitle, Reclaimable,
+};
 pub use licences::{
     assign_seat_tx, insert_licence, release_person_seats, LicenceDetail, LicenceView, SeatOutcome,
     SeatTarget, SeatView,
@@ -69,6 +75,10 @@ pub use reports::{
     GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,
 };
 pub use resolve::Resolved;
+pub use sync::{
+    DriftFinding, DriftKind, FieldChange as SyncFieldChange, SyncOptions, SyncSummary,
+    UnknownDevice,
+};
 pub use tokens::{ApiIdentity, TokenCheck, TokenView};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -300,6 +310,18 @@ impl Store {
 
     /// Run `f` inside `BEGIN IMMEDIATE ... COMMIT`; any error rolls everything back.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let actor = self.actor.clone();
+        self.write_as(&actor, f)
+    }
+
+    /// [`Store::write`] with its events recorded under `actor` instead of the OS user: only for
+    /// writes a machine makes on the OS user's behalf (a sync records `sync:intune`), so the
+    /// history says where a change came from. Crate-private: no front end can pick an actor.
+    pub(crate) fn write_as<T>(
+        &mut self,
+        actor: &str,
+        f: impl FnOnce(&Tx<'_>) -> Result<T>,
+    ) -> Result<T> {
         if let Some(reason) = &self.read_only {
             return Err(StoreError::ReadOnly(reason.clone()));
         }
@@ -326,7 +348,7 @@ impl Store {
         };
         let w = Tx {
             conn: &tx,
-            actor: &self.actor,
+            actor,
             now: self.fixed_now.clone().unwrap_or_else(now_utc),
         };
         // Only events appended by this transaction get sealed into the history chain: one

@@ -467,51 +467,7 @@ impl Store {
         due: Option<&str>,
         note: Option<&str>,
     ) -> Result<AssetView> {
-        self.write(|tx| {
-            let cur = current(tx, code)?;
-            if cur.status == Status::Deployed {
-                return Err(StoreError::Refused(format!(
-                    "{} is already checked out to {}{} since {}",
-                    visible(&cur.tag),
-                    cur.assignee.as_deref().map(visible).unwrap_or_default(),
-                    cur.assignee_name.as_deref().map(|n| format!(" ({})", visible(n))).unwrap_or_default(),
-                    cur.assigned_at.as_deref().unwrap_or("an unknown time"),
-                )));
-            }
-            let to = transition(cur.status, Action::CheckOut)?;
-            let person: Option<(i64, String, bool)> = tx
-                .conn
-                .prepare_cached("SELECT id, username, active FROM people WHERE username = ?1 OR badge = ?1 ORDER BY username = ?1 DESC LIMIT 1")
-                .ctx("looking up a person")?
-                .query_row([username.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()
-                .ctx("looking up a person")?;
-            let Some((pid, uname, active)) = person else {
-                return Err(StoreError::NotFound(format!(
-                    "no person has the username or badge '{}' (add them with `itam person add`)",
-                    visible(username)
-                )));
-            };
-            if !active {
-                return Err(StoreError::Refused(format!("{} is inactive (offboarded); cannot check out to them", visible(&uname))));
-            }
-            let due = opt_date("due date", due)?;
-            tx.conn
-                .prepare_cached(
-                    "UPDATE assets SET status = ?2, assignee_id = ?3, assigned_at = ?4, due_date = ?5,
-                     last_seen_at = ?4 WHERE id = ?1",
-                )
-                .ctx("checking out")?
-                .execute(params![cur.id, to.as_str(), pid, tx.now, due])
-                .ctx("checking out")?;
-            touch(tx, cur.id)?;
-            let mut after = json!({"status": to, "assignee": uname});
-            if let Some(d) = &due {
-                after["due_date"] = json!(d);
-            }
-            tx.asset_event(cur.id, "checkout", json!({"status": cur.status, "assignee": Value::Null}), after, note)?;
-            view_by_id(tx.conn, cur.id)
-        })
+        self.write(|tx| checkout_tx(tx, code, username, due, note))
     }
 
     /// Check an asset back in, optionally grading its condition and shelving it somewhere.
@@ -666,6 +622,71 @@ impl Store {
             .optional()
             .ctx("reading a disposal")
     }
+}
+
+/// The body of `Store::checkout`, for callers that hold a transaction already.
+pub(super) fn checkout_tx(
+    tx: &Tx,
+    code: &str,
+    username: &str,
+    due: Option<&str>,
+    note: Option<&str>,
+) -> Result<AssetView> {
+    let cur = current(tx, code)?;
+    if cur.status == Status::Deployed {
+        return Err(StoreError::Refused(format!(
+            "{} is already checked out to {}{} since {}",
+            visible(&cur.tag),
+            cur.assignee.as_deref().map(visible).unwrap_or_default(),
+            cur.assignee_name
+                .as_deref()
+                .map(|n| format!(" ({})", visible(n)))
+                .unwrap_or_default(),
+            cur.assigned_at.as_deref().unwrap_or("an unknown time"),
+        )));
+    }
+    let to = transition(cur.status, Action::CheckOut)?;
+    let person: Option<(i64, String, bool)> = tx
+        .conn
+        .prepare_cached("SELECT id, username, active FROM people WHERE username = ?1 OR badge = ?1 ORDER BY username = ?1 DESC LIMIT 1")
+        .ctx("looking up a person")?
+        .query_row([username.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+        .ctx("looking up a person")?;
+    let Some((pid, uname, active)) = person else {
+        return Err(StoreError::NotFound(format!(
+            "no person has the username or badge '{}' (add them with `itam person add`)",
+            visible(username)
+        )));
+    };
+    if !active {
+        return Err(StoreError::Refused(format!(
+            "{} is inactive (offboarded); cannot check out to them",
+            visible(&uname)
+        )));
+    }
+    let due = opt_date("due date", due)?;
+    tx.conn
+        .prepare_cached(
+            "UPDATE assets SET status = ?2, assignee_id = ?3, assigned_at = ?4, due_date = ?5,
+             last_seen_at = ?4 WHERE id = ?1",
+        )
+        .ctx("checking out")?
+        .execute(params![cur.id, to.as_str(), pid, tx.now, due])
+        .ctx("checking out")?;
+    touch(tx, cur.id)?;
+    let mut after = json!({"status": to, "assignee": uname});
+    if let Some(d) = &due {
+        after["due_date"] = json!(d);
+    }
+    tx.asset_event(
+        cur.id,
+        "checkout",
+        json!({"status": cur.status, "assignee": Value::Null}),
+        after,
+        note,
+    )?;
+    view_by_id(tx.conn, cur.id)
 }
 
 /// The body of `Store::checkin`, for callers that hold a transaction already.
