@@ -1215,3 +1215,31 @@ fn person_pickers_take_a_badge_scan_a_username_a_name_or_an_email() {
         assert_eq!(chosen(&app), n + 1, "{typed}: {:?}", app.scan.log);
     }
 }
+
+#[test]
+fn the_scan_view_works_compact_down_to_40x12_and_never_commits_unseen() {
+    // issue 13 item 4
+    let (_d, mut app) = app_with(100);
+    let d = deployed(&app, 2);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(4));
+    let out = render(&mut app, 70, 20);
+    assert!(
+        out.contains("CHECK IN") && out.contains("grade: as is"),
+        "{out}"
+    );
+    app.scan_commit(&d[0].0);
+    let out = render(&mut app, 40, 12);
+    assert!(out.contains(&d[0].0) && out.contains("✓ OK"), "{out}");
+    insta::assert_snapshot!("scan_compact_40x12", out);
+    // Below 40x12: the view says what it needs, and a scan is refused, not committed.
+    let out = render(&mut app, 39, 11);
+    assert!(out.contains("needs 40x12"), "{out}");
+    app.scan_commit(&d[1].0);
+    assert_eq!(app.store.asset(&d[1].0).unwrap().status, Status::Deployed);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
+    assert!(app.bell);
+    // Other views still need 80x24.
+    key(&mut app, KeyCode::Esc);
+    assert!(render(&mut app, 70, 20).contains("needs 80x24"));
+}

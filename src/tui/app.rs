@@ -93,6 +93,11 @@ pub struct App {
     last_busy_draw: std::time::Instant,
     /// Starts the background loader (list and search index) again; set by the event loop.
     pub reload: Option<Box<dyn Fn()>>,
+    reloading: bool,
+    reload_again: bool,
+    /// The terminal's size at the last draw: below the scan view's minimum, scans are refused
+    /// rather than committed where their result could not be seen.
+    pub size: (u16, u16),
 }
 
 /// More changed assets than this are re-read by the background loader, not on the UI thread.
@@ -140,6 +145,9 @@ impl App {
             scans_answered: Vec::new(),
             last_busy_draw: std::time::Instant::now(),
             reload: None,
+            reloading: false,
+            reload_again: false,
+            size: (super::views::MIN_W, super::views::MIN_H),
             search_asked: None,
             search_answered: None,
             pinned_today: None,
@@ -195,8 +203,19 @@ impl App {
                 self.total_assets = total as i64;
             }
             Action::Loaded(rows, interner) => {
-                self.rows = rows;
-                self.interner = interner;
+                // Freeing a million rows takes a while: not on the UI thread.
+                let old = std::mem::replace(&mut self.rows, rows);
+                let old_interner = std::mem::replace(&mut self.interner, interner);
+                if self.reload.is_some() {
+                    std::thread::spawn(move || drop((old, old_interner)));
+                }
+                self.reloading = false;
+                if std::mem::take(&mut self.reload_again) {
+                    if let Some(reload) = &self.reload {
+                        reload();
+                        self.reloading = true;
+                    }
+                }
                 self.loaded = true;
                 self.total_assets = self.rows.len() as i64;
                 self.preview.clear();
@@ -415,12 +434,15 @@ impl App {
         }
         // An import of thousands of rows: reading each row here would hold the screen for
         // seconds, so the loader re-reads the whole list off the UI thread instead.
-        if ids.len() > BIG_CHANGE && self.loaded {
-            if let Some(reload) = &self.reload {
+        if ids.len() > BIG_CHANGE && self.loaded && self.reload.is_some() {
+            // One reload at a time: changes made while it reads are picked up by one more.
+            if self.reloading {
+                self.reload_again = true;
+            } else if let Some(reload) = &self.reload {
                 reload();
-                self.total_assets = self.store.asset_count().unwrap_or(self.total_assets);
-                return;
+                self.reloading = true;
             }
+            return;
         }
         let mut added = false;
         for id in &ids {

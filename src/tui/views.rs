@@ -96,15 +96,29 @@ pub fn opt(s: &Option<String>, w: usize) -> String {
 
 pub fn draw(f: &mut Frame, app: &mut App) {
     let area = f.area();
+    app.size = (area.width, area.height);
+    let t = Theme { color: app.color };
     if area.width < MIN_W || area.height < MIN_H {
-        let msg = format!(
-            "itam needs {MIN_W}x{MIN_H}, have {}x{}",
-            area.width, area.height
-        );
+        // The scan view keeps working at a bench's small terminal, in a compact layout.
+        let scanning = matches!(app.screen(), Screen::Scan);
+        if scanning && screens::scan::fits_compact(area.width, area.height) {
+            return screens::scan::draw_compact(f, app, &t, area);
+        }
+        let (w, h) = screens::scan::COMPACT_MIN;
+        let msg = if scanning {
+            format!(
+                "the scan view needs {w}x{h}, have {}x{}",
+                area.width, area.height
+            )
+        } else {
+            format!(
+                "itam needs {MIN_W}x{MIN_H}, have {}x{}",
+                area.width, area.height
+            )
+        };
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let t = Theme { color: app.color };
     let [header, body, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),

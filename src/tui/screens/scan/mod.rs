@@ -28,6 +28,13 @@ use session::{LogLine, Outcome, ScanMode, Session};
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
+/// The smallest terminal the compact scan layout works in; below it no scan is committed.
+pub const COMPACT_MIN: (u16, u16) = (40, 12);
+
+pub fn fits_compact(w: u16, h: u16) -> bool {
+    w >= COMPACT_MIN.0 && h >= COMPACT_MIN.1
+}
+
 /// The log keeps this many lines (older ones are dropped in a block).
 const LOG_KEEP: usize = 500;
 
@@ -154,6 +161,18 @@ impl App {
     pub fn scan_commit(&mut self, raw: &str) {
         let code = crate::domain::text::normalize_code(raw).to_string();
         if code.is_empty() {
+            return;
+        }
+        let (w, h) = self.size;
+        if !fits_compact(w, h) {
+            // Never commit a scan whose result line cannot be seen.
+            self.bell = true;
+            self.scan.push(LogLine::failed(format!(
+                "{}: not scanned — the terminal is {w}x{h}, scanning needs {}x{}",
+                visible(&code),
+                COMPACT_MIN.0,
+                COMPACT_MIN.1
+            )));
             return;
         }
         self.scan.push(LogLine {
@@ -291,6 +310,66 @@ fn target(s: &Session, tag_pattern: &str) -> String {
     }
 }
 
+/// The log's lines, newest last, as many as fit in `h` rows of `w` columns.
+fn log_lines(s: &ScanState, t: &Theme, h: usize, w: usize) -> Vec<Line<'static>> {
+    s.log
+        .iter()
+        .rev()
+        .take(h)
+        .rev()
+        .map(|l: &LogLine| {
+            let (mark, style) = match l.outcome {
+                Outcome::Failed => ("✗ FAIL ", t.error()),
+                Outcome::Warn => ("! WARN ", t.warn()),
+                Outcome::Ok => ("✓ OK   ", Style::default()),
+                Outcome::Pending => ("… WAIT ", t.dim()),
+            };
+            Line::styled(fit(&format!("{mark}{}", l.text), w), style)
+        })
+        .collect()
+}
+
+/// Below 80x24 (down to 40x12): the mode and its target, the input, the last results.
+pub fn draw_compact(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
+    let s = &app.scan;
+    let [head, tgt, input, log] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let w = area.width as usize;
+    let mode = s.mode();
+    let pending = s.pending();
+    let waiting = if pending > 0 {
+        format!(" · {pending} waiting")
+    } else {
+        String::new()
+    };
+    f.render_widget(
+        Paragraph::new(fit(
+            &format!(" SCAN [{}]{waiting} · F1 help · esc back", mode.label()),
+            w,
+        ))
+        .style(t.title().add_modifier(Modifier::REVERSED)),
+        head,
+    );
+    f.render_widget(
+        Paragraph::new(fit(
+            &format!(" {}", target(&s.session, &app.tag_pattern)),
+            w,
+        ))
+        .style(t.title()),
+        tgt,
+    );
+    let value = visible(s.input.value()).into_owned();
+    f.render_widget(Paragraph::new(fit(&format!("▶ {value}"), w)), input);
+    let cx = input.x + 2 + s.input.visual_cursor() as u16;
+    f.set_cursor_position((cx.min(input.right().saturating_sub(1)), input.y));
+    f.render_widget(Paragraph::new(log_lines(s, t, log.height as usize, w)), log);
+}
+
 pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     let s = &app.scan;
     let [modes, tgt, input, last, log] = Layout::vertical([
@@ -370,22 +449,7 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     }
     let h = log.height.saturating_sub(1) as usize;
     let w = log.width as usize;
-    let lines: Vec<Line> = s
-        .log
-        .iter()
-        .rev()
-        .take(h)
-        .rev()
-        .map(|l: &LogLine| {
-            let (mark, style) = match l.outcome {
-                Outcome::Failed => ("✗ FAIL ", t.error()),
-                Outcome::Warn => ("! WARN ", t.warn()),
-                Outcome::Ok => ("✓ OK   ", Style::default()),
-                Outcome::Pending => ("… WAIT ", t.dim()),
-            };
-            Line::styled(fit(&format!("{mark}{}", l.text), w), style)
-        })
-        .collect();
+    let lines = log_lines(s, t, h, w);
     let pending = s.pending();
     let title = if pending > 0 {
         format!(
