@@ -609,6 +609,44 @@ fn scan_view_audits_a_room() {
     ctrl(&mut app, 'd');
     assert_eq!(app.scan.session, Session::Audit { run: None });
     assert!(app.scan.log.iter().any(|l| l.text.contains("closed")));
+    // issue 13 item 6: the whole reconciliation on its own screen, scrollable, to a CSV.
+    assert_eq!(screen_name(&app), "reconcile");
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("MISSING") && out.contains("moved 1"), "{out}");
+    snap("reconcile", &mut app);
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let missing = r.report.missing.len();
+    assert!(missing > 0);
+    let last_missing = r.report.missing[missing - 1].tag.clone();
+    // Every missing tag can be reached by paging.
+    let mut seen = String::new();
+    for _ in 0..(missing / 5 + 2) {
+        seen.push_str(&render(&mut app, 80, 24));
+        key(&mut app, KeyCode::PageDown);
+    }
+    assert!(seen.contains(&last_missing), "{last_missing} shown");
+    key(&mut app, KeyCode::Home);
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let out_dir = tempfile::tempdir().unwrap();
+    let p = r.write_csv(out_dir.path()).unwrap();
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.starts_with("audit,location,result,tag"), "{text}");
+    assert_eq!(text.matches(",missing,").count(), missing);
+    assert_ne!(r.write_csv(out_dir.path()).unwrap(), p, "never over a file");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "scan");
+    // The scan log scrolls back.
+    let newest = app.scan.log.last().unwrap().text.clone();
+    key(&mut app, KeyCode::PageUp);
+    assert!(app.scan.log_scroll > 0);
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("lines back"), "{out}");
+    key(&mut app, KeyCode::PageDown);
+    assert!(render(&mut app, 120, 40).contains(&newest[..20.min(newest.len())]));
 }
 
 #[test]

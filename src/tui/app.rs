@@ -290,6 +290,7 @@ impl App {
             Screen::Person(p) => p.key(&self.keymap, k),
             Screen::Help { scroll } => super::screens::help::key(scroll, &self.keymap, k),
             Screen::Ghosts(g) => g.key(&self.keymap, k),
+            Screen::Reconcile(r) => r.key(&self.keymap, k),
             Screen::Licences(r) => r.key(&self.keymap, k),
             Screen::Finance(r) => r.key(&self.keymap, k),
             Screen::Forecast(r) => r.key(&self.keymap, k),

@@ -98,7 +98,24 @@ commands!(
     Label "label" "receive: print each new asset's label (on/off)",
     Done "done" "close the audit / finish the offboarding",
     Undo "undo" "undo the last scan",
+    LogUp "log_up" "scroll the scan log back",
+    LogDown "log_down" "scroll the scan log forward",
     Back "back" "back",
+    Help "help" "help",
+    Quit "quit" "quit",
+});
+
+commands!(
+    /// An audit's reconciliation, shown when it closes.
+    ReconcileCmd, "reconcile" {
+    Back "back" "back to the scan view",
+    Up "up" "move up",
+    Down "down" "move down",
+    PageUp "page_up" "page up",
+    PageDown "page_down" "page down",
+    Top "top" "first line",
+    Bottom "bottom" "last line",
+    Csv "csv" "write the reconciliation to a CSV file",
     Help "help" "help",
     Quit "quit" "quit",
 });

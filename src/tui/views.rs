@@ -7,7 +7,7 @@
 use super::app::{App, Screen};
 use super::keymap::{
     Command, DetailCmd, FormCmd, GhostsCmd, HelpCmd, ImportCmd, ListCmd, PersonCmd, PickerCmd,
-    ReportCmd, ScanCmd, SearchCmd,
+    ReconcileCmd, ReportCmd, ScanCmd, SearchCmd,
 };
 use super::screens;
 use crate::domain::text::visible;
@@ -266,6 +266,15 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
                 GhostsCmd::Help,
             ],
         ),
+        "reconcile" => hints(
+            &k.reconcile,
+            &[
+                ReconcileCmd::Back,
+                ReconcileCmd::PageDown,
+                ReconcileCmd::Csv,
+                ReconcileCmd::Help,
+            ],
+        ),
         "report" => hints(
             &k.report,
             &[
@@ -290,10 +299,10 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
 
 fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     // Split borrow: pull the screen out, draw, put it back.
-    let Some(screen) = app.screens.pop() else {
+    let Some(mut screen) = app.screens.pop() else {
         return;
     };
-    match &screen {
+    match &mut screen {
         Screen::List => screens::list::draw(f, app, t, area),
         Screen::Detail(d) => screens::detail::draw(f, d, t, area),
         Screen::Scan => screens::scan::draw(f, app, t, area),
@@ -303,6 +312,7 @@ fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         Screen::Picker(p) => screens::picker::draw(f, p, t, area),
         Screen::Import(r) => screens::import::draw(f, r, t, area),
         Screen::Ghosts(g) => screens::ghosts::draw(f, g, t, area),
+        Screen::Reconcile(r) => screens::reconcile::draw(f, r, t, area),
         Screen::Licences(r) => screens::licences::draw(f, r, t, area),
         Screen::Finance(r) => screens::finance::draw(f, r, t, area),
         Screen::Forecast(r) => screens::forecast::draw(f, r, t, area),

@@ -15,6 +15,7 @@ pub mod licences;
 pub mod list;
 pub mod person;
 pub mod picker;
+pub mod reconcile;
 pub mod scan;
 
 use super::db::Job;
@@ -32,6 +33,7 @@ pub enum Screen {
     Picker(picker::Picker),
     Import(Box<import::ImportReview>),
     Ghosts(ghosts::GhostState),
+    Reconcile(Box<reconcile::Reconcile>),
     Licences(Report<crate::store::LicenceReport>),
     Finance(Report<finance::Finance>),
     Forecast(Report<crate::store::EolReport>),
@@ -49,6 +51,7 @@ impl Screen {
             Screen::Picker(_) => "picker",
             Screen::Import(_) => "import",
             Screen::Ghosts(_) => "ghosts",
+            Screen::Reconcile(_) => "reconcile",
             Screen::Licences(_) | Screen::Finance(_) | Screen::Forecast(_) => "report",
         }
     }

@@ -35,6 +35,9 @@ pub fn fits_compact(w: u16, h: u16) -> bool {
     w >= COMPACT_MIN.0 && h >= COMPACT_MIN.1
 }
 
+/// PgUp/PgDn move the scan log by this many lines.
+const LOG_PAGE: usize = 8;
+
 /// The log keeps this many lines (older ones are dropped in a block).
 const LOG_KEEP: usize = 500;
 
@@ -44,6 +47,8 @@ pub struct ScanState {
     /// The session as the engine last replied with it.
     pub session: Session,
     pub log: Vec<LogLine>,
+    /// Lines scrolled back from the newest (0: following the newest).
+    pub log_scroll: usize,
     pub last: Option<AssetView>,
 }
 
@@ -53,6 +58,7 @@ impl Default for ScanState {
             input: Input::default(),
             session: Session::Lookup,
             log: Vec::new(),
+            log_scroll: 0,
             last: None,
         }
     }
@@ -72,6 +78,8 @@ impl ScanState {
     }
 
     fn push(&mut self, line: LogLine) {
+        // A new line brings the log back to the newest.
+        self.log_scroll = 0;
         self.log.push(line);
         if self.log.len() > LOG_KEEP {
             // Never drop a pending line: its reply replaces it.
@@ -109,6 +117,14 @@ impl App {
             ScanCmd::Help => self.screens.push(Screen::Help { scroll: 0 }),
             ScanCmd::Quit => self.quit = true,
             ScanCmd::Pick => self.scan_pick(),
+            ScanCmd::LogUp => {
+                let page = LOG_PAGE.min(self.scan.log.len());
+                self.scan.log_scroll =
+                    (self.scan.log_scroll + page).min(self.scan.log.len().saturating_sub(1));
+            }
+            ScanCmd::LogDown => {
+                self.scan.log_scroll = self.scan.log_scroll.saturating_sub(LOG_PAGE);
+            }
         }
     }
 
@@ -241,6 +257,11 @@ impl App {
             }
             None => {}
         }
+        if let Some(report) = r.closed {
+            self.screens.push(Screen::Reconcile(Box::new(
+                super::reconcile::Reconcile::new(*report),
+            )));
+        }
     }
 }
 
@@ -315,6 +336,7 @@ fn log_lines(s: &ScanState, t: &Theme, h: usize, w: usize) -> Vec<Line<'static>>
     s.log
         .iter()
         .rev()
+        .skip(s.log_scroll)
         .take(h)
         .rev()
         .map(|l: &LogLine| {
@@ -455,6 +477,12 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         format!(
             " scan log ({}) — {pending} waiting for the database ",
             s.log.len()
+        )
+    } else if s.log_scroll > 0 {
+        format!(
+            " scan log ({}) — {} lines back, pgdn for newer ",
+            s.log.len(),
+            s.log_scroll
         )
     } else {
         format!(" scan log ({}) — ctrl-z undoes the last ", s.log.len())
