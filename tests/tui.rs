@@ -535,6 +535,12 @@ fn import_from_the_tui_shows_the_dry_run_before_writing() {
     // Errors without skip-bad-rows: refused, still nothing written.
     ctrl(&mut app, 's');
     assert_eq!(app.store.asset_count().unwrap(), 0);
+    // The refusal is longer than 80 columns: it wraps at a word, whole (issue 13 item 8).
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("(or choose skip bad rows),") && out.contains(" nothing to do otherwise"),
+        "{out}"
+    );
     // Back to the form, choose to skip bad rows, check again, apply.
     key(&mut app, KeyCode::Esc);
     for _ in 0..4 {
@@ -1280,4 +1286,45 @@ fn the_scan_view_works_compact_down_to_40x12_and_never_commits_unseen() {
     // Other views still need 80x24.
     key(&mut app, KeyCode::Esc);
     assert!(render(&mut app, 70, 20).contains("needs 80x24"));
+}
+
+#[test]
+fn messages_wrap_at_words_and_the_last_100_are_one_key_away() {
+    // issue 13 item 8
+    let (_d, mut app) = app_with(20);
+    app.update(Action::Scan("IT-000001".into()));
+    key(&mut app, KeyCode::Char('S'));
+    key(&mut app, KeyCode::Esc);
+    // A long refusal at 80 columns: whole, over two lines, no word cut.
+    let long = "this import cannot be written: fix the errors (or choose skip bad rows), nothing to do otherwise";
+    let lines = itam::tui::views::wrap_words(long, 79);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines.join(" "), long);
+    for l in &lines {
+        assert!(l.chars().count() <= 79);
+    }
+    for _ in 0..105 {
+        app.update(Action::Scan("NO-SUCH".into()));
+    }
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('M'));
+    assert_eq!(screen_name(&app), "help");
+    assert_eq!(app.messages.len(), 100);
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("messages — newest first"), "{out}");
+    assert!(out.contains("no asset, serial, badge or location"), "{out}");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "list");
+}
+
+#[test]
+fn the_list_footer_drops_what_does_not_fit_rather_than_cut_the_row_count() {
+    let (_d, mut app) = app_with(300);
+    key(&mut app, KeyCode::Char('f'));
+    typ(&mut app, "assignee:");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('o'));
+    let out = render(&mut app, 80, 24);
+    let n = app.visible_len();
+    assert!(out.contains(&format!("row 1 of {n}")), "{out}");
 }

@@ -98,6 +98,8 @@ pub struct App {
     /// The terminal's size at the last draw: below the scan view's minimum, scans are refused
     /// rather than committed where their result could not be seen.
     pub size: (u16, u16),
+    /// The last 100 status messages (text, was an error), oldest first.
+    pub messages: Vec<(String, bool)>,
 }
 
 /// More changed assets than this are re-read by the background loader, not on the UI thread.
@@ -148,6 +150,7 @@ impl App {
             reloading: false,
             reload_again: false,
             size: (super::views::MIN_W, super::views::MIN_H),
+            messages: Vec::new(),
             search_asked: None,
             search_answered: None,
             pinned_today: None,
@@ -179,12 +182,31 @@ impl App {
     }
 
     pub(crate) fn say(&mut self, text: impl Into<String>) {
-        self.message = Some((text.into(), false));
+        let text = text.into();
+        self.remember(&text, false);
+        self.message = Some((text, false));
     }
 
     pub(crate) fn fail(&mut self, text: impl Into<String>) {
-        self.message = Some((text.into(), true));
+        let text = text.into();
+        self.remember(&text, true);
+        self.message = Some((text, true));
         self.bell = true;
+    }
+
+    /// The last 100 messages, for the messages screen (one key away).
+    fn remember(&mut self, text: &str, error: bool) {
+        self.messages.push((text.to_string(), error));
+        if self.messages.len() > 100 {
+            self.messages.remove(0);
+        }
+    }
+
+    /// A success after an error: the stale error goes.
+    pub(crate) fn clear_stale_error(&mut self) {
+        if matches!(self.message, Some((_, true))) {
+            self.message = None;
+        }
     }
 
     /// Apply one action. This is the only place state changes.
@@ -288,7 +310,9 @@ impl App {
             Screen::Picker(_) => return self.picker_key(k),
             Screen::Import(_) => return self.import_key(k),
             Screen::Person(p) => p.key(&self.keymap, k),
-            Screen::Help { scroll } => super::screens::help::key(scroll, &self.keymap, k),
+            Screen::Help { scroll } | Screen::Messages { scroll } => {
+                super::screens::help::key(scroll, &self.keymap, k)
+            }
             Screen::Ghosts(g) => g.key(&self.keymap, k),
             Screen::Reconcile(r) => r.key(&self.keymap, k),
             Screen::Licences(r) => r.key(&self.keymap, k),
@@ -307,6 +331,7 @@ impl App {
                 Effect::Say(t) => self.say(t),
                 Effect::Fail(t) => self.fail(t),
                 Effect::Help => self.screens.push(Screen::Help { scroll: 0 }),
+                Effect::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
                 Effect::Quit => self.quit = true,
                 Effect::OpenAsset(id) => self.open_detail(id),
                 Effect::OpenPerson(u) => self.open_person(&u),

@@ -57,6 +57,7 @@ commands!(
     Forecast "forecast" "refresh forecast: end of life and warranty ends by quarter",
     Demo "demo" "load demo data (empty database only)",
     Refresh "refresh" "reload from the database",
+    Messages "messages" "the last 100 messages",
     Help "help" "help",
     Quit "quit" "quit",
 });
@@ -77,6 +78,7 @@ commands!(
     Person "person" "the assignee's assets",
     Up "up" "move up",
     Down "down" "move down",
+    Messages "messages" "the last 100 messages",
     Help "help" "help",
     Quit "quit" "quit",
 });
@@ -100,6 +102,7 @@ commands!(
     Undo "undo" "undo the last scan",
     LogUp "log_up" "scroll the scan log back",
     LogDown "log_down" "scroll the scan log forward",
+    Messages "messages" "the last 100 messages",
     Back "back" "back",
     Help "help" "help",
     Quit "quit" "quit",

@@ -119,10 +119,29 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
+    // The status line wraps (at words) onto a second line rather than cut a message.
+    let (msg, style) = match &app.message {
+        Some((m, true)) => (format!("✗ {}", visible(m)), t.error()),
+        Some((m, false)) => (visible(m).into_owned(), Style::default()),
+        None => (String::new(), Style::default()),
+    };
+    let mut msg_lines = wrap_words(&msg, area.width.saturating_sub(1) as usize);
+    if msg_lines.len() > 2 {
+        msg_lines.truncate(2);
+        let hint = " … (M: all)";
+        let keep = (area.width as usize).saturating_sub(hint.chars().count() + 1);
+        let second: String = msg_lines[1].chars().take(keep).collect();
+        let second = match second.rfind(' ') {
+            Some(i) if i > 0 => second[..i].to_string(),
+            _ => second,
+        };
+        msg_lines[1] = format!("{second}{hint}");
+    }
+    let status_h = msg_lines.len().clamp(1, 2) as u16;
     let [header, body, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_h),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -160,16 +179,48 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         _ => draw_screen(f, app, &t, body),
     }
 
-    let (msg, style) = match &app.message {
-        Some((m, true)) => (format!(" ✗ {}", visible(m)), t.error()),
-        Some((m, false)) => (format!(" {}", visible(m)), Style::default()),
-        None => (String::new(), Style::default()),
-    };
-    f.render_widget(Paragraph::new(msg).style(style), status);
+    let lines: Vec<ratatui::text::Line> = msg_lines
+        .into_iter()
+        .map(|l| ratatui::text::Line::raw(format!(" {l}")))
+        .collect();
+    f.render_widget(Paragraph::new(lines).style(style), status);
     f.render_widget(
         Paragraph::new(key_hints(app, view, keys.width as usize)).style(t.dim()),
         keys,
     );
+}
+
+/// Split `text` into lines of at most `w` characters at spaces (a word longer than a line is
+/// cut, as nothing else can be done with it).
+pub fn wrap_words(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let len = line.chars().count();
+            let wl = word.chars().count();
+            if len == 0 && wl <= w {
+                line = word;
+                break;
+            } else if len > 0 && len + 1 + wl <= w {
+                line.push(' ');
+                line.push_str(&word);
+                break;
+            } else if len > 0 {
+                out.push(std::mem::take(&mut line));
+            } else {
+                let head: String = word.chars().take(w).collect();
+                word = word.chars().skip(w).collect();
+                out.push(head);
+            }
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
 }
 
 /// `key label` pairs for the footer, from the live keymap (a command left unbound is skipped).
@@ -308,6 +359,9 @@ fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         Screen::Scan => screens::scan::draw(f, app, t, area),
         Screen::Person(p) => screens::person::draw(f, p, t, area),
         Screen::Help { scroll } => screens::help::draw(f, &app.keymap, *scroll, area),
+        Screen::Messages { scroll } => {
+            screens::help::draw_messages(f, &app.messages, t, *scroll, area)
+        }
         Screen::Form(form) => screens::forms::draw(f, form, t, area),
         Screen::Picker(p) => screens::picker::draw(f, p, t, area),
         Screen::Import(r) => screens::import::draw(f, r, t, area),

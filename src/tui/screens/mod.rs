@@ -28,7 +28,13 @@ pub enum Screen {
     Detail(Box<detail::DetailState>),
     Scan,
     Person(person::PersonState),
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    /// The last 100 status messages, newest first (keys as help's).
+    Messages {
+        scroll: usize,
+    },
     Form(forms::Form),
     Picker(picker::Picker),
     Import(Box<import::ImportReview>),
@@ -46,7 +52,7 @@ impl Screen {
             Screen::Detail(_) => "detail",
             Screen::Scan => "scan",
             Screen::Person(_) => "person",
-            Screen::Help { .. } => "help",
+            Screen::Help { .. } | Screen::Messages { .. } => "help",
             Screen::Form(_) => "form",
             Screen::Picker(_) => "picker",
             Screen::Import(_) => "import",
@@ -64,6 +70,7 @@ pub enum Effect {
     Say(String),
     Fail(String),
     Help,
+    Messages,
     Quit,
     OpenAsset(i64),
     OpenPerson(String),

@@ -115,6 +115,7 @@ impl App {
             ScanCmd::Done => self.scan_op(ScanOp::Done),
             ScanCmd::Back => self.pop(),
             ScanCmd::Help => self.screens.push(Screen::Help { scroll: 0 }),
+            ScanCmd::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
             ScanCmd::Quit => self.quit = true,
             ScanCmd::Pick => self.scan_pick(),
             ScanCmd::LogUp => {
@@ -236,6 +237,10 @@ impl App {
         for l in lines {
             s.push(l);
         }
+        if !failed && s.log.last().is_some_and(|l| l.outcome == Outcome::Ok) {
+            self.clear_stale_error();
+        }
+        let s = &mut self.scan;
         s.session = r.session;
         s.last = r.last;
         if failed {
