@@ -532,6 +532,7 @@ fn import_from_the_tui_shows_the_dry_run_before_writing() {
     );
     assert!(out.contains("ERROR") && out.contains("line 4"), "{out}");
     insta::assert_snapshot!("import_review_120x40", out);
+    insta::assert_snapshot!("import_review_80x24", render(&mut app, 80, 24));
     // Errors without skip-bad-rows: refused, still nothing written.
     ctrl(&mut app, 's');
     assert_eq!(app.store.asset_count().unwrap(), 0);
