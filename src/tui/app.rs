@@ -19,6 +19,23 @@ use tui_input::Input;
 
 pub use super::screens::scan::session::{Outcome, ScanMode};
 
+impl Action {
+    /// The action's name, for the latency log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Key(_) => "key",
+            Action::Scan(_) => "scan",
+            Action::Paste(_) => "paste",
+            Action::Tick => "tick",
+            Action::LoadProgress(..) => "load-progress",
+            Action::Loaded(..) => "loaded",
+            Action::LoadFailed(_) => "load-failed",
+            Action::SearchDone { .. } => "search-done",
+            Action::Db(..) => "db-reply",
+        }
+    }
+}
+
 /// Everything the UI reacts to, after keys have been through the scan assembler.
 pub enum Action {
     Key(KeyEvent),
