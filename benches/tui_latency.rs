@@ -193,6 +193,13 @@ fn main() {
         std::thread::sleep(Duration::from_millis(40));
     }
     let frames = read("frame ");
+    // What held the UI thread (over 50 ms), if anything: `slow-KIND micros` lines.
+    let slow: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("slow-"))
+        .map(str::to_string)
+        .collect();
     let gaps: Vec<f64> = frames.windows(2).map(|w| w[1] - w[0]).collect();
     let import_keys = read("input ");
 
@@ -244,4 +251,10 @@ fn main() {
         frames.len(),
         common::percentiles_ms(import_keys)
     );
+    if !slow.is_empty() {
+        println!(
+            "  held the UI thread during the import (µs): {}",
+            slow.join(", ")
+        );
+    }
 }

@@ -532,9 +532,16 @@ fn import_from_the_tui_shows_the_dry_run_before_writing() {
     );
     assert!(out.contains("ERROR") && out.contains("line 4"), "{out}");
     insta::assert_snapshot!("import_review_120x40", out);
+    insta::assert_snapshot!("import_review_80x24", render(&mut app, 80, 24));
     // Errors without skip-bad-rows: refused, still nothing written.
     ctrl(&mut app, 's');
     assert_eq!(app.store.asset_count().unwrap(), 0);
+    // The refusal is longer than 80 columns: it wraps at a word, whole (issue 13 item 8).
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("(or choose skip bad rows),") && out.contains(" nothing to do otherwise"),
+        "{out}"
+    );
     // Back to the form, choose to skip bad rows, check again, apply.
     key(&mut app, KeyCode::Esc);
     for _ in 0..4 {
@@ -609,6 +616,44 @@ fn scan_view_audits_a_room() {
     ctrl(&mut app, 'd');
     assert_eq!(app.scan.session, Session::Audit { run: None });
     assert!(app.scan.log.iter().any(|l| l.text.contains("closed")));
+    // issue 13 item 6: the whole reconciliation on its own screen, scrollable, to a CSV.
+    assert_eq!(screen_name(&app), "reconcile");
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("MISSING") && out.contains("moved 1"), "{out}");
+    snap("reconcile", &mut app);
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let missing = r.report.missing.len();
+    assert!(missing > 0);
+    let last_missing = r.report.missing[missing - 1].tag.clone();
+    // Every missing tag can be reached by paging.
+    let mut seen = String::new();
+    for _ in 0..(missing / 5 + 2) {
+        seen.push_str(&render(&mut app, 80, 24));
+        key(&mut app, KeyCode::PageDown);
+    }
+    assert!(seen.contains(&last_missing), "{last_missing} shown");
+    key(&mut app, KeyCode::Home);
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let out_dir = tempfile::tempdir().unwrap();
+    let p = r.write_csv(out_dir.path()).unwrap();
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.starts_with("audit,location,result,tag"), "{text}");
+    assert_eq!(text.matches(",missing,").count(), missing);
+    assert_ne!(r.write_csv(out_dir.path()).unwrap(), p, "never over a file");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "scan");
+    // The scan log scrolls back.
+    let newest = app.scan.log.last().unwrap().text.clone();
+    key(&mut app, KeyCode::PageUp);
+    assert!(app.scan.log_scroll > 0);
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("lines back"), "{out}");
+    key(&mut app, KeyCode::PageDown);
+    assert!(render(&mut app, 120, 40).contains(&newest[..20.min(newest.len())]));
 }
 
 #[test]
@@ -1214,4 +1259,73 @@ fn person_pickers_take_a_badge_scan_a_username_a_name_or_an_email() {
         key(&mut app, KeyCode::Enter);
         assert_eq!(chosen(&app), n + 1, "{typed}: {:?}", app.scan.log);
     }
+}
+
+#[test]
+fn the_scan_view_works_compact_down_to_40x12_and_never_commits_unseen() {
+    // issue 13 item 4
+    let (_d, mut app) = app_with(100);
+    let d = deployed(&app, 2);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(4));
+    let out = render(&mut app, 70, 20);
+    assert!(
+        out.contains("CHECK IN") && out.contains("grade: as is"),
+        "{out}"
+    );
+    app.scan_commit(&d[0].0);
+    let out = render(&mut app, 40, 12);
+    assert!(out.contains(&d[0].0) && out.contains("✓ OK"), "{out}");
+    insta::assert_snapshot!("scan_compact_40x12", out);
+    // Below 40x12: the view says what it needs, and a scan is refused, not committed.
+    let out = render(&mut app, 39, 11);
+    assert!(out.contains("needs 40x12"), "{out}");
+    app.scan_commit(&d[1].0);
+    assert_eq!(app.store.asset(&d[1].0).unwrap().status, Status::Deployed);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
+    assert!(app.bell);
+    // Other views still need 80x24.
+    key(&mut app, KeyCode::Esc);
+    assert!(render(&mut app, 70, 20).contains("needs 80x24"));
+}
+
+#[test]
+fn messages_wrap_at_words_and_the_last_100_are_one_key_away() {
+    // issue 13 item 8
+    let (_d, mut app) = app_with(20);
+    app.update(Action::Scan("IT-000001".into()));
+    key(&mut app, KeyCode::Char('S'));
+    key(&mut app, KeyCode::Esc);
+    // A long refusal at 80 columns: whole, over two lines, no word cut.
+    let long = "this import cannot be written: fix the errors (or choose skip bad rows), nothing to do otherwise";
+    let lines = itam::tui::views::wrap_words(long, 79);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines.join(" "), long);
+    for l in &lines {
+        assert!(l.chars().count() <= 79);
+    }
+    for _ in 0..105 {
+        app.update(Action::Scan("NO-SUCH".into()));
+    }
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('M'));
+    assert_eq!(screen_name(&app), "help");
+    assert_eq!(app.messages.len(), 100);
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("messages — newest first"), "{out}");
+    assert!(out.contains("no asset, serial, badge or location"), "{out}");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "list");
+}
+
+#[test]
+fn the_list_footer_drops_what_does_not_fit_rather_than_cut_the_row_count() {
+    let (_d, mut app) = app_with(300);
+    key(&mut app, KeyCode::Char('f'));
+    typ(&mut app, "assignee:");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('o'));
+    let out = render(&mut app, 80, 24);
+    let n = app.visible_len();
+    assert!(out.contains(&format!("row 1 of {n}")), "{out}");
 }

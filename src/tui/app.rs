@@ -19,6 +19,23 @@ use tui_input::Input;
 
 pub use super::screens::scan::session::{Outcome, ScanMode};
 
+impl Action {
+    /// The action's name, for the latency log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Key(_) => "key",
+            Action::Scan(_) => "scan",
+            Action::Paste(_) => "paste",
+            Action::Tick => "tick",
+            Action::LoadProgress(..) => "load-progress",
+            Action::Loaded(..) => "loaded",
+            Action::LoadFailed(_) => "load-failed",
+            Action::SearchDone { .. } => "search-done",
+            Action::Db(..) => "db-reply",
+        }
+    }
+}
+
 /// Everything the UI reacts to, after keys have been through the scan assembler.
 pub enum Action {
     Key(KeyEvent),
@@ -93,6 +110,13 @@ pub struct App {
     last_busy_draw: std::time::Instant,
     /// Starts the background loader (list and search index) again; set by the event loop.
     pub reload: Option<Box<dyn Fn()>>,
+    reloading: bool,
+    reload_again: bool,
+    /// The terminal's size at the last draw: below the scan view's minimum, scans are refused
+    /// rather than committed where their result could not be seen.
+    pub size: (u16, u16),
+    /// The last 100 status messages (text, was an error), oldest first.
+    pub messages: Vec<(String, bool)>,
 }
 
 /// More changed assets than this are re-read by the background loader, not on the UI thread.
@@ -140,6 +164,10 @@ impl App {
             scans_answered: Vec::new(),
             last_busy_draw: std::time::Instant::now(),
             reload: None,
+            reloading: false,
+            reload_again: false,
+            size: (super::views::MIN_W, super::views::MIN_H),
+            messages: Vec::new(),
             search_asked: None,
             search_answered: None,
             pinned_today: None,
@@ -171,12 +199,31 @@ impl App {
     }
 
     pub(crate) fn say(&mut self, text: impl Into<String>) {
-        self.message = Some((text.into(), false));
+        let text = text.into();
+        self.remember(&text, false);
+        self.message = Some((text, false));
     }
 
     pub(crate) fn fail(&mut self, text: impl Into<String>) {
-        self.message = Some((text.into(), true));
+        let text = text.into();
+        self.remember(&text, true);
+        self.message = Some((text, true));
         self.bell = true;
+    }
+
+    /// The last 100 messages, for the messages screen (one key away).
+    fn remember(&mut self, text: &str, error: bool) {
+        self.messages.push((text.to_string(), error));
+        if self.messages.len() > 100 {
+            self.messages.remove(0);
+        }
+    }
+
+    /// A success after an error: the stale error goes.
+    pub(crate) fn clear_stale_error(&mut self) {
+        if matches!(self.message, Some((_, true))) {
+            self.message = None;
+        }
     }
 
     /// Apply one action. This is the only place state changes.
@@ -195,8 +242,19 @@ impl App {
                 self.total_assets = total as i64;
             }
             Action::Loaded(rows, interner) => {
-                self.rows = rows;
-                self.interner = interner;
+                // Freeing a million rows takes a while: not on the UI thread.
+                let old = std::mem::replace(&mut self.rows, rows);
+                let old_interner = std::mem::replace(&mut self.interner, interner);
+                if self.reload.is_some() {
+                    std::thread::spawn(move || drop((old, old_interner)));
+                }
+                self.reloading = false;
+                if std::mem::take(&mut self.reload_again) {
+                    if let Some(reload) = &self.reload {
+                        reload();
+                        self.reloading = true;
+                    }
+                }
                 self.loaded = true;
                 self.total_assets = self.rows.len() as i64;
                 self.preview.clear();
@@ -269,8 +327,11 @@ impl App {
             Screen::Picker(_) => return self.picker_key(k),
             Screen::Import(_) => return self.import_key(k),
             Screen::Person(p) => p.key(&self.keymap, k),
-            Screen::Help { scroll } => super::screens::help::key(scroll, &self.keymap, k),
+            Screen::Help { scroll } | Screen::Messages { scroll } => {
+                super::screens::help::key(scroll, &self.keymap, k)
+            }
             Screen::Ghosts(g) => g.key(&self.keymap, k),
+            Screen::Reconcile(r) => r.key(&self.keymap, k),
             Screen::Licences(r) => r.key(&self.keymap, k),
             Screen::Finance(r) => r.key(&self.keymap, k),
             Screen::Forecast(r) => r.key(&self.keymap, k),
@@ -287,6 +348,7 @@ impl App {
                 Effect::Say(t) => self.say(t),
                 Effect::Fail(t) => self.fail(t),
                 Effect::Help => self.screens.push(Screen::Help { scroll: 0 }),
+                Effect::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
                 Effect::Quit => self.quit = true,
                 Effect::OpenAsset(id) => self.open_detail(id),
                 Effect::OpenPerson(u) => self.open_person(&u),
@@ -415,12 +477,15 @@ impl App {
         }
         // An import of thousands of rows: reading each row here would hold the screen for
         // seconds, so the loader re-reads the whole list off the UI thread instead.
-        if ids.len() > BIG_CHANGE && self.loaded {
-            if let Some(reload) = &self.reload {
+        if ids.len() > BIG_CHANGE && self.loaded && self.reload.is_some() {
+            // One reload at a time: changes made while it reads are picked up by one more.
+            if self.reloading {
+                self.reload_again = true;
+            } else if let Some(reload) = &self.reload {
                 reload();
-                self.total_assets = self.store.asset_count().unwrap_or(self.total_assets);
-                return;
+                self.reloading = true;
             }
+            return;
         }
         let mut added = false;
         for id in &ids {

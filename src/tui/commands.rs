@@ -57,6 +57,7 @@ commands!(
     Forecast "forecast" "refresh forecast: end of life and warranty ends by quarter",
     Demo "demo" "load demo data (empty database only)",
     Refresh "refresh" "reload from the database",
+    Messages "messages" "the last 100 messages",
     Help "help" "help",
     Quit "quit" "quit",
 });
@@ -77,6 +78,7 @@ commands!(
     Person "person" "the assignee's assets",
     Up "up" "move up",
     Down "down" "move down",
+    Messages "messages" "the last 100 messages",
     Help "help" "help",
     Quit "quit" "quit",
 });
@@ -98,7 +100,25 @@ commands!(
     Label "label" "receive: print each new asset's label (on/off)",
     Done "done" "close the audit / finish the offboarding",
     Undo "undo" "undo the last scan",
+    LogUp "log_up" "scroll the scan log back",
+    LogDown "log_down" "scroll the scan log forward",
+    Messages "messages" "the last 100 messages",
     Back "back" "back",
+    Help "help" "help",
+    Quit "quit" "quit",
+});
+
+commands!(
+    /// An audit's reconciliation, shown when it closes.
+    ReconcileCmd, "reconcile" {
+    Back "back" "back to the scan view",
+    Up "up" "move up",
+    Down "down" "move down",
+    PageUp "page_up" "page up",
+    PageDown "page_down" "page down",
+    Top "top" "first line",
+    Bottom "bottom" "last line",
+    Csv "csv" "write the reconciliation to a CSV file",
     Help "help" "help",
     Quit "quit" "quit",
 });

@@ -14,7 +14,17 @@ pub const DEFAULT: &str = include_str!("../../keymap.toml");
 
 /// The views that have their own bindings, in the order help lists them.
 pub const VIEWS: &[&str] = &[
-    "list", "detail", "scan", "person", "ghosts", "report", "help", "import", "form", "picker",
+    "list",
+    "detail",
+    "scan",
+    "reconcile",
+    "person",
+    "ghosts",
+    "report",
+    "help",
+    "import",
+    "form",
+    "picker",
     "search",
 ];
 
@@ -258,6 +268,7 @@ pub struct Keymap {
     pub list: Bindings<ListCmd>,
     pub detail: Bindings<DetailCmd>,
     pub scan: Bindings<ScanCmd>,
+    pub reconcile: Bindings<ReconcileCmd>,
     pub person: Bindings<PersonCmd>,
     pub ghosts: Bindings<GhostsCmd>,
     pub report: Bindings<ReportCmd>,
@@ -314,6 +325,7 @@ impl Keymap {
                 "list" => map.list.merge(cmds, text, defaults)?,
                 "detail" => map.detail.merge(cmds, text, defaults)?,
                 "scan" => map.scan.merge(cmds, text, defaults)?,
+                "reconcile" => map.reconcile.merge(cmds, text, defaults)?,
                 "person" => map.person.merge(cmds, text, defaults)?,
                 "ghosts" => map.ghosts.merge(cmds, text, defaults)?,
                 "report" => map.report.merge(cmds, text, defaults)?,
@@ -364,6 +376,7 @@ impl Keymap {
             .conflict()
             .or_else(|| self.detail.conflict())
             .or_else(|| self.scan.conflict())
+            .or_else(|| self.reconcile.conflict())
             .or_else(|| self.person.conflict())
             .or_else(|| self.ghosts.conflict())
             .or_else(|| self.report.conflict())
@@ -380,6 +393,7 @@ impl Keymap {
             ("list", self.list.rows()),
             ("detail", self.detail.rows()),
             ("scan", self.scan.rows()),
+            ("reconcile", self.reconcile.rows()),
             ("person", self.person.rows()),
             ("ghosts", self.ghosts.rows()),
             ("report", self.report.rows()),
@@ -420,6 +434,7 @@ mod tests {
         assert_eq!(m.list.rows().len(), ListCmd::ALL.len());
         assert_eq!(m.detail.rows().len(), DetailCmd::ALL.len());
         assert_eq!(m.scan.rows().len(), ScanCmd::ALL.len());
+        assert_eq!(m.reconcile.rows().len(), ReconcileCmd::ALL.len());
         assert_eq!(m.person.rows().len(), PersonCmd::ALL.len());
         assert_eq!(m.ghosts.rows().len(), GhostsCmd::ALL.len());
         assert_eq!(m.report.rows().len(), ReportCmd::ALL.len());

@@ -108,6 +108,15 @@ impl Latency {
             let _ = writeln!(f, "frame {}", started.elapsed().as_micros());
         }
     }
+    /// Anything on the UI thread that took over 50 ms: `slow KIND MICROS` (what froze a frame).
+    fn slow(&mut self, kind: &str, started: Instant) {
+        let took = started.elapsed();
+        if took.as_millis() >= 50 {
+            if let Some(f) = self.0.as_mut() {
+                let _ = writeln!(f, "slow-{kind} {}", took.as_micros());
+            }
+        }
+    }
     /// One line: what it was (`input` batch, `search` results) and microseconds until drawn.
     fn record(&mut self, kind: &str, since: Option<Instant>) {
         if let (Some(f), Some(t)) = (self.0.as_mut(), since) {
@@ -267,7 +276,10 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         }
         app.input_at = batch_start;
         for a in actions {
+            let kind = a.kind();
+            let t = Instant::now();
             app.update(a);
+            latency.slow(kind, t);
             // Leaving the list for a text view hands held keys over in order.
             if app.quit {
                 break;
@@ -279,6 +291,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         if last_poll.elapsed() >= REFRESH {
             last_poll = Instant::now();
             app.poll();
+            latency.slow("poll", last_poll);
         }
         if app.dirty && !app.quit {
             draw(&mut guard, &mut app)?;

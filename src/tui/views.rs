@@ -7,7 +7,7 @@
 use super::app::{App, Screen};
 use super::keymap::{
     Command, DetailCmd, FormCmd, GhostsCmd, HelpCmd, ImportCmd, ListCmd, PersonCmd, PickerCmd,
-    ReportCmd, ScanCmd, SearchCmd,
+    ReconcileCmd, ReportCmd, ScanCmd, SearchCmd,
 };
 use super::screens;
 use crate::domain::text::visible;
@@ -96,19 +96,52 @@ pub fn opt(s: &Option<String>, w: usize) -> String {
 
 pub fn draw(f: &mut Frame, app: &mut App) {
     let area = f.area();
+    app.size = (area.width, area.height);
+    let t = Theme { color: app.color };
     if area.width < MIN_W || area.height < MIN_H {
-        let msg = format!(
-            "itam needs {MIN_W}x{MIN_H}, have {}x{}",
-            area.width, area.height
-        );
+        // The scan view keeps working at a bench's small terminal, in a compact layout.
+        let scanning = matches!(app.screen(), Screen::Scan);
+        if scanning && screens::scan::fits_compact(area.width, area.height) {
+            return screens::scan::draw_compact(f, app, &t, area);
+        }
+        let (w, h) = screens::scan::COMPACT_MIN;
+        let msg = if scanning {
+            format!(
+                "the scan view needs {w}x{h}, have {}x{}",
+                area.width, area.height
+            )
+        } else {
+            format!(
+                "itam needs {MIN_W}x{MIN_H}, have {}x{}",
+                area.width, area.height
+            )
+        };
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let t = Theme { color: app.color };
+    // The status line wraps (at words) onto a second line rather than cut a message.
+    let (msg, style) = match &app.message {
+        Some((m, true)) => (format!("✗ {}", visible(m)), t.error()),
+        Some((m, false)) => (visible(m).into_owned(), Style::default()),
+        None => (String::new(), Style::default()),
+    };
+    let mut msg_lines = wrap_words(&msg, area.width.saturating_sub(1) as usize);
+    if msg_lines.len() > 2 {
+        msg_lines.truncate(2);
+        let hint = " … (M: all)";
+        let keep = (area.width as usize).saturating_sub(hint.chars().count() + 1);
+        let second: String = msg_lines[1].chars().take(keep).collect();
+        let second = match second.rfind(' ') {
+            Some(i) if i > 0 => second[..i].to_string(),
+            _ => second,
+        };
+        msg_lines[1] = format!("{second}{hint}");
+    }
+    let status_h = msg_lines.len().clamp(1, 2) as u16;
     let [header, body, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_h),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -146,16 +179,48 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         _ => draw_screen(f, app, &t, body),
     }
 
-    let (msg, style) = match &app.message {
-        Some((m, true)) => (format!(" ✗ {}", visible(m)), t.error()),
-        Some((m, false)) => (format!(" {}", visible(m)), Style::default()),
-        None => (String::new(), Style::default()),
-    };
-    f.render_widget(Paragraph::new(msg).style(style), status);
+    let lines: Vec<ratatui::text::Line> = msg_lines
+        .into_iter()
+        .map(|l| ratatui::text::Line::raw(format!(" {l}")))
+        .collect();
+    f.render_widget(Paragraph::new(lines).style(style), status);
     f.render_widget(
         Paragraph::new(key_hints(app, view, keys.width as usize)).style(t.dim()),
         keys,
     );
+}
+
+/// Split `text` into lines of at most `w` characters at spaces (a word longer than a line is
+/// cut, as nothing else can be done with it).
+pub fn wrap_words(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let len = line.chars().count();
+            let wl = word.chars().count();
+            if len == 0 && wl <= w {
+                line = word;
+                break;
+            } else if len > 0 && len + 1 + wl <= w {
+                line.push(' ');
+                line.push_str(&word);
+                break;
+            } else if len > 0 {
+                out.push(std::mem::take(&mut line));
+            } else {
+                let head: String = word.chars().take(w).collect();
+                word = word.chars().skip(w).collect();
+                out.push(head);
+            }
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
 }
 
 /// `key label` pairs for the footer, from the live keymap (a command left unbound is skipped).
@@ -252,6 +317,15 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
                 GhostsCmd::Help,
             ],
         ),
+        "reconcile" => hints(
+            &k.reconcile,
+            &[
+                ReconcileCmd::Back,
+                ReconcileCmd::PageDown,
+                ReconcileCmd::Csv,
+                ReconcileCmd::Help,
+            ],
+        ),
         "report" => hints(
             &k.report,
             &[
@@ -276,19 +350,23 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
 
 fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     // Split borrow: pull the screen out, draw, put it back.
-    let Some(screen) = app.screens.pop() else {
+    let Some(mut screen) = app.screens.pop() else {
         return;
     };
-    match &screen {
+    match &mut screen {
         Screen::List => screens::list::draw(f, app, t, area),
         Screen::Detail(d) => screens::detail::draw(f, d, t, area),
         Screen::Scan => screens::scan::draw(f, app, t, area),
         Screen::Person(p) => screens::person::draw(f, p, t, area),
         Screen::Help { scroll } => screens::help::draw(f, &app.keymap, *scroll, area),
+        Screen::Messages { scroll } => {
+            screens::help::draw_messages(f, &app.messages, t, *scroll, area)
+        }
         Screen::Form(form) => screens::forms::draw(f, form, t, area),
         Screen::Picker(p) => screens::picker::draw(f, p, t, area),
         Screen::Import(r) => screens::import::draw(f, r, t, area),
         Screen::Ghosts(g) => screens::ghosts::draw(f, g, t, area),
+        Screen::Reconcile(r) => screens::reconcile::draw(f, r, t, area),
         Screen::Licences(r) => screens::licences::draw(f, r, t, area),
         Screen::Finance(r) => screens::finance::draw(f, r, t, area),
         Screen::Forecast(r) => screens::forecast::draw(f, r, t, area),

@@ -134,6 +134,7 @@ impl App {
                 None => self.say("not checked out to anyone"),
             },
             DetailCmd::Help => self.screens.push(Screen::Help { scroll: 0 }),
+            DetailCmd::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
             DetailCmd::Quit => self.quit = true,
         }
     }

@@ -1,6 +1,7 @@
 //! An import's dry run, then its write: nothing is written until ctrl-s, and the write runs on
 //! the database worker with a progress bar, so the screen keeps drawing through a 100,000-row
-//! file. Esc cancels a write that has not started (queued behind other work, or still staging).
+//! file. Esc cancels a write the worker has not begun (queued behind other work); once begun it
+//! is one transaction and runs to its end.
 
 use super::Screen;
 use crate::domain::text::visible;
@@ -19,7 +20,9 @@ use std::time::Instant;
 /// A checked import waiting for the user's go-ahead.
 #[derive(Debug)]
 pub struct ImportReview {
-    pub plan: crate::interop::import::Plan,
+    /// Shared with the worker while it writes: a 100,000-row plan is neither copied nor freed
+    /// on the UI thread.
+    pub plan: Arc<crate::interop::import::Plan>,
     pub scroll: usize,
     /// Set once ctrl-s sent the write to the worker.
     pub running: Option<Running>,
@@ -30,6 +33,8 @@ pub struct Running {
     pub since: Instant,
     /// Rows written so far (the importer's progress).
     pub written: u64,
+    /// The worker has begun the job: from here it runs to its end (one transaction).
+    pub started: bool,
     /// Esc before the write began: the worker drops the job.
     pub cancel: Arc<AtomicBool>,
 }
@@ -37,7 +42,7 @@ pub struct Running {
 impl ImportReview {
     pub fn new(plan: crate::interop::import::Plan) -> ImportReview {
         ImportReview {
-            plan,
+            plan: Arc::new(plan),
             scroll: 0,
             running: None,
         }
@@ -89,7 +94,7 @@ impl App {
         };
         match cmd {
             ImportCmd::Back => match &r.running {
-                Some(run) if run.written == 0 => {
+                Some(run) if !run.started => {
                     run.cancel.store(true, Ordering::Relaxed);
                     self.say("cancelling the import before anything is written…");
                 }
@@ -111,6 +116,7 @@ impl App {
                 r.running = Some(Running {
                     since: Instant::now(),
                     written: 0,
+                    started: false,
                     cancel: cancel.clone(),
                 });
                 self.write(apply(plan, cancel));
@@ -119,7 +125,7 @@ impl App {
     }
 }
 
-fn apply(plan: crate::interop::import::Plan, cancel: Arc<AtomicBool>) -> crate::tui::db::Job {
+fn apply(plan: Arc<crate::interop::import::Plan>, cancel: Arc<AtomicBool>) -> crate::tui::db::Job {
     Box::new(move |store, ctx| {
         if cancel.load(Ordering::Relaxed) {
             return Box::new(|app: &mut App| {
@@ -129,6 +135,13 @@ fn apply(plan: crate::interop::import::Plan, cancel: Arc<AtomicBool>) -> crate::
                 app.say("import cancelled: nothing was written");
             });
         }
+        ctx.notify(Box::new(|app: &mut App| {
+            if let Some(Screen::Import(r)) = app.screens.last_mut() {
+                if let Some(run) = r.running.as_mut() {
+                    run.started = true;
+                }
+            }
+        }));
         let mut last = Instant::now();
         let r = crate::interop::import::apply(store, &plan, &mut |n| {
             // A few progress replies a second are enough for a smooth bar.
@@ -144,18 +157,22 @@ fn apply(plan: crate::interop::import::Plan, cancel: Arc<AtomicBool>) -> crate::
             }
         })
         .map_err(|e| e.to_string());
+        let source = plan.source.clone();
+        drop(plan);
         Box::new(move |app: &mut App| match r {
             Ok(done) => {
-                // Drop the review and the form under it.
+                // Drop the review (its plan freed off the UI thread) and the form under it.
                 if let Some(Screen::Import(_)) = app.screens.last() {
-                    app.pop();
+                    if let Some(Screen::Import(review)) = app.screens.pop() {
+                        std::thread::spawn(move || drop(review));
+                    }
                 }
                 if let Some(Screen::Form(_)) = app.screens.last() {
                     app.pop();
                 }
                 app.say(format!(
                     "imported {}: {} created, {} updated",
-                    plan.source, done.created, done.updated
+                    source, done.created, done.updated
                 ));
                 if app.loaded {
                     app.rebuild_order();
@@ -183,11 +200,13 @@ pub fn draw(f: &mut Frame, r: &ImportReview, t: &Theme, area: Rect) {
         let bar = format!("[{}{}]", "█".repeat(filled), "·".repeat(width - filled));
         let what = if run.cancel.load(Ordering::Relaxed) {
             "cancelling…".to_string()
-        } else if run.written == 0 {
+        } else if !run.started {
             format!(
-                "queued/staging · {:.1} s · esc cancels",
+                "queued · {:.1} s · esc cancels",
                 run.since.elapsed().as_secs_f32()
             )
+        } else if run.written == 0 {
+            format!("preparing · {:.1} s", run.since.elapsed().as_secs_f32())
         } else {
             format!(
                 "writing {} of {}",

@@ -15,6 +15,7 @@ pub mod licences;
 pub mod list;
 pub mod person;
 pub mod picker;
+pub mod reconcile;
 pub mod scan;
 
 use super::db::Job;
@@ -27,11 +28,18 @@ pub enum Screen {
     Detail(Box<detail::DetailState>),
     Scan,
     Person(person::PersonState),
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    /// The last 100 status messages, newest first (keys as help's).
+    Messages {
+        scroll: usize,
+    },
     Form(forms::Form),
     Picker(picker::Picker),
     Import(Box<import::ImportReview>),
     Ghosts(ghosts::GhostState),
+    Reconcile(Box<reconcile::Reconcile>),
     Licences(Report<crate::store::LicenceReport>),
     Finance(Report<finance::Finance>),
     Forecast(Report<crate::store::EolReport>),
@@ -44,11 +52,12 @@ impl Screen {
             Screen::Detail(_) => "detail",
             Screen::Scan => "scan",
             Screen::Person(_) => "person",
-            Screen::Help { .. } => "help",
+            Screen::Help { .. } | Screen::Messages { .. } => "help",
             Screen::Form(_) => "form",
             Screen::Picker(_) => "picker",
             Screen::Import(_) => "import",
             Screen::Ghosts(_) => "ghosts",
+            Screen::Reconcile(_) => "reconcile",
             Screen::Licences(_) | Screen::Finance(_) | Screen::Forecast(_) => "report",
         }
     }
@@ -61,6 +70,7 @@ pub enum Effect {
     Say(String),
     Fail(String),
     Help,
+    Messages,
     Quit,
     OpenAsset(i64),
     OpenPerson(String),

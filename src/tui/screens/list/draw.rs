@@ -182,6 +182,21 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         let pct = (n * 100).checked_div(total).unwrap_or(0);
         parts.push(format!("indexing {pct}%"));
     }
+    // Drop what does not fit whole (the filter's description, then the sort) rather than
+    // cut the row count: `row 1 of 4` for 424 rows misleads.
+    let fits = |p: &[String]| p.join(" · ").chars().count() < foot.width as usize;
+    while !fits(&parts) {
+        match parts
+            .iter()
+            .position(|p| p.starts_with("filter: "))
+            .or_else(|| parts.iter().position(|p| p.starts_with("sort: ")))
+        {
+            Some(i) => {
+                parts.remove(i);
+            }
+            None => break,
+        }
+    }
     f.render_widget(
         Paragraph::new(format!(" {}", parts.join(" · "))).style(t.dim()),
         foot,

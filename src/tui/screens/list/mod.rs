@@ -308,6 +308,7 @@ impl App {
             ListCmd::Forecast => self.write(super::forecast::open(self.today())),
             ListCmd::Demo => self.load_demo(),
             ListCmd::Refresh => self.refresh_all(),
+            ListCmd::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
             ListCmd::Help => self.screens.push(Screen::Help { scroll: 0 }),
             ListCmd::Quit => self.quit = true,
         }

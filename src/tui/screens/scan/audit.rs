@@ -152,15 +152,7 @@ impl Engine {
                     r.unknown.len(),
                     run.id
                 ));
-                let missing: Vec<&str> =
-                    r.missing.iter().take(10).map(|a| a.tag.as_str()).collect();
-                if !missing.is_empty() {
-                    self.warn(format!(
-                        "missing: {}{}",
-                        missing.join(" "),
-                        if r.missing.len() > 10 { " …" } else { "" }
-                    ));
-                }
+                self.closed = Some(Box::new(r));
             }
             Err(e) => self.failed(e.to_string()),
         }

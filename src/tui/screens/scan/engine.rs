@@ -54,6 +54,8 @@ pub struct ScanReply {
     /// Something was written (the list refreshes what changed).
     pub wrote: bool,
     pub ask: Option<Ask>,
+    /// An audit just closed: its reconciliation, for its own screen.
+    pub closed: Option<Box<crate::store::AuditReport>>,
 }
 
 /// How to take back one scan.
@@ -89,6 +91,7 @@ pub struct Engine {
     pub(super) last: Option<AssetView>,
     pub(super) wrote: bool,
     pub(super) ask: Option<Ask>,
+    pub(super) closed: Option<Box<crate::store::AuditReport>>,
 }
 
 impl Default for Engine {
@@ -102,6 +105,7 @@ impl Default for Engine {
             last: None,
             wrote: false,
             ask: None,
+            closed: None,
         }
     }
 }
@@ -144,6 +148,7 @@ impl Engine {
             last: self.last.clone(),
             wrote: self.wrote,
             ask: self.ask.take(),
+            closed: self.closed.take(),
         }
     }
 

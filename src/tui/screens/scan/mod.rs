@@ -28,6 +28,16 @@ use session::{LogLine, Outcome, ScanMode, Session};
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
+/// The smallest terminal the compact scan layout works in; below it no scan is committed.
+pub const COMPACT_MIN: (u16, u16) = (40, 12);
+
+pub fn fits_compact(w: u16, h: u16) -> bool {
+    w >= COMPACT_MIN.0 && h >= COMPACT_MIN.1
+}
+
+/// PgUp/PgDn move the scan log by this many lines.
+const LOG_PAGE: usize = 8;
+
 /// The log keeps this many lines (older ones are dropped in a block).
 const LOG_KEEP: usize = 500;
 
@@ -37,6 +47,8 @@ pub struct ScanState {
     /// The session as the engine last replied with it.
     pub session: Session,
     pub log: Vec<LogLine>,
+    /// Lines scrolled back from the newest (0: following the newest).
+    pub log_scroll: usize,
     pub last: Option<AssetView>,
 }
 
@@ -46,6 +58,7 @@ impl Default for ScanState {
             input: Input::default(),
             session: Session::Lookup,
             log: Vec::new(),
+            log_scroll: 0,
             last: None,
         }
     }
@@ -65,6 +78,8 @@ impl ScanState {
     }
 
     fn push(&mut self, line: LogLine) {
+        // A new line brings the log back to the newest.
+        self.log_scroll = 0;
         self.log.push(line);
         if self.log.len() > LOG_KEEP {
             // Never drop a pending line: its reply replaces it.
@@ -100,8 +115,17 @@ impl App {
             ScanCmd::Done => self.scan_op(ScanOp::Done),
             ScanCmd::Back => self.pop(),
             ScanCmd::Help => self.screens.push(Screen::Help { scroll: 0 }),
+            ScanCmd::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
             ScanCmd::Quit => self.quit = true,
             ScanCmd::Pick => self.scan_pick(),
+            ScanCmd::LogUp => {
+                let page = LOG_PAGE.min(self.scan.log.len());
+                self.scan.log_scroll =
+                    (self.scan.log_scroll + page).min(self.scan.log.len().saturating_sub(1));
+            }
+            ScanCmd::LogDown => {
+                self.scan.log_scroll = self.scan.log_scroll.saturating_sub(LOG_PAGE);
+            }
         }
     }
 
@@ -156,6 +180,18 @@ impl App {
         if code.is_empty() {
             return;
         }
+        let (w, h) = self.size;
+        if !fits_compact(w, h) {
+            // Never commit a scan whose result line cannot be seen.
+            self.bell = true;
+            self.scan.push(LogLine::failed(format!(
+                "{}: not scanned — the terminal is {w}x{h}, scanning needs {}x{}",
+                visible(&code),
+                COMPACT_MIN.0,
+                COMPACT_MIN.1
+            )));
+            return;
+        }
         self.scan.push(LogLine {
             outcome: Outcome::Pending,
             text: format!("{} …", visible(&code)),
@@ -201,6 +237,10 @@ impl App {
         for l in lines {
             s.push(l);
         }
+        if !failed && s.log.last().is_some_and(|l| l.outcome == Outcome::Ok) {
+            self.clear_stale_error();
+        }
+        let s = &mut self.scan;
         s.session = r.session;
         s.last = r.last;
         if failed {
@@ -221,6 +261,11 @@ impl App {
                 )));
             }
             None => {}
+        }
+        if let Some(report) = r.closed {
+            self.screens.push(Screen::Reconcile(Box::new(
+                super::reconcile::Reconcile::new(*report),
+            )));
         }
     }
 }
@@ -289,6 +334,67 @@ fn target(s: &Session, tag_pattern: &str) -> String {
             "scan the badge of the person leaving, or press F7".into()
         }
     }
+}
+
+/// The log's lines, newest last, as many as fit in `h` rows of `w` columns.
+fn log_lines(s: &ScanState, t: &Theme, h: usize, w: usize) -> Vec<Line<'static>> {
+    s.log
+        .iter()
+        .rev()
+        .skip(s.log_scroll)
+        .take(h)
+        .rev()
+        .map(|l: &LogLine| {
+            let (mark, style) = match l.outcome {
+                Outcome::Failed => ("✗ FAIL ", t.error()),
+                Outcome::Warn => ("! WARN ", t.warn()),
+                Outcome::Ok => ("✓ OK   ", Style::default()),
+                Outcome::Pending => ("… WAIT ", t.dim()),
+            };
+            Line::styled(fit(&format!("{mark}{}", l.text), w), style)
+        })
+        .collect()
+}
+
+/// Below 80x24 (down to 40x12): the mode and its target, the input, the last results.
+pub fn draw_compact(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
+    let s = &app.scan;
+    let [head, tgt, input, log] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let w = area.width as usize;
+    let mode = s.mode();
+    let pending = s.pending();
+    let waiting = if pending > 0 {
+        format!(" · {pending} waiting")
+    } else {
+        String::new()
+    };
+    f.render_widget(
+        Paragraph::new(fit(
+            &format!(" SCAN [{}]{waiting} · F1 help · esc back", mode.label()),
+            w,
+        ))
+        .style(t.title().add_modifier(Modifier::REVERSED)),
+        head,
+    );
+    f.render_widget(
+        Paragraph::new(fit(
+            &format!(" {}", target(&s.session, &app.tag_pattern)),
+            w,
+        ))
+        .style(t.title()),
+        tgt,
+    );
+    let value = visible(s.input.value()).into_owned();
+    f.render_widget(Paragraph::new(fit(&format!("▶ {value}"), w)), input);
+    let cx = input.x + 2 + s.input.visual_cursor() as u16;
+    f.set_cursor_position((cx.min(input.right().saturating_sub(1)), input.y));
+    f.render_widget(Paragraph::new(log_lines(s, t, log.height as usize, w)), log);
 }
 
 pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
@@ -370,27 +476,18 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     }
     let h = log.height.saturating_sub(1) as usize;
     let w = log.width as usize;
-    let lines: Vec<Line> = s
-        .log
-        .iter()
-        .rev()
-        .take(h)
-        .rev()
-        .map(|l: &LogLine| {
-            let (mark, style) = match l.outcome {
-                Outcome::Failed => ("✗ FAIL ", t.error()),
-                Outcome::Warn => ("! WARN ", t.warn()),
-                Outcome::Ok => ("✓ OK   ", Style::default()),
-                Outcome::Pending => ("… WAIT ", t.dim()),
-            };
-            Line::styled(fit(&format!("{mark}{}", l.text), w), style)
-        })
-        .collect();
+    let lines = log_lines(s, t, h, w);
     let pending = s.pending();
     let title = if pending > 0 {
         format!(
             " scan log ({}) — {pending} waiting for the database ",
             s.log.len()
+        )
+    } else if s.log_scroll > 0 {
+        format!(
+            " scan log ({}) — {} lines back, pgdn for newer ",
+            s.log.len(),
+            s.log_scroll
         )
     } else {
         format!(" scan log ({}) — ctrl-z undoes the last ", s.log.len())
