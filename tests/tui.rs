@@ -643,6 +643,11 @@ fn scan_view_audits_a_room() {
     let text = std::fs::read_to_string(&p).unwrap();
     assert!(text.starts_with("audit,location,result,tag"), "{text}");
     assert_eq!(text.matches(",missing,").count(), missing);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "an audit CSV is not readable by others: {mode:o}");
+    }
     assert_ne!(r.write_csv(out_dir.path()).unwrap(), p, "never over a file");
     key(&mut app, KeyCode::Esc);
     assert_eq!(screen_name(&app), "scan");

@@ -5,6 +5,8 @@
 use super::Effect;
 use crate::domain::text::visible;
 use crate::domain::AssetView;
+use crate::interop::csvout::escape_formula;
+use crate::store::outfile::{write_all, OutOptions};
 use crate::store::AuditReport;
 use crate::tui::keymap::{Keymap, ReconcileCmd};
 use crate::tui::views::{fit, Theme};
@@ -87,7 +89,7 @@ impl Reconcile {
     }
 
     /// `audit-ID.csv` in `dir` (or `audit-ID-2.csv`…, never over a file), written whole
-    /// through a temp file and a rename.
+    /// through the shared output-file writer, with formula cells escaped.
     pub fn write_csv(&self, dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
         let id = self.report.audit.id;
         let mut w = csv::Writer::from_writer(Vec::new());
@@ -106,7 +108,9 @@ impl Reconcile {
         for it in self.items() {
             let a = it.asset;
             let field = |f: fn(&AssetView) -> Option<&str>| a.and_then(f).unwrap_or("").to_string();
-            w.write_record([
+            // Names and codes are untrusted text: a cell that starts like a formula is escaped
+            // as every other CSV itam writes.
+            let cells = [
                 id.to_string(),
                 self.report.audit.location.clone(),
                 it.section.to_ascii_lowercase(),
@@ -115,8 +119,9 @@ impl Reconcile {
                 field(|a| a.model.as_deref()),
                 field(|a| a.assignee.as_deref()),
                 field(|a| a.location.as_deref()),
-            ])
-            .map_err(io)?;
+            ];
+            w.write_record(cells.iter().map(|c| escape_formula(c).into_owned()))
+                .map_err(io)?;
         }
         let bytes = w
             .into_inner()
@@ -134,11 +139,17 @@ impl Reconcile {
             }
             n += 1;
         };
-        let tmp = dir.join(format!(".audit-{id}.csv.partial"));
-        std::fs::write(&tmp, bytes)?;
-        // hard_link refuses an existing target: a file that appeared meanwhile is kept.
-        std::fs::hard_link(&tmp, &path)?;
-        std::fs::remove_file(&tmp)?;
+        // The shared writer: whole or not at all, never over a file that appeared meanwhile,
+        // never readable by others.
+        write_all(
+            &path,
+            &bytes,
+            &OutOptions {
+                force: false,
+                database: None,
+            },
+        )
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
         Ok(path)
     }
 }
