@@ -92,6 +92,33 @@ fn main() {
     let (c50, c99, _) = common::triple(&every_cpu);
     println!("| all | | {p50:.2} | {p99:.2} | {max:.2} | {c50:.2} | {c99:.2} | |");
 
+    // Taking a query back one key at a time (backspace): each answer narrows from the kept
+    // answer to the prefix it returns to.
+    println!("\n| typed, then erased key by key | erasures | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms |");
+    println!("|---|---|---|---|---|---|");
+    for q in &queries {
+        let (mut times, mut cpu) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let mut prev = None;
+            for end in 1..=q.len() {
+                prev = Some(idx.search(&q[..end], 300, prev.as_ref()));
+            }
+            for end in (1..q.len()).rev() {
+                let (t, c) = (Instant::now(), cpu_now());
+                let m = idx.search(&q[..end], 300, prev.as_ref());
+                times.push(t.elapsed());
+                cpu.push(cpu_now().saturating_sub(c));
+                prev = Some(m);
+            }
+        }
+        let (p50, p99, _) = common::triple(&times);
+        let (c50, c99, _) = common::triple(&cpu);
+        println!(
+            "| `{q}` | {} | {p50:.2} | {p99:.2} | {c50:.2} | {c99:.2} |",
+            q.len() - 1
+        );
+    }
+
     // Which keystroke costs what: the first letters match most rows, later ones narrow.
     println!("\n| query so far | p50 ms | max ms | CPU p50 ms | matches |");
     println!("|---|---|---|---|---|");

@@ -15,6 +15,7 @@ use crate::store::{Result, Store};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use pass::{Carry, Growth, Plan};
+use std::sync::Arc;
 
 /// The id of a line that was replaced: never matches.
 const DEAD: i64 = i64::MIN;
@@ -38,11 +39,35 @@ pub struct Index {
 pub struct Matches {
     pub query: String,
     /// Positions (into the index) of every row that matched, in index order.
-    pub all: Vec<u32>,
+    pub all: Arc<Vec<u32>>,
     /// The best rows, best first: (asset id, score).
     pub top: Vec<(i64, i64)>,
     /// Per row of `all`, what the next keystroke can start from.
-    carry: Vec<Carry>,
+    carry: Arc<Vec<Carry>>,
+    /// Answers to shorter prefixes of this query, longest first, shared rather than copied: a
+    /// backspace narrows from the prefix it returns to instead of searching everything again.
+    prefixes: Vec<Level>,
+}
+
+/// A kept answer: what narrowing needs of a [`Matches`].
+#[derive(Debug, Clone, Default)]
+struct Level {
+    query: String,
+    all: Arc<Vec<u32>>,
+    carry: Arc<Vec<Carry>>,
+}
+
+/// At most this many rows are kept across a query's prefixes (10 bytes each: ~30 MB at 1M).
+const PREFIX_ROWS: usize = 3_000_000;
+
+impl Matches {
+    fn level(&self) -> Level {
+        Level {
+            query: self.query.clone(),
+            all: Arc::clone(&self.all),
+            carry: Arc::clone(&self.carry),
+        }
+    }
 }
 
 /// Two searches are the same when they found the same rows and chose the same best ones;
@@ -151,9 +176,17 @@ impl Index {
             };
         }
         let keep = (limit.max(1) * 2).max(200);
-        let narrowed = previous
-            .filter(|p| p.carry.len() == p.all.len())
-            .and_then(|p| Some((p, growth(&p.query, &q)?)));
+        // The nearest answer this query extends: the previous one, or a prefix of it.
+        let chain: Vec<Level> = previous
+            .map(|p| std::iter::once(p.level()).chain(p.prefixes.iter().cloned()))
+            .into_iter()
+            .flatten()
+            .collect();
+        let found = chain.iter().enumerate().find_map(|(i, l)| {
+            let g = growth(&l.query, &q).filter(|_| l.carry.len() == l.all.len())?;
+            Some((i, g))
+        });
+        let narrowed = found.map(|(i, g)| (&chain[i], g));
         let plan = Plan::new(terms, narrowed.map(|n| n.1), keep);
         let line = |pos| self.row_bytes(pos);
         let mask = |pos: u32| self.masks[pos as usize];
@@ -179,11 +212,28 @@ impl Index {
         }
         pass::best_first(&mut cheap, keep);
         let top = self.precise(&q, cheap, limit);
+        // This answer's prefixes: the one it narrowed from (unless it is the same query) and
+        // that one's own, longest first, the shortest (and largest) dropped past the bound.
+        let mut prefixes: Vec<Level> = match found {
+            Some((i, _)) if chain[i].query == q => chain[i + 1..].to_vec(),
+            Some((i, _)) => chain[i..].to_vec(),
+            None => Vec::new(),
+        };
+        let mut rows = all.len();
+        let kept = prefixes
+            .iter()
+            .take_while(|l| {
+                rows += l.all.len();
+                rows <= PREFIX_ROWS
+            })
+            .count();
+        prefixes.truncate(kept);
         Matches {
             query: q,
-            all,
+            all: Arc::new(all),
             top,
-            carry,
+            carry: Arc::new(carry),
+            prefixes,
         }
     }
 
@@ -264,7 +314,7 @@ mod tests {
         let idx = index();
         let m = idx.search("lat74", 10, None);
         assert_eq!(m.top.first().map(|t| t.0), Some(1));
-        assert_eq!(m.all, vec![0]);
+        assert_eq!(*m.all, vec![0]);
         let m = idx.search("smith", 10, None);
         assert_eq!(m.top.iter().map(|t| t.0).collect::<Vec<_>>(), vec![2]);
     }
@@ -356,7 +406,9 @@ mod tests {
                 idx.push(i as i64 + 1, r);
             }
             let mut prev: Option<Matches> = None;
-            for end in 1..=typed.len() {
+            // Typed one key at a time, then taken back one key at a time (backspace).
+            let ends = (1..=typed.len()).chain((1..typed.len()).rev());
+            for end in ends {
                 let q = &typed[..end];
                 let narrowed = idx.search(q, limit, prev.as_ref());
                 let full = idx.search(q, limit, None);
@@ -365,7 +417,7 @@ mod tests {
                 let naive: Vec<u32> = (0..rows.len() as u32)
                     .filter(|&p| !terms.is_empty() && terms.iter().all(|t| is_subsequence(&rows[p as usize], t)))
                     .collect();
-                proptest::prop_assert_eq!(&full.all, &naive, "query {:?}", q);
+                proptest::prop_assert_eq!(&*full.all, &naive, "query {:?}", q);
                 proptest::prop_assert_eq!(full.top.len(), limit.min(naive.len()));
                 let rank_of = |id: i64| naive_rank(&rows[id as usize - 1], &terms);
                 for (id, score) in &full.top {
