@@ -400,7 +400,7 @@ fn find_filtered(
         }
     }
     let idx = Index::load_or_build(store)?;
-    let mut matched = idx.search(query, 1, None).all;
+    let mut matched = idx.search(query, 1, None).all.to_vec();
     matched.sort_unstable();
     let mut passing = Index::with_capacity(matched.len().min(allowed.len()));
     let mut next = matched.iter().copied().peekable();
