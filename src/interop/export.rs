@@ -272,6 +272,17 @@ pub fn export_with(
     }
 }
 
+/// An asset in JSON with its home and custom fields.
+#[derive(Serialize)]
+struct JsonAsset<'a> {
+    #[serde(flatten)]
+    asset: &'a AssetView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_location: Option<&'a str>,
+    #[serde(flatten)]
+    fields: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
 /// JSON array or JSON lines, one item at a time.
 struct JsonOut<'w> {
     out: &'w mut dyn Write,
@@ -319,8 +330,31 @@ fn assets(
 ) -> Result<u64, InteropError> {
     match format {
         Format::Json | Format::Jsonl => {
+            let x = store.export_extras()?;
             let mut j = JsonOut::new(out, format == Format::Jsonl)?;
-            store.for_each_asset(|a| j.item(&a))?;
+            if x.fields.is_empty() && x.homes.is_empty() {
+                store.for_each_asset(|a| j.item(&a))?;
+            } else {
+                // Home and custom fields as keys beside the asset's own, as the CSV's columns,
+                // so the importer reads them back the same way.
+                store.for_each_asset(|a| {
+                    let values = x.values.get(&a.id);
+                    let fields = x
+                        .fields
+                        .iter()
+                        .filter_map(|f| {
+                            values
+                                .and_then(|vs| vs.iter().find(|(id, _)| *id == f.id))
+                                .map(|(_, v)| (f.name.as_str(), v.as_str()))
+                        })
+                        .collect();
+                    j.item(&JsonAsset {
+                        home_location: x.homes.get(&a.id).map(String::as_str),
+                        fields,
+                        asset: &a,
+                    })
+                })?;
+            }
             j.finish()
         }
         _ => {

@@ -83,10 +83,8 @@ pub fn parse_date(s: &str, format: Option<&str>) -> Result<NaiveDate, String> {
     }
     let hint = match format {
         Some(f) => format!("expected {f}, YYYY-MM-DD or M/D/YY"),
-        None => {
-            "expected YYYY-MM-DD, M/D/YYYY, D.M.YYYY, D-M-YYYY or Mar 14, 2023; see --date-format"
-                .to_string()
-        }
+        // Kept short: the README lists every form read (Snipe-IT's too).
+        None => "expected YYYY-MM-DD or M/D/YY; see --date-format".to_string(),
     };
     Err(format!("'{}' is not a date ({hint})", visible(s)))
 }

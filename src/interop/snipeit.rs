@@ -199,6 +199,12 @@ const ASSET_HEADERS: &[(Field, &[&str])] = &[
         &["default location", "home location", "rtd location"],
     ),
     (Field::CheckedOut, &["checked out"]),
+    // A Custom Asset Report's user columns describe the person it is checked out to.
+    (
+        Field::Badge,
+        &["employee no.", "employee number", "employee_num"],
+    ),
+    (Field::Team, &["department"]),
     (Field::CreatedAt, &["created at"]),
     (Field::LocationName, &["location name"]),
     (Field::Owner, &["owner"]),
@@ -291,8 +297,6 @@ const ASSET_HEADERS: &[(Field, &[&str])] = &[
             "user zip",
             "deleted",
             "url",
-            "employee no.",
-            "department",
             "title",
             "phone",
             "item number",

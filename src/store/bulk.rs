@@ -1114,11 +1114,13 @@ impl BulkWriter<'_, '_> {
             "INSERT INTO main.assets(tag, serial, name, model_id, manufacturer_id,
                 category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
                 owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
-                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at)
+                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at,
+                home_location_id)
              SELECT tag, serial, name, model_id, manufacturer_id,
                 category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
                 owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
-                purchase_cost, currency, warranty_until, eol_date, notes, ?1, ?1
+                purchase_cost, currency, warranty_until, eol_date, notes, ?1, ?1,
+                location_id
              FROM itam_staged_assets ORDER BY rowid",
             params![self.tx.now],
         );

@@ -329,28 +329,10 @@ pub fn assets_with_field(conn: &Connection, name: &str, value: &str) -> Result<V
         .ctx("filtering by a field")
 }
 
-/// The highest asset id now: the assets a bulk import adds come after it.
-pub fn max_asset_id(conn: &Connection) -> Result<i64> {
-    conn.query_row("SELECT COALESCE(max(id), 0) FROM assets", [], |r| r.get(0))
-        .ctx("reading the last asset id")
-}
-
-/// Bulk import: every asset after `after_id` that has a location gets it as its home too, in
-/// one statement (their create events record it). Returns how many.
-pub fn homes_from_locations_tx(tx: &Tx, after_id: i64) -> Result<usize> {
-    tx.conn
-        .prepare_cached(
-            "UPDATE assets SET home_location_id = location_id
-             WHERE id > ?1 AND location_id IS NOT NULL",
-        )
-        .ctx("setting home locations")?
-        .execute([after_id])
-        .ctx("setting home locations")
-}
-
-/// Bulk import: the home of the new asset `tag` (its create event records it).
-pub fn import_home_tx(tx: &Tx, tag: &str, code: &str) -> Result<()> {
-    let loc = location_id(tx, code)?;
+/// Bulk import: the home of the new asset `tag` when it is not the asset's location (a bulk
+/// insert makes an asset's location its home; its create event records the home).
+pub fn import_home_tx(tx: &Tx, tag: &str, code: Option<&str>) -> Result<()> {
+    let loc = code.map(|c| location_id(tx, c)).transpose()?;
     tx.conn
         .prepare_cached("UPDATE assets SET home_location_id = ?2 WHERE tag = ?1")
         .ctx("setting a home location")?
@@ -370,6 +352,23 @@ pub fn import_field_value_tx(tx: &Tx, tag: &str, field_id: i64, value: &str) -> 
         .execute(params![tag, field_id, value])
         .ctx("setting a field")?;
     Ok(())
+}
+
+/// The licence named `product` with `key` (none: no key), as Snipe-IT's licence importer
+/// finds one (by name and serial), ignoring case.
+pub fn licence_id_by_product_and_key(
+    conn: &Connection,
+    product: &str,
+    key: Option<&str>,
+) -> Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT id FROM licences WHERE product = ?1 COLLATE NOCASE
+         AND COALESCE(licence_key, '') = COALESCE(?2, '') COLLATE NOCASE ORDER BY id LIMIT 1",
+    )
+    .ctx("looking up a licence")?
+    .query_row(params![product.trim(), key.map(str::trim)], |r| r.get(0))
+    .optional()
+    .ctx("looking up a licence")
 }
 
 /// What an export needs beside [`crate::domain::AssetView`], read once for all rows.

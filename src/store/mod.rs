@@ -42,8 +42,8 @@ pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
 pub use error::{Context, Result, StoreError};
 pub use fields::{
     all_field_values, assets_with_field, define_field_tx, export_extras, field_by_name,
-    home_location, homes_from_locations_tx, import_field_value_tx, import_home_tx, list_fields,
-    max_asset_id, set_fields_tx, set_home_location_tx, CustomField, ExportExtras, FieldChange,
+    home_location, import_field_value_tx, import_home_tx, licence_id_by_product_and_key,
+    list_fields, set_fields_tx, set_home_location_tx, CustomField, ExportExtras, FieldChange,
     FieldValue, HomeLocation,
 };
 pub use licences::{

@@ -13,7 +13,7 @@ use crate::domain::field::{check_value, is_mac, FieldKind};
 use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::{Condition, Status};
-use crate::store::{AssetField, BulkAsset};
+use crate::store::{AssetField, BulkAsset, NewPerson};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -37,7 +37,8 @@ impl Planner<'_> {
         let mut extras: Vec<CreateExtra> = Vec::with_capacity(self.table.rows.len());
         // Locations named only as a home: the write creates them (others come with assets).
         let mut home_only: Vec<LocRef> = Vec::new();
-        let mut homes_are_locations = true;
+        let mut people_details: Vec<(NewPerson, Value, Value)> = Vec::new();
+        let mut details_seen: std::collections::HashSet<String> = Default::default();
         for row in &self.table.rows {
             self.start_row();
             let (line, f) = (row.line, &row.fields);
@@ -232,7 +233,7 @@ impl Planner<'_> {
                 .or_else(|| join_name(first.as_deref(), last.as_deref()));
             let given_username = self.get(f, Field::Username).map(str::to_string);
             // A Custom Asset Report's "Checked Out" holds a user's full name.
-            if full.is_none() && given_username.is_none() && (ctype == "user" || ctype.is_empty()) {
+            if full.is_none() && (ctype == "user" || ctype.is_empty()) {
                 full = checked_out.clone();
             }
             // Snipe-IT needs a username or a name to check out to; an email alone is not enough.
@@ -351,6 +352,17 @@ impl Planner<'_> {
                 status = Status::InStock;
             }
 
+            // The person's badge and team, from a report's Employee No. and Department.
+            if let Some((u, _, _)) = &assignee {
+                let badge = self.get(f, Field::Badge).map(str::to_string);
+                let team = self.get(f, Field::Team).map(str::to_string);
+                if (badge.is_some() || team.is_some()) && details_seen.insert(u.to_lowercase()) {
+                    if let Some(d) = self.person_details(line, u, badge, team)? {
+                        people_details.push(d);
+                    }
+                }
+            }
+
             // Against the database.
             let mut existing = None;
             if let Some(t) = &tag {
@@ -377,7 +389,6 @@ impl Planner<'_> {
             let Some(tag) = tag else { continue };
             if let Some(h) = &home {
                 if location.as_ref().map(|l| norm(&l.code)) != Some(norm(&h.code)) {
-                    homes_are_locations = false;
                     // A home no asset is at is created by the write itself.
                     let known = home_only.iter().any(|x| norm(&x.code) == norm(&h.code));
                     if !known && self.store.location_code_for(&h.code)?.is_none() {
@@ -453,8 +464,62 @@ impl Planner<'_> {
             extras,
             custom,
             home_only,
-            homes_are_locations,
+            people_details,
         })
+    }
+
+    /// The badge and team a row gives the person `username`, when they change something: a
+    /// badge someone else holds is left out with a warning.
+    fn person_details(
+        &mut self,
+        line: u64,
+        username: &str,
+        mut badge: Option<String>,
+        team: Option<String>,
+    ) -> Result<Option<(NewPerson, Value, Value)>, InteropError> {
+        if let Some(b) = &badge {
+            if let Some(holder) = self.store.badge_holder(b)? {
+                if !holder.eq_ignore_ascii_case(username) {
+                    self.warn(
+                        line,
+                        Some(Field::Badge),
+                        format!(
+                            "badge '{}' belongs to {}: not given to {}",
+                            visible(b),
+                            visible(&holder),
+                            visible(username)
+                        ),
+                    );
+                    badge = None;
+                }
+            }
+        }
+        let (cur_badge, cur_team) = match self.store.person(username) {
+            Ok(p) => (p.badge, p.team),
+            Err(_) => (None, None),
+        };
+        let mut before = Map::new();
+        let mut after = Map::new();
+        for (k, new, old) in [("badge", &badge, &cur_badge), ("team", &team, &cur_team)] {
+            if new.is_some() && new.as_deref().map(norm) != old.as_deref().map(norm) {
+                before.insert(k.into(), json!(old));
+                after.insert(k.into(), json!(new));
+            }
+        }
+        if after.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some((
+            NewPerson {
+                username: username.to_string(),
+                full_name: String::new(),
+                email: None,
+                badge,
+                team,
+            },
+            Value::Object(before),
+            Value::Object(after),
+        )))
     }
 
     /// How each custom field column is checked and defined: as the field already defined

@@ -1,23 +1,52 @@
-//! `itam import --kind licences`: Snipe-IT's licence dialect. Each row is one licence; its
-//! Username/Email (or "Checked Out to: Asset Tag") column names where the row's seat goes.
-//! Like every import: checked first (a dry run writes nothing), then written all or nothing.
+//! `itam import --kind licences`: Snipe-IT's licence dialect (its web importer's labels:
+//! "License Name", "Serial/Product Key", "Seats", "Checked Out to: Username / Email / Full
+//! Name / Asset Tag", ...). A licence is found by name and key, as Snipe-IT's LicenseImporter
+//! does: a repeated row (Snipe-IT's export writes one per seat) creates no second licence, its
+//! seat is added to the first. A seat holder who does not exist is created, as Snipe-IT's
+//! importer creates a user. Like every import: checked first (a dry run writes nothing), then
+//! written all or nothing.
 
+use super::super::csvout::unescape_formula;
 use super::super::csvread::{decode, read_csv};
 use super::super::parse::{parse_cost, parse_date};
 use super::super::InteropError;
+use super::people::derive_username_as;
 use super::{Issue, Severity, Summary};
 use crate::domain::currency;
 use crate::domain::licence::{parse_seats, LicenceKind, NewLicence};
-use crate::store::{assign_seat_tx, insert_licence, SeatTarget, Store};
+use crate::store::{
+    assign_seat_tx, insert_licence, licence_id_by_product_and_key, BulkWriter, NewPerson,
+    SeatTarget, Store, StoreError,
+};
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use std::path::Path;
+
+/// One licence of the file: new, or one the database has by name and key.
+struct Group {
+    line: u64,
+    licence: NewLicence,
+    existing: Option<i64>,
+    seats: Vec<Seat>,
+}
+
+enum Seat {
+    Person(NewPerson),
+    Asset(String),
+}
 
 pub struct LicencePlan {
     pub source: String,
     pub summary: Summary,
     pub issues: Vec<Issue>,
-    /// (line, row, whether its seat can be assigned)
-    rows: Vec<(u64, SnipeLicenceRow, bool)>,
+    groups: Vec<Group>,
+}
+
+impl LicencePlan {
+    /// Seats the write assigns.
+    pub fn seats(&self) -> usize {
+        self.groups.iter().map(|g| g.seats.len()).sum()
+    }
 }
 
 fn issue(severity: Severity, line: u64, message: String) -> Issue {
@@ -47,7 +76,7 @@ pub fn plan(store: &Store, path: &Path) -> Result<LicencePlan, InteropError> {
         source,
         summary: Summary::default(),
         issues: Vec::new(),
-        rows: Vec::new(),
+        groups: Vec::new(),
     };
     for w in decoded.warnings {
         out.issues.push(Issue {
@@ -58,44 +87,155 @@ pub fn plan(store: &Store, path: &Path) -> Result<LicencePlan, InteropError> {
             message: w,
         });
     }
+    // (lower-case product, key) -> index into groups
+    let mut by_key: HashMap<(String, Option<String>), usize> = HashMap::new();
+    // (group, lower-case holder): a holder gets one seat of a licence
+    let mut holders: std::collections::HashSet<(usize, String)> = Default::default();
+    let mut new_people: std::collections::HashSet<String> = Default::default();
+    let v = crate::domain::text::visible;
     for row in &table.rows {
         out.summary.rows_read += 1;
-        match licence_from_snipeit_row(&headers, &row.fields) {
-            Ok(l) => {
-                let seat_ok = match (&l.assign_to_person, &l.assign_to_asset) {
-                    (Some(p), _) if store.person(p).is_err() => {
-                        out.issues.push(issue(
-                            Severity::Warning,
-                            row.line,
-                            format!(
-                                "no person '{}' here: the licence is imported without that seat",
-                                crate::domain::text::visible(p)
-                            ),
-                        ));
-                        false
-                    }
-                    (None, Some(a)) if store.find_code(a).ok().flatten().is_none() => {
-                        out.issues.push(issue(
-                            Severity::Warning,
-                            row.line,
-                            format!(
-                                "no asset '{}' here: the licence is imported without that seat",
-                                crate::domain::text::visible(a)
-                            ),
-                        ));
-                        false
-                    }
-                    (None, None) => false,
-                    _ => true,
-                };
-                out.summary.create += 1;
-                out.rows.push((row.line, l, seat_ok));
-            }
+        let r = match licence_from_snipeit_row(&headers, &row.fields) {
+            Ok(r) => r,
             Err(e) => {
                 out.summary.errors += 1;
                 out.issues.push(issue(Severity::Error, row.line, e));
+                continue;
+            }
+        };
+        for w in &r.warnings {
+            out.issues
+                .push(issue(Severity::Warning, row.line, w.clone()));
+        }
+        let key = (
+            r.licence.product.to_lowercase(),
+            r.licence.key.clone().map(|k| k.to_lowercase()),
+        );
+        let gi = match by_key.get(&key) {
+            Some(&gi) => gi,
+            None => {
+                let existing = licence_id_by_product_and_key(
+                    store.conn(),
+                    &r.licence.product,
+                    r.licence.key.as_deref(),
+                )?;
+                if existing.is_some() {
+                    out.issues.push(issue(
+                        Severity::Warning,
+                        row.line,
+                        format!(
+                            "licence '{}' with this key exists: its seat is added to it",
+                            v(&r.licence.product)
+                        ),
+                    ));
+                } else {
+                    out.summary.create += 1;
+                }
+                out.groups.push(Group {
+                    line: row.line,
+                    licence: r.licence.clone(),
+                    existing,
+                    seats: Vec::new(),
+                });
+                by_key.insert(key, out.groups.len() - 1);
+                out.groups.len() - 1
+            }
+        };
+        let seat = match (&r.assign_to_person, &r.assign_to_asset) {
+            (Some(u), _) => {
+                if u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    out.summary.errors += 1;
+                    out.issues.push(issue(
+                        Severity::Error,
+                        row.line,
+                        format!("username '{}' must be one word", v(u)),
+                    ));
+                    continue;
+                }
+                match store.person_status(u)? {
+                    Some((_, false)) => {
+                        out.issues.push(issue(
+                            Severity::Warning,
+                            row.line,
+                            format!("{} is inactive (offboarded): no seat assigned", v(u)),
+                        ));
+                        None
+                    }
+                    found => {
+                        if found.is_none() && new_people.insert(u.to_lowercase()) {
+                            out.issues.push(issue(
+                                Severity::Warning,
+                                row.line,
+                                format!("no person '{}' here: created for the seat", v(u)),
+                            ));
+                        }
+                        Some(Seat::Person(NewPerson {
+                            username: u.clone(),
+                            full_name: r.assign_full_name.clone().unwrap_or_else(|| u.clone()),
+                            email: r.assign_email.clone(),
+                            badge: None,
+                            team: None,
+                        }))
+                    }
+                }
+            }
+            (None, Some(a)) if store.find_code(a).ok().flatten().is_none() => {
+                out.issues.push(issue(
+                    Severity::Warning,
+                    row.line,
+                    format!(
+                        "no asset '{}' here: the licence is imported without that seat",
+                        v(a)
+                    ),
+                ));
+                None
+            }
+            (None, Some(a)) => Some(Seat::Asset(a.clone())),
+            (None, None) => None,
+        };
+        let Some(seat) = seat else { continue };
+        let holder = match &seat {
+            Seat::Person(p) => format!("p:{}", p.username.to_lowercase()),
+            Seat::Asset(a) => format!("a:{}", a.to_lowercase()),
+        };
+        let g = &mut out.groups[gi];
+        if !holders.insert((gi, holder)) {
+            out.issues.push(issue(
+                Severity::Warning,
+                row.line,
+                format!(
+                    "this holder already has a seat of '{}' (line {})",
+                    v(&g.licence.product),
+                    g.line
+                ),
+            ));
+            continue;
+        }
+        if g.existing.is_none() {
+            if let Some(owned) = g.licence.seats {
+                if g.seats.len() as u64 >= u64::from(owned) {
+                    out.issues.push(issue(
+                        Severity::Warning,
+                        row.line,
+                        format!(
+                            "'{}' has {owned} seats, all checked out above: this one is not assigned",
+                            v(&g.licence.product)
+                        ),
+                    ));
+                    continue;
+                }
             }
         }
+        // A per-device licence cannot seat a person and the reverse (as `licence assign`).
+        match (&seat, g.licence.kind) {
+            (Seat::Asset(_), LicenceKind::PerUser)
+                if g.seats.iter().all(|s| matches!(s, Seat::Asset(_))) && g.existing.is_none() =>
+            {
+                g.licence.kind = LicenceKind::PerDevice;
+            }
+            _ => {}
+        }
+        g.seats.push(seat);
     }
     out.summary.warnings = out
         .issues
@@ -118,18 +258,31 @@ pub fn apply(
     }
     let note = format!("imported from {}", plan.source);
     Ok(store.write(|tx| {
+        let mut w = BulkWriter::new(tx, Some(note.clone()));
         let (mut made, mut seats) = (0, 0);
-        for (_, row, seat_ok) in &plan.rows {
-            let id = insert_licence(tx, &row.licence)?;
-            made += 1;
-            if *seat_ok {
-                let target = match (&row.assign_to_person, &row.assign_to_asset) {
-                    (Some(p), _) => SeatTarget::Person(p.clone()),
-                    (None, Some(a)) => SeatTarget::Asset(a.clone()),
-                    (None, None) => continue,
+        for g in &plan.groups {
+            let id = match g.existing {
+                Some(id) => id,
+                None => {
+                    made += 1;
+                    insert_licence(tx, &g.licence)?
+                }
+            };
+            for s in &g.seats {
+                let target = match s {
+                    Seat::Person(p) => {
+                        w.person(p)?;
+                        SeatTarget::Person(p.username.clone())
+                    }
+                    Seat::Asset(a) => SeatTarget::Asset(a.clone()),
                 };
-                assign_seat_tx(tx, id, &target, false, Some(&note))?;
-                seats += 1;
+                // A seat the licence cannot take (all in use, wrong kind) is not forced; the
+                // rule refuses before anything is written.
+                match assign_seat_tx(tx, id, &target, false, Some(&note)) {
+                    Ok(_) => seats += 1,
+                    Err(StoreError::Refused(_) | StoreError::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
         Ok((made, seats))
@@ -140,8 +293,14 @@ pub fn apply(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnipeLicenceRow {
     pub licence: NewLicence,
-    /// Username (else email) of the person the row's seat goes to.
+    /// Username of the person the row's seat goes to: as given, else made from the full name
+    /// (Snipe-IT's filastname). An email alone names no one (as Snipe-IT).
     pub assign_to_person: Option<String>,
+    /// The seat holder's full name and email, for creating them.
+    pub assign_full_name: Option<String>,
+    pub assign_email: Option<String>,
+    /// Things kept but worth saying (a purchase after the expiry).
+    pub warnings: Vec<String>,
     /// Asset tag the row's seat goes to (`Checked Out to: Asset Tag`).
     pub assign_to_asset: Option<String>,
 }
@@ -172,13 +331,23 @@ pub fn licence_from_snipeit_row(
                 .iter()
                 .position(|h| h.trim().eq_ignore_ascii_case(n))
                 .and_then(|i| record.get(i))
-                .map(str::trim)
+                .map(|v| unescape_formula(v.trim()))
                 .filter(|v| !v.is_empty())
         })
     };
-    let product = col(&["item name", "license name", "name"])
+    let product = col(&["item name", "license name", "licence name", "name"])
         .ok_or("no product name (the 'Item name' or 'License Name' column is empty)")?;
-    let assign_to_person = col(&["username"]).or(col(&["email"])).map(str::to_string);
+    let assign_full_name = col(&["checked out to: full name", "full name"]).map(str::to_string);
+    let assign_email = col(&["checked out to: email", "email"]).map(str::to_string);
+    let assign_to_person = derive_username_as(
+        col(&["checked out to: username", "username"]),
+        None,
+        None,
+        None,
+        assign_full_name.as_deref(),
+        "filastname",
+    );
+    let mut warnings = Vec::new();
     let assign_to_asset = col(&["checked out to: asset tag", "asset tag"]).map(str::to_string);
     let kind = if assign_to_asset.is_some() && assign_to_person.is_none() {
         LicenceKind::PerDevice
@@ -217,9 +386,20 @@ pub fn licence_from_snipeit_row(
     if let Some(n) = col(&["notes"]) {
         notes.push(n.to_string());
     }
+    if let (Some(s), Some(e)) = (l.starts_on, l.expires_on) {
+        if e < s {
+            // Kept, as Snipe-IT keeps it; itam's licence cannot start after it ends.
+            notes.push(format!("purchased {s} (after the expiry)"));
+            warnings.push(format!(
+                "purchase date {s} is after the expiry {e}: kept in the notes"
+            ));
+            l.starts_on = None;
+        }
+    }
     for (label, names) in [
         ("licensed to", &["licensed to name"][..]),
         ("licensed to email", &["licensed to email"][..]),
+        ("min qty", &["min. qty", "min qty", "min amount"][..]),
         ("category", &["category"][..]),
         ("supplier", &["supplier"][..]),
         ("company", &["company"][..]),
@@ -242,14 +422,13 @@ pub fn licence_from_snipeit_row(
         }
     }
     l.notes = (!notes.is_empty()).then(|| notes.join("\n"));
-    if l.starts_on.is_some() && l.expires_on.is_some() && l.expires_on < l.starts_on {
-        // Snipe-IT's samples have expiries before purchase; keep the row, drop the start.
-        l.starts_on = None;
-    }
     l.validate()?;
     Ok(SnipeLicenceRow {
         licence: l,
         assign_to_person,
+        assign_full_name,
+        assign_email,
+        warnings,
         assign_to_asset,
     })
 }

@@ -180,8 +180,9 @@ enum Ops {
         custom: Vec<CustomPlan>,
         /// Home locations no asset is at: the write creates them.
         home_only: Vec<planner::LocRef>,
-        /// Every new asset's home is its location (one set-based write gives them all).
-        homes_are_locations: bool,
+        /// Badge and team of the people assets are checked out to (a report's Employee No.
+        /// and Department): (person, before, after), written after the assets.
+        people_details: Vec<(NewPerson, Value, Value)>,
     },
     People {
         creates: Vec<NewPerson>,

@@ -3,8 +3,8 @@
 use super::super::InteropError;
 use super::{Applied, Ops, Plan};
 use crate::store::{
-    define_field_tx, homes_from_locations_tx, import_field_value_tx, import_home_tx, max_asset_id,
-    set_fields_tx, set_home_location_tx, BulkWriter, StagedAssets, Store,
+    define_field_tx, import_field_value_tx, import_home_tx, set_fields_tx, set_home_location_tx,
+    BulkWriter, StagedAssets, Store,
 };
 
 /// Write a plan: everything in one `BEGIN IMMEDIATE` transaction, so an error or a kill
@@ -78,7 +78,7 @@ fn write_plan(
                 extras,
                 custom,
                 home_only,
-                homes_are_locations,
+                people_details,
             } => {
                 let mut field_ids = Vec::with_capacity(custom.len());
                 for c in custom {
@@ -87,22 +87,19 @@ fn write_plan(
                 for l in home_only {
                     w.location(&l.code, &l.name, None)?;
                 }
-                let last = max_asset_id(tx.conn)?;
                 if let Some(s) = staged {
                     w.insert_staged(s)?;
                     out.created += s.rows as usize;
                     n += s.rows;
                 }
-                // Homes and custom fields of new assets: one statement when every home is the
-                // asset's location (the usual file), else a row each.
-                if *homes_are_locations {
-                    homes_from_locations_tx(tx, last)?;
+                for (p, before, after) in people_details {
+                    w.update_person(p, before.clone(), after.clone())?;
                 }
+                // A new asset's home is its location (set by the bulk insert); the few whose
+                // home is elsewhere, or none, get it a row each.
                 for ((a, _), x) in creates.iter().zip(extras) {
-                    if !*homes_are_locations {
-                        if let Some(h) = &x.home {
-                            import_home_tx(tx, &a.tag, h)?;
-                        }
+                    if x.home != a.location {
+                        import_home_tx(tx, &a.tag, x.home.as_deref())?;
                     }
                     for (i, v) in &x.fields {
                         if let Some(id) = field_ids.get(*i) {
