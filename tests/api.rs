@@ -591,6 +591,10 @@ fn users_locations_and_the_catalogue() {
     let id = u["id"].as_i64().unwrap();
     assert_eq!(api.get(&format!("/users/{id}")).body["username"], "jdoe");
     assert!(refused(&api.get("/users/9999")).contains("not found"));
+    assert!(refused(&api.get("/users/me")).contains("not a person"));
+    let mine = token(&env, &["jdoe"]);
+    let me = call(&api.addr, "GET", "/users/me", Some(&mine), None);
+    assert_eq!(me.body["username"], "jdoe");
 
     let made = api.send(
         "POST",
@@ -1025,6 +1029,9 @@ fn concurrent_clients_with_the_tui_open() {
         .skip(events_before)
         .filter(|e| e["actor"] == "api:intune")
         .count();
+    println!(
+        "8 clients x {per_client} requests: {acked} writes acknowledged, {api_events} api events, {refusals} lifecycle refusals"
+    );
     assert_eq!(api_events, acked, "refusals: {refusals}");
     assert!(refusals > 0, "the shared asset should have raced");
     // The TUI is still alive and shows an API-made asset after its live refresh.

@@ -42,6 +42,33 @@ pub async fn by_id(State(app): State<App>, Path(id): Path<String>) -> Result<Res
     }
 }
 
+/// `/users/me`: the person the token is named after, when there is one.
+pub async fn me(
+    State(app): State<App>,
+    Extension(who): Extension<ApiIdentity>,
+) -> Result<Response, ApiError> {
+    let name = who.username().to_string();
+    let found = app
+        .pool
+        .run(move |s| -> Result<_, ApiError> {
+            match s.person_id_by_username(&name)? {
+                Some(id) => one(s, id),
+                None => Ok(None),
+            }
+        })
+        .await??;
+    match found {
+        Some(v) => Ok(reply::ok(v)),
+        None => Ok(reply::error(
+            json!(format!(
+                "the token's user '{}' is not a person in itam",
+                crate::domain::text::visible(who.username())
+            )),
+            Value::Null,
+        )),
+    }
+}
+
 pub async fn assets(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id("user", &id)?;
     let query = AssetQuery {

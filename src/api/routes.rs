@@ -39,6 +39,7 @@ pub fn router(app: App) -> Router {
         .route("/hardware/{id}/checkin", post(hardware::checkin))
         .route("/hardware/{id}/audit", post(hardware::audit_by_id))
         .route("/users", get(people::list).post(people::create))
+        .route("/users/me", get(people::me))
         .route(
             "/users/{id}",
             get(people::by_id)
