@@ -1,10 +1,16 @@
 //! The real binary in a pseudo-terminal, measured from each input's arrival to the end of the
 //! frame that shows its effect (ITAM_LATENCY_LOG): `cargo bench --bench tui_latency`.
 //!
-//! ITAM_BENCH_DB=PATH uses an existing database (it is written to: 1,000 condition scans);
-//! otherwise ITAM_BENCH_ASSETS (default 100000) demo assets are generated in a temp folder.
-//! Reports the first frame, typing a search query (keystroke to results drawn), and 1,000
-//! scans fired as wand bursts (code + Enter, 30 ms apart) in the scan view's condition mode.
+//! ITAM_BENCH_DB=PATH uses a copy of an existing database (written to: condition scans and an
+//! import); otherwise ITAM_BENCH_ASSETS (default 100000) demo assets are generated in a temp
+//! folder. Reports the first frame, typing a search query (keystroke to results drawn), 1,000
+//! scans fired as wand bursts (code + Enter, 30 ms apart) in the scan view's condition mode
+//! (scan → committed and redrawn), then:
+//! - another process holds the write lock for 3 s while keys are typed and 20 scans are made:
+//!   keystroke → frame drawn during the lock, and when the 20 scans commit after its release
+//!   (and whether in the order made);
+//! - a Snipe-IT import of ITAM_BENCH_IMPORT_ROWS (default 100000) rows through the TUI's form:
+//!   the longest gap between frames while it is checked and written, and keystroke → frame.
 
 mod common;
 #[path = "../tests/common/pty.rs"]
@@ -15,12 +21,12 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let db = common::bench_db(tmp.path(), 100_000);
+    let db = common::writable_bench_db(tmp.path(), 100_000);
     let tags: Vec<String> = {
         let s = Store::open(&db, &OpenOptions { read_only: true }).expect("open");
         let mut st = s
             .conn()
-            .prepare("SELECT tag FROM assets WHERE status <> 'disposed' ORDER BY id LIMIT 1000")
+            .prepare("SELECT tag FROM assets WHERE status <> 'disposed' ORDER BY id LIMIT 1020")
             .expect("query");
         st.query_map([], |r| r.get(0))
             .expect("query")
@@ -81,19 +87,115 @@ fn main() {
     let first_frame = field("first-frame ");
     let searches = field("search ");
     let typing = field("input ");
+    let (tags, lock_tags) = tags.split_at(tags.len().saturating_sub(20));
     let _ = std::fs::write(&log, ""); // only the scans from here on
-    for tag in &tags {
+    for tag in tags {
         t.send(format!("{tag}\r").as_bytes());
         std::thread::sleep(Duration::from_millis(30));
     }
     std::thread::sleep(Duration::from_millis(1000));
-    let scans: Vec<f64> = std::fs::read_to_string(&log)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.strip_prefix("input "))
-        .filter_map(|v| v.parse::<f64>().ok())
-        .map(|us| us / 1000.0)
-        .collect();
+    let read = |kind: &str| -> Vec<f64> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.strip_prefix(kind))
+            .filter_map(|v| v.trim().parse::<f64>().ok())
+            .map(|us| us / 1000.0)
+            .collect()
+    };
+    let scans = read("scan ");
+    let scan_frames = read("input ");
+
+    // Another process holds the write lock for 3 s: keys keep drawing, scans pend.
+    let _ = std::fs::write(&log, "");
+    let holder = rusqlite::Connection::open(&db).expect("open");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let locked = Instant::now();
+    let mut made = Vec::new();
+    let mut i = 0;
+    while locked.elapsed() < Duration::from_millis(3000) {
+        if let Some(tag) = lock_tags.get(i) {
+            t.send(format!("{tag}\r").as_bytes());
+            made.push(tag.clone());
+        }
+        i += 1;
+        std::thread::sleep(Duration::from_millis(40));
+        t.send(b"x");
+        std::thread::sleep(Duration::from_millis(40));
+        t.send(b"\x7f");
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    let during = read("input ");
+    holder.execute_batch("ROLLBACK").expect("release");
+    let released = Instant::now();
+    let reader = rusqlite::Connection::open(&db).expect("open");
+    let committed_order = |reader: &rusqlite::Connection| -> Vec<String> {
+        let mut st = reader
+            .prepare(
+                "SELECT a.tag FROM events e JOIN assets a ON a.id = e.asset_id
+                 WHERE e.id > (SELECT max(id) - 200 FROM events) AND e.kind = 'condition'
+                 ORDER BY e.id",
+            )
+            .expect("query");
+        st.query_map([], |r| r.get::<_, String>(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .filter(|t| made.contains(t))
+            .collect()
+    };
+    let mut all_in = None;
+    while released.elapsed() < Duration::from_secs(10) {
+        if committed_order(&reader).len() >= made.len() {
+            all_in = Some(released.elapsed());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let in_order = committed_order(&reader) == made;
+    std::thread::sleep(Duration::from_millis(300));
+    let lock_scans = read("scan ");
+
+    // A 100,000-row import through the form: frames keep coming, keys keep answering.
+    let rows = common::env_u64("ITAM_BENCH_IMPORT_ROWS", 100_000);
+    let csv = common::snipeit_csv(tmp.path(), rows);
+    let text = std::fs::read_to_string(&csv).expect("read csv");
+    // New tags (IM-…; seed 2 serials differ from seed 1), so every row is a create.
+    let text = text.replace("IT-0", "IM-0");
+    std::fs::write(&csv, text).expect("write csv");
+    t.send(b"\x1b"); // back to the list
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(b"I");
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(csv.to_str().unwrap_or_default().as_bytes());
+    t.send(b"\t\t\t\t\x7f\x7fyes");
+    std::thread::sleep(Duration::from_millis(200));
+    let _ = std::fs::write(&log, "");
+    let import_started = Instant::now();
+    t.send(b"\x13"); // ctrl-s: check the file
+    let mut checked = None;
+    let mut written = None;
+    let mut applied = false;
+    while import_started.elapsed() < Duration::from_secs(120) {
+        let screen = t.screen();
+        if checked.is_none() && screen.contains("Dry run of") {
+            checked = Some(import_started.elapsed());
+        }
+        if checked.is_some() && !applied {
+            t.send(b"\x13"); // ctrl-s: write it
+            applied = true;
+        }
+        if applied && screen.contains("imported ") {
+            written = Some(import_started.elapsed());
+            break;
+        }
+        // Keys during the import: move in the review (or the form).
+        t.send(b"\x1b[B");
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    let frames = read("frame ");
+    let gaps: Vec<f64> = frames.windows(2).map(|w| w[1] - w[0]).collect();
+    let import_keys = read("input ");
+
     t.send(b"\x03");
     let _ = t.wait_exit(10);
     println!("database: {} ({} scans)", db.display(), tags.len());
@@ -119,5 +221,27 @@ fn main() {
     println!(
         "scan → committed and redrawn: {}",
         common::percentiles_ms(scans)
+    );
+    println!(
+        "scan → pending line drawn: {}",
+        common::percentiles_ms(scan_frames)
+    );
+    println!(
+        "write lock held 3 s by another process: keystroke → frame drawn {}",
+        common::percentiles_ms(during)
+    );
+    println!(
+        "  {} scans made during the lock: all committed {} after release, in order: {in_order}; scan → committed and redrawn {}",
+        made.len(),
+        all_in.map_or("NOT within 10 s".to_string(), |d| format!("{:.1} ms", d.as_secs_f64() * 1000.0)),
+        common::percentiles_ms(lock_scans)
+    );
+    println!(
+        "import of {rows} rows in the TUI: checked after {}, written after {}; longest gap between frames {:.1} ms ({} frames); keystroke → frame {}",
+        checked.map_or("-".into(), |d| format!("{:.2} s", d.as_secs_f64())),
+        written.map_or("NOT within 120 s".into(), |d| format!("{:.2} s", d.as_secs_f64())),
+        gaps.iter().copied().fold(0.0, f64::max),
+        frames.len(),
+        common::percentiles_ms(import_keys)
     );
 }

@@ -288,7 +288,7 @@ fn every_scan_acknowledged_on_screen_survives_a_kill() {
         pty.send(b"s");
         assert!(pty.wait_for("scan or type a code", 5), "{}", pty.screen());
         pty.send(b"\x1bOS"); // F4: check-in mode
-        assert!(pty.wait_for("grade: good", 5), "{}", pty.screen());
+        assert!(pty.wait_for("grade: as is", 5), "{}", pty.screen());
         let burst: String = tags.iter().map(|t| format!("{t}\r")).collect();
         pty.send(burst.as_bytes());
         std::thread::sleep(Duration::from_millis(rng.below(1200)));

@@ -8,7 +8,7 @@ use itam::interop::import::{self, Options};
 use itam::interop::{Format, Kind};
 use itam::store::{NewAsset, OpenOptions, Store};
 use itam::tui::keymap::Keymap;
-use itam::tui::scan::{Assembled, Assembler};
+use itam::tui::wedge::{Assembled, Assembler};
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 

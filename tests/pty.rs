@@ -58,7 +58,7 @@ fn a_burst_of_100_scans_checks_in_all_100_in_order() {
     );
     pty.send(b"\x1bOS"); // F4: check-in mode
     assert!(
-        pty.wait_for("grade: good", 5),
+        pty.wait_for("grade: as is", 5),
         "check-in mode: {}",
         pty.screen()
     );

@@ -4,8 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use itam::domain::{Condition, Status};
 use itam::store::{OpenOptions, Store};
-use itam::tui::app::{Action, App, ScanMode, Screen};
+use itam::tui::app::{Action, App, Outcome, ScanMode, Screen};
 use itam::tui::keymap::Keymap;
+use itam::tui::screens::scan::session::{Grade, Session};
 use itam::tui::views;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -159,7 +160,7 @@ fn view_detail_and_its_actions() {
     assert_eq!(d.asset.status, Status::Deployed);
     assert_eq!(d.asset.assignee.as_deref(), Some("cfischer"));
     assert_eq!(d.history.last().unwrap().kind, "checkout");
-    // Check in asks the condition, defaulting to good.
+    // Check in asks the condition, starting on the grade on record (issue 13 item 1).
     key(&mut app, KeyCode::Char('i'));
     key(&mut app, KeyCode::Enter);
     let Screen::Detail(d) = app.screen() else {
@@ -167,7 +168,7 @@ fn view_detail_and_its_actions() {
     };
     assert_eq!(
         (d.asset.status, d.asset.condition),
-        (Status::InStock, Condition::Good)
+        (Status::InStock, Condition::Fair)
     );
     // A refused transition says why and changes nothing.
     key(&mut app, KeyCode::Char('X'));
@@ -305,15 +306,18 @@ fn scan_view_checks_out_switches_people_warns_on_repeats_and_undoes() {
     key(&mut app, KeyCode::Char('s'));
     assert_eq!(screen_name(&app), "scan");
     key(&mut app, KeyCode::F(3));
-    assert_eq!(app.scan.mode, ScanMode::Checkout);
+    assert_eq!(app.scan.mode(), ScanMode::Checkout);
     // No person yet: refused with the reason.
     app.scan_commit("IT-000006");
-    assert!(!app.scan.log.last().unwrap().ok);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
     let badge = app.store.person("cfischer").unwrap().badge.unwrap();
     app.scan_commit(&badge);
-    assert_eq!(app.scan.person.as_ref().unwrap().username, "cfischer");
+    let Session::Checkout { to: Some(p) } = &app.scan.session else {
+        panic!("{:?}", app.scan.session)
+    };
+    assert_eq!(p.username, "cfischer");
     app.scan_commit("IT-000006");
-    assert!(app.scan.log.last().unwrap().ok);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Ok);
     assert_eq!(
         app.store.asset("IT-000006").unwrap().assignee.as_deref(),
         Some("cfischer")
@@ -321,7 +325,10 @@ fn scan_view_checks_out_switches_people_warns_on_repeats_and_undoes() {
     // Repeated: a warning, not a second action.
     app.scan_commit("IT-000006");
     let l = app.scan.log.last().unwrap();
-    assert!(l.warn && l.text.contains("already done"), "{l:?}");
+    assert!(
+        l.outcome == Outcome::Warn && l.text.contains("already done"),
+        "{l:?}"
+    );
     assert_eq!(
         app.store
             .history("IT-000006")
@@ -353,7 +360,12 @@ fn scan_view_moves_and_checks_in_with_labels() {
     key(&mut app, KeyCode::Char('s'));
     key(&mut app, KeyCode::F(5));
     app.scan_commit("HQ-301"); // a location label switches the target
-    assert_eq!(app.scan.location.as_deref(), Some("HQ-301"));
+    assert_eq!(
+        app.scan.session,
+        Session::Move {
+            to: Some("HQ-301".into())
+        }
+    );
     app.scan_commit("IT-000006");
     assert_eq!(
         app.store.asset("IT-000006").unwrap().location.as_deref(),
@@ -364,10 +376,12 @@ fn scan_view_moves_and_checks_in_with_labels() {
         app.store.asset("IT-000006").unwrap().location.as_deref(),
         Some("HQ-301")
     );
-    // Check-in with a grade; F8 cycles it.
+    // Check-in with a grade; F8 cycles it (as is, new, good, fair…).
     key(&mut app, KeyCode::F(4));
-    key(&mut app, KeyCode::F(8));
-    assert_eq!(app.scan.grade, Condition::Fair);
+    for _ in 0..3 {
+        key(&mut app, KeyCode::F(8));
+    }
+    assert_eq!(app.scan.session.grade(), Some(Grade::Set(Condition::Fair)));
     let deployed = app.store.asset("IT-000002").unwrap();
     assert_eq!(deployed.status, Status::Deployed);
     app.scan_commit("IT-000002\r");
@@ -380,11 +394,11 @@ fn scan_view_moves_and_checks_in_with_labels() {
     assert_eq!(v.condition, deployed.condition);
     // Command barcodes switch the mode.
     app.scan_commit("CMD-LOOKUP");
-    assert_eq!(app.scan.mode, ScanMode::Lookup);
+    assert_eq!(app.scan.mode(), ScanMode::Lookup);
     assert!(!app.bell);
     app.scan_commit("NO-SUCH-CODE");
     assert!(app.bell, "failures ring the bell");
-    assert!(!app.scan.log.last().unwrap().ok);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
 }
 
 #[test]
@@ -518,9 +532,16 @@ fn import_from_the_tui_shows_the_dry_run_before_writing() {
     );
     assert!(out.contains("ERROR") && out.contains("line 4"), "{out}");
     insta::assert_snapshot!("import_review_120x40", out);
+    insta::assert_snapshot!("import_review_80x24", render(&mut app, 80, 24));
     // Errors without skip-bad-rows: refused, still nothing written.
     ctrl(&mut app, 's');
     assert_eq!(app.store.asset_count().unwrap(), 0);
+    // The refusal is longer than 80 columns: it wraps at a word, whole (issue 13 item 8).
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("(or choose skip bad rows),") && out.contains(" nothing to do otherwise"),
+        "{out}"
+    );
     // Back to the form, choose to skip bad rows, check again, apply.
     key(&mut app, KeyCode::Esc);
     for _ in 0..4 {
@@ -550,13 +571,15 @@ fn scan_view_audits_a_room() {
     let (_d, mut app) = app_with(300);
     key(&mut app, KeyCode::Char('s'));
     key(&mut app, KeyCode::F(9));
-    assert_eq!(app.scan.mode, ScanMode::Audit);
+    assert_eq!(app.scan.mode(), ScanMode::Audit);
     // An asset before the room label: refused with the reason.
     app.scan_commit("IT-000006");
-    assert!(!app.scan.log.last().unwrap().ok);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
     app.scan_commit("HQ-301");
-    let run = app.scan.audit.clone().unwrap();
-    assert!(run.counts.0 > 0, "expected assets at HQ-301");
+    let Session::Audit { run: Some(run) } = app.scan.session.clone() else {
+        panic!("{:?}", app.scan.session)
+    };
+    assert!(run.counts.expected > 0, "expected assets at HQ-301");
     let at_room: Vec<String> = {
         let mut st = app.store.conn().prepare("SELECT tag FROM assets a JOIN locations l ON l.id = a.location_id WHERE l.code = 'HQ-301' AND status <> 'disposed' ORDER BY tag").unwrap();
         st.query_map([], |r| r.get(0))
@@ -571,12 +594,19 @@ fn scan_view_audits_a_room() {
         .unwrap();
     app.scan_commit(&at_room[0]);
     app.scan_commit(&at_room[0]);
-    assert!(app.scan.log.last().unwrap().warn, "duplicate warns");
+    assert_eq!(
+        app.scan.log.last().unwrap().outcome,
+        Outcome::Warn,
+        "duplicate warns"
+    );
     app.scan_commit(&elsewhere);
     assert!(app.scan.log.last().unwrap().text.contains("UNEXPECTED"));
     app.scan_commit("NO-SUCH-TAG");
-    let counts = app.scan.audit.as_ref().unwrap().counts;
-    assert_eq!((counts.1, counts.3, counts.4), (1, 1, 1));
+    let Session::Audit { run: Some(run) } = &app.scan.session else {
+        panic!("{:?}", app.scan.session)
+    };
+    let c = run.counts;
+    assert_eq!((c.found, c.unexpected, c.unknown), (1, 1, 1));
     snap("scan_audit", &mut app);
     ctrl(&mut app, 't');
     assert_eq!(
@@ -584,8 +614,46 @@ fn scan_view_audits_a_room() {
         Some("HQ-301")
     );
     ctrl(&mut app, 'd');
-    assert!(app.scan.audit.is_none());
+    assert_eq!(app.scan.session, Session::Audit { run: None });
     assert!(app.scan.log.iter().any(|l| l.text.contains("closed")));
+    // issue 13 item 6: the whole reconciliation on its own screen, scrollable, to a CSV.
+    assert_eq!(screen_name(&app), "reconcile");
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("MISSING") && out.contains("moved 1"), "{out}");
+    snap("reconcile", &mut app);
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let missing = r.report.missing.len();
+    assert!(missing > 0);
+    let last_missing = r.report.missing[missing - 1].tag.clone();
+    // Every missing tag can be reached by paging.
+    let mut seen = String::new();
+    for _ in 0..(missing / 5 + 2) {
+        seen.push_str(&render(&mut app, 80, 24));
+        key(&mut app, KeyCode::PageDown);
+    }
+    assert!(seen.contains(&last_missing), "{last_missing} shown");
+    key(&mut app, KeyCode::Home);
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let out_dir = tempfile::tempdir().unwrap();
+    let p = r.write_csv(out_dir.path()).unwrap();
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.starts_with("audit,location,result,tag"), "{text}");
+    assert_eq!(text.matches(",missing,").count(), missing);
+    assert_ne!(r.write_csv(out_dir.path()).unwrap(), p, "never over a file");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "scan");
+    // The scan log scrolls back.
+    let newest = app.scan.log.last().unwrap().text.clone();
+    key(&mut app, KeyCode::PageUp);
+    assert!(app.scan.log_scroll > 0);
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("lines back"), "{out}");
+    key(&mut app, KeyCode::PageDown);
+    assert!(render(&mut app, 120, 40).contains(&newest[..20.min(newest.len())]));
 }
 
 #[test]
@@ -599,10 +667,10 @@ fn scan_view_receives_and_offboards() {
     key(&mut app, KeyCode::F(10));
     key(&mut app, KeyCode::F(7));
     key(&mut app, KeyCode::Enter);
-    assert_eq!(
-        app.scan.receiving.as_ref().map(|r| r.0.as_str()),
-        Some("PO-9")
-    );
+    let Session::Receive { line: Some(l), .. } = &app.scan.session else {
+        panic!("{:?}", app.scan.session)
+    };
+    assert_eq!(l.po, "PO-9");
     app.scan_commit("NEWSERIAL-1");
     let a = app.store.asset("NEWSERIAL-1").unwrap();
     assert_eq!(
@@ -618,7 +686,13 @@ fn scan_view_receives_and_offboards() {
     let badge = app.store.person(&holder).unwrap().badge.unwrap();
     key(&mut app, KeyCode::F(11));
     app.scan_commit(&badge);
-    assert_eq!(app.scan.offboarding.as_ref().unwrap().0.username, holder);
+    let Session::Offboard {
+        leaving: Some(o), ..
+    } = &app.scan.session
+    else {
+        panic!("{:?}", app.scan.session)
+    };
+    assert_eq!(o.person.username, holder);
     app.scan_commit("IT-000002");
     assert_eq!(
         app.store.asset("IT-000002").unwrap().status,
@@ -694,7 +768,7 @@ fn labels_print_from_the_detail_view_and_while_receiving() {
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char('s'));
     app.scan_commit("cmd-audit");
-    assert_eq!(app.scan.mode, ScanMode::Audit);
+    assert_eq!(app.scan.mode(), ScanMode::Audit);
 }
 
 #[test]
@@ -803,4 +877,455 @@ fn people_and_locations_are_edited_in_forms() {
         app.store.location("WH-01").unwrap().unwrap().name,
         "Main Warehouse"
     );
+}
+
+#[test]
+fn ctrl_c_quits_even_when_the_keymap_unbinds_quit() {
+    // issue 15 item 14: `[list] quit = []` must not trap anyone.
+    let map =
+        Keymap::with_user("[list]\nquit = []\n[scan]\nquit = []\n[form]\nquit = []\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new(open(&dir), map.clone(), true);
+    app.load_now().unwrap();
+    key(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit, "q is unbound now");
+    ctrl(&mut app, 'c');
+    assert!(app.quit, "ctrl-c quits from the list");
+    for opener in ['s', 'a'] {
+        let mut app = App::new(open(&dir), map.clone(), true);
+        key(&mut app, KeyCode::Char(opener));
+        assert_ne!(screen_name(&app), "list");
+        ctrl(&mut app, 'c');
+        assert!(app.quit, "ctrl-c quits from {}", screen_name(&app));
+    }
+}
+
+/// An app whose writes go through the real worker thread, as in `itam`; `pump` applies replies.
+fn threaded(dir: &tempfile::TempDir) -> (App, std::sync::mpsc::Receiver<itam::tui::Msg>) {
+    let mut app = App::new(open(dir), Keymap::defaults(), true);
+    app.display_path = "itam.db".into();
+    app.load_now().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.db = Some(itam::tui::db::spawn(open(dir), tx));
+    (app, rx)
+}
+
+/// Apply worker replies until `done` holds (or 10 s pass); false on timeout.
+fn pump(
+    app: &mut App,
+    rx: &std::sync::mpsc::Receiver<itam::tui::Msg>,
+    done: impl Fn(&App) -> bool,
+) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done(app) {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(itam::tui::Msg::Db(reply, finished)) => app.update(Action::Db(reply, finished)),
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+#[test]
+fn scans_during_another_process_lock_show_pending_then_commit_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = open(&dir);
+        itam::demo::generate(&mut s, 40, 1).unwrap();
+    }
+    let (mut app, rx) = threaded(&dir);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(4));
+    assert!(pump(&mut app, &rx, |a| a.pending_jobs == 0));
+    assert_eq!(app.scan.mode(), ScanMode::Checkin);
+    let deployed: Vec<String> = {
+        let s = open(&dir);
+        let mut st = s
+            .conn()
+            .prepare("SELECT tag FROM assets WHERE status = 'deployed' ORDER BY tag LIMIT 5")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(deployed.len(), 5);
+    // Another process takes the write lock.
+    let other = rusqlite::Connection::open(dir.path().join("itam.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let before = std::time::Instant::now();
+    for t in &deployed {
+        app.update(Action::Scan(t.clone()));
+    }
+    assert!(
+        before.elapsed() < std::time::Duration::from_millis(200),
+        "the UI thread never waits for the lock"
+    );
+    assert_eq!(app.scan.pending(), 5, "each scan shows at once, pending");
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("waiting for the database"), "{out}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for m in rx.try_iter() {
+        if let itam::tui::Msg::Db(reply, finished) = m {
+            app.update(Action::Db(reply, finished));
+        }
+    }
+    assert_eq!(
+        app.scan.pending(),
+        5,
+        "still waiting while the lock is held"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    let released = std::time::Instant::now();
+    assert!(pump(&mut app, &rx, |a| a.scan.pending() == 0));
+    assert!(released.elapsed() < std::time::Duration::from_secs(2));
+    // In the order scanned, each with its own OK line.
+    let s = open(&dir);
+    let mut st = s
+        .conn()
+        .prepare("SELECT a.tag FROM events e JOIN assets a ON a.id = e.asset_id WHERE e.kind = 'checkin' ORDER BY e.id")
+        .unwrap();
+    let order: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(order, deployed);
+    let oks: Vec<&str> = app
+        .scan
+        .log
+        .iter()
+        .filter(|l| l.outcome == Outcome::Ok && l.text.contains("checked in"))
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(oks.len(), 5, "{:?}", app.scan.log);
+    for (line, tag) in oks.iter().zip(&deployed) {
+        assert!(line.starts_with(tag.as_str()), "{line} for {tag}");
+    }
+}
+
+#[test]
+fn an_import_queued_behind_a_lock_is_cancelled_by_esc_before_it_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = open(&dir);
+        itam::demo::generate(&mut s, 10, 1).unwrap();
+    }
+    let file = dir.path().join("more.csv");
+    std::fs::write(
+        &file,
+        "Asset Tag,Asset Name,Model Name\nNEW-1,One,Latitude 7440\nNEW-2,Two,Latitude 7440\n",
+    )
+    .unwrap();
+    let (mut app, rx) = threaded(&dir);
+    key(&mut app, KeyCode::Char('I'));
+    typ(&mut app, file.to_str().unwrap());
+    ctrl(&mut app, 's');
+    assert!(pump(&mut app, &rx, |a| a.pending_jobs == 0));
+    assert_eq!(screen_name(&app), "import");
+    // Another process holds the lock; a scan waits for it on the worker, the import behind it.
+    let other = rusqlite::Connection::open(dir.path().join("itam.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    app.write(Box::new(|store, _| {
+        let r = store.set_condition("IT-000001", itam::domain::Condition::Fair, None);
+        Box::new(move |_: &mut App| drop(r))
+    }));
+    ctrl(&mut app, 's');
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("esc cancels"), "{out}");
+    key(&mut app, KeyCode::Esc);
+    other.execute_batch("ROLLBACK").unwrap();
+    assert!(pump(&mut app, &rx, |a| a.pending_jobs == 0));
+    let (msg, _) = app.message.clone().unwrap();
+    assert!(msg.contains("cancelled"), "{msg}");
+    assert!(
+        open(&dir).find_code("NEW-1").unwrap().is_none(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn the_cli_resolves_a_scanned_code_like_the_scan_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("itam.db");
+    {
+        let mut s = open(&dir);
+        itam::demo::generate(&mut s, 10, 1).unwrap();
+    }
+    let badge = open(&dir).person("cfischer").unwrap().badge.unwrap();
+    let run = |code: &str| {
+        assert_cmd::Command::cargo_bin("itam")
+            .unwrap()
+            .args(["--db", db.to_str().unwrap(), "show", code])
+            .output()
+            .unwrap()
+    };
+    let out = run("HQ-301");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("label of location HQ-301"),
+        "{out:?}"
+    );
+    let out = run(&badge);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("badge of cfischer"),
+        "{out:?}"
+    );
+    let out = run("IT-000003");
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// Deployed assets with their grades, in tag order.
+fn deployed(app: &App, n: usize) -> Vec<(String, Condition)> {
+    let mut st = app
+        .store
+        .conn()
+        .prepare("SELECT tag FROM assets WHERE status = 'deployed' ORDER BY tag")
+        .unwrap();
+    let tags: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tags.into_iter()
+        .take(n)
+        .map(|t| {
+            let c = app.store.asset(&t).unwrap().condition;
+            (t, c)
+        })
+        .collect()
+}
+
+#[test]
+fn scan_check_in_keeps_the_recorded_grade_unless_one_is_chosen() {
+    // issue 13 item 1
+    let (_d, mut app) = app_with(100);
+    let d = deployed(&app, 3);
+    app.store
+        .set_condition(&d[0].0, Condition::Broken, None)
+        .unwrap();
+    app.store
+        .set_condition(&d[1].0, Condition::Fair, None)
+        .unwrap();
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(4));
+    assert_eq!(app.scan.session.grade(), Some(Grade::AsIs));
+    assert!(render(&mut app, 80, 24).contains("grade: as is"));
+    app.scan_commit(&d[0].0);
+    let v = app.store.asset(&d[0].0).unwrap();
+    assert_eq!(
+        (v.status, v.condition),
+        (Status::InStock, Condition::Broken)
+    );
+    let l = app.scan.log.last().unwrap();
+    assert!(l.text.contains("checked in (broken)"), "{l:?}");
+    // F8 cycles as is, new, good, …; a better grade than on record is a warning.
+    key(&mut app, KeyCode::F(8));
+    key(&mut app, KeyCode::F(8));
+    assert_eq!(app.scan.session.grade(), Some(Grade::Set(Condition::Good)));
+    app.scan_commit(&d[1].0);
+    assert_eq!(app.store.asset(&d[1].0).unwrap().condition, Condition::Good);
+    let l = app.scan.log.last().unwrap();
+    assert!(l.text.contains("fair -> good"), "{l:?}");
+    assert_eq!(l.outcome, Outcome::Warn);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::F(8));
+    }
+    assert_eq!(
+        app.scan.session.grade(),
+        Some(Grade::AsIs),
+        "broken, then as is"
+    );
+    // A grade barcode from the command sheet sets it too.
+    app.scan_commit("CMD-GRADE-POOR");
+    assert_eq!(app.scan.session.grade(), Some(Grade::Set(Condition::Poor)));
+    assert!(itam::interop::labels::COMMAND_CODES
+        .iter()
+        .any(|c| c.0 == "CMD-GRADE-GOOD"));
+}
+
+#[test]
+fn the_detail_check_in_picker_starts_on_the_current_grade() {
+    let (_d, mut app) = app_with(100);
+    let d = deployed(&app, 1);
+    app.store
+        .set_condition(&d[0].0, Condition::Poor, None)
+        .unwrap();
+    app.update(Action::Scan(d[0].0.clone()));
+    key(&mut app, KeyCode::Char('i'));
+    let Screen::Picker(p) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(p.labels[p.chosen().unwrap()], "poor");
+    key(&mut app, KeyCode::Enter);
+    let v = app.store.asset(&d[0].0).unwrap();
+    assert_eq!((v.status, v.condition), (Status::InStock, Condition::Poor));
+}
+
+#[test]
+fn each_scan_mode_keeps_its_own_target() {
+    // issue 13 item 3: F4's shelf is not F5's move target.
+    let (_d, mut app) = app_with(100);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(4));
+    app.scan_commit("WH-01");
+    key(&mut app, KeyCode::F(5));
+    assert_eq!(app.scan.session, Session::Move { to: None });
+    assert!(render(&mut app, 80, 24).contains("to: nowhere yet"));
+    app.scan_commit("IT-000006");
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
+    app.scan_commit("HQ-301");
+    key(&mut app, KeyCode::F(4));
+    let Session::Checkin { shelf, .. } = &app.scan.session else {
+        panic!()
+    };
+    assert_eq!(shelf.as_deref(), Some("WH-01"));
+    key(&mut app, KeyCode::F(5));
+    assert_eq!(
+        app.scan.session,
+        Session::Move {
+            to: Some("HQ-301".into())
+        }
+    );
+}
+
+#[test]
+fn an_inactive_badge_is_refused_at_the_badge() {
+    // issue 13 item 5
+    let (_d, mut app) = app_with(100);
+    let p = app.store.person("cfischer").unwrap();
+    app.store
+        .conn()
+        .execute(
+            "UPDATE people SET active = 0 WHERE username = 'cfischer'",
+            [],
+        )
+        .unwrap();
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(3));
+    app.scan_commit(&p.badge.unwrap());
+    let l = app.scan.log.last().unwrap();
+    assert_eq!(l.outcome, Outcome::Failed);
+    assert!(
+        l.text.contains("cfischer") && l.text.contains("inactive"),
+        "{l:?}"
+    );
+    assert_eq!(app.scan.session, Session::Checkout { to: None });
+}
+
+#[test]
+fn person_pickers_take_a_badge_scan_a_username_a_name_or_an_email() {
+    // issue 13 item 7
+    let (_d, mut app) = app_with(100);
+    let p = app.store.person("cfischer").unwrap();
+    let in_stock: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT tag FROM assets WHERE status = 'in_stock' ORDER BY tag LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    app.update(Action::Scan(in_stock.clone()));
+    key(&mut app, KeyCode::Char('c'));
+    assert_eq!(screen_name(&app), "picker");
+    // A wand in a picker is typing then Enter.
+    app.update(Action::Scan(p.badge.clone().unwrap()));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.store.asset(&in_stock).unwrap().assignee.as_deref(),
+        Some("cfischer")
+    );
+    // The F3 picker in the scan view: by email, then by full name.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(3));
+    let chosen = |app: &App| {
+        app.scan
+            .log
+            .iter()
+            .filter(|l| l.text.contains("now checking out to cfischer"))
+            .count()
+    };
+    for (n, typed) in [p.email.clone().unwrap(), p.full_name.clone()]
+        .into_iter()
+        .enumerate()
+    {
+        key(&mut app, KeyCode::F(7));
+        typ(&mut app, &typed);
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(chosen(&app), n + 1, "{typed}: {:?}", app.scan.log);
+    }
+}
+
+#[test]
+fn the_scan_view_works_compact_down_to_40x12_and_never_commits_unseen() {
+    // issue 13 item 4
+    let (_d, mut app) = app_with(100);
+    let d = deployed(&app, 2);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(4));
+    let out = render(&mut app, 70, 20);
+    assert!(
+        out.contains("CHECK IN") && out.contains("grade: as is"),
+        "{out}"
+    );
+    app.scan_commit(&d[0].0);
+    let out = render(&mut app, 40, 12);
+    assert!(out.contains(&d[0].0) && out.contains("✓ OK"), "{out}");
+    insta::assert_snapshot!("scan_compact_40x12", out);
+    // Below 40x12: the view says what it needs, and a scan is refused, not committed.
+    let out = render(&mut app, 39, 11);
+    assert!(out.contains("needs 40x12"), "{out}");
+    app.scan_commit(&d[1].0);
+    assert_eq!(app.store.asset(&d[1].0).unwrap().status, Status::Deployed);
+    assert_eq!(app.scan.log.last().unwrap().outcome, Outcome::Failed);
+    assert!(app.bell);
+    // Other views still need 80x24.
+    key(&mut app, KeyCode::Esc);
+    assert!(render(&mut app, 70, 20).contains("needs 80x24"));
+}
+
+#[test]
+fn messages_wrap_at_words_and_the_last_100_are_one_key_away() {
+    // issue 13 item 8
+    let (_d, mut app) = app_with(20);
+    app.update(Action::Scan("IT-000001".into()));
+    key(&mut app, KeyCode::Char('S'));
+    key(&mut app, KeyCode::Esc);
+    // A long refusal at 80 columns: whole, over two lines, no word cut.
+    let long = "this import cannot be written: fix the errors (or choose skip bad rows), nothing to do otherwise";
+    let lines = itam::tui::views::wrap_words(long, 79);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines.join(" "), long);
+    for l in &lines {
+        assert!(l.chars().count() <= 79);
+    }
+    for _ in 0..105 {
+        app.update(Action::Scan("NO-SUCH".into()));
+    }
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('M'));
+    assert_eq!(screen_name(&app), "help");
+    assert_eq!(app.messages.len(), 100);
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("messages — newest first"), "{out}");
+    assert!(out.contains("no asset, serial, badge or location"), "{out}");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "list");
+}
+
+#[test]
+fn the_list_footer_drops_what_does_not_fit_rather_than_cut_the_row_count() {
+    let (_d, mut app) = app_with(300);
+    key(&mut app, KeyCode::Char('f'));
+    typ(&mut app, "assignee:");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('o'));
+    let out = render(&mut app, 80, 24);
+    let n = app.visible_len();
+    assert!(out.contains(&format!("row 1 of {n}")), "{out}");
 }

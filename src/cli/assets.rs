@@ -153,7 +153,26 @@ pub struct ShowArgs {
 }
 
 pub fn show(store: &Store, a: &ShowArgs) -> Result<ExitCode> {
-    let v = store.asset(&a.code)?;
+    // The scan resolver: a wand's code that is a shelf label or a badge says so.
+    let shown = itam::domain::text::visible(&a.code);
+    let v = match store.resolve_code(a.code.trim())? {
+        itam::store::Resolved::Asset(v) => *v,
+        itam::store::Resolved::Location(l) => anyhow::bail!(
+            "'{shown}' is the label of location {} ({}), not an asset",
+            l.code,
+            itam::domain::text::visible(&l.name)
+        ),
+        itam::store::Resolved::Badge(p) => anyhow::bail!(
+            "'{shown}' is the badge of {} ({}), not an asset",
+            p.username,
+            itam::domain::text::visible(&p.full_name)
+        ),
+        itam::store::Resolved::Command(c) => {
+            anyhow::bail!("'{shown}' is the scan view's command barcode for {c}, not an asset")
+        }
+        // The usual not-found error, naming the code.
+        itam::store::Resolved::Unknown => store.asset(&a.code)?,
+    };
     let disposal = if v.status == Status::Disposed {
         store.disposal(v.id)?
     } else {

@@ -10,6 +10,7 @@ pub mod licence;
 pub mod lifecycle;
 pub mod maintenance;
 pub mod money;
+pub mod scancode;
 pub mod text;
 
 pub use asset::{AssetView, HistoryEntry};

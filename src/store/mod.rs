@@ -24,6 +24,7 @@ mod people;
 mod places;
 mod receiving;
 mod reports;
+mod resolve;
 mod staged;
 mod sync;
 
@@ -53,6 +54,7 @@ pub use reports::{
     DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
     GroupBy, LicenceReport, LicenceReportRow, RenewalDue, TcoGroup, TcoRow, TcoTotals,
 };
+pub use resolve::Resolved;
 pub use sync::{DriftFinding, DriftKind, FieldChange, SyncOptions, SyncSummary, UnknownDevice};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

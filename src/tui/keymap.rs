@@ -1,7 +1,12 @@
 //! Key bindings: the shipped keymap.toml (embedded) merged with the user's file, per view.
-//! The help screen is generated from the live map, so it is never out of date.
+//!
+//! Every view has its own command enum (`commands.rs`), deserialised with serde from the names
+//! in keymap.toml: a name that is not a command of its view is refused (with its line) instead
+//! of compiling into a binding that silently does nothing. The help screen is generated from
+//! the live map.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::de::value::StrDeserializer;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -9,9 +14,21 @@ pub const DEFAULT: &str = include_str!("../../keymap.toml");
 
 /// The views that have their own bindings, in the order help lists them.
 pub const VIEWS: &[&str] = &[
-    "list", "detail", "scan", "person", "ghosts", "report", "help", "import", "form", "picker",
+    "list",
+    "detail",
+    "scan",
+    "reconcile",
+    "person",
+    "ghosts",
+    "report",
+    "help",
+    "import",
+    "form",
+    "picker",
     "search",
 ];
+
+pub use super::commands::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -30,6 +47,11 @@ impl Key {
             (a, b) => a == b && self.mods == ev.modifiers,
         }
     }
+}
+
+/// ctrl-c quits from every view whatever the keymap says, so no user file can trap anyone.
+pub fn is_ctrl_c(ev: &KeyEvent) -> bool {
+    ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 /// Parse `ctrl-z`, `G`, `pagedown`, `f2`, `shift-tab`...
@@ -129,76 +151,132 @@ impl fmt::Display for Key {
     }
 }
 
-/// What a command does, for the help screen and the footer.
-pub fn describe(view: &str, cmd: &str) -> &'static str {
-    match (view, cmd) {
-        (_, "up") => "move up",
-        (_, "down") => "move down",
-        (_, "page_up") => "page up",
-        (_, "page_down") => "page down",
-        (_, "top") => "first row",
-        (_, "bottom") => "last row",
-        ("scan", "lookup") => "mode: look up each scan",
-        ("scan", "checkout") => "mode: check out to the chosen person",
-        ("scan", "checkin") => "mode: check in with the chosen grade",
-        ("scan", "move") => "mode: move to the chosen location",
-        ("scan", "condition") => "mode: set the chosen grade",
-        ("scan", "pick") => "pick the person or location by name",
-        ("scan", "grade") => "next condition grade",
-        ("scan", "undo") => "undo the last scan",
-        ("scan", "audit") => "mode: audit a room (scan its label first)",
-        ("scan", "receive") => "mode: receive serials against a PO line (F7 picks it)",
-        ("scan", "offboard") => "mode: offboard a person (badge, then what they hand back)",
-        ("scan", "take") => "audit: move the last unexpected asset here",
-        ("scan", "label") => "receive: print each new asset's label (on/off)",
-        (_, "label") => "print its barcode label",
-        ("scan", "done") => "close the audit / finish the offboarding",
-        (_, "licences") => "licences: seats owned vs assigned, over-deployment, renewals",
-        (_, "finance") => "finance: book value by category",
-        (_, "forecast") => "refresh forecast: end of life and warranty ends by quarter",
-        (_, "curve") => "depreciation curve (toggle)",
-        (_, "ghosts") => "ghosts: active assets unseen for 180+ days",
-        ("ghosts", "lost") => "mark lost",
-        ("ghosts", "retire") => "retire",
-        (_, "open") => "open",
-        (_, "search") => "fuzzy search",
-        (_, "filter") => "filter by status, location or assignee",
-        (_, "clear") => "clear search and filters",
-        (_, "sort") => "sort by the next column",
-        (_, "reverse") => "reverse the sort",
-        (_, "scan") => "scan view",
-        (_, "person") => "the assignee's assets",
-        (_, "add_asset") => "add an asset",
-        (_, "add_person") => "add a person",
-        (_, "add_location") => "add a location",
-        (_, "edit_location") => "edit a location (pick it first)",
-        (_, "import") => "import a file (dry run first)",
-        ("import", "apply") => "write the import (after reading the dry run)",
-        (_, "demo") => "load demo data (empty database only)",
-        (_, "refresh") => "reload from the database",
-        (_, "help") => "help",
-        (_, "quit") => "quit",
-        (_, "back") => "back",
-        (_, "checkout") => "check out",
-        (_, "checkin") => "check in",
-        (_, "move") => "move",
-        (_, "condition") => "set condition",
-        (_, "status") => "change status",
-        (_, "edit") => "edit",
-        (_, "dispose") => "dispose (a form, confirmed with ctrl-s)",
-        (_, "next") => "next field",
-        (_, "prev") => "previous field",
-        (_, "save") => "save",
-        (_, "cancel") => "cancel",
-        (_, "choose") => "choose",
-        _ => "",
+/// One help line: a command's name, its keys, what it does.
+pub type HelpRow = (&'static str, String, &'static str);
+
+/// One view's bindings in file order: the command, its keys, and the line of the user's file
+/// that set them (for reporting a conflict where it was made).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bindings<C> {
+    list: Vec<(C, Vec<Key>, Option<usize>)>,
+}
+
+impl<C: Command> Bindings<C> {
+    /// The command `ev` means in this view.
+    pub fn command(&self, ev: &KeyEvent) -> Option<C> {
+        self.list
+            .iter()
+            .find(|(_, keys, _)| keys.iter().any(|k| k.matches(ev)))
+            .map(|(c, ..)| *c)
+    }
+
+    /// The keys of a command, joined for display: `↑ k`.
+    pub fn keys(&self, cmd: C) -> String {
+        self.list
+            .iter()
+            .find(|(c, ..)| *c == cmd)
+            .map(|(_, ks, _)| {
+                ks.iter()
+                    .map(|k| k.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    }
+
+    /// The first key of a command, for the footer (empty when unbound).
+    pub fn first_key(&self, cmd: C) -> String {
+        self.list
+            .iter()
+            .find(|(c, ..)| *c == cmd)
+            .and_then(|(_, ks, _)| ks.first())
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    }
+
+    /// (name, keys, help) of every command, in file order.
+    pub fn rows(&self) -> Vec<HelpRow> {
+        self.list
+            .iter()
+            .map(|(c, ..)| (c.name(), self.keys(*c), c.help()))
+            .collect()
+    }
+
+    fn conflict(&self) -> Option<KeymapError> {
+        for (i, (a, ka, la)) in self.list.iter().enumerate() {
+            for (b, kb, lb) in &self.list[i + 1..] {
+                if let Some(k) = ka.iter().find(|k| kb.contains(k)) {
+                    return Some(KeymapError {
+                        line: la.max(lb).unwrap_or(0),
+                        message: format!(
+                            "key '{k}' is bound to both '{}' and '{}' in [{}]",
+                            a.name(),
+                            b.name(),
+                            C::VIEW
+                        ),
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// Apply one [view] table of a file: each name must be a command of `C` (serde says which
+    /// ones are), each key a key name.
+    fn merge(&mut self, cmds: RawView, text: &str, defaults: bool) -> Result<(), KeymapError> {
+        let mut ordered: Vec<(usize, String, RawKeys)> = cmds
+            .into_iter()
+            .map(|(name, keys)| (keys.span().start, name, keys))
+            .collect();
+        // toml's map is sorted: order by where each command appears, as the file does.
+        ordered.sort_by_key(|x| x.0);
+        for (start, name, keys) in ordered {
+            let line = line_of(text, start);
+            let cmd = C::deserialize(StrDeserializer::<serde::de::value::Error>::new(&name))
+                .map_err(|e| KeymapError {
+                    line,
+                    message: format!("unknown command '{name}' in [{}]: {e}", C::VIEW),
+                })?;
+            let mut parsed = Vec::new();
+            for k in keys.get_ref() {
+                parsed.push(parse_key(k.get_ref()).map_err(|m| KeymapError {
+                    line: line_of(text, k.span().start),
+                    message: m,
+                })?);
+            }
+            let user_line = (!defaults).then_some(line);
+            match self.list.iter_mut().find(|(c, ..)| *c == cmd) {
+                Some(slot) => {
+                    slot.1 = parsed;
+                    slot.2 = user_line;
+                }
+                None => self.list.push((cmd, parsed, user_line)),
+            }
+        }
+        Ok(())
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl<C> Default for Bindings<C> {
+    fn default() -> Self {
+        Bindings { list: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Keymap {
-    /// view -> (command, keys), in file order.
-    views: BTreeMap<String, Vec<(String, Vec<Key>)>>,
+    pub list: Bindings<ListCmd>,
+    pub detail: Bindings<DetailCmd>,
+    pub scan: Bindings<ScanCmd>,
+    pub reconcile: Bindings<ReconcileCmd>,
+    pub person: Bindings<PersonCmd>,
+    pub ghosts: Bindings<GhostsCmd>,
+    pub report: Bindings<ReportCmd>,
+    pub help: Bindings<HelpCmd>,
+    pub import: Bindings<ImportCmd>,
+    pub form: Bindings<FormCmd>,
+    pub picker: Bindings<PickerCmd>,
+    pub search: Bindings<SearchCmd>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +295,9 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-type Raw = BTreeMap<String, BTreeMap<String, toml::Spanned<Vec<toml::Spanned<String>>>>>;
+type RawKeys = toml::Spanned<Vec<toml::Spanned<String>>>;
+type RawView = BTreeMap<String, RawKeys>;
+type Raw = BTreeMap<String, RawView>;
 
 fn parse_raw(text: &str) -> Result<Raw, KeymapError> {
     toml::from_str::<Raw>(text).map_err(|e| KeymapError {
@@ -229,80 +309,49 @@ fn parse_raw(text: &str) -> Result<Raw, KeymapError> {
 impl Keymap {
     /// The shipped defaults. They are tested to parse, so failure here is a build defect.
     pub fn defaults() -> Keymap {
-        Keymap::parse_defaults(DEFAULT).unwrap_or(Keymap {
-            views: BTreeMap::new(),
-        })
+        Keymap::parse(DEFAULT, Keymap::default(), true).unwrap_or_default()
     }
 
-    fn parse_defaults(text: &str) -> Result<Keymap, KeymapError> {
+    fn parse(text: &str, mut map: Keymap, defaults: bool) -> Result<Keymap, KeymapError> {
         let raw = parse_raw(text)?;
-        let mut views = BTreeMap::new();
-        // Keep file order: toml's map is sorted, so order by where each command appears.
         for (view, cmds) in raw {
-            let mut list: Vec<(usize, String, Vec<Key>)> = Vec::new();
-            for (cmd, keys) in cmds {
-                let start = keys.span().start;
-                let mut parsed = Vec::new();
-                for k in keys.get_ref() {
-                    parsed.push(parse_key(k.get_ref()).map_err(|m| KeymapError {
-                        line: line_of(text, k.span().start),
-                        message: m,
-                    })?);
+            let first_line = cmds
+                .values()
+                .map(|k| k.span().start)
+                .min()
+                .map(|s| line_of(text, s))
+                .unwrap_or(0);
+            match view.as_str() {
+                "list" => map.list.merge(cmds, text, defaults)?,
+                "detail" => map.detail.merge(cmds, text, defaults)?,
+                "scan" => map.scan.merge(cmds, text, defaults)?,
+                "reconcile" => map.reconcile.merge(cmds, text, defaults)?,
+                "person" => map.person.merge(cmds, text, defaults)?,
+                "ghosts" => map.ghosts.merge(cmds, text, defaults)?,
+                "report" => map.report.merge(cmds, text, defaults)?,
+                "help" => map.help.merge(cmds, text, defaults)?,
+                "import" => map.import.merge(cmds, text, defaults)?,
+                "form" => map.form.merge(cmds, text, defaults)?,
+                "picker" => map.picker.merge(cmds, text, defaults)?,
+                "search" => map.search.merge(cmds, text, defaults)?,
+                _ => {
+                    return Err(KeymapError {
+                        line: first_line,
+                        message: format!("unknown view [{view}] (views: {})", VIEWS.join(", ")),
+                    })
                 }
-                list.push((start, cmd, parsed));
             }
-            list.sort_by_key(|x| x.0);
-            views.insert(view, list.into_iter().map(|(_, c, k)| (c, k)).collect());
         }
-        Ok(Keymap { views })
+        if let Some(e) = map.first_conflict() {
+            return Err(e);
+        }
+        Ok(map)
     }
 
     /// Defaults overridden by `user` text. A bad file (syntax, unknown view or command, bad
     /// key name, a key bound twice in a view) is rejected whole, with its line.
     pub fn with_user(user: &str) -> Result<Keymap, KeymapError> {
-        let mut map = Keymap::defaults();
-        let raw = parse_raw(user)?;
-        for (view, cmds) in raw {
-            let Some(bindings) = map.views.get_mut(&view) else {
-                let line = cmds
-                    .values()
-                    .next()
-                    .map(|k| line_of(user, k.span().start))
-                    .unwrap_or(0);
-                return Err(KeymapError {
-                    line,
-                    message: format!("unknown view [{view}] (views: {})", VIEWS.join(", ")),
-                });
-            };
-            for (cmd, keys) in cmds {
-                let line = line_of(user, keys.span().start);
-                let Some(slot) = bindings.iter_mut().find(|(c, _)| *c == cmd) else {
-                    let known: Vec<_> = bindings.iter().map(|(c, _)| c.as_str()).collect();
-                    return Err(KeymapError {
-                        line,
-                        message: format!(
-                            "unknown command '{cmd}' in [{view}] (commands: {})",
-                            known.join(", ")
-                        ),
-                    });
-                };
-                let mut parsed = Vec::new();
-                for k in keys.get_ref() {
-                    parsed.push(parse_key(k.get_ref()).map_err(|m| KeymapError {
-                        line: line_of(user, k.span().start),
-                        message: m,
-                    })?);
-                }
-                slot.1 = parsed;
-            }
-        }
-        if let Some((view, key, a, b)) = map.first_conflict() {
-            return Err(KeymapError {
-                line: 0,
-                message: format!("key '{key}' is bound to both '{a}' and '{b}' in [{view}]"),
-            });
-        }
-        Ok(map)
+        Keymap::parse(user, Keymap::defaults(), false)
     }
 
     /// Load the user's file at `$XDG_CONFIG_HOME/itam/keymap.toml`: the map, plus a warning
@@ -321,63 +370,39 @@ impl Keymap {
         }
     }
 
-    /// A key bound to two commands in one view, if any: (view, key, cmd a, cmd b).
-    pub fn first_conflict(&self) -> Option<(String, String, String, String)> {
-        for (view, cmds) in &self.views {
-            for (i, (a, ka)) in cmds.iter().enumerate() {
-                for (b, kb) in &cmds[i + 1..] {
-                    if let Some(k) = ka.iter().find(|k| kb.contains(k)) {
-                        return Some((view.clone(), k.to_string(), a.clone(), b.clone()));
-                    }
-                }
-            }
-        }
-        None
+    /// A key bound to two commands in one view, if any, at the user's line that made it.
+    pub fn first_conflict(&self) -> Option<KeymapError> {
+        self.list
+            .conflict()
+            .or_else(|| self.detail.conflict())
+            .or_else(|| self.scan.conflict())
+            .or_else(|| self.reconcile.conflict())
+            .or_else(|| self.person.conflict())
+            .or_else(|| self.ghosts.conflict())
+            .or_else(|| self.report.conflict())
+            .or_else(|| self.help.conflict())
+            .or_else(|| self.import.conflict())
+            .or_else(|| self.form.conflict())
+            .or_else(|| self.picker.conflict())
+            .or_else(|| self.search.conflict())
     }
 
-    /// The command `ev` means in `view`.
-    pub fn command(&self, view: &str, ev: &KeyEvent) -> Option<&str> {
-        self.views
-            .get(view)?
-            .iter()
-            .find(|(_, keys)| keys.iter().any(|k| k.matches(ev)))
-            .map(|(c, _)| c.as_str())
-    }
-
-    /// The keys of a command, joined for display: `↑/k`.
-    pub fn keys(&self, view: &str, cmd: &str) -> String {
-        self.views
-            .get(view)
-            .and_then(|cmds| cmds.iter().find(|(c, _)| c == cmd))
-            .map(|(_, ks)| {
-                ks.iter()
-                    .map(|k| k.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default()
-    }
-
-    /// The first key of a command, for the footer.
-    pub fn first_key(&self, view: &str, cmd: &str) -> String {
-        self.views
-            .get(view)
-            .and_then(|cmds| cmds.iter().find(|(c, _)| c == cmd))
-            .and_then(|(_, ks)| ks.first())
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    }
-
-    /// Every (command, keys) of a view, in file order.
-    pub fn bindings(&self, view: &str) -> Vec<(&str, String)> {
-        self.views
-            .get(view)
-            .map(|cmds| {
-                cmds.iter()
-                    .map(|(c, _)| (c.as_str(), self.keys(view, c)))
-                    .collect()
-            })
-            .unwrap_or_default()
+    /// Every view's (name, keys, help) rows, in help order.
+    pub fn sections(&self) -> Vec<(&'static str, Vec<HelpRow>)> {
+        vec![
+            ("list", self.list.rows()),
+            ("detail", self.detail.rows()),
+            ("scan", self.scan.rows()),
+            ("reconcile", self.reconcile.rows()),
+            ("person", self.person.rows()),
+            ("ghosts", self.ghosts.rows()),
+            ("report", self.report.rows()),
+            ("help", self.help.rows()),
+            ("import", self.import.rows()),
+            ("form", self.form.rows()),
+            ("picker", self.picker.rows()),
+            ("search", self.search.rows()),
+        ]
     }
 }
 
@@ -390,44 +415,66 @@ mod tests {
     }
 
     #[test]
-    fn the_shipped_file_parses_and_binds_no_key_twice_in_a_view() {
-        let m = Keymap::parse_defaults(DEFAULT).unwrap();
+    fn the_shipped_file_parses_binds_no_key_twice_and_names_every_command() {
+        let m = Keymap::parse(DEFAULT, Keymap::default(), true).unwrap();
         assert_eq!(m.first_conflict(), None);
-        for v in VIEWS {
-            assert!(!m.bindings(v).is_empty(), "view {v} has bindings");
-            for (cmd, _) in m.bindings(v) {
-                assert!(!describe(v, cmd).is_empty(), "{v}.{cmd} has a description");
+        let sections = m.sections();
+        assert_eq!(
+            sections.iter().map(|s| s.0).collect::<Vec<_>>(),
+            VIEWS.to_vec()
+        );
+        for (view, rows) in sections {
+            assert!(!rows.is_empty(), "view {view} has bindings");
+            for (name, keys, help) in rows {
+                assert!(!help.is_empty(), "{view}.{name} has a description");
+                assert!(!keys.is_empty(), "{view}.{name} has a key");
             }
         }
+        // Every command of every view is bound by default: none is unreachable.
+        assert_eq!(m.list.rows().len(), ListCmd::ALL.len());
+        assert_eq!(m.detail.rows().len(), DetailCmd::ALL.len());
+        assert_eq!(m.scan.rows().len(), ScanCmd::ALL.len());
+        assert_eq!(m.reconcile.rows().len(), ReconcileCmd::ALL.len());
+        assert_eq!(m.person.rows().len(), PersonCmd::ALL.len());
+        assert_eq!(m.ghosts.rows().len(), GhostsCmd::ALL.len());
+        assert_eq!(m.report.rows().len(), ReportCmd::ALL.len());
+        assert_eq!(m.help.rows().len(), HelpCmd::ALL.len());
+        assert_eq!(m.import.rows().len(), ImportCmd::ALL.len());
+        assert_eq!(m.form.rows().len(), FormCmd::ALL.len());
+        assert_eq!(m.picker.rows().len(), PickerCmd::ALL.len());
+        assert_eq!(m.search.rows().len(), SearchCmd::ALL.len());
         assert_eq!(Keymap::defaults(), m);
     }
 
     #[test]
     fn arrows_and_vim_keys_both_work() {
         let m = Keymap::defaults();
+        let none = KeyModifiers::NONE;
         assert_eq!(
-            m.command("list", &ev(KeyCode::Down, KeyModifiers::NONE)),
-            Some("down")
+            m.list.command(&ev(KeyCode::Down, none)),
+            Some(ListCmd::Down)
         );
         assert_eq!(
-            m.command("list", &ev(KeyCode::Char('j'), KeyModifiers::NONE)),
-            Some("down")
+            m.list.command(&ev(KeyCode::Char('j'), none)),
+            Some(ListCmd::Down)
         );
         assert_eq!(
-            m.command("list", &ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            Some("bottom")
+            m.list.command(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(ListCmd::Bottom)
         );
         assert_eq!(
-            m.command("list", &ev(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Some("quit")
+            m.list
+                .command(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(ListCmd::Quit)
         );
         assert_eq!(
-            m.command("scan", &ev(KeyCode::Char('z'), KeyModifiers::CONTROL)),
-            Some("undo")
+            m.scan
+                .command(&ev(KeyCode::Char('z'), KeyModifiers::CONTROL)),
+            Some(ScanCmd::Undo)
         );
         assert_eq!(
-            m.command("form", &ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
-            Some("prev")
+            m.form.command(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(FormCmd::Prev)
         );
     }
 
@@ -435,29 +482,31 @@ mod tests {
     fn destructive_commands_are_never_on_bare_esc() {
         let m = Keymap::defaults();
         let esc = ev(KeyCode::Esc, KeyModifiers::NONE);
-        for v in VIEWS {
-            let c = m.command(v, &esc);
-            assert!(
-                matches!(c, None | Some("back" | "cancel" | "clear")),
-                "{v}: esc is {c:?}"
-            );
+        for (view, rows) in m.sections() {
+            for (name, keys, _) in rows {
+                if keys.split(' ').any(|k| k == "esc") {
+                    assert!(
+                        matches!(name, "back" | "cancel" | "clear"),
+                        "{view}: esc is {name}"
+                    );
+                }
+            }
         }
+        assert_eq!(m.detail.command(&esc), Some(DetailCmd::Back));
     }
 
     #[test]
     fn a_user_file_overrides_one_binding() {
         let m = Keymap::with_user("[list]\ndown = [\"n\"]\n").unwrap();
+        let none = KeyModifiers::NONE;
         assert_eq!(
-            m.command("list", &ev(KeyCode::Char('n'), KeyModifiers::NONE)),
-            Some("down")
+            m.list.command(&ev(KeyCode::Char('n'), none)),
+            Some(ListCmd::Down)
         );
+        assert_eq!(m.list.command(&ev(KeyCode::Char('j'), none)), None);
         assert_eq!(
-            m.command("list", &ev(KeyCode::Char('j'), KeyModifiers::NONE)),
-            None
-        );
-        assert_eq!(
-            m.command("list", &ev(KeyCode::Char('k'), KeyModifiers::NONE)),
-            Some("up")
+            m.list.command(&ev(KeyCode::Char('k'), none)),
+            Some(ListCmd::Up)
         );
     }
 
@@ -466,15 +515,29 @@ mod tests {
         let e = Keymap::with_user("[list]\nup = [\"k\"]\ndown = [\"ctrl-nope\"]\n").unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("ctrl-nope"), "{e}");
+        // Refused by serde: the message lists the view's commands.
         let e = Keymap::with_user("[list]\n\nwarp = [\"w\"]\n").unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("unknown command 'warp'"), "{e}");
+        assert!(e.message.contains("add_asset"), "{e}");
+        // A scan command is not a list command.
+        let e = Keymap::with_user("[list]\nundo = [\"u\"]\n").unwrap_err();
+        assert_eq!(e.line, 2);
         let e = Keymap::with_user("[list\n").unwrap_err();
         assert_eq!(e.line, 1);
-        let e = Keymap::with_user("[list]\nsearch = [\"j\"]\n").unwrap_err();
-        assert!(e.message.contains("bound to both"), "{e}");
         let e = Keymap::with_user("[lsit]\nup = [\"k\"]\n").unwrap_err();
         assert!(e.message.contains("unknown view"), "{e}");
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn a_key_bound_twice_is_reported_at_the_line_that_bound_it() {
+        let e = Keymap::with_user("[list]\n# mine\n\nsearch = [\"j\"]\n").unwrap_err();
+        assert!(e.message.contains("bound to both"), "{e}");
+        assert_eq!(e.line, 4, "{e}");
+        let e =
+            Keymap::with_user("[detail]\nback = [\"h\"]\n[scan]\nundo = [\"f2\"]\n").unwrap_err();
+        assert_eq!(e.line, 4, "{e}");
     }
 
     #[test]

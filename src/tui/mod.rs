@@ -6,23 +6,24 @@
 //! is pending, applies each as actions, and draws once if anything changed.
 
 pub mod app;
-pub mod form;
+pub mod commands;
+pub mod db;
 pub mod keymap;
-pub mod picker;
-pub mod scan;
+pub mod screens;
 pub mod terminal;
 pub mod views;
+pub mod wedge;
 pub mod worker;
 
 use crate::config::Config;
 use crate::store::{Interner, ListRow, OpenOptions, Store};
 use app::{Action, App, Screen};
 use crossterm::event::{Event, KeyEventKind};
-use scan::{Assembled, Assembler};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
+use wedge::{Assembled, Assembler};
 
 /// Everything the main loop waits for.
 pub enum Msg {
@@ -38,10 +39,14 @@ pub enum Msg {
         top: Vec<i64>,
         total: usize,
     },
+    /// A database worker's reply (`true` when its job is done, `false` for progress).
+    Db(db::Reply, bool),
 }
 
 /// How often to look for other people's commits (`PRAGMA data_version` is a cheap read).
 const REFRESH: Duration = Duration::from_millis(400);
+/// How often a busy worker's progress is redrawn.
+const BUSY_TICK: Duration = Duration::from_millis(50);
 
 pub struct Options {
     pub db: PathBuf,
@@ -97,6 +102,12 @@ impl Latency {
             let _ = writeln!(f, "first-frame {}", started.elapsed().as_micros());
         }
     }
+    /// Each frame drawn, as microseconds since start (`frame N`): gaps show a frozen screen.
+    fn frame(&mut self, started: Instant) {
+        if let Some(f) = self.0.as_mut() {
+            let _ = writeln!(f, "frame {}", started.elapsed().as_micros());
+        }
+    }
     /// One line: what it was (`input` batch, `search` results) and microseconds until drawn.
     fn record(&mut self, kind: &str, since: Option<Instant>) {
         if let (Some(f), Some(t)) = (self.0.as_mut(), since) {
@@ -149,7 +160,24 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         let path = app.store.path().to_path_buf();
         std::thread::spawn(move || worker::load(path, ui, stx));
     }
-    app.search_tx = Some(search_tx);
+    app.search_tx = Some(search_tx.clone());
+    {
+        let ui = tx.clone();
+        let path = app.store.path().to_path_buf();
+        app.reload = Some(Box::new(move || {
+            let (ui, stx, path) = (ui.clone(), search_tx.clone(), path.clone());
+            std::thread::spawn(move || worker::load(path, ui, stx));
+        }));
+    }
+    // The worker's own connection: writes wait for another process's lock there, not here.
+    let worker_store = Store::open(
+        &opts.db,
+        &OpenOptions {
+            read_only: opts.read_only,
+        },
+    )
+    .with_context(|| format!("cannot open the database {}", opts.db.display()))?;
+    app.db = Some(db::spawn(worker_store, tx.clone()));
 
     let mut guard = terminal::Guard::new().context("cannot set up the terminal")?;
     spawn_input(tx.clone());
@@ -166,7 +194,12 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     while !app.quit {
         let now = Instant::now();
         let next_poll = last_poll + REFRESH;
-        let wake = assembler.deadline().map_or(next_poll, |d| d.min(next_poll));
+        let mut wake = assembler.deadline().map_or(next_poll, |d| d.min(next_poll));
+        // While the worker is busy (a scan waiting for a lock, an import), redraw at least
+        // every 50 ms so its elapsed time and progress move.
+        if app.pending_jobs > 0 {
+            wake = wake.min(now + BUSY_TICK);
+        }
         let first = match rx.recv_timeout(wake.saturating_duration_since(now)) {
             Ok(m) => Some(m),
             Err(RecvTimeoutError::Timeout) => None,
@@ -213,6 +246,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
                 Msg::LoadProgress(n, t) => actions.push(Action::LoadProgress(n, t)),
                 Msg::Loaded(rows, interner) => actions.push(Action::Loaded(rows, interner)),
                 Msg::LoadFailed(e) => actions.push(Action::LoadFailed(e)),
+                Msg::Db(reply, finished) => actions.push(Action::Db(reply, finished)),
                 Msg::SearchDone {
                     generation,
                     query,
@@ -231,12 +265,16 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
                 actions.push(Action::Key(k));
             }
         }
+        app.input_at = batch_start;
         for a in actions {
             app.update(a);
             // Leaving the list for a text view hands held keys over in order.
             if app.quit {
                 break;
             }
+        }
+        if app.pending_jobs > 0 && app.busy_since_draw() {
+            app.dirty = true;
         }
         if last_poll.elapsed() >= REFRESH {
             last_poll = Instant::now();
@@ -247,6 +285,10 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             app.dirty = false;
             latency.record("input", batch_start);
             latency.record("search", app.search_answered.take());
+            for t in std::mem::take(&mut app.scans_answered) {
+                latency.record("scan", Some(t));
+            }
+            latency.frame(started);
         }
         if app.bell {
             app.bell = false;

@@ -12,17 +12,8 @@ pub mod zpl;
 use crate::domain::AssetView;
 
 /// The command barcodes the scan view recognises, with the words printed under each.
-/// `itam label --commands` prints this list; the TUI's scan view should match against it.
-pub const COMMAND_CODES: &[(&str, &str)] = &[
-    ("CMD-LOOKUP", "Look up"),
-    ("CMD-CHECKOUT", "Check out"),
-    ("CMD-CHECKIN", "Check in"),
-    ("CMD-MOVE", "Move"),
-    ("CMD-CONDITION", "Condition"),
-    ("CMD-AUDIT", "Audit"),
-    ("CMD-DONE", "Done"),
-    ("CMD-UNDO", "Undo"),
-];
+/// `itam label --commands` prints this list; its home is the domain, beside the resolver.
+pub use crate::domain::scancode::COMMAND_CODES;
 
 /// Why labels could not be made or sent.
 #[derive(Debug, thiserror::Error)]

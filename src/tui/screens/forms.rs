@@ -1,9 +1,20 @@
 //! Forms: add/edit an asset, add a person or a location, dispose. Saved with a deliberate key
-//! (ctrl-s by default); a refused save keeps every typed value and shows why.
+//! (ctrl-s by default) and written by the database worker; a refused save keeps every typed
+//! value and shows why.
 
+use super::Screen;
+use crate::domain::text::visible;
 use crate::domain::{AssetView, DisposalMethod, WipeMethod};
 use crate::store::{AssetEdit, DisposalInput, NewAsset, NewLocation, NewPerson, Store, StoreError};
+use crate::tui::app::App;
+use crate::tui::keymap::FormCmd;
+use crate::tui::views::{fit, Theme};
 use crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
@@ -19,7 +30,7 @@ pub enum FormKind {
     EditLocation { code: String },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Field {
     pub key: &'static str,
     pub label: &'static str,
@@ -27,13 +38,15 @@ pub struct Field {
     pub input: Input,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Form {
     pub kind: FormKind,
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
     pub error: Option<String>,
+    /// Sent to the database worker and not answered yet (saving, checking a file).
+    pub busy: Option<(String, std::time::Instant)>,
 }
 
 fn field(key: &'static str, label: &'static str, hint: &'static str, value: Option<&str>) -> Field {
@@ -138,6 +151,7 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            busy: None,
         }
     }
 
@@ -176,6 +190,7 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            busy: None,
         }
     }
 
@@ -198,6 +213,7 @@ impl Form {
             ],
             focus: 0,
             error: None,
+            busy: None,
         }
     }
 
@@ -218,6 +234,7 @@ impl Form {
             ],
             focus: 0,
             error: None,
+            busy: None,
         }
     }
 
@@ -254,6 +271,7 @@ impl Form {
             ],
             focus: 0,
             error: None,
+            busy: None,
         }
     }
 
@@ -444,4 +462,107 @@ impl Form {
             FormKind::Import => Err(StoreError::Invalid("an import is checked first".into())),
         }
     }
+}
+
+impl App {
+    pub(crate) fn form_key(&mut self, k: KeyEvent) {
+        let Some(Screen::Form(f)) = self.screens.last_mut() else {
+            return;
+        };
+        let Some(cmd) = self.keymap.form.command(&k) else {
+            return f.key(k);
+        };
+        match cmd {
+            FormCmd::Cancel => self.pop(),
+            FormCmd::Next => f.next(),
+            FormCmd::Prev => f.prev(),
+            FormCmd::Quit => self.quit = true,
+            FormCmd::Save if f.busy.is_some() => {}
+            FormCmd::Save if f.kind == FormKind::Import => match f.import_request() {
+                Ok((path, opts)) => {
+                    f.error = None;
+                    f.busy = Some((
+                        "checking the file (nothing is written yet)".into(),
+                        std::time::Instant::now(),
+                    ));
+                    self.write(super::import::plan(path, opts));
+                }
+                Err(e) => {
+                    f.error = Some(e.to_string());
+                    self.bell = true;
+                }
+            },
+            FormCmd::Save => {
+                f.busy = Some(("saving".into(), std::time::Instant::now()));
+                let form = f.clone();
+                self.write(Box::new(move |store, _| {
+                    let r = form.save(store).map_err(|e| e.to_string());
+                    Box::new(move |app: &mut App| {
+                        // The reply belongs to the form on top (the one that was saved).
+                        let Some(Screen::Form(f)) = app.screens.last_mut() else {
+                            return;
+                        };
+                        f.busy = None;
+                        match r {
+                            Ok(msg) => {
+                                app.pop();
+                                app.say(msg);
+                            }
+                            Err(e) => {
+                                f.error = Some(e);
+                                app.bell = true;
+                            }
+                        }
+                    })
+                }));
+            }
+        }
+    }
+}
+
+pub fn draw(f: &mut Frame, form: &Form, t: &Theme, area: Rect) {
+    let h = (form.fields.len() as u16 + 6).min(area.height);
+    let r = super::picker::centered(area, 76, h);
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", form.title));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let mut lines = Vec::new();
+    for (i, fl) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let label = format!("{}{:>15} ", if focused { "▶" } else { " " }, fl.label);
+        let value = fit(fl.input.value(), 40);
+        let mut spans = vec![
+            Span::styled(label, if focused { t.title() } else { Style::default() }),
+            Span::raw(value),
+        ];
+        if focused && !fl.hint.is_empty() {
+            spans.push(Span::styled(format!("  {}", fl.hint), t.dim()));
+        }
+        lines.push(Line::from(spans));
+        if focused {
+            let x = inner.x + 17 + fl.input.visual_cursor().min(40) as u16;
+            f.set_cursor_position((x, inner.y + i as u16));
+        }
+    }
+    let [fields_area, note_area] = Layout::vertical([
+        Constraint::Length(form.fields.len() as u16 + 1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(lines), fields_area);
+    let note = match (&form.error, &form.busy) {
+        (_, Some((b, since))) => Line::styled(
+            format!("… {b} · {:.1} s", since.elapsed().as_secs_f32()),
+            t.title(),
+        ),
+        (Some(e), None) => Line::styled(format!("✗ {}", visible(e)), t.error()),
+        (None, None) => Line::styled(
+            "ctrl-s saves · tab/↓ next · esc cancels (nothing is saved)",
+            t.dim(),
+        ),
+    };
+    f.render_widget(Paragraph::new(note).wrap(Wrap { trim: true }), note_area);
 }

@@ -1,0 +1,148 @@
+//! Ghosts: active assets nobody has scanned, audited, checked in or out for a long time; one key
+//! marks one lost or retired.
+
+use super::{Effect, Screen};
+use crate::domain::Status;
+use crate::tui::app::App;
+use crate::tui::db::Job;
+use crate::tui::keymap::{GhostsCmd, Keymap};
+use crate::tui::views::{fit, Theme};
+use crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::Frame;
+
+/// The ghosts view: active assets unseen for a long time.
+#[derive(Debug)]
+pub struct GhostState {
+    pub days: i64,
+    pub list: Vec<crate::store::Ghost>,
+    pub selected: usize,
+}
+
+/// Find the ghosts on the worker (it reads every asset), then show them.
+pub fn open(days: i64, now: String) -> Job {
+    Box::new(move |store, _| {
+        let r = store.ghosts(days, &now).map_err(|e| e.to_string());
+        Box::new(move |app: &mut App| match r {
+            Ok(list) => app.screens.push(Screen::Ghosts(GhostState {
+                days,
+                list,
+                selected: 0,
+            })),
+            Err(e) => app.fail(e),
+        })
+    })
+}
+
+impl GhostState {
+    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
+        let tag = self.list.get(self.selected).map(|x| x.asset.tag.clone());
+        match keymap.ghosts.command(&k) {
+            Some(GhostsCmd::Back) => return vec![Effect::Pop],
+            Some(GhostsCmd::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(GhostsCmd::Down) => {
+                self.selected = (self.selected + 1).min(self.list.len().saturating_sub(1))
+            }
+            Some(GhostsCmd::Open) => {
+                if let Some(g) = self.list.get(self.selected) {
+                    return vec![Effect::OpenAsset(g.asset.id)];
+                }
+            }
+            Some(c @ (GhostsCmd::Lost | GhostsCmd::Retire)) => {
+                let Some(tag) = tag else { return vec![] };
+                let target = if c == GhostsCmd::Lost {
+                    Status::Lost
+                } else {
+                    Status::Retired
+                };
+                return vec![Effect::Write(Box::new(move |store, _| {
+                    let r = store
+                        .set_status(&tag, target, Some("from the ghosts list"))
+                        .map_err(|e| e.to_string());
+                    Box::new(move |app: &mut App| match r {
+                        Ok(v) => {
+                            app.say(format!("{} is now {}", v.tag, v.status));
+                            for s in app.screens.iter_mut() {
+                                if let Screen::Ghosts(g) = s {
+                                    g.list.retain(|x| x.asset.tag != tag);
+                                    g.selected = g.selected.min(g.list.len().saturating_sub(1));
+                                }
+                            }
+                        }
+                        Err(e) => app.fail(e),
+                    })
+                }))];
+            }
+            Some(GhostsCmd::Help) => return vec![Effect::Help],
+            Some(GhostsCmd::Quit) => return vec![Effect::Quit],
+            None => {}
+        }
+        vec![]
+    }
+}
+
+pub fn draw(f: &mut Frame, g: &GhostState, t: &Theme, area: Rect) {
+    let [head, table] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    let title = format!(
+        " {} active assets nobody has scanned, audited, checked in or out for {}+ days — oldest first",
+        g.list.len(),
+        g.days
+    );
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::styled(title, t.title()),
+            Line::raw(" x marks lost · r retires · enter opens"),
+        ]),
+        head,
+    );
+    let h = table.height.saturating_sub(1) as usize;
+    let start = g.selected.saturating_sub(h.saturating_sub(1));
+    let rows: Vec<Row> = g
+        .list
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(h)
+        .map(|(i, x)| {
+            let sel = i == g.selected;
+            let a = &x.asset;
+            Row::new(vec![
+                format!("{}{:>5}d", if sel { "▶" } else { " " }, x.days_unseen),
+                fit(&a.tag, 12),
+                fit(a.display_name(), 22),
+                a.status.to_string(),
+                a.owner
+                    .as_deref()
+                    .map(|o| fit(o, 12))
+                    .unwrap_or_else(|| "-".into()),
+                a.assignee
+                    .as_deref()
+                    .map(|u| format!("@{}", fit(u, 11)))
+                    .or_else(|| a.location.as_deref().map(|l| fit(l, 12)))
+                    .unwrap_or_else(|| "-".into()),
+            ])
+            .style(if sel { t.selected() } else { Style::default() })
+        })
+        .collect();
+    let header = Row::new(vec![
+        "Unseen",
+        "Tag",
+        "Name / model",
+        "Status",
+        "Owner",
+        "Last place",
+    ])
+    .style(t.title().add_modifier(Modifier::UNDERLINED));
+    let widths = [
+        Constraint::Length(7),
+        Constraint::Length(12),
+        Constraint::Min(14),
+        Constraint::Length(9),
+        Constraint::Length(12),
+        Constraint::Length(12),
+    ];
+    f.render_widget(Table::new(rows, widths).header(header), table);
+}

@@ -1,0 +1,291 @@
+//! An import's dry run, then its write: nothing is written until ctrl-s, and the write runs on
+//! the database worker with a progress bar, so the screen keeps drawing through a 100,000-row
+//! file. Esc cancels a write the worker has not begun (queued behind other work); once begun it
+//! is one transaction and runs to its end.
+
+use super::Screen;
+use crate::domain::text::visible;
+use crate::tui::app::App;
+use crate::tui::keymap::ImportCmd;
+use crate::tui::views::{count, fit, Theme};
+use crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A checked import waiting for the user's go-ahead.
+#[derive(Debug)]
+pub struct ImportReview {
+    /// Shared with the worker while it writes: a 100,000-row plan is neither copied nor freed
+    /// on the UI thread.
+    pub plan: Arc<crate::interop::import::Plan>,
+    pub scroll: usize,
+    /// Set once ctrl-s sent the write to the worker.
+    pub running: Option<Running>,
+}
+
+#[derive(Debug)]
+pub struct Running {
+    pub since: Instant,
+    /// Rows written so far (the importer's progress).
+    pub written: u64,
+    /// The worker has begun the job: from here it runs to its end (one transaction).
+    pub started: bool,
+    /// Esc before the write began: the worker drops the job.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl ImportReview {
+    pub fn new(plan: crate::interop::import::Plan) -> ImportReview {
+        ImportReview {
+            plan: Arc::new(plan),
+            scroll: 0,
+            running: None,
+        }
+    }
+
+    /// Whether `apply` would write (no blocking errors).
+    pub fn can_apply(&self) -> bool {
+        let p = &self.plan;
+        p.file_errors == 0
+            && (p.summary.errors == 0 || p.skip_bad_rows)
+            && p.summary.create + p.summary.update > 0
+    }
+}
+
+/// Check a file on the worker (reading and checking 100,000 rows takes a second or two), then
+/// show its dry run over the form.
+pub fn plan(
+    path: std::path::PathBuf,
+    opts: crate::interop::import::Options,
+) -> crate::tui::db::Job {
+    Box::new(move |store, _| {
+        let r = crate::interop::import::plan(store, &path, &opts).map_err(|e| e.to_string());
+        Box::new(move |app: &mut App| {
+            let Some(Screen::Form(f)) = app.screens.last_mut() else {
+                // The form was closed while the file was being checked.
+                return;
+            };
+            f.busy = None;
+            match r {
+                Ok(plan) => app
+                    .screens
+                    .push(Screen::Import(Box::new(ImportReview::new(plan)))),
+                Err(e) => {
+                    f.error = Some(e);
+                    app.bell = true;
+                }
+            }
+        })
+    })
+}
+
+impl App {
+    pub(crate) fn import_key(&mut self, k: KeyEvent) {
+        let Some(Screen::Import(r)) = self.screens.last_mut() else {
+            return;
+        };
+        let Some(cmd) = self.keymap.import.command(&k) else {
+            return;
+        };
+        match cmd {
+            ImportCmd::Back => match &r.running {
+                Some(run) if !run.started => {
+                    run.cancel.store(true, Ordering::Relaxed);
+                    self.say("cancelling the import before anything is written…");
+                }
+                Some(_) => self.say("the import is being written; it finishes in one transaction"),
+                None => self.pop(),
+            },
+            ImportCmd::Up => r.scroll = r.scroll.saturating_sub(1),
+            ImportCmd::Down => r.scroll = (r.scroll + 1).min(r.plan.issues.len().saturating_sub(1)),
+            ImportCmd::Quit => self.quit = true,
+            ImportCmd::Apply => {
+                if r.running.is_some() {
+                    return;
+                }
+                if !r.can_apply() {
+                    return self.fail("this import cannot be written: fix the errors (or choose skip bad rows), nothing to do otherwise");
+                }
+                let plan = r.plan.clone();
+                let cancel = Arc::new(AtomicBool::new(false));
+                r.running = Some(Running {
+                    since: Instant::now(),
+                    written: 0,
+                    started: false,
+                    cancel: cancel.clone(),
+                });
+                self.write(apply(plan, cancel));
+            }
+        }
+    }
+}
+
+fn apply(plan: Arc<crate::interop::import::Plan>, cancel: Arc<AtomicBool>) -> crate::tui::db::Job {
+    Box::new(move |store, ctx| {
+        if cancel.load(Ordering::Relaxed) {
+            return Box::new(|app: &mut App| {
+                if let Some(Screen::Import(r)) = app.screens.last_mut() {
+                    r.running = None;
+                }
+                app.say("import cancelled: nothing was written");
+            });
+        }
+        ctx.notify(Box::new(|app: &mut App| {
+            if let Some(Screen::Import(r)) = app.screens.last_mut() {
+                if let Some(run) = r.running.as_mut() {
+                    run.started = true;
+                }
+            }
+        }));
+        let mut last = Instant::now();
+        let r = crate::interop::import::apply(store, &plan, &mut |n| {
+            // A few progress replies a second are enough for a smooth bar.
+            if last.elapsed().as_millis() >= 50 {
+                last = Instant::now();
+                ctx.notify(Box::new(move |app: &mut App| {
+                    if let Some(Screen::Import(r)) = app.screens.last_mut() {
+                        if let Some(run) = r.running.as_mut() {
+                            run.written = n.max(1);
+                        }
+                    }
+                }));
+            }
+        })
+        .map_err(|e| e.to_string());
+        let source = plan.source.clone();
+        drop(plan);
+        Box::new(move |app: &mut App| match r {
+            Ok(done) => {
+                // Drop the review (its plan freed off the UI thread) and the form under it.
+                if let Some(Screen::Import(_)) = app.screens.last() {
+                    if let Some(Screen::Import(review)) = app.screens.pop() {
+                        std::thread::spawn(move || drop(review));
+                    }
+                }
+                if let Some(Screen::Form(_)) = app.screens.last() {
+                    app.pop();
+                }
+                app.say(format!(
+                    "imported {}: {} created, {} updated",
+                    source, done.created, done.updated
+                ));
+                if app.loaded {
+                    app.rebuild_order();
+                }
+            }
+            Err(e) => {
+                if let Some(Screen::Import(r)) = app.screens.last_mut() {
+                    r.running = None;
+                }
+                app.fail(format!("nothing was written: {e}"))
+            }
+        })
+    })
+}
+
+pub fn draw(f: &mut Frame, r: &ImportReview, t: &Theme, area: Rect) {
+    let p = &r.plan;
+    let s = &p.summary;
+    let [head, list] = Layout::vertical([Constraint::Length(5), Constraint::Min(3)]).areas(area);
+    let verdict = if let Some(run) = &r.running {
+        let total = ((s.create + s.update) as u64).max(1);
+        let done = run.written.min(total);
+        let width = 30usize;
+        let filled = (done as usize * width) / total as usize;
+        let bar = format!("[{}{}]", "█".repeat(filled), "·".repeat(width - filled));
+        let what = if run.cancel.load(Ordering::Relaxed) {
+            "cancelling…".to_string()
+        } else if !run.started {
+            format!(
+                "queued · {:.1} s · esc cancels",
+                run.since.elapsed().as_secs_f32()
+            )
+        } else if run.written == 0 {
+            format!("preparing · {:.1} s", run.since.elapsed().as_secs_f32())
+        } else {
+            format!(
+                "writing {} of {}",
+                count(done as usize),
+                count(total as usize)
+            )
+        };
+        Line::styled(format!(" {bar} {what}"), t.title())
+    } else if r.can_apply() {
+        Line::styled(
+            " Nothing is written until you press ctrl-s. esc goes back.",
+            t.title(),
+        )
+    } else {
+        // Says which of the two reasons it is, in 80 columns.
+        let why = if p.file_errors > 0 {
+            " ✗ The file has errors (first below): fix it, nothing was written. esc back."
+                .to_string()
+        } else if s.errors > 0 && !p.skip_bad_rows {
+            format!(
+                " ✗ {}: fix them or choose Skip bad rows. esc back.",
+                if s.errors == 1 {
+                    "1 row has errors".to_string()
+                } else {
+                    format!("{} rows have errors", s.errors)
+                }
+            )
+        } else {
+            " ✗ Nothing to import: no row would be created or updated. esc goes back.".to_string()
+        };
+        Line::styled(why, t.error())
+    };
+    let lines = vec![
+        Line::styled(
+            format!(
+                " Dry run of {} ({}, read as {:?})",
+                visible(&p.source),
+                p.kind.as_str(),
+                p.format
+            ),
+            t.title(),
+        ),
+        Line::raw(format!(
+            " rows read {} · would create {} · update {} · skip {} · errors {} · warnings {}",
+            count(s.rows_read),
+            count(s.create),
+            count(s.update),
+            count(s.skip),
+            count(s.errors),
+            count(s.warnings)
+        )),
+        Line::raw(if p.skip_bad_rows && s.errors > 0 {
+            " rows with errors will be skipped"
+        } else {
+            ""
+        }),
+        verdict,
+    ];
+    f.render_widget(Paragraph::new(lines), head);
+    let w = list.width as usize;
+    let items: Vec<Line> = p
+        .issues
+        .iter()
+        .skip(r.scroll)
+        .map(|i| {
+            let style = match i.severity {
+                crate::interop::import::Severity::Error => t.error(),
+                crate::interop::import::Severity::Warning => t.warn(),
+            };
+            let mark = match i.severity {
+                crate::interop::import::Severity::Error => "✗ ERROR ",
+                crate::interop::import::Severity::Warning => "! WARN  ",
+            };
+            Line::styled(fit(&format!("{mark}{i}"), w), style)
+        })
+        .collect();
+    let title = format!(" {} problems, by line ", p.issues.len());
+    f.render_widget(
+        Paragraph::new(items).block(Block::default().borders(Borders::TOP).title(title)),
+        list,
+    );
+}

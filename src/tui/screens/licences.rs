@@ -1,0 +1,84 @@
+//! Licences: seats owned against seats assigned, over-deployment first in red, renewals due.
+//! The figures are computed on the database worker when the view opens.
+
+use super::Report;
+use crate::tui::views::{fit, Theme};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+pub fn draw(f: &mut Frame, r: &Report<crate::store::LicenceReport>, t: &Theme, area: Rect) {
+    let rep = &r.data;
+    let w = area.width as usize;
+    let mut lines = vec![
+        Line::styled(
+            format!(
+                " {} licences · {} over-deployed · as of {}",
+                rep.licences.len(),
+                rep.over_deployed,
+                rep.as_of
+            ),
+            t.title(),
+        ),
+        Line::raw(""),
+    ];
+    for l in rep.licences.iter().skip(r.scroll) {
+        // The bar: ▇ for seats in use, · for free; past the seats owned, ! marks each seat
+        // over, so over-deployment shows in monochrome too.
+        let bar = match l.owned {
+            Some(owned) if owned > 0 => {
+                let width = 20usize;
+                let used = ((l.assigned.min(owned) as usize * width) / owned as usize).min(width);
+                let over = if l.assigned > owned {
+                    "!!".to_string()
+                } else {
+                    String::new()
+                };
+                format!("[{}{}]{over}", "▇".repeat(used), "·".repeat(width - used))
+            }
+            Some(_) => "[no seats owned]".to_string(),
+            None => "[unlimited]".to_string(),
+        };
+        let seats = match l.owned {
+            Some(o) => format!("{}/{o}", l.assigned),
+            None => format!("{}/∞", l.assigned),
+        };
+        let flag = if l.flagged {
+            format!(" OVER BY {}", l.over_deployed)
+        } else {
+            String::new()
+        };
+        let renew = l
+            .renewal_window
+            .map(|d| format!(" renews ≤{d}d"))
+            .unwrap_or_default();
+        let text = fit(
+            &format!(
+                " {:<24} {bar:<24} {seats:>8}{flag}{renew}",
+                fit(&l.product, 24)
+            ),
+            w,
+        );
+        lines.push(if l.flagged {
+            Line::styled(text, t.error())
+        } else {
+            Line::raw(text)
+        });
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" licences ")),
+        area,
+    );
+}
+
+/// Compute the report on the worker, then show it.
+pub fn open(today: chrono::NaiveDate) -> crate::tui::db::Job {
+    Box::new(move |store, _| {
+        let r = store.licence_report(today).map_err(|e| e.to_string());
+        Box::new(move |app: &mut crate::tui::app::App| match r {
+            Ok(d) => app.screens.push(super::Screen::Licences(Report::new(d))),
+            Err(e) => app.fail(e),
+        })
+    })
+}

@@ -1,0 +1,258 @@
+//! Drawing the list: the search line, one screenful of rows (a million-row list costs one
+//! screenful), the footer with counts, sort and progress, and the welcome page.
+
+use super::SortCol;
+use crate::domain::text::visible;
+use crate::domain::Condition;
+use crate::store::ListRow;
+use crate::tui::app::App;
+use crate::tui::keymap::ListCmd;
+use crate::tui::views::{count, fit, Theme};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+
+fn highlighted<'a>(text: &str, query: &str, w: usize, base: Style) -> Line<'a> {
+    let shown = fit(text, w);
+    match (!query.trim().is_empty())
+        .then(|| crate::search::highlight(&shown, query))
+        .flatten()
+    {
+        Some(idx) => Line::from(
+            shown
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    let s = if idx.contains(&i) {
+                        base.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+                    } else {
+                        base
+                    };
+                    Span::styled(c.to_string(), s)
+                })
+                .collect::<Vec<_>>(),
+        ),
+        None => Line::styled(shown, base),
+    }
+}
+
+pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
+    if app.loaded && app.rows.is_empty() && app.list.filter.is_empty() && app.list.search.is_none()
+    {
+        return draw_welcome(f, app, t, area);
+    }
+    let searching = app.list.search.is_some();
+    let [search_area, table_area, foot] = Layout::vertical([
+        Constraint::Length(if searching { 1 } else { 0 }),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let query = app
+        .list
+        .search
+        .as_ref()
+        .map(|s| s.input.value().to_string())
+        .unwrap_or_default();
+    if let Some(s) = &app.list.search {
+        let state = if s.answered == s.input.value() || s.input.value().trim().is_empty() {
+            format!("{} matches", count(s.total))
+        } else {
+            "searching…".to_string()
+        };
+        let line = Line::from(vec![
+            Span::styled(" / ", t.title()),
+            Span::raw(visible(s.input.value()).into_owned()),
+            Span::styled(if app.list.typing { "▏" } else { "" }, t.title()),
+            Span::styled(format!("   {state}"), t.dim()),
+        ]);
+        f.render_widget(Paragraph::new(line), search_area);
+        if app.list.typing {
+            let x = search_area.x + 3 + s.input.visual_cursor() as u16;
+            f.set_cursor_position((x.min(search_area.right().saturating_sub(1)), search_area.y));
+        }
+    }
+    let height = table_area.height.saturating_sub(1) as usize;
+    app.page = height.max(1);
+    let len = app.visible_len();
+    let selected = match &app.list.search {
+        Some(s) if !s.input.value().trim().is_empty() => s.selected,
+        _ => app.list.selected,
+    };
+    // Keep the selection on screen.
+    if selected < app.list.offset {
+        app.list.offset = selected;
+    } else if selected >= app.list.offset + height {
+        app.list.offset = selected + 1 - height;
+    }
+    if app.list.offset + height > len {
+        app.list.offset = len.saturating_sub(height);
+    }
+    let widths = [
+        Constraint::Length(12),
+        Constraint::Min(16),
+        Constraint::Length(9),
+        Constraint::Length(6),
+        Constraint::Length(12),
+        Constraint::Length(8),
+    ];
+    let name_w = table_area.width.saturating_sub(12 + 9 + 6 + 12 + 8 + 2 + 5) as usize;
+    let sort = app.list.sort;
+    let head_cell = |c: SortCol, label: &str| {
+        let mark = match sort {
+            Some((s, true)) if s == c => " ↑",
+            Some((s, false)) if s == c => " ↓",
+            None if c == SortCol::Tag => " ↑",
+            _ => "",
+        };
+        Cell::from(format!("{label}{mark}"))
+    };
+    let header = Row::new(vec![
+        head_cell(SortCol::Tag, "Tag"),
+        head_cell(SortCol::Name, "Name / model"),
+        head_cell(SortCol::Status, "Status"),
+        head_cell(SortCol::Condition, "Cond"),
+        head_cell(SortCol::Assignee, "Assignee"),
+        head_cell(SortCol::Location, "Location"),
+    ])
+    .style(t.title().add_modifier(Modifier::UNDERLINED));
+    let rows: Vec<Row> = (app.list.offset..(app.list.offset + height).min(len))
+        .filter_map(|i| app.visible_row(i).map(|r| (i, r)))
+        .map(|(i, r): (usize, ListRow)| {
+            let sel = i == selected;
+            let base = if sel { t.selected() } else { Style::default() };
+            let marker = if sel { "▶" } else { " " };
+            Row::new(vec![
+                Cell::from({
+                    let mut tag = highlighted(&r.tag, &query, 11, base);
+                    tag.spans.insert(0, Span::styled(marker, base));
+                    tag
+                }),
+                Cell::from(highlighted(&r.name, &query, name_w, base)),
+                Cell::from(Span::styled(
+                    r.status.as_str(),
+                    t.status(r.status).patch(base),
+                )),
+                Cell::from(Span::styled(short_condition(r.condition), base)),
+                Cell::from(Span::styled(
+                    r.assignee
+                        .as_deref()
+                        .map(|a| fit(a, 12))
+                        .unwrap_or_default(),
+                    base,
+                )),
+                Cell::from(Span::styled(
+                    r.location.as_deref().map(|l| fit(l, 8)).unwrap_or_default(),
+                    base,
+                )),
+            ])
+            .style(base)
+        })
+        .collect();
+    f.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        table_area,
+    );
+
+    let mut parts = vec![if app.total_assets < 0 {
+        "counting assets…".to_string()
+    } else {
+        format!("{} assets", count(app.total_assets as usize))
+    }];
+    if searching && !query.trim().is_empty() {
+        parts.push(format!("{} shown (best first)", count(len)));
+    } else if !app.list.filter.is_empty() {
+        parts.push(format!("{} shown", count(len)));
+        parts.push(format!("filter: {}", app.list.filter.describe()));
+    }
+    if let Some((c, asc)) = app.list.sort {
+        parts.push(format!(
+            "sort: {} {}",
+            c.label(),
+            if asc { "↑" } else { "↓" }
+        ));
+    }
+    if len > 0 {
+        parts.push(format!("row {} of {}", count(selected + 1), count(len)));
+    }
+    if !app.loaded {
+        let (n, total) = app.load_progress;
+        let pct = (n * 100).checked_div(total).unwrap_or(0);
+        parts.push(format!("indexing {pct}%"));
+    }
+    // Drop what does not fit whole (the filter's description, then the sort) rather than
+    // cut the row count: `row 1 of 4` for 424 rows misleads.
+    let fits = |p: &[String]| p.join(" · ").chars().count() < foot.width as usize;
+    while !fits(&parts) {
+        match parts
+            .iter()
+            .position(|p| p.starts_with("filter: "))
+            .or_else(|| parts.iter().position(|p| p.starts_with("sort: ")))
+        {
+            Some(i) => {
+                parts.remove(i);
+            }
+            None => break,
+        }
+    }
+    f.render_widget(
+        Paragraph::new(format!(" {}", parts.join(" · "))).style(t.dim()),
+        foot,
+    );
+}
+
+fn short_condition(c: Condition) -> &'static str {
+    c.as_str()
+}
+
+fn draw_welcome(f: &mut Frame, app: &App, t: &Theme, area: Rect) {
+    let k = |c: ListCmd| app.keymap.list.first_key(c);
+    let lines = vec![
+        Line::styled(
+            "Welcome to itam — this database has no assets yet.",
+            t.title(),
+        ),
+        Line::raw(""),
+        Line::raw("Start one of three ways:"),
+        Line::raw(""),
+        Line::raw(format!(
+            "  {:<6} add your first asset (a form)",
+            k(ListCmd::AddAsset)
+        )),
+        Line::raw(format!(
+            "  {:<6} add a location, {} add a person",
+            k(ListCmd::AddLocation),
+            k(ListCmd::AddPerson)
+        )),
+        Line::raw(format!(
+            "  {:<6} import a file (Snipe-IT CSV, CSV, JSON): checked before it is written",
+            k(ListCmd::Import)
+        )),
+        Line::raw(format!(
+            "  {:<6} load demo data: 500 assets, 50 people, 9 locations",
+            k(ListCmd::Demo)
+        )),
+        Line::raw(""),
+        Line::raw(format!(
+            "  {:<6} the scan view, for a barcode wand",
+            k(ListCmd::Scan)
+        )),
+        Line::raw(format!(
+            "  {:<6} every key, {} quit",
+            k(ListCmd::Help),
+            k(ListCmd::Quit)
+        )),
+        Line::raw(""),
+        Line::styled(format!("database: {}", visible(&app.display_path)), t.dim()),
+    ];
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" getting started "),
+        ),
+        area,
+    );
+}

@@ -1,0 +1,121 @@
+//! A person: who they are and what they hold; enter opens an asset, e edits the person.
+
+use super::{Effect, Screen};
+use crate::domain::text::visible;
+use crate::domain::AssetView;
+use crate::store::PersonView;
+use crate::tui::app::App;
+use crate::tui::keymap::{Keymap, PersonCmd};
+use crate::tui::views::{fit, opt, Theme};
+use crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+use ratatui::Frame;
+
+#[derive(Debug)]
+pub struct PersonState {
+    pub person: PersonView,
+    pub assets: Vec<AssetView>,
+    pub selected: usize,
+}
+
+impl PersonState {
+    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
+        match keymap.person.command(&k) {
+            Some(PersonCmd::Back) => return vec![Effect::Pop],
+            Some(PersonCmd::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(PersonCmd::Down) => {
+                self.selected = (self.selected + 1).min(self.assets.len().saturating_sub(1))
+            }
+            Some(PersonCmd::Open) => {
+                if let Some(a) = self.assets.get(self.selected) {
+                    return vec![Effect::OpenAsset(a.id)];
+                }
+            }
+            Some(PersonCmd::Help) => return vec![Effect::Help],
+            Some(PersonCmd::Edit) => return vec![Effect::EditPerson(self.person.clone())],
+            Some(PersonCmd::Quit) => return vec![Effect::Quit],
+            None => {}
+        }
+        vec![]
+    }
+}
+
+impl App {
+    pub(crate) fn open_person(&mut self, username: &str) {
+        match (self.store.person(username), self.store.held_by(username)) {
+            (Ok(person), Ok(assets)) => self.screens.push(Screen::Person(PersonState {
+                person,
+                assets,
+                selected: 0,
+            })),
+            (Err(e), _) | (_, Err(e)) => self.fail(e.to_string()),
+        }
+    }
+}
+
+pub fn draw(f: &mut Frame, p: &PersonState, t: &Theme, area: Rect) {
+    let [head, table] = Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(area);
+    let pv = &p.person;
+    let lines = vec![
+        Line::styled(
+            format!(
+                " {} — {}{}",
+                visible(&pv.full_name),
+                visible(&pv.username),
+                if pv.active { "" } else { " (inactive)" }
+            ),
+            t.title(),
+        ),
+        Line::raw(format!(
+            " email {} · badge {} · team {} · holds {}",
+            opt(&pv.email, 30),
+            opt(&pv.badge, 12),
+            opt(&pv.team, 16),
+            pv.holds
+        )),
+    ];
+    f.render_widget(Paragraph::new(lines), head);
+    let rows: Vec<Row> = p
+        .assets
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let sel = i == p.selected;
+            let base = if sel { t.selected() } else { Style::default() };
+            Row::new(vec![
+                format!("{}{}", if sel { "▶" } else { " " }, fit(&a.tag, 12)),
+                fit(a.display_name(), 30),
+                a.condition.to_string(),
+                a.assigned_at
+                    .as_deref()
+                    .map(|s| s.chars().take(10).collect())
+                    .unwrap_or_default(),
+                a.due_date.clone().unwrap_or_default(),
+            ])
+            .style(base)
+        })
+        .collect();
+    let header = Row::new(vec!["Tag", "Name / model", "Cond", "Since", "Due"])
+        .style(t.title().add_modifier(Modifier::UNDERLINED));
+    let widths = [
+        Constraint::Length(14),
+        Constraint::Min(20),
+        Constraint::Length(7),
+        Constraint::Length(11),
+        Constraint::Length(11),
+    ];
+    let empty = p.assets.is_empty();
+    f.render_widget(
+        Table::new(rows, widths).header(header).block(
+            Block::default().borders(Borders::TOP).title(if empty {
+                " holds nothing "
+            } else {
+                " holds "
+            }),
+        ),
+        table,
+    );
+}

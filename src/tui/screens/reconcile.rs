@@ -1,0 +1,230 @@
+//! An audit's reconciliation, opened when the audit closes: every expected, found, missing,
+//! unexpected, moved and unknown item with its model and holder, scrollable, and one key that
+//! writes it to a CSV file.
+
+use super::Effect;
+use crate::domain::text::visible;
+use crate::domain::AssetView;
+use crate::store::AuditReport;
+use crate::tui::keymap::{Keymap, ReconcileCmd};
+use crate::tui::views::{fit, Theme};
+use crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+#[derive(Debug)]
+pub struct Reconcile {
+    pub report: AuditReport,
+    pub scroll: usize,
+    /// Rows the body showed at the last draw, for paging.
+    pub page: usize,
+}
+
+/// One line of the reconciliation: section, the asset (or an unknown code).
+struct Item<'a> {
+    section: &'static str,
+    asset: Option<&'a AssetView>,
+    code: &'a str,
+}
+
+impl Reconcile {
+    pub fn new(report: AuditReport) -> Reconcile {
+        Reconcile {
+            report,
+            scroll: 0,
+            page: 10,
+        }
+    }
+
+    fn items(&self) -> Vec<Item<'_>> {
+        let r = &self.report;
+        let mut out = Vec::new();
+        for (section, list) in [
+            ("MISSING", &r.missing),
+            ("UNEXPECTED", &r.unexpected),
+            ("MOVED", &r.moved),
+            ("FOUND", &r.found),
+        ] {
+            out.extend(list.iter().map(|a| Item {
+                section,
+                asset: Some(a),
+                code: a.tag.as_str(),
+            }));
+        }
+        out.extend(r.unknown.iter().map(|c| Item {
+            section: "UNKNOWN",
+            asset: None,
+            code: c.as_str(),
+        }));
+        out
+    }
+
+    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
+        let last = self.items().len().saturating_sub(1);
+        let page = self.page.max(1);
+        match keymap.reconcile.command(&k) {
+            Some(ReconcileCmd::Back) => return vec![Effect::Pop],
+            Some(ReconcileCmd::Up) => self.scroll = self.scroll.saturating_sub(1),
+            Some(ReconcileCmd::Down) => self.scroll = (self.scroll + 1).min(last),
+            Some(ReconcileCmd::PageUp) => self.scroll = self.scroll.saturating_sub(page),
+            Some(ReconcileCmd::PageDown) => self.scroll = (self.scroll + page).min(last),
+            Some(ReconcileCmd::Top) => self.scroll = 0,
+            Some(ReconcileCmd::Bottom) => self.scroll = last.saturating_sub(page - 1),
+            Some(ReconcileCmd::Csv) => {
+                return vec![match self.write_csv(std::path::Path::new(".")) {
+                    Ok(p) => Effect::Say(format!("reconciliation written to {}", p.display())),
+                    Err(e) => Effect::Fail(format!("could not write the CSV: {e}")),
+                }]
+            }
+            Some(ReconcileCmd::Help) => return vec![Effect::Help],
+            Some(ReconcileCmd::Quit) => return vec![Effect::Quit],
+            None => {}
+        }
+        vec![]
+    }
+
+    /// `audit-ID.csv` in `dir` (or `audit-ID-2.csv`…, never over a file), written whole
+    /// through a temp file and a rename.
+    pub fn write_csv(&self, dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+        let id = self.report.audit.id;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let io = |e: csv::Error| std::io::Error::other(e.to_string());
+        w.write_record([
+            "audit",
+            "location",
+            "result",
+            "tag",
+            "name",
+            "model",
+            "holder",
+            "recorded_at",
+        ])
+        .map_err(io)?;
+        for it in self.items() {
+            let a = it.asset;
+            let field = |f: fn(&AssetView) -> Option<&str>| a.and_then(f).unwrap_or("").to_string();
+            w.write_record([
+                id.to_string(),
+                self.report.audit.location.clone(),
+                it.section.to_ascii_lowercase(),
+                it.code.to_string(),
+                field(|a| a.name.as_deref()),
+                field(|a| a.model.as_deref()),
+                field(|a| a.assignee.as_deref()),
+                field(|a| a.location.as_deref()),
+            ])
+            .map_err(io)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut n = 1;
+        let path = loop {
+            let name = if n == 1 {
+                format!("audit-{id}.csv")
+            } else {
+                format!("audit-{id}-{n}.csv")
+            };
+            let p = dir.join(name);
+            if !p.exists() {
+                break p;
+            }
+            n += 1;
+        };
+        let tmp = dir.join(format!(".audit-{id}.csv.partial"));
+        std::fs::write(&tmp, bytes)?;
+        // hard_link refuses an existing target: a file that appeared meanwhile is kept.
+        std::fs::hard_link(&tmp, &path)?;
+        std::fs::remove_file(&tmp)?;
+        Ok(path)
+    }
+}
+
+pub fn draw(f: &mut Frame, r: &mut Reconcile, t: &Theme, area: Rect) {
+    let rep = &r.report;
+    let w = area.width.saturating_sub(2) as usize;
+    let mut lines = vec![
+        Line::styled(
+            fit(
+                &format!(
+                    " audit {} at {} ({}) closed",
+                    rep.audit.id,
+                    visible(&rep.audit.location),
+                    visible(&rep.audit.location_name)
+                ),
+                w,
+            ),
+            t.title(),
+        ),
+        Line::raw(fit(
+            &format!(
+                " expected {} · found {} · missing {} · unexpected {} · moved {} · unknown {}",
+                rep.expected,
+                rep.found.len() + rep.moved.len(),
+                rep.missing.len(),
+                rep.unexpected.len(),
+                rep.moved.len(),
+                rep.unknown.len()
+            ),
+            w,
+        )),
+        Line::styled(
+            fit(
+                &format!(
+                    " {:<11}{:<14}{:<28}{}",
+                    "result", "tag", "model / name", "holder or recorded at"
+                ),
+                w,
+            ),
+            Style::default().add_modifier(Modifier::UNDERLINED),
+        ),
+    ];
+    let body = area.height.saturating_sub(2 + lines.len() as u16) as usize;
+    r.page = body.max(1);
+    let n = r.items().len();
+    r.scroll = r.scroll.min(n.saturating_sub(1));
+    let r = &*r;
+    let items = r.items();
+    for it in items.iter().skip(r.scroll).take(body) {
+        let (name, who) = match it.asset {
+            Some(a) => (
+                a.display_name().to_string(),
+                a.assignee
+                    .as_deref()
+                    .map(|u| format!("@{u}"))
+                    .or_else(|| a.location.clone())
+                    .unwrap_or_default(),
+            ),
+            None => ("(no asset has this code)".to_string(), String::new()),
+        };
+        let text = fit(
+            &format!(
+                " {:<11}{:<14}{:<28}{}",
+                it.section,
+                fit(it.code, 13),
+                fit(&name, 27),
+                visible(&who)
+            ),
+            w,
+        );
+        lines.push(match it.section {
+            "MISSING" | "UNKNOWN" => Line::styled(text, t.error()),
+            "UNEXPECTED" => Line::styled(text, t.warn()),
+            _ => Line::raw(text),
+        });
+    }
+    let shown_to = (r.scroll + body).min(items.len());
+    let title = format!(
+        " reconciliation — {}–{} of {} · pgup/pgdn · w writes a CSV ",
+        (r.scroll + 1).min(items.len()),
+        shown_to,
+        items.len()
+    );
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
+        area,
+    );
+}
