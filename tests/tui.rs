@@ -1416,3 +1416,40 @@ fn view_drift_with_one_key_resolutions() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(screen_name(&app), "detail");
 }
+
+#[test]
+fn licence_view_shows_installed_next_to_owned_and_assigned() {
+    let (_d, mut app) = app_with(20);
+    let serial: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT serial FROM assets WHERE serial IS NOT NULL ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut l = itam::domain::licence::NewLicence::new(
+        "Acme CAD",
+        itam::domain::licence::LicenceKind::PerDevice,
+    );
+    l.seats = Some(4);
+    app.store.add_licence(&l, false).unwrap();
+    app.store
+        .add_licence_match("Acme CAD", "acme cad*", None)
+        .unwrap();
+    let csv = format!("serial,product,version\n{serial},Acme CAD 2026,26.1\n");
+    let feed = itam::sync::read_bytes(
+        csv.as_bytes(),
+        itam::domain::feed::Source::Csv,
+        &[],
+        "2026-11-28T08:00:00.000Z",
+    )
+    .unwrap();
+    app.store
+        .sync_feed(&feed, &itam::store::SyncOptions::default(), |_, _| {})
+        .unwrap();
+    key(&mut app, KeyCode::Char('C'));
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("0/4     1 installed"), "{out}");
+}

@@ -58,15 +58,15 @@ impl DriftState {
             Some(DriftCmd::Down) => {
                 self.selected = (self.selected + 1).min(self.list.len().saturating_sub(1))
             }
-            Some(DriftCmd::Open) => {
-                match cur.and_then(|x| x.asset_id) {
-                    Some(id) => return vec![Effect::OpenAsset(id)],
-                    None => return vec![Effect::Fail(
+            Some(DriftCmd::Open) => match cur.and_then(|x| x.asset_id) {
+                Some(id) => return vec![Effect::OpenAsset(id)],
+                None => {
+                    return vec![Effect::Fail(
                         "itam has no asset with this serial: sync with --create-unknown, or add it"
                             .into(),
-                    )],
+                    )]
                 }
-            }
+            },
             Some(DriftCmd::Accept) => {
                 let Some(tag) = tag else {
                     return vec![Effect::Fail("no asset to assign".into())];

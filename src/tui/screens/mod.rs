@@ -42,7 +42,7 @@ pub enum Screen {
     Ghosts(ghosts::GhostState),
     Drift(drift::DriftState),
     Reconcile(Box<reconcile::Reconcile>),
-    Licences(Report<crate::store::LicenceReport>),
+    Licences(Report<licences::Licences>),
     Finance(Report<finance::Finance>),
     Forecast(Report<crate::store::EolReport>),
 }
