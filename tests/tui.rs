@@ -1342,3 +1342,127 @@ fn the_list_footer_drops_what_does_not_fit_rather_than_cut_the_row_count() {
         "the filter keeps rows, so the count is the point of the test"
     );
 }
+
+#[test]
+fn view_drift_with_one_key_resolutions() {
+    let (_d, mut app) = app_with(300);
+    // One asset of each kind a feed can disagree with, reported after the register changed.
+    let pick = |app: &App, status: &str| -> (String, String) {
+        app.store
+            .conn()
+            .query_row(
+                "SELECT tag, serial FROM assets WHERE status = ?1 AND serial IS NOT NULL ORDER BY id LIMIT 1",
+                [status],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    let (lost, lost_serial) = pick(&app, "lost");
+    let (_, disposed_serial) = pick(&app, "disposed");
+    let (spare, spare_serial) = pick(&app, "in_stock");
+    let (out, out_serial) = pick(&app, "deployed");
+    let someone: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT username FROM people WHERE active = 1 AND id NOT IN
+             (SELECT assignee_id FROM assets WHERE tag = ?1) ORDER BY id LIMIT 1",
+            [&out],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let csv = format!(
+        "Serial number,Device name,Primary user UPN,Last check-in\n\
+         {lost_serial},LOST-PC,,2026-11-29 10:00:00.0000000\n\
+         {disposed_serial},GONE-PC,,2026-11-29 10:00:00.0000000\n\
+         {spare_serial},SPARE-PC,{someone},2026-11-29 10:00:00.0000000\n\
+         {out_serial},OUT-PC,{someone},2026-11-29 10:00:00.0000000\n\
+         NOSUCHSERIAL1,STRANGER,,2026-11-29 10:00:00.0000000\n"
+    );
+    let feed = itam::sync::read_bytes(
+        csv.as_bytes(),
+        itam::domain::feed::Source::Intune,
+        &[],
+        "2026-11-29T10:00:00.000Z",
+    )
+    .unwrap();
+    app.store
+        .sync_feed(&feed, &itam::store::SyncOptions::default(), |_, _| {})
+        .unwrap();
+    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    key(&mut app, KeyCode::Char('F'));
+    assert_eq!(screen_name(&app), "drift");
+    let Screen::Drift(d) = app.screen() else {
+        panic!()
+    };
+    let kinds: Vec<&str> = d.list.iter().map(|x| x.kind.as_str()).collect();
+    assert_eq!(kinds[..2], ["seen_while_disposed", "seen_while_lost"]);
+    assert!(kinds.contains(&"user_mismatch") && kinds.contains(&"unknown_serial"));
+    let out80 = render(&mut app, 80, 24);
+    assert!(out80.contains("security"), "{out80}");
+    insta::assert_snapshot!("drift_80x24", out80);
+    // f on the lost device marks it found; a on a device out to someone else accepts the MDM user.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.store.asset(&lost).unwrap().status, Status::InStock);
+    let Screen::Drift(d) = app.screen() else {
+        panic!()
+    };
+    let at = d
+        .list
+        .iter()
+        .position(|x| x.tag.as_deref() == Some(out.as_str()))
+        .unwrap();
+    for _ in 0..at + 3 {
+        key(&mut app, KeyCode::Up);
+    }
+    for _ in 0..at {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char('a'));
+    assert_eq!(
+        app.store.asset(&out).unwrap().assignee.as_deref(),
+        Some(someone.as_str())
+    );
+    assert!(app.store.asset(&spare).is_ok());
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(screen_name(&app), "detail");
+}
+
+#[test]
+fn licence_view_shows_installed_next_to_owned_and_assigned() {
+    let (_d, mut app) = app_with(20);
+    let serial: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT serial FROM assets WHERE serial IS NOT NULL ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut l = itam::domain::licence::NewLicence::new(
+        "Acme CAD",
+        itam::domain::licence::LicenceKind::PerDevice,
+    );
+    l.seats = Some(4);
+    app.store.add_licence(&l, false).unwrap();
+    app.store
+        .add_licence_match("Acme CAD", "acme cad*", None)
+        .unwrap();
+    let csv = format!("serial,product,version\n{serial},Acme CAD 2026,26.1\n");
+    let feed = itam::sync::read_bytes(
+        csv.as_bytes(),
+        itam::domain::feed::Source::Csv,
+        &[],
+        "2026-11-28T08:00:00.000Z",
+    )
+    .unwrap();
+    app.store
+        .sync_feed(&feed, &itam::store::SyncOptions::default(), |_, _| {})
+        .unwrap();
+    key(&mut app, KeyCode::Char('C'));
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("0/4     1 installed"), "{out}");
+}

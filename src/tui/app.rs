@@ -331,6 +331,7 @@ impl App {
                 super::screens::help::key(scroll, &self.keymap, k)
             }
             Screen::Ghosts(g) => g.key(&self.keymap, k),
+            Screen::Drift(d) => d.key(&self.keymap, k),
             Screen::Reconcile(r) => r.key(&self.keymap, k),
             Screen::Licences(r) => r.key(&self.keymap, k),
             Screen::Finance(r) => r.key(&self.keymap, k),

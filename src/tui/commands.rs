@@ -52,6 +52,7 @@ commands!(
     EditLocation "edit_location" "edit a location (pick it first)",
     Import "import" "import a file (dry run first)",
     Ghosts "ghosts" "ghosts: active assets unseen for 180+ days",
+    Drift "drift" "drift: where the inventory feeds disagree with the register",
     Licences "licences" "licences: seats owned vs assigned, over-deployment, renewals",
     Finance "finance" "finance: book value by category",
     Forecast "forecast" "refresh forecast: end of life and warranty ends by quarter",
@@ -153,6 +154,19 @@ commands!(
     Open "open" "open",
     Lost "lost" "mark lost",
     Retire "retire" "retire",
+    Help "help" "help",
+    Quit "quit" "quit",
+});
+
+commands!(
+    /// Where the inventory feeds disagree with the register.
+    DriftCmd, "drift" {
+    Back "back" "back",
+    Up "up" "move up",
+    Down "down" "move down",
+    Open "open" "open the asset",
+    Accept "accept" "accept the MDM user as assignee",
+    Found "found" "mark found",
     Help "help" "help",
     Quit "quit" "quit",
 });

@@ -20,6 +20,7 @@ pub const VIEWS: &[&str] = &[
     "reconcile",
     "person",
     "ghosts",
+    "drift",
     "report",
     "help",
     "import",
@@ -271,6 +272,7 @@ pub struct Keymap {
     pub reconcile: Bindings<ReconcileCmd>,
     pub person: Bindings<PersonCmd>,
     pub ghosts: Bindings<GhostsCmd>,
+    pub drift: Bindings<DriftCmd>,
     pub report: Bindings<ReportCmd>,
     pub help: Bindings<HelpCmd>,
     pub import: Bindings<ImportCmd>,
@@ -328,6 +330,7 @@ impl Keymap {
                 "reconcile" => map.reconcile.merge(cmds, text, defaults)?,
                 "person" => map.person.merge(cmds, text, defaults)?,
                 "ghosts" => map.ghosts.merge(cmds, text, defaults)?,
+                "drift" => map.drift.merge(cmds, text, defaults)?,
                 "report" => map.report.merge(cmds, text, defaults)?,
                 "help" => map.help.merge(cmds, text, defaults)?,
                 "import" => map.import.merge(cmds, text, defaults)?,
@@ -379,6 +382,7 @@ impl Keymap {
             .or_else(|| self.reconcile.conflict())
             .or_else(|| self.person.conflict())
             .or_else(|| self.ghosts.conflict())
+            .or_else(|| self.drift.conflict())
             .or_else(|| self.report.conflict())
             .or_else(|| self.help.conflict())
             .or_else(|| self.import.conflict())
@@ -396,6 +400,7 @@ impl Keymap {
             ("reconcile", self.reconcile.rows()),
             ("person", self.person.rows()),
             ("ghosts", self.ghosts.rows()),
+            ("drift", self.drift.rows()),
             ("report", self.report.rows()),
             ("help", self.help.rows()),
             ("import", self.import.rows()),
@@ -437,6 +442,7 @@ mod tests {
         assert_eq!(m.reconcile.rows().len(), ReconcileCmd::ALL.len());
         assert_eq!(m.person.rows().len(), PersonCmd::ALL.len());
         assert_eq!(m.ghosts.rows().len(), GhostsCmd::ALL.len());
+        assert_eq!(m.drift.rows().len(), DriftCmd::ALL.len());
         assert_eq!(m.report.rows().len(), ReportCmd::ALL.len());
         assert_eq!(m.help.rows().len(), HelpCmd::ALL.len());
         assert_eq!(m.import.rows().len(), ImportCmd::ALL.len());

@@ -6,8 +6,8 @@
 
 use super::app::{App, Screen};
 use super::keymap::{
-    Command, DetailCmd, FormCmd, GhostsCmd, HelpCmd, ImportCmd, ListCmd, PersonCmd, PickerCmd,
-    ReconcileCmd, ReportCmd, ScanCmd, SearchCmd,
+    Command, DetailCmd, DriftCmd, FormCmd, GhostsCmd, HelpCmd, ImportCmd, ListCmd, PersonCmd,
+    PickerCmd, ReconcileCmd, ReportCmd, ScanCmd, SearchCmd,
 };
 use super::screens;
 use crate::domain::text::visible;
@@ -317,6 +317,16 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
                 GhostsCmd::Help,
             ],
         ),
+        "drift" => hints(
+            &k.drift,
+            &[
+                DriftCmd::Back,
+                DriftCmd::Open,
+                DriftCmd::Accept,
+                DriftCmd::Found,
+                DriftCmd::Help,
+            ],
+        ),
         "reconcile" => hints(
             &k.reconcile,
             &[
@@ -366,6 +376,7 @@ fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         Screen::Picker(p) => screens::picker::draw(f, p, t, area),
         Screen::Import(r) => screens::import::draw(f, r, t, area),
         Screen::Ghosts(g) => screens::ghosts::draw(f, g, t, area),
+        Screen::Drift(d) => screens::drift::draw(f, d, t, area),
         Screen::Reconcile(r) => screens::reconcile::draw(f, r, t, area),
         Screen::Licences(r) => screens::licences::draw(f, r, t, area),
         Screen::Finance(r) => screens::finance::draw(f, r, t, area),

@@ -1,5 +1,6 @@
 //! Licences: seats owned against seats assigned, over-deployment first in red, renewals due.
-//! The figures are computed on the database worker when the view opens.
+//! The figures are computed on the database worker when the view opens. A licence with match
+//! rules (`itam licence match`) also shows on how many devices the feeds report it installed.
 
 use super::Report;
 use crate::tui::views::{fit, Theme};
@@ -7,9 +8,17 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
+use std::collections::HashMap;
 
-pub fn draw(f: &mut Frame, r: &Report<crate::store::LicenceReport>, t: &Theme, area: Rect) {
-    let rep = &r.data;
+/// The licence report, and the devices each licence with match rules is installed on.
+#[derive(Debug)]
+pub struct Licences {
+    pub report: crate::store::LicenceReport,
+    pub installed: HashMap<i64, i64>,
+}
+
+pub fn draw(f: &mut Frame, r: &Report<Licences>, t: &Theme, area: Rect) {
+    let rep = &r.data.report;
     let w = area.width as usize;
     let mut lines = vec![
         Line::styled(
@@ -53,9 +62,15 @@ pub fn draw(f: &mut Frame, r: &Report<crate::store::LicenceReport>, t: &Theme, a
             .renewal_window
             .map(|d| format!(" renews ≤{d}d"))
             .unwrap_or_default();
+        let installed = r
+            .data
+            .installed
+            .get(&l.id)
+            .map(|n| format!(" {n:>5} installed"))
+            .unwrap_or_default();
         let text = fit(
             &format!(
-                " {:<24} {bar:<24} {seats:>8}{flag}{renew}",
+                " {:<24} {bar:<24} {seats:>8}{installed}{flag}{renew}",
                 fit(&l.product, 24)
             ),
             w,
@@ -75,7 +90,17 @@ pub fn draw(f: &mut Frame, r: &Report<crate::store::LicenceReport>, t: &Theme, a
 /// Compute the report on the worker, then show it.
 pub fn open(today: chrono::NaiveDate) -> crate::tui::db::Job {
     Box::new(move |store, _| {
-        let r = store.licence_report(today).map_err(|e| e.to_string());
+        let r = store.licence_report(today).and_then(|report| {
+            let end_of_day = format!("{}T23:59:59.999Z", today.format("%Y-%m-%d"));
+            let installed = store
+                .compliance(&end_of_day, 90)?
+                .licences
+                .into_iter()
+                .filter_map(|l| Some((l.licence_id, l.devices_installed?)))
+                .collect();
+            Ok(Licences { report, installed })
+        });
+        let r = r.map_err(|e| e.to_string());
         Box::new(move |app: &mut crate::tui::app::App| match r {
             Ok(d) => app.screens.push(super::Screen::Licences(Report::new(d))),
             Err(e) => app.fail(e),

@@ -5,6 +5,7 @@
 //! their own file, so their code still lives in one place named after them.
 
 pub mod detail;
+pub mod drift;
 pub mod finance;
 pub mod forecast;
 pub mod forms;
@@ -39,8 +40,9 @@ pub enum Screen {
     Picker(picker::Picker),
     Import(Box<import::ImportReview>),
     Ghosts(ghosts::GhostState),
+    Drift(drift::DriftState),
     Reconcile(Box<reconcile::Reconcile>),
-    Licences(Report<crate::store::LicenceReport>),
+    Licences(Report<licences::Licences>),
     Finance(Report<finance::Finance>),
     Forecast(Report<crate::store::EolReport>),
 }
@@ -57,6 +59,7 @@ impl Screen {
             Screen::Picker(_) => "picker",
             Screen::Import(_) => "import",
             Screen::Ghosts(_) => "ghosts",
+            Screen::Drift(_) => "drift",
             Screen::Reconcile(_) => "reconcile",
             Screen::Licences(_) | Screen::Finance(_) | Screen::Forecast(_) => "report",
         }

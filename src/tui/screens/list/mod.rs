@@ -303,6 +303,13 @@ impl App {
                 };
                 self.write(super::ghosts::open(180, now));
             }
+            ListCmd::Drift => {
+                let now = match self.pinned_today {
+                    Some(d) => format!("{d}T00:00:00.000Z"),
+                    None => crate::store::now_utc(),
+                };
+                self.write(super::drift::open(now));
+            }
             ListCmd::Licences => self.write(super::licences::open(self.today())),
             ListCmd::Finance => self.write(super::finance::open(self.today())),
             ListCmd::Forecast => self.write(super::forecast::open(self.today())),
