@@ -50,7 +50,7 @@ itam() { "$itam_bin" --db "$db" "$@"; }
 
 itam init >/dev/null   # only init creates a database's folder
 itam demo --assets 2000 >/dev/null 2>&1
-person="$(itam person list | awk 'NR == 1 { print $1 }')"
+person="$(itam person list | awk 'NR == 2 { print $1 }')"  # line 1 is the header
 
 # Replicate continuously in the background, syncing every second.
 cat >"$tmp/litestream.yml" <<YML
