@@ -1115,3 +1115,144 @@ fn custom_fields_by_name_and_snipeit_column_and_the_home_location() {
         .collect();
     assert_eq!(by_api, ["field", "home", "field", "field"]);
 }
+
+/// The id of the newest event, so a test can count what a request added.
+fn last_event(api: &Api) -> i64 {
+    api.get("/events").body["last_id"].as_i64().unwrap()
+}
+
+fn events_since(api: &Api, id: i64) -> i64 {
+    api.get(&format!("/events?since={id}")).body["total"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn a_refused_last_part_leaves_the_whole_update_unwritten() {
+    let (env, _s, api) = setup();
+    env.ok(&["field", "add", "RAM GB", "--kind", "number"]);
+    let id = id_of(&api, "hardware", "asset_tag", "IT-0001");
+    let floor2 = id_of(&api, "locations", "name", "Floor 2");
+    let asmith = id_of(&api, "users", "username", "asmith");
+    env.ok(&["person", "offboard", "asmith"]);
+    let before = api.get(&format!("/hardware/{id}")).body;
+    let history = env.json(&["history", "IT-0001", "--json"]);
+    let mark = last_event(&api);
+
+    // Name, notes, move, home and a field would all pass; the lifecycle refuses the status
+    // (nothing goes back to Ordered), so none of them may stay.
+    let status = api.send(
+        "PATCH",
+        &format!("/hardware/{id}"),
+        json!({"name": "Renamed", "notes": "half", "location_id": floor2,
+               "rtd_location_id": floor2, "custom_fields": {"RAM GB": 16}, "status_id": 1}),
+    );
+    assert!(refused(&status).contains("ordered"), "{status:?}");
+    // The check-out comes last: an offboarded person is refused inside the transaction.
+    let checkout = api.send(
+        "PUT",
+        &format!("/hardware/{id}"),
+        json!({"name": "Renamed", "location_id": floor2, "assigned_user": asmith}),
+    );
+    assert!(refused(&checkout).contains("inactive"), "{checkout:?}");
+    // A value of the wrong kind is refused before anything is written.
+    let kind = api.send(
+        "PATCH",
+        &format!("/hardware/{id}"),
+        json!({"name": "Renamed", "custom_fields": {"RAM GB": "lots"}}),
+    );
+    assert!(kind.body["messages"]["RAM GB"].is_array(), "{kind:?}");
+
+    let after = api.get(&format!("/hardware/{id}")).body;
+    for key in [
+        "name",
+        "notes",
+        "location",
+        "rtd_location",
+        "status_label",
+        "assigned_to",
+        "custom_fields",
+    ] {
+        assert_eq!(after[key], before[key], "{key} changed");
+    }
+    assert_eq!(events_since(&api, mark), 0);
+    assert_eq!(env.json(&["history", "IT-0001", "--json"]), history);
+    assert!(env.ok(&["check"]).starts_with("ok"));
+}
+
+#[test]
+fn a_refused_part_of_a_create_leaves_no_asset() {
+    let (env, _s, api) = setup();
+    env.ok(&["field", "add", "RAM GB", "--kind", "number"]);
+    let floor2 = id_of(&api, "locations", "name", "Floor 2");
+    let asmith = id_of(&api, "users", "username", "asmith");
+    env.ok(&["person", "offboard", "asmith"]);
+    let mark = last_event(&api);
+    let total = api.get("/hardware").body["total"].clone();
+
+    let r = api.send(
+        "POST",
+        "/hardware",
+        json!({"asset_tag": "IT-0300", "rtd_location_id": floor2,
+               "custom_fields": {"RAM GB": 8}, "assigned_user": asmith}),
+    );
+    assert!(refused(&r).contains("inactive"), "{r:?}");
+    assert_eq!(
+        refused(&api.get("/hardware/bytag/IT-0300")),
+        "\"Asset does not exist.\""
+    );
+    assert_eq!(api.get("/hardware").body["total"], total);
+    assert_eq!(events_since(&api, mark), 0);
+
+    // The same request without the refused part is written whole, in one transaction.
+    let ok = api.send(
+        "POST",
+        "/hardware",
+        json!({"asset_tag": "IT-0300", "rtd_location_id": floor2,
+               "custom_fields": {"RAM GB": 8}}),
+    );
+    success(&ok);
+    let hist = env.json(&["history", "IT-0300", "--json"]);
+    let rows = hist.as_array().unwrap();
+    let kinds: Vec<&str> = rows.iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["create", "home", "field"]);
+    assert!(rows.iter().all(|h| h["at"] == rows[0]["at"]), "{hist}");
+    assert!(env.ok(&["check"]).starts_with("ok"));
+}
+
+#[test]
+fn a_multi_part_update_is_one_transaction_with_an_event_per_change() {
+    let (env, _s, api) = setup();
+    env.ok(&["field", "add", "RAM GB", "--kind", "number"]);
+    let id = id_of(&api, "hardware", "asset_tag", "IT-0001");
+    let floor2 = id_of(&api, "locations", "name", "Floor 2");
+    let mark = last_event(&api);
+
+    let r = api.send(
+        "PATCH",
+        &format!("/hardware/{id}"),
+        json!({"name": "Loaner", "location_id": floor2, "rtd_location_id": floor2,
+               "custom_fields": {"RAM GB": 32}, "status_id": 4}),
+    );
+    success(&r);
+    let after = api.get(&format!("/hardware/{id}")).body;
+    assert_eq!(after["name"], "Loaner");
+    assert_eq!(after["location"]["name"], "Floor 2");
+    assert_eq!(after["rtd_location"]["name"], "Floor 2");
+    assert_eq!(after["custom_fields"]["RAM GB"]["value"], "32");
+    assert_eq!(after["status_label"]["name"], "In repair");
+    assert_eq!(events_since(&api, mark), 5);
+
+    let hist = env.json(&["history", "IT-0001", "--json"]);
+    let ours: Vec<&Value> = hist
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["actor"] == "api:intune")
+        .collect();
+    let kinds: Vec<&str> = ours.iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["edit", "move", "home", "field", "status"]);
+    // One transaction stamps one time on every event it writes.
+    assert!(ours.iter().all(|h| h["at"] == ours[0]["at"]), "{hist}");
+    assert!(env.ok(&["check"]).starts_with("ok"));
+}

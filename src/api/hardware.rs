@@ -9,7 +9,9 @@ use super::shape;
 use crate::domain::text::visible;
 use crate::domain::Status;
 use crate::store::{
-    ApiAsset, ApiIdentity, AssetEdit, AssetQuery, AssetSort, NameTable, NewAsset, Store, StoreError,
+    self, audit_seen_tx, edit_asset_tx, insert_asset, move_asset_tx, set_fields_tx,
+    set_home_location_tx, set_status_tx, ApiAsset, ApiIdentity, AssetEdit, AssetQuery, AssetSort,
+    NameTable, NewAsset, Store, StoreError,
 };
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -324,35 +326,24 @@ fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, A
         })?),
         None => None,
     };
-    let created = match s.as_api(who, |s| s.add_asset(&new)) {
-        Ok(v) => v,
-        Err(e) => return Err(ApiError::Store(e)),
-    };
-    // Snipe-IT's default location is itam's home; an asset created somewhere lives there.
-    if let Some(code) = home.or(location) {
-        if let Err(e) = s.as_api(who, |s| {
-            s.set_home_location(&created.tag, Some(&code), None)
-        }) {
-            return refusal(e, row_of(s, created.id)?);
-        }
-    }
-    if !custom.is_empty() {
-        if let Err(e) = s.as_api(who, |s| s.set_fields(&created.tag, &custom, None)) {
-            return refusal(e, row_of(s, created.id)?);
-        }
-    }
-    if let Some(u) = user {
-        if let Err(e) = s.as_api(who, |s| {
-            s.checkout(
-                &created.tag,
-                &u,
-                None,
-                Some("Checked out on asset creation"),
-            )
-        }) {
-            return refusal(e, row_of(s, created.id)?);
-        }
-    }
+    // One transaction: a refusal of any part (home, a field, the check-out) leaves no asset.
+    let home = home.or(location);
+    let created = s.as_api(who, |s| {
+        s.write(|tx| {
+            let v = insert_asset(tx, &new, None)?;
+            // Snipe-IT's default location is itam's home; an asset created somewhere lives there.
+            if let Some(code) = &home {
+                set_home_location_tx(tx, v.id, Some(code), None)?;
+            }
+            if !custom.is_empty() {
+                set_fields_tx(tx, v.id, &custom, None)?;
+            }
+            if let Some(u) = &user {
+                store::checkout_tx(tx, &v.tag, u, None, Some("Checked out on asset creation"))?;
+            }
+            Ok(v)
+        })
+    })?;
     Ok(reply::success(
         "Asset created successfully. :)",
         row_of(s, created.id)?,
@@ -432,40 +423,35 @@ fn update_tx(s: &mut Store, who: &ApiIdentity, id: i64, f: &Fields) -> Result<Re
         None => None,
     };
     let payload = json!({"asset": cur.view.tag});
-    let view = match s.as_api(who, |s| s.edit_asset(&cur.view.tag, &edit, None)) {
-        Ok(v) => v,
-        Err(e) => return refusal(e, payload),
-    };
-    if let Some(code) = location {
-        if view.location.as_deref().map(str::to_lowercase) != Some(code.to_lowercase()) {
-            if let Err(e) = s.as_api(who, |s| s.move_asset(&view.tag, &code, None)) {
-                return refusal(e, payload);
+    // Every part in one transaction, each with its own event: a refusal of any part (the
+    // lifecycle, a lost race, a value the store rejects) leaves the asset as it was.
+    let done = s.as_api(who, |s| {
+        s.write(|tx| {
+            let view = edit_asset_tx(tx, &cur.view.tag, &edit, None)?;
+            if let Some(code) = &location {
+                if view.location.as_deref().map(str::to_lowercase) != Some(code.to_lowercase()) {
+                    move_asset_tx(tx, &view.tag, code, None)?;
+                }
             }
-        }
-    }
-    if let Some(h) = home {
-        if let Err(e) = s.as_api(who, |s| s.set_home_location(&view.tag, h.as_deref(), None)) {
-            return refusal(e, payload);
-        }
-    }
-    if !custom.is_empty() {
-        if let Err(e) = s.as_api(who, |s| s.set_fields(&view.tag, &custom, None)) {
-            return refusal(e, payload);
-        }
-    }
-    if let Some(st) = target_status {
-        if st != view.status && st != Status::Deployed {
-            if let Err(e) = s.as_api(who, |s| s.set_status(&view.tag, st, None)) {
-                return refusal(e, payload);
+            if let Some(h) = &home {
+                set_home_location_tx(tx, view.id, h.as_deref(), None)?;
             }
-        }
-    }
-    if let Some(u) = user {
-        if let Err(e) = s.as_api(who, |s| {
-            s.checkout(&view.tag, &u, None, Some("Checked out on asset update"))
-        }) {
-            return refusal(e, payload);
-        }
+            if !custom.is_empty() {
+                set_fields_tx(tx, view.id, &custom, None)?;
+            }
+            if let Some(st) = target_status {
+                if st != view.status && st != Status::Deployed {
+                    set_status_tx(tx, &view.tag, st, None)?;
+                }
+            }
+            if let Some(u) = &user {
+                store::checkout_tx(tx, &view.tag, u, None, Some("Checked out on asset update"))?;
+            }
+            Ok(())
+        })
+    });
+    if let Err(e) = done {
+        return refusal(e, payload);
     }
     Ok(reply::success(
         "Asset updated successfully.",
@@ -631,16 +617,19 @@ fn audit_tx(
 ) -> Result<Response, ApiError> {
     let note = f.some_text("note")?;
     let payload = json!({"id": a.view.id, "asset_tag": a.view.tag});
-    if let Some(code) = location_code(s, f)? {
-        if a.view.location.as_deref().map(str::to_lowercase) != Some(code.to_lowercase()) {
-            if let Err(e) = s.as_api(who, |s| {
-                s.move_asset(&a.view.tag, &code, Some("moved during audit"))
-            }) {
-                return refusal(e, payload);
+    let location = location_code(s, f)?.filter(|code| {
+        a.view.location.as_deref().map(str::to_lowercase) != Some(code.to_lowercase())
+    });
+    // The move and the audit together or not at all.
+    let done = s.as_api(who, |s| {
+        s.write(|tx| {
+            if let Some(code) = &location {
+                move_asset_tx(tx, &a.view.tag, code, Some("moved during audit"))?;
             }
-        }
-    }
-    match s.as_api(who, |s| s.audit_seen(&a.view.tag, note.as_deref())) {
+            audit_seen_tx(tx, &a.view.tag, note.as_deref())
+        })
+    });
+    match done {
         Ok(_) => Ok(reply::success(
             "Asset audit successfully logged.",
             json!({"id": a.view.id, "asset_tag": a.view.tag, "note": note, "next_audit_date": null}),

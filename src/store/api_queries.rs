@@ -381,24 +381,7 @@ impl Store {
 
     /// Record that an asset was seen and checked (Snipe-IT's audit), optionally moving it.
     pub fn audit_seen(&mut self, code: &str, note: Option<&str>) -> Result<AssetView> {
-        self.write(|tx| {
-            let cur = current(tx, code)?;
-            transition(cur.status, Action::Modify)?;
-            tx.conn
-                .prepare_cached("UPDATE assets SET last_seen_at = ?2 WHERE id = ?1")
-                .ctx("recording an audit")?
-                .execute(params![cur.id, tx.now])
-                .ctx("recording an audit")?;
-            touch(tx, cur.id)?;
-            tx.asset_event(
-                cur.id,
-                "audited",
-                json!({"last_seen_at": cur.last_seen_at}),
-                json!({"at": cur.location, "result": "found"}),
-                note,
-            )?;
-            view_by_id(tx.conn, cur.id)
-        })
+        self.write(|tx| audit_seen_tx(tx, code, note))
     }
 
     /// The tag of an asset by id (what the store's writes take), or a not-found error.
@@ -815,4 +798,24 @@ impl Store {
             .ctx("reading seats")?;
         Ok(rows)
     }
+}
+
+/// The body of `Store::audit_seen`, for callers that hold a transaction already.
+pub fn audit_seen_tx(tx: &super::Tx, code: &str, note: Option<&str>) -> Result<AssetView> {
+    let cur = current(tx, code)?;
+    transition(cur.status, Action::Modify)?;
+    tx.conn
+        .prepare_cached("UPDATE assets SET last_seen_at = ?2 WHERE id = ?1")
+        .ctx("recording an audit")?
+        .execute(params![cur.id, tx.now])
+        .ctx("recording an audit")?;
+    touch(tx, cur.id)?;
+    tx.asset_event(
+        cur.id,
+        "audited",
+        json!({"last_seen_at": cur.last_seen_at}),
+        json!({"at": cur.location, "result": "found"}),
+        note,
+    )?;
+    view_by_id(tx.conn, cur.id)
 }

@@ -36,6 +36,7 @@ mod sync;
 mod tokens;
 
 pub use actor::os_user;
+pub use api_queries::audit_seen_tx;
 pub use api_queries::{
     ApiAsset, ApiEvent, ApiLocation, ApiModel, ApiPerson, ApiSeat, AssetQuery, AssetSort, IdName,
     NamedCount,
@@ -65,6 +66,7 @@ pub use licences::{
 };
 pub use lookup::NameTable;
 pub use maintenance::{MaintenanceView, NewMaintenance};
+pub use ops::{checkout_tx, edit_asset_tx, insert_asset, move_asset_tx, set_status_tx};
 pub use ops::{parse_date, AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, Offboarding, PersonView};
 pub use person_detail::{PersonDetail, PersonEvent, PersonSeat};

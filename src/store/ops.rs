@@ -344,119 +344,7 @@ impl Store {
         e: &AssetEdit,
         note: Option<&str>,
     ) -> Result<AssetView> {
-        self.write(|tx| {
-            let cur = current(tx, code)?;
-            transition(cur.status, Action::Modify)?;
-            if let Some(v) = e.expected_version {
-                if v != cur.version {
-                    return Err(StoreError::Refused(format!(
-                        "{} was changed by someone else since you opened it (last change {}); \
-                         nothing was saved — look at it again and redo the edit",
-                        visible(&cur.tag),
-                        cur.updated_at
-                    )));
-                }
-            }
-            let id = cur.id;
-            let mut before = Map::new();
-            let mut after = Map::new();
-            let mut set = |col: &str, key: &str, old: Value, new: Value, sql_val: rusqlite::types::Value| -> Result<()> {
-                if old == new {
-                    return Ok(());
-                }
-                // Column names come from the fixed list below, never from user text.
-                tx.conn
-                    .prepare_cached(&format!("UPDATE assets SET {col} = ?2 WHERE id = ?1"))
-                    .ctx("editing an asset")?
-                    .execute(params![id, sql_val])
-                    .ctx("editing an asset")?;
-                before.insert(key.into(), old);
-                after.insert(key.into(), new);
-                Ok(())
-            };
-            use rusqlite::types::Value as Sql;
-            let text = |s: Option<String>| s.map(Sql::Text).unwrap_or(Sql::Null);
-            let jv = |s: &Option<String>| s.clone().map(Value::String).unwrap_or(Value::Null);
-
-            if let Some(t) = &e.tag {
-                let t = clean_tag(t)?;
-                if t != cur.tag {
-                    if tag_taken(tx, &t, Some(id))? {
-                        return Err(StoreError::Refused(format!("tag '{}' is already in use", visible(&t))));
-                    }
-                    set("tag", "tag", json!(cur.tag), json!(t), Sql::Text(t.clone()))?;
-                }
-            }
-            if let Some(s) = &e.serial {
-                let s = clean_serial(Some(s))?;
-                if let Some(sv) = &s {
-                    if let Some(other) = serial_taken(tx, sv, Some(id))? {
-                        return Err(StoreError::Refused(format!(
-                            "serial '{}' is already on asset {}", visible(sv), visible(&other)
-                        )));
-                    }
-                }
-                set("serial", "serial", jv(&cur.serial), jv(&s), text(s.clone()))?;
-            }
-            let round_in = match &e.currency {
-                Some(c) => opt_currency(Some(c))?,
-                None => cur.currency.clone(),
-            };
-            for (field, col, key, old, parse) in [
-                (&e.name, "name", "name", &cur.name, 0),
-                (&e.order_number, "order_number", "order_number", &cur.order_number, 0),
-                (&e.notes, "notes", "notes", &cur.notes, 0),
-                (&e.purchase_date, "purchase_date", "purchase_date", &cur.purchase_date, 1),
-                (&e.warranty_until, "warranty_until", "warranty_until", &cur.warranty_until, 1),
-                (&e.eol_date, "eol_date", "eol_date", &cur.eol_date, 1),
-                (&e.purchase_cost, "purchase_cost", "purchase_cost", &cur.purchase_cost, 2),
-                (&e.currency, "currency", "currency", &cur.currency, 3),
-            ] {
-                let Some(raw) = field else { continue };
-                let new = match parse {
-                    1 => opt_date(key, Some(raw))?,
-                    2 => opt_amount(Some(raw), round_in.as_deref())?,
-                    3 => opt_currency(Some(raw))?,
-                    _ => opt_text(Some(raw)),
-                };
-                set(col, key, jv(old), jv(&new), text(new.clone()))?;
-            }
-            if let Some(m) = &e.manufacturer {
-                let mid = get_or_create(tx.conn, NameTable::Manufacturers, m)?;
-                set("manufacturer_id", "manufacturer", jv(&cur.manufacturer), jv(&opt_text(Some(&clean_name(m)))), mid.map(Sql::Integer).unwrap_or(Sql::Null))?;
-            }
-            if let Some(c) = &e.category {
-                let cid = get_or_create(tx.conn, NameTable::Categories, c)?;
-                set("category_id", "category", jv(&cur.category), jv(&opt_text(Some(&clean_name(c)))), cid.map(Sql::Integer).unwrap_or(Sql::Null))?;
-            }
-            if let Some(m) = &e.model {
-                let mid = get_or_create_model(tx.conn, m, None, None)?.map(|x| x.0);
-                set("model_id", "model", jv(&cur.model), jv(&opt_text(Some(&clean_name(m)))), mid.map(Sql::Integer).unwrap_or(Sql::Null))?;
-            }
-            if let Some(s) = &e.supplier {
-                let sid = get_or_create(tx.conn, NameTable::Suppliers, s)?;
-                set("supplier_id", "supplier", jv(&cur.supplier), jv(&opt_text(Some(&clean_name(s)))), sid.map(Sql::Integer).unwrap_or(Sql::Null))?;
-            }
-            if let Some(o) = &e.owner {
-                let (p, t) = owner_ids(tx, o)?;
-                let new = opt_text(Some(&clean_name(o)));
-                if jv(&cur.owner) != jv(&new) {
-                    tx.conn
-                        .prepare_cached("UPDATE assets SET owner_person_id = ?2, owner_team_id = ?3 WHERE id = ?1")
-                        .ctx("editing an asset")?
-                        .execute(params![id, p, t])
-                        .ctx("editing an asset")?;
-                    before.insert("owner".into(), jv(&cur.owner));
-                    after.insert("owner".into(), jv(&new));
-                }
-            }
-            if after.is_empty() {
-                return Ok(cur);
-            }
-            touch(tx, id)?;
-            tx.asset_event(id, "edit", Value::Object(before), Value::Object(after), note)?;
-            view_by_id(tx.conn, id)
-        })
+        self.write(|tx| edit_asset_tx(tx, code, e, note))
     }
 
     /// Check an asset out to a person. Refused unless in_stock; a lost race names the holder.
@@ -487,40 +375,7 @@ impl Store {
         location: &str,
         note: Option<&str>,
     ) -> Result<AssetView> {
-        self.write(|tx| {
-            let cur = current(tx, code)?;
-            transition(cur.status, Action::Modify)?;
-            let lid = location_id(tx, location)?;
-            let new_code: String = tx
-                .conn
-                .query_row("SELECT code FROM locations WHERE id = ?1", [lid], |r| {
-                    r.get(0)
-                })
-                .ctx("reading a location")?;
-            if cur.location.as_deref() == Some(new_code.as_str()) {
-                return Err(StoreError::Refused(format!(
-                    "{} is already at {}",
-                    visible(&cur.tag),
-                    visible(&new_code)
-                )));
-            }
-            tx.conn
-                .prepare_cached(
-                    "UPDATE assets SET location_id = ?2, last_seen_at = ?3 WHERE id = ?1",
-                )
-                .ctx("moving an asset")?
-                .execute(params![cur.id, lid, tx.now])
-                .ctx("moving an asset")?;
-            touch(tx, cur.id)?;
-            tx.asset_event(
-                cur.id,
-                "move",
-                json!({"location": cur.location}),
-                json!({"location": new_code}),
-                note,
-            )?;
-            view_by_id(tx.conn, cur.id)
-        })
+        self.write(|tx| move_asset_tx(tx, code, location, note))
     }
 
     pub fn set_condition(
@@ -625,7 +480,7 @@ impl Store {
 }
 
 /// The body of `Store::checkout`, for callers that hold a transaction already.
-pub(super) fn checkout_tx(
+pub fn checkout_tx(
     tx: &Tx,
     code: &str,
     username: &str,
@@ -690,7 +545,7 @@ pub(super) fn checkout_tx(
 }
 
 /// The body of `Store::checkin`, for callers that hold a transaction already.
-pub(super) fn checkin_tx(
+pub fn checkin_tx(
     tx: &Tx,
     code: &str,
     condition: Option<Condition>,
@@ -732,12 +587,7 @@ pub(super) fn checkin_tx(
 }
 
 /// The body of `Store::set_status`, for callers that hold a transaction already.
-pub(super) fn set_status_tx(
-    tx: &Tx,
-    code: &str,
-    target: Status,
-    note: Option<&str>,
-) -> Result<AssetView> {
+pub fn set_status_tx(tx: &Tx, code: &str, target: Status, note: Option<&str>) -> Result<AssetView> {
     let cur = current(tx, code)?;
     let action = action_to_reach(cur.status, target)?;
     let to = transition(cur.status, action)?;
@@ -767,5 +617,222 @@ pub(super) fn set_status_tx(
         "status"
     };
     tx.asset_event(cur.id, kind, before, after, note)?;
+    view_by_id(tx.conn, cur.id)
+}
+
+/// The body of `Store::edit_asset`, for callers that hold a transaction already: one `edit`
+/// event for all the fields that change, none when nothing does.
+pub fn edit_asset_tx(tx: &Tx, code: &str, e: &AssetEdit, note: Option<&str>) -> Result<AssetView> {
+    let cur = current(tx, code)?;
+    transition(cur.status, Action::Modify)?;
+    if let Some(v) = e.expected_version {
+        if v != cur.version {
+            return Err(StoreError::Refused(format!(
+                "{} was changed by someone else since you opened it (last change {}); \
+                 nothing was saved — look at it again and redo the edit",
+                visible(&cur.tag),
+                cur.updated_at
+            )));
+        }
+    }
+    let id = cur.id;
+    let mut before = Map::new();
+    let mut after = Map::new();
+    let mut set = |col: &str,
+                   key: &str,
+                   old: Value,
+                   new: Value,
+                   sql_val: rusqlite::types::Value|
+     -> Result<()> {
+        if old == new {
+            return Ok(());
+        }
+        // Column names come from the fixed list below, never from user text.
+        tx.conn
+            .prepare_cached(&format!("UPDATE assets SET {col} = ?2 WHERE id = ?1"))
+            .ctx("editing an asset")?
+            .execute(params![id, sql_val])
+            .ctx("editing an asset")?;
+        before.insert(key.into(), old);
+        after.insert(key.into(), new);
+        Ok(())
+    };
+    use rusqlite::types::Value as Sql;
+    let text = |s: Option<String>| s.map(Sql::Text).unwrap_or(Sql::Null);
+    let jv = |s: &Option<String>| s.clone().map(Value::String).unwrap_or(Value::Null);
+
+    if let Some(t) = &e.tag {
+        let t = clean_tag(t)?;
+        if t != cur.tag {
+            if tag_taken(tx, &t, Some(id))? {
+                return Err(StoreError::Refused(format!(
+                    "tag '{}' is already in use",
+                    visible(&t)
+                )));
+            }
+            set("tag", "tag", json!(cur.tag), json!(t), Sql::Text(t.clone()))?;
+        }
+    }
+    if let Some(s) = &e.serial {
+        let s = clean_serial(Some(s))?;
+        if let Some(sv) = &s {
+            if let Some(other) = serial_taken(tx, sv, Some(id))? {
+                return Err(StoreError::Refused(format!(
+                    "serial '{}' is already on asset {}",
+                    visible(sv),
+                    visible(&other)
+                )));
+            }
+        }
+        set("serial", "serial", jv(&cur.serial), jv(&s), text(s.clone()))?;
+    }
+    let round_in = match &e.currency {
+        Some(c) => opt_currency(Some(c))?,
+        None => cur.currency.clone(),
+    };
+    for (field, col, key, old, parse) in [
+        (&e.name, "name", "name", &cur.name, 0),
+        (
+            &e.order_number,
+            "order_number",
+            "order_number",
+            &cur.order_number,
+            0,
+        ),
+        (&e.notes, "notes", "notes", &cur.notes, 0),
+        (
+            &e.purchase_date,
+            "purchase_date",
+            "purchase_date",
+            &cur.purchase_date,
+            1,
+        ),
+        (
+            &e.warranty_until,
+            "warranty_until",
+            "warranty_until",
+            &cur.warranty_until,
+            1,
+        ),
+        (&e.eol_date, "eol_date", "eol_date", &cur.eol_date, 1),
+        (
+            &e.purchase_cost,
+            "purchase_cost",
+            "purchase_cost",
+            &cur.purchase_cost,
+            2,
+        ),
+        (&e.currency, "currency", "currency", &cur.currency, 3),
+    ] {
+        let Some(raw) = field else { continue };
+        let new = match parse {
+            1 => opt_date(key, Some(raw))?,
+            2 => opt_amount(Some(raw), round_in.as_deref())?,
+            3 => opt_currency(Some(raw))?,
+            _ => opt_text(Some(raw)),
+        };
+        set(col, key, jv(old), jv(&new), text(new.clone()))?;
+    }
+    if let Some(m) = &e.manufacturer {
+        let mid = get_or_create(tx.conn, NameTable::Manufacturers, m)?;
+        set(
+            "manufacturer_id",
+            "manufacturer",
+            jv(&cur.manufacturer),
+            jv(&opt_text(Some(&clean_name(m)))),
+            mid.map(Sql::Integer).unwrap_or(Sql::Null),
+        )?;
+    }
+    if let Some(c) = &e.category {
+        let cid = get_or_create(tx.conn, NameTable::Categories, c)?;
+        set(
+            "category_id",
+            "category",
+            jv(&cur.category),
+            jv(&opt_text(Some(&clean_name(c)))),
+            cid.map(Sql::Integer).unwrap_or(Sql::Null),
+        )?;
+    }
+    if let Some(m) = &e.model {
+        let mid = get_or_create_model(tx.conn, m, None, None)?.map(|x| x.0);
+        set(
+            "model_id",
+            "model",
+            jv(&cur.model),
+            jv(&opt_text(Some(&clean_name(m)))),
+            mid.map(Sql::Integer).unwrap_or(Sql::Null),
+        )?;
+    }
+    if let Some(s) = &e.supplier {
+        let sid = get_or_create(tx.conn, NameTable::Suppliers, s)?;
+        set(
+            "supplier_id",
+            "supplier",
+            jv(&cur.supplier),
+            jv(&opt_text(Some(&clean_name(s)))),
+            sid.map(Sql::Integer).unwrap_or(Sql::Null),
+        )?;
+    }
+    if let Some(o) = &e.owner {
+        let (p, t) = owner_ids(tx, o)?;
+        let new = opt_text(Some(&clean_name(o)));
+        if jv(&cur.owner) != jv(&new) {
+            tx.conn
+                .prepare_cached(
+                    "UPDATE assets SET owner_person_id = ?2, owner_team_id = ?3 WHERE id = ?1",
+                )
+                .ctx("editing an asset")?
+                .execute(params![id, p, t])
+                .ctx("editing an asset")?;
+            before.insert("owner".into(), jv(&cur.owner));
+            after.insert("owner".into(), jv(&new));
+        }
+    }
+    if after.is_empty() {
+        return Ok(cur);
+    }
+    touch(tx, id)?;
+    tx.asset_event(
+        id,
+        "edit",
+        Value::Object(before),
+        Value::Object(after),
+        note,
+    )?;
+    view_by_id(tx.conn, id)
+}
+
+/// The body of `Store::move_asset`, for callers that hold a transaction already. Refused when
+/// the asset is already there.
+pub fn move_asset_tx(tx: &Tx, code: &str, location: &str, note: Option<&str>) -> Result<AssetView> {
+    let cur = current(tx, code)?;
+    transition(cur.status, Action::Modify)?;
+    let lid = location_id(tx, location)?;
+    let new_code: String = tx
+        .conn
+        .query_row("SELECT code FROM locations WHERE id = ?1", [lid], |r| {
+            r.get(0)
+        })
+        .ctx("reading a location")?;
+    if cur.location.as_deref() == Some(new_code.as_str()) {
+        return Err(StoreError::Refused(format!(
+            "{} is already at {}",
+            visible(&cur.tag),
+            visible(&new_code)
+        )));
+    }
+    tx.conn
+        .prepare_cached("UPDATE assets SET location_id = ?2, last_seen_at = ?3 WHERE id = ?1")
+        .ctx("moving an asset")?
+        .execute(params![cur.id, lid, tx.now])
+        .ctx("moving an asset")?;
+    touch(tx, cur.id)?;
+    tx.asset_event(
+        cur.id,
+        "move",
+        json!({"location": cur.location}),
+        json!({"location": new_code}),
+        note,
+    )?;
     view_by_id(tx.conn, cur.id)
 }
