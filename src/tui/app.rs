@@ -98,6 +98,8 @@ pub struct App {
     pub tag_pattern: String,
     /// `[labels]` from config: size, dpi and the printer.
     pub labels: crate::config::LabelsConfig,
+    /// `[receiving] location` from config: where F10 places received units.
+    pub receiving_location: Option<String>,
     /// The database worker; without one (tests) jobs run inline on `store` and `inline`.
     pub db: Option<Sender<Job>>,
     inline: Ctx,
@@ -157,6 +159,7 @@ impl App {
             display_path,
             tag_pattern: crate::config::ReceivingConfig::default().tag_pattern,
             labels: crate::config::LabelsConfig::default(),
+            receiving_location: None,
             db: None,
             inline: Ctx::default(),
             pending_jobs: 0,

@@ -150,6 +150,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     let mut app = App::new(store, keymap, opts.color);
     app.tag_pattern = opts.config.receiving.tag_pattern.clone();
     app.labels = opts.config.labels.clone();
+    app.receiving_location = opts.config.receiving.location.clone();
     let mut warnings = opts.warnings;
     warnings.extend(app.store.warnings().iter().cloned());
     warnings.extend(key_warning);

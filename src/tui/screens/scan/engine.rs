@@ -37,6 +37,8 @@ pub enum ScanOp {
 pub struct Env {
     pub tag_pattern: String,
     pub labels: LabelsConfig,
+    /// `[receiving] location`: where received units go unless a location label was scanned.
+    pub receiving_location: Option<String>,
 }
 
 /// A question for the technician that only the UI can ask.
@@ -225,6 +227,7 @@ impl Engine {
         match &mut self.session {
             Session::Move { to } => *to = Some(code.to_string()),
             Session::Checkin { shelf, .. } => *shelf = Some(code.to_string()),
+            Session::Receive { at, .. } => *at = Some(code.to_string()),
             _ => return,
         }
         self.done.clear();
@@ -247,7 +250,7 @@ impl Engine {
             Resolved::Location(l) => {
                 return match self.session.mode() {
                     ScanMode::Audit => self.start_audit(store, &l.code),
-                    ScanMode::Move | ScanMode::Checkin => {
+                    ScanMode::Move | ScanMode::Checkin | ScanMode::Receive => {
                         self.location_target(&l.code, Some(&l.name))
                     }
                     _ => self.warn(format!(

@@ -209,6 +209,7 @@ impl App {
         let env = Env {
             tag_pattern: self.tag_pattern.clone(),
             labels: self.labels.clone(),
+            receiving_location: self.receiving_location.clone(),
         };
         let is_code = matches!(op, ScanOp::Code(_));
         self.write(Box::new(move |store, ctx| {
@@ -241,6 +242,11 @@ impl App {
             self.clear_stale_error();
         }
         let s = &mut self.scan;
+        // F10 with no line chosen opens the line picker at once: picking is the next thing to
+        // do anyway, and it saves the F7.
+        let pick_line = s.session.mode() != ScanMode::Receive
+            && matches!(r.session, Session::Receive { line: None, .. })
+            && matches!(self.screens.last(), Some(Screen::Scan));
         s.session = r.session;
         s.last = r.last;
         if failed {
@@ -262,6 +268,15 @@ impl App {
             }
             None => {}
         }
+        if pick_line {
+            match self.po_line_picker() {
+                Ok(p) if p.labels.is_empty() => self.say(
+                    "no purchase-order line is waiting to be received: add one with itam po add and itam po line",
+                ),
+                Ok(p) => self.screens.push(Screen::Picker(p)),
+                Err(e) => self.fail(e.to_string()),
+            }
+        }
         if let Some(report) = r.closed {
             self.screens.push(Screen::Reconcile(Box::new(
                 super::reconcile::Reconcile::new(*report),
@@ -271,7 +286,7 @@ impl App {
 }
 
 /// The mode's target, one line.
-fn target(s: &Session, tag_pattern: &str) -> String {
+fn target(s: &Session, tag_pattern: &str, receiving_location: Option<&str>) -> String {
     match s {
         Session::Lookup => "each scan shows the asset".to_string(),
         Session::Checkout { to: Some(p) } => format!(
@@ -311,10 +326,15 @@ fn target(s: &Session, tag_pattern: &str) -> String {
         Session::Receive {
             line: Some(l),
             print,
+            at,
         } => format!(
-            "receiving {} · {} · new tags {}{} (F7: another line)",
+            "receiving {} · {} · into {} · tags {}{}",
             visible(&l.po),
             visible(&l.model),
+            at.as_deref()
+                .or(receiving_location)
+                .map(visible)
+                .unwrap_or("(no place: scan a location label)".into()),
             visible(tag_pattern),
             if *print { " · labels on" } else { "" }
         ),
@@ -384,7 +404,14 @@ pub fn draw_compact(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     );
     f.render_widget(
         Paragraph::new(fit(
-            &format!(" {}", target(&s.session, &app.tag_pattern)),
+            &format!(
+                " {}",
+                target(
+                    &s.session,
+                    &app.tag_pattern,
+                    app.receiving_location.as_deref(),
+                )
+            ),
             w,
         ))
         .style(t.title()),
@@ -440,7 +467,15 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     ];
     f.render_widget(Paragraph::new(lines), modes);
     f.render_widget(
-        Paragraph::new(format!(" {}", target(&s.session, &app.tag_pattern))).style(t.title()),
+        Paragraph::new(format!(
+            " {}",
+            target(
+                &s.session,
+                &app.tag_pattern,
+                app.receiving_location.as_deref(),
+            )
+        ))
+        .style(t.title()),
         tgt,
     );
     let value = visible(s.input.value()).into_owned();

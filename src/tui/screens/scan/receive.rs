@@ -29,21 +29,35 @@ impl Engine {
     }
 
     pub(super) fn receive_serial(&mut self, store: &mut Store, env: &Env, serial: &str) {
-        let Session::Receive { line, print } = &self.session else {
+        let Session::Receive { line, print, at } = &self.session else {
             return;
         };
         let print = *print;
+        // A scanned location label wins over the configured place, as `--location` does.
+        let place = at.clone().or_else(|| env.receiving_location.clone());
         let Some(PoLine { po, model, .. }) = line.clone() else {
             return self.failed("press F7 to pick the purchase-order line first");
         };
-        match store.po_receive(&po, &model, &[serial.to_string()], &env.tag_pattern) {
+        match store.po_receive_into(
+            &po,
+            &model,
+            &[serial.to_string()],
+            &env.tag_pattern,
+            place.as_deref(),
+        ) {
             Ok(got) => {
                 for a in got {
-                    self.ok(format!(
+                    let text = format!(
                         "received {} — serial {} — {model}",
                         a.tag,
                         a.serial.clone().unwrap_or_default()
-                    ));
+                    );
+                    match &place {
+                        Some(p) => self.ok(format!("{text} — at {p}")),
+                        None => self.warn(format!(
+                            "{text} — no place: scan a location label, or set location under [receiving] in config.toml"
+                        )),
+                    }
                     if print {
                         match print_label(&a, &env.labels) {
                             Ok(to) => self.ok(format!("label for {} sent to {to}", a.tag)),

@@ -138,6 +138,8 @@ pub enum Session {
     Receive {
         line: Option<PoLine>,
         print: bool,
+        /// A scanned location label: received units go there (else `[receiving] location`).
+        at: Option<String>,
     },
     Offboard {
         leaving: Option<Offboarding>,
@@ -162,6 +164,7 @@ impl Session {
             ScanMode::Receive => Session::Receive {
                 line: None,
                 print: false,
+                at: None,
             },
             ScanMode::Offboard => Session::Offboard {
                 leaving: None,
