@@ -1215,3 +1215,76 @@ fn person_pickers_take_a_badge_scan_a_username_a_name_or_an_email() {
         assert_eq!(chosen(&app), n + 1, "{typed}: {:?}", app.scan.log);
     }
 }
+
+#[test]
+fn custom_fields_and_the_home_location_show_edit_and_search() {
+    use itam::domain::field::FieldKind;
+    let (_d, mut app) = app_with(300);
+    app.store
+        .define_field("MAC Address", FieldKind::Text, Some("mac"))
+        .unwrap();
+    app.store
+        .define_field("RAM", FieldKind::Number, None)
+        .unwrap();
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(screen_name(&app), "form");
+    // Past the 15 fixed fields: the home location, then each custom field.
+    for _ in 0..15 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "HQ-301");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "00:1a:2b:3c:4d:5e");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "lots");
+    ctrl(&mut app, 's');
+    // A bad value refuses the whole save: neither the home nor the MAC was written.
+    assert_eq!(screen_name(&app), "form");
+    assert!(render(&mut app, 80, 24).contains("RAM"));
+    assert!(app.store.asset_fields("IT-000006").unwrap().is_empty());
+    assert_eq!(app.store.home_location("IT-000006").unwrap(), None);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typ(&mut app, "16");
+    snap("form_edit_custom_fields", &mut app);
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "detail", "{:?}", app.message);
+    let values: Vec<(String, String)> = app
+        .store
+        .asset_fields("IT-000006")
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.name, v.value))
+        .collect();
+    assert_eq!(
+        values,
+        vec![
+            ("MAC Address".to_string(), "00:1a:2b:3c:4d:5e".to_string()),
+            ("RAM".to_string(), "16".to_string())
+        ]
+    );
+    assert_eq!(
+        app.store.home_location("IT-000006").unwrap().unwrap().code,
+        "HQ-301"
+    );
+    snap("detail_custom_fields", &mut app);
+    // Custom field values are found by the list's search.
+    key(&mut app, KeyCode::Esc);
+    typ(&mut app, "/1a:2b:3c");
+    let s = app.list.search.as_ref().unwrap();
+    assert_eq!(s.total, 1);
+    assert_eq!(&*app.selected_row().unwrap().tag, "IT-000006");
+    key(&mut app, KeyCode::Esc);
+    // Emptying a value clears it.
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('e'));
+    for _ in 0..17 {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    ctrl(&mut app, 's');
+    assert_eq!(app.store.asset_fields("IT-000006").unwrap().len(), 1);
+}

@@ -344,6 +344,19 @@ impl Store {
         e: &AssetEdit,
         note: Option<&str>,
     ) -> Result<AssetView> {
+        self.edit_asset_and(code, e, note, |_, _| Ok(()))
+    }
+
+    /// [`Store::edit_asset`] and more writes to the same asset (its custom fields, its home
+    /// location) in the same transaction: `also` gets the asset's id after the edit, and a
+    /// refusal from either saves nothing.
+    pub fn edit_asset_and(
+        &mut self,
+        code: &str,
+        e: &AssetEdit,
+        note: Option<&str>,
+        also: impl FnOnce(&Tx<'_>, i64) -> Result<()>,
+    ) -> Result<AssetView> {
         self.write(|tx| {
             let cur = current(tx, code)?;
             transition(cur.status, Action::Modify)?;
@@ -451,10 +464,12 @@ impl Store {
                 }
             }
             if after.is_empty() {
-                return Ok(cur);
+                also(tx, id)?;
+                return view_by_id(tx.conn, id);
             }
             touch(tx, id)?;
             tx.asset_event(id, "edit", Value::Object(before), Value::Object(after), note)?;
+            also(tx, id)?;
             view_by_id(tx.conn, id)
         })
     }

@@ -151,8 +151,9 @@ impl App {
         let mut rows = Vec::new();
         let mut index = crate::search::Index::default();
         let mut interner = Interner::default();
+        let fields = super::worker::field_text(&self.store)?;
         self.store.for_each_list_row(&mut interner, |r, hay| {
-            index.push(r.id, hay);
+            index.push(r.id, &super::worker::with_fields(hay, fields.get(&r.id)));
             rows.push(r);
         })?;
         self.inline_index = Some(index);
@@ -424,9 +425,13 @@ impl App {
         }
         let mut added = false;
         for id in &ids {
-            let Ok(Some((row, hay))) = self.store.list_row(*id, &mut self.interner) else {
+            let Ok(Some((row, mut hay))) = self.store.list_row(*id, &mut self.interner) else {
                 continue;
             };
+            for v in self.store.asset_fields_by_id(*id).unwrap_or_default() {
+                hay.push(' ');
+                hay.push_str(&v.value);
+            }
             if let Some(tx) = &self.search_tx {
                 let _ = tx.send(SearchReq::Replace {
                     id: *id,

@@ -32,11 +32,15 @@ pub enum FormKind {
 
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub hint: &'static str,
+    /// What the form reads it by; a custom field's key is `field:NAME`.
+    pub key: String,
+    pub label: String,
+    pub hint: String,
     pub input: Input,
 }
+
+/// The key of a custom field's form field.
+const CUSTOM: &str = "field:";
 
 #[derive(Debug, Clone)]
 pub struct Form {
@@ -49,12 +53,26 @@ pub struct Form {
     pub busy: Option<(String, std::time::Instant)>,
 }
 
-fn field(key: &'static str, label: &'static str, hint: &'static str, value: Option<&str>) -> Field {
+fn field(key: &str, label: &str, hint: &str, value: Option<&str>) -> Field {
     Field {
-        key,
-        label,
-        hint,
+        key: key.to_string(),
+        label: label.to_string(),
+        hint: hint.to_string(),
         input: Input::new(value.unwrap_or("").to_string()),
+    }
+}
+
+/// What a custom field's value must look like, as the form's hint.
+fn custom_hint(f: &crate::store::CustomField) -> String {
+    let kind = match f.kind {
+        crate::domain::field::FieldKind::Text => "text",
+        crate::domain::field::FieldKind::Number => "a number",
+        crate::domain::field::FieldKind::Date => "YYYY-MM-DD",
+        crate::domain::field::FieldKind::Boolean => "yes or no",
+    };
+    match &f.format {
+        Some(fmt) => format!("{kind}, format {fmt}; empty clears it"),
+        None => format!("{kind}; empty clears it"),
     }
 }
 
@@ -153,6 +171,45 @@ impl Form {
             error: None,
             busy: None,
         }
+    }
+
+    /// The asset edit form with its home location and every defined custom field (issue 14).
+    pub fn edit_with(
+        a: &AssetView,
+        home: Option<&str>,
+        defined: &[crate::store::CustomField],
+        values: &[crate::store::FieldValue],
+    ) -> Form {
+        let mut form = Form::edit(a);
+        form.fields.push(field(
+            "home",
+            "Home location",
+            "location code a check-in returns it to; empty clears it",
+            home,
+        ));
+        for d in defined {
+            let v = values.iter().find(|v| v.field_id == d.id);
+            let label: String = visible(&d.name).chars().take(15).collect();
+            form.fields.push(Field {
+                key: format!("{CUSTOM}{}", d.name),
+                label,
+                hint: custom_hint(d),
+                input: Input::new(v.map(|v| v.value.clone()).unwrap_or_default()),
+            });
+        }
+        form
+    }
+
+    /// The custom field values typed into the form, by field name (empty clears).
+    fn custom_values(&self) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .filter_map(|f| {
+                f.key
+                    .strip_prefix(CUSTOM)
+                    .map(|n| (n.to_string(), f.input.value().to_string()))
+            })
+            .collect()
     }
 
     pub fn edit(a: &AssetView) -> Form {
@@ -375,7 +432,9 @@ impl Form {
                 Ok(format!("added {}", v.tag))
             }
             FormKind::EditAsset { tag, version } => {
-                let v = store.edit_asset(
+                let values = self.custom_values();
+                let home = self.raw("home");
+                let v = store.edit_asset_and(
                     tag,
                     &AssetEdit {
                         tag: self.raw("tag"),
@@ -396,6 +455,15 @@ impl Form {
                         expected_version: Some(*version),
                     },
                     None,
+                    |tx, id| {
+                        crate::store::set_fields_tx(tx, id, &values, None)?;
+                        // A form without the field (no home row) leaves the home alone.
+                        if let Some(h) = &home {
+                            let code = Some(h.trim()).filter(|c| !c.is_empty());
+                            crate::store::set_home_location_tx(tx, id, code, None)?;
+                        }
+                        Ok(())
+                    },
                 )?;
                 Ok(format!("saved {}", v.tag))
             }
@@ -529,8 +597,12 @@ pub fn draw(f: &mut Frame, form: &Form, t: &Theme, area: Rect) {
         .title(format!(" {} ", form.title));
     let inner = block.inner(r);
     f.render_widget(block, r);
+    // A form taller than the screen (an edit with many custom fields) scrolls to keep the
+    // focused field in view; the note below always shows.
+    let rows = (inner.height as usize).saturating_sub(3).max(1);
+    let first = (form.focus + 1).saturating_sub(rows);
     let mut lines = Vec::new();
-    for (i, fl) in form.fields.iter().enumerate() {
+    for (i, fl) in form.fields.iter().enumerate().skip(first).take(rows) {
         let focused = i == form.focus;
         let label = format!("{}{:>15} ", if focused { "▶" } else { " " }, fl.label);
         let value = fit(fl.input.value(), 40);
@@ -544,11 +616,11 @@ pub fn draw(f: &mut Frame, form: &Form, t: &Theme, area: Rect) {
         lines.push(Line::from(spans));
         if focused {
             let x = inner.x + 17 + fl.input.visual_cursor().min(40) as u16;
-            f.set_cursor_position((x, inner.y + i as u16));
+            f.set_cursor_position((x, inner.y + (i - first) as u16));
         }
     }
     let [fields_area, note_area] = Layout::vertical([
-        Constraint::Length(form.fields.len() as u16 + 1),
+        Constraint::Length(lines.len() as u16 + 1),
         Constraint::Min(1),
     ])
     .areas(inner);
