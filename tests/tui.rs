@@ -170,22 +170,14 @@ fn view_detail_and_its_actions() {
         (d.asset.status, d.asset.condition),
         (Status::InStock, Condition::Fair)
     );
-    // A refused transition says why and changes nothing.
+    // A refused transition says why at once, before the form asks anything (issue 13 item 13).
     key(&mut app, KeyCode::Char('X'));
-    typ(&mut app, "recycle");
-    ctrl(&mut app, 's');
-    assert_eq!(
-        screen_name(&app),
-        "form",
-        "the form stays open with its values"
-    );
+    assert_eq!(screen_name(&app), "detail");
     let out = render(&mut app, 80, 24);
     assert!(
         out.contains("cannot dispose: the asset is in_stock"),
         "{out}"
     );
-    key(&mut app, KeyCode::Esc);
-    assert_eq!(screen_name(&app), "detail");
 }
 
 #[test]
@@ -1287,4 +1279,69 @@ fn custom_fields_and_the_home_location_show_edit_and_search() {
     key(&mut app, KeyCode::Backspace);
     ctrl(&mut app, 's');
     assert_eq!(app.store.asset_fields("IT-000006").unwrap().len(), 1);
+}
+
+#[test]
+fn actions_check_preconditions_first_and_forms_replace_pick_and_list_every_error() {
+    let (_d, mut app) = app_with(300);
+    app.update(Action::Scan("IT-000006".into())); // in stock
+                                                  // Check-in of an in-stock asset refuses before the grade picker.
+    key(&mut app, KeyCode::Char('i'));
+    assert_eq!(screen_name(&app), "detail");
+    let (msg, err) = app.message.clone().unwrap();
+    assert!(err && msg.contains("cannot check in"), "{msg}");
+    // Retire it so it can be disposed of.
+    key(&mut app, KeyCode::Char('S'));
+    typ(&mut app, "retired");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('X'));
+    assert_eq!(screen_name(&app), "form");
+    // Every error at once: no method, a bad date and a bad amount.
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "lots");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "yesterday");
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "form");
+    let Screen::Form(f) = app.screen() else {
+        panic!()
+    };
+    let e = f.error.clone().unwrap();
+    assert!(e.contains("Method is required"), "{e}");
+    assert!(e.contains("Proceeds"), "{e}");
+    assert!(e.contains("Date"), "{e}");
+    snap("form_every_error", &mut app);
+    // The method is a choice: typing its start picks it, free text is impossible.
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    typ(&mut app, "res");
+    // The prefilled wipe field: typing replaces the value (was `nonepurge`).
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "purge");
+    // A prefilled text field is selected too: typing replaces it.
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "75.00");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "2026-11-27");
+    ctrl(&mut app, 's');
+    let Screen::Detail(d) = app.screen() else {
+        panic!("{:?}", app.message)
+    };
+    assert_eq!(d.asset.status, Status::Disposed);
+    let rec = app.store.disposal(d.asset.id).unwrap().unwrap();
+    assert_eq!(rec["method"], "resale");
+    assert_eq!(rec["wipe"], "purge");
+    assert_eq!(rec["proceeds"], "75.00");
+    // Nothing is asked of a disposed asset.
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(screen_name(&app), "detail");
 }

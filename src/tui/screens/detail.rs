@@ -6,7 +6,7 @@ use super::picker::{Pick, Picker};
 use super::scan::receive::print_label;
 use super::Screen;
 use crate::domain::text::visible;
-use crate::domain::{AssetView, HistoryEntry};
+use crate::domain::{Action as LifecycleAction, AssetView, HistoryEntry};
 use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::keymap::DetailCmd;
@@ -68,6 +68,22 @@ impl App {
         };
         let a = d.asset.clone();
         let tag = a.tag.clone();
+        // An action the asset's status does not allow says why at once, before any picker or
+        // form asks something that would only be refused at the end.
+        let needs = match cmd {
+            DetailCmd::Checkout => Some(LifecycleAction::CheckOut),
+            DetailCmd::Checkin => Some(LifecycleAction::CheckIn),
+            DetailCmd::Dispose => Some(LifecycleAction::Dispose),
+            DetailCmd::Move | DetailCmd::Condition | DetailCmd::Edit => {
+                Some(LifecycleAction::Modify)
+            }
+            _ => None,
+        };
+        if let Some(action) = needs {
+            if let Err(e) = crate::domain::lifecycle::transition(a.status, action) {
+                return self.fail(format!("{}: {e}", visible(&tag)));
+            }
+        }
         match cmd {
             DetailCmd::Back => self.pop(),
             DetailCmd::Up => d.scroll = d.scroll.saturating_sub(1),
