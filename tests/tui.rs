@@ -676,7 +676,23 @@ fn view_ghosts_with_one_key_actions() {
     let n = g.list.len();
     assert!(g.list.iter().any(|x| x.asset.tag == "IT-000006"));
     let first = g.list[0].asset.tag.clone();
+    let before = app.store.asset(&first).unwrap().status;
+    // One key asks once (issue 13 item 12): any key but y keeps the asset as it was.
     key(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.store.asset(&first).unwrap().status, before);
+    assert!(render(&mut app, 80, 24).contains(&format!("mark lost: {first}? y: yes")));
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.store.asset(&first).unwrap().status, before);
+    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(
+        screen_name(&app),
+        "ghosts",
+        "esc answers no, it does not leave"
+    );
+    assert_eq!(app.store.asset(&first).unwrap().status, before);
+    key(&mut app, KeyCode::Char('x'));
+    key(&mut app, KeyCode::Char('y'));
     assert_eq!(app.store.asset(&first).unwrap().status, Status::Lost);
     let Screen::Ghosts(g) = app.screen() else {
         panic!()

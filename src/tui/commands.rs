@@ -131,8 +131,8 @@ commands!(
     Up "up" "move up",
     Down "down" "move down",
     Open "open" "open",
-    Lost "lost" "mark lost",
-    Retire "retire" "retire",
+    Lost "lost" "mark lost (asks y/n)",
+    Retire "retire" "retire (asks y/n)",
     Help "help" "help",
     Quit "quit" "quit",
 });
