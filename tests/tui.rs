@@ -1361,3 +1361,66 @@ fn actions_check_preconditions_first_and_forms_replace_pick_and_list_every_error
     key(&mut app, KeyCode::Char('e'));
     assert_eq!(screen_name(&app), "detail");
 }
+
+#[test]
+fn rows_that_arrive_live_or_by_import_take_their_sorted_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    itam::demo::generate(&mut store, 30, 1).unwrap();
+    let mut app = App::new(store, Keymap::defaults(), true);
+    app.load_now().unwrap();
+    let mut other = open(&dir);
+    let tags = |app: &App| -> Vec<String> {
+        (0..app.visible_len())
+            .map(|i| app.visible_row(i).unwrap().tag.to_string())
+            .collect()
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort_by_key(|t| t.to_ascii_lowercase());
+        v
+    };
+    // Another process adds an asset between existing tags: under `Tag ↑` it shows in place.
+    other
+        .add_asset(&itam::store::NewAsset {
+            tag: "IT-000004B".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    app.update(Action::Tick);
+    let now = tags(&app);
+    assert_eq!(now.len(), 31);
+    assert_eq!(now, sorted(now.clone()), "new row in tag order");
+    assert_eq!(now[4], "IT-000004B");
+    // Under a reversed sort too, and a renamed tag moves to its new place.
+    typ(&mut app, "O");
+    other
+        .edit_asset(
+            "IT-000002",
+            &itam::store::AssetEdit {
+                tag: Some("IT-000099".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    app.update(Action::Tick);
+    let mut now = tags(&app);
+    assert_eq!(now[0], "IT-000099");
+    now.reverse();
+    assert_eq!(now, sorted(now.clone()));
+    // An import of a few rows lands in place the same way.
+    let csv = dir.path().join("few.csv");
+    std::fs::write(
+        &csv,
+        "Asset Tag,Serial\nIT-000000,SER-A\nIT-000010A,SER-B\n",
+    )
+    .unwrap();
+    let opts = itam::interop::import::Options::default();
+    let plan = itam::interop::import::plan(&other, &csv, &opts).unwrap();
+    itam::interop::import::apply(&mut other, &plan, &mut |_| {}).unwrap();
+    app.update(Action::Tick);
+    let mut now = tags(&app);
+    now.reverse();
+    assert_eq!(now.len(), 33);
+    assert_eq!(now, sorted(now.clone()));
+}

@@ -95,6 +95,13 @@ pub struct App {
     pub reload: Option<Box<dyn Fn()>>,
 }
 
+/// Tags in the store's order (`COLLATE NOCASE`: ASCII letters fold to lower case).
+fn tag_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
 /// More changed assets than this are re-read by the background loader, not on the UI thread.
 const BIG_CHANGE: usize = 2_000;
 
@@ -424,6 +431,7 @@ impl App {
             }
         }
         let mut added = false;
+        let mut retagged = false;
         for id in &ids {
             let Ok(Some((row, mut hay))) = self.store.list_row(*id, &mut self.interner) else {
                 continue;
@@ -441,7 +449,11 @@ impl App {
                 idx.replace(*id, &hay);
             }
             match self.by_id.binary_search_by_key(id, |x| x.0) {
-                Ok(i) => self.rows[self.by_id[i].1 as usize] = row,
+                Ok(i) => {
+                    let slot = &mut self.rows[self.by_id[i].1 as usize];
+                    retagged |= slot.tag != row.tag;
+                    *slot = row;
+                }
                 Err(_) if self.loaded => {
                     self.rows.push(row);
                     added = true;
@@ -449,9 +461,18 @@ impl App {
                 Err(_) => {}
             }
         }
-        if added {
+        if added || retagged {
+            // `rows` stays in tag order (what every sort builds on), so a row that arrived
+            // live or by import, or was renamed, takes its place instead of sitting last.
+            if !self
+                .rows
+                .is_sorted_by(|a, b| tag_order(&a.tag, &b.tag).is_le())
+            {
+                self.rows.sort_by(|a, b| tag_order(&a.tag, &b.tag));
+            }
             self.reindex();
             self.total_assets = self.rows.len() as i64;
+            added = true;
         }
         if !self.loaded {
             self.total_assets = self.store.asset_count().unwrap_or(self.total_assets);
