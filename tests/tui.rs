@@ -1424,3 +1424,58 @@ fn rows_that_arrive_live_or_by_import_take_their_sorted_place() {
     assert_eq!(now.len(), 33);
     assert_eq!(now, sorted(now.clone()));
 }
+
+#[test]
+fn help_opens_at_the_current_view_pages_wraps_and_names_its_keymap() {
+    let (_d, mut app) = app_with(20);
+    app.keymap.source = Some("the defaults changed by /home/tech/.config/itam/keymap.toml".into());
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(screen_name(&app), "help");
+    let out = render(&mut app, 80, 24);
+    let first = out.lines().nth(2).unwrap();
+    assert!(
+        first.contains("[detail]"),
+        "opens at the detail section: {out}"
+    );
+    snap("help_from_detail", &mut app);
+    // Long descriptions wrap instead of being cut at 80 columns.
+    key(&mut app, KeyCode::Home);
+    let out = render(&mut app, 80, 200);
+    assert!(out.contains("seats owned vs assigned,"), "{out}");
+    assert!(
+        out.contains("│                           renewals "),
+        "{out}"
+    );
+    render(&mut app, 80, 24);
+    // Space and PgDn page down, PgUp back; End stops at the last page, never past it.
+    key(&mut app, KeyCode::Char(' '));
+    let Screen::Help { scroll } = app.screen() else {
+        panic!()
+    };
+    assert_eq!(*scroll, app.help_page);
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageUp);
+    key(&mut app, KeyCode::End);
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("Keys in use: the defaults changed by"),
+        "{out}"
+    );
+    let Screen::Help { scroll } = app.screen() else {
+        panic!()
+    };
+    let last = *scroll;
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::PageDown);
+    }
+    render(&mut app, 80, 24);
+    let Screen::Help { scroll } = app.screen() else {
+        panic!()
+    };
+    assert_eq!(*scroll, last, "no scrolling past the end");
+    snap("help_end", &mut app);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "detail");
+}

@@ -93,6 +93,10 @@ pub struct App {
     last_busy_draw: std::time::Instant,
     /// Starts the background loader (list and search index) again; set by the event loop.
     pub reload: Option<Box<dyn Fn()>>,
+    /// Help was just opened from this view: its first draw starts at that section.
+    pub help_from: Option<&'static str>,
+    /// Help's page height when last drawn, for its page keys.
+    pub help_page: usize,
 }
 
 /// Tags in the store's order (`COLLATE NOCASE`: ASCII letters fold to lower case).
@@ -150,6 +154,8 @@ impl App {
             search_asked: None,
             search_answered: None,
             pinned_today: None,
+            help_from: None,
+            help_page: 20,
         }
     }
 
@@ -191,7 +197,11 @@ impl App {
     pub fn update(&mut self, action: Action) {
         self.dirty = true;
         match action {
-            Action::Key(k) => self.key(k),
+            Action::Key(k) => {
+                let before = self.screens.len();
+                self.key(k);
+                self.help_opened(before);
+            }
             Action::Scan(code) => self.scanned(&code),
             Action::Paste(text) => self.paste(&text),
             Action::Tick => {
@@ -277,7 +287,9 @@ impl App {
             Screen::Picker(_) => return self.picker_key(k),
             Screen::Import(_) => return self.import_key(k),
             Screen::Person(p) => p.key(&self.keymap, k),
-            Screen::Help { scroll } => super::screens::help::key(scroll, &self.keymap, k),
+            Screen::Help { scroll } => {
+                super::screens::help::key(scroll, self.help_page, &self.keymap, k)
+            }
             Screen::Ghosts(g) => g.key(&self.keymap, k),
             Screen::Licences(r) => r.key(&self.keymap, k),
             Screen::Finance(r) => r.key(&self.keymap, k),

@@ -121,6 +121,10 @@ commands!(
     Back "back" "back",
     Up "up" "move up",
     Down "down" "move down",
+    PageUp "page_up" "page up",
+    PageDown "page_down" "page down",
+    Top "top" "first line",
+    Bottom "bottom" "last line",
     Quit "quit" "quit",
 });
 

@@ -276,15 +276,18 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
 
 fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     // Split borrow: pull the screen out, draw, put it back.
-    let Some(screen) = app.screens.pop() else {
+    let Some(mut screen) = app.screens.pop() else {
         return;
     };
-    match &screen {
+    match &mut screen {
         Screen::List => screens::list::draw(f, app, t, area),
         Screen::Detail(d) => screens::detail::draw(f, d, t, area),
         Screen::Scan => screens::scan::draw(f, app, t, area),
         Screen::Person(p) => screens::person::draw(f, p, t, area),
-        Screen::Help { scroll } => screens::help::draw(f, &app.keymap, *scroll, area),
+        Screen::Help { scroll } => {
+            let from = app.help_from.take();
+            (*scroll, app.help_page) = screens::help::draw(f, &app.keymap, *scroll, from, area);
+        }
         Screen::Form(form) => screens::forms::draw(f, form, t, area),
         Screen::Picker(p) => screens::picker::draw(f, p, t, area),
         Screen::Import(r) => screens::import::draw(f, r, t, area),
