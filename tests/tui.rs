@@ -1479,3 +1479,90 @@ fn help_opens_at_the_current_view_pages_wraps_and_names_its_keymap() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(screen_name(&app), "detail");
 }
+
+#[test]
+fn report_views_refresh_live_sort_mark_expired_stop_at_the_end_and_show_small_bars() {
+    use itam::domain::licence::{LicenceKind, NewLicence};
+    use itam::store::SeatTarget;
+    let (d, mut app) = app_with(300);
+    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    for i in 0..30 {
+        let mut l = NewLicence::new(&format!("Tool {i:02}"), LicenceKind::PerUser);
+        l.seats = Some(5);
+        if i == 3 {
+            l.expires_on = chrono::NaiveDate::from_ymd_opt(2026, 1, 31);
+        }
+        app.store.add_licence(&l, false).unwrap();
+    }
+    let mut cad = NewLicence::new("Zeta CAD", LicenceKind::PerUser);
+    cad.seats = Some(1);
+    let cad = app.store.add_licence(&cad, false).unwrap();
+    app.store
+        .assign_seat(
+            &cad.id.to_string(),
+            &SeatTarget::Person("cfischer".into()),
+            false,
+            None,
+        )
+        .unwrap();
+    key(&mut app, KeyCode::Char('C'));
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("EXPIRED 2026-01-31"), "{out}");
+    // Another process over-deploys Zeta CAD: the open view follows, and lists it first.
+    let mut other = open(&d);
+    other
+        .assign_seat(
+            &cad.id.to_string(),
+            &SeatTarget::Person("dibrahim".into()),
+            true,
+            None,
+        )
+        .unwrap();
+    app.update(Action::Tick);
+    let out = render(&mut app, 80, 24);
+    let first = out.lines().nth(4).unwrap();
+    assert!(
+        first.contains("Zeta CAD") && first.contains("OVER BY 1"),
+        "{out}"
+    );
+    snap("licences_over_first", &mut app);
+    // ctrl-r recomputes too (a pinned-day change the poll cannot see).
+    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+    ctrl(&mut app, 'r');
+    assert!(!render(&mut app, 80, 24).contains("EXPIRED"));
+    // Scrolling stops with the last licence on the last line.
+    for _ in 0..100 {
+        key(&mut app, KeyCode::Down);
+    }
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("Tool 29"), "{out}");
+    let Screen::Licences(r) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(r.scroll, 31 - r.page.get());
+    key(&mut app, KeyCode::Esc);
+    // Finance: every category with a value has a bar, however small beside the largest.
+    key(&mut app, KeyCode::Char('V'));
+    let out = render(&mut app, 80, 24);
+    let bars: Vec<&str> = out.lines().skip(3).filter(|l| l.contains(" USD")).collect();
+    assert!(bars.len() > 3, "{out}");
+    for l in &bars {
+        let figure: f64 = l
+            .trim_end_matches(['"', '│', ' '])
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(figure <= 0.0 || l.contains('█'), "{l}\n{out}");
+    }
+    key(&mut app, KeyCode::Esc);
+    // The curve names its method and today's book value.
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('d'));
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("depreciation: straight line · book value today"),
+        "{out}"
+    );
+}

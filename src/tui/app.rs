@@ -314,6 +314,7 @@ impl App {
                     .screens
                     .push(Screen::Form(super::screens::forms::Form::edit_person(&p))),
                 Effect::Write(job) => self.write(job),
+                Effect::Refresh => self.refresh_reports(),
             }
         }
     }
@@ -516,6 +517,7 @@ impl App {
                 }
             }
         }
+        self.refresh_reports();
         if let Some(Screen::Scan) = self.screens.last() {
             if let Some(last) = &self.scan.last {
                 if ids.contains(&last.id) {

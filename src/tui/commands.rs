@@ -137,6 +137,7 @@ commands!(
     Open "open" "open",
     Lost "lost" "mark lost (asks y/n)",
     Retire "retire" "retire (asks y/n)",
+    Refresh "refresh" "look again now (it also follows every change)",
     Help "help" "help",
     Quit "quit" "quit",
 });
@@ -147,6 +148,7 @@ commands!(
     Back "back" "back",
     Up "up" "move up",
     Down "down" "move down",
+    Refresh "refresh" "recompute now (it also follows every change)",
     Help "help" "help",
     Quit "quit" "quit",
 });

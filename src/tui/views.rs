@@ -258,6 +258,7 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
                 ReportCmd::Back,
                 ReportCmd::Up,
                 ReportCmd::Down,
+                ReportCmd::Refresh,
                 ReportCmd::Help,
             ],
         ),

@@ -211,8 +211,19 @@ fn curve(store: &Store, tag: &str, today: chrono::NaiveDate) -> Result<Curve, St
         points,
         today: f64::from(months.max(0)),
         currency: first.currency,
-        rule: format!("{:?}", first.rule.method),
+        rule: method_name(first.rule.method).to_string(),
     })
+}
+
+/// A depreciation method as an accountant names it.
+fn method_name(m: crate::domain::depreciation::Method) -> &'static str {
+    use crate::domain::depreciation::Method;
+    match m {
+        Method::StraightLine => "straight line",
+        Method::Declining150 => "150% declining balance",
+        Method::Declining200 => "double declining balance",
+        Method::SumOfYears => "sum of the years' digits",
+    }
 }
 
 pub(crate) fn kv<'a>(k: &'a str, v: String) -> Line<'a> {
@@ -388,11 +399,10 @@ fn draw_curve(f: &mut Frame, c: &Curve, t: &Theme, area: Rect) {
             .data(&today_line),
     ];
     let chart = Chart::new(datasets)
-        .block(
-            Block::default()
-                .borders(Borders::TOP)
-                .title(format!(" depreciation ({}) — d: timeline ", c.rule)),
-        )
+        .block(Block::default().borders(Borders::TOP).title(format!(
+            " depreciation: {} · book value today {value_now:.2} {} — d: timeline ",
+            c.rule, c.currency
+        )))
         .x_axis(
             Axis::default()
                 .title("months")

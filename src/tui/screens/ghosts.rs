@@ -24,11 +24,20 @@ pub struct GhostState {
     pub confirm: Option<(String, Status)>,
 }
 
-/// Find the ghosts on the worker (it reads every asset), then show them.
-pub fn open(days: i64, now: String) -> Job {
+/// Find the ghosts on the worker (it reads every asset), then show them: in a new view, or
+/// (`refresh`) in the open one, keeping its place.
+pub fn job(days: i64, now: String, refresh: bool) -> Job {
     Box::new(move |store, _| {
         let r = store.ghosts(days, &now).map_err(|e| e.to_string());
         Box::new(move |app: &mut App| match r {
+            Ok(list) if refresh => {
+                for s in app.screens.iter_mut() {
+                    if let Screen::Ghosts(g) = s {
+                        g.list = list.clone();
+                        g.selected = g.selected.min(g.list.len().saturating_sub(1));
+                    }
+                }
+            }
             Ok(list) => app.screens.push(Screen::Ghosts(GhostState {
                 days,
                 list,
@@ -70,6 +79,7 @@ impl GhostState {
                 };
                 self.confirm = Some((tag, target));
             }
+            Some(GhostsCmd::Refresh) => return vec![Effect::Refresh],
             Some(GhostsCmd::Help) => return vec![Effect::Help],
             Some(GhostsCmd::Quit) => return vec![Effect::Quit],
             None => {}

@@ -296,16 +296,10 @@ impl App {
                 }
             }
             ListCmd::Import => self.screens.push(Screen::Form(Form::new(FormKind::Import))),
-            ListCmd::Ghosts => {
-                let now = match self.pinned_today {
-                    Some(d) => format!("{d}T00:00:00.000Z"),
-                    None => crate::store::now_utc(),
-                };
-                self.write(super::ghosts::open(180, now));
-            }
-            ListCmd::Licences => self.write(super::licences::open(self.today())),
-            ListCmd::Finance => self.write(super::finance::open(self.today())),
-            ListCmd::Forecast => self.write(super::forecast::open(self.today())),
+            ListCmd::Ghosts => self.write(super::ghosts::job(180, self.now_text(), false)),
+            ListCmd::Licences => self.write(super::licences::job(self.today(), false)),
+            ListCmd::Finance => self.write(super::finance::job(self.today(), false)),
+            ListCmd::Forecast => self.write(super::forecast::job(self.today(), false)),
             ListCmd::Demo => self.load_demo(),
             ListCmd::Refresh => self.refresh_all(),
             ListCmd::Help => self.screens.push(Screen::Help { scroll: 0 }),
