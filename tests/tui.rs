@@ -85,9 +85,29 @@ fn view_welcome_on_an_empty_database() {
         "{out}"
     );
     snap("welcome", &mut app);
-    // One key loads the demo data.
+    // The heading's count of ways to start is the number of ways listed (issue 13 item 17).
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("Start one of"))
+        .unwrap();
+    let listed = lines[at + 2..]
+        .iter()
+        .take_while(|l| !l.trim_matches(['"', '│', ' ']).is_empty())
+        .count();
+    let words = ["zero", "one", "two", "three", "four", "five"];
+    assert!(
+        lines[at].contains(&format!("Start one of {} ways", words[listed])),
+        "{out}"
+    );
+    // One key loads the demo data, as large as the welcome page says.
     key(&mut app, KeyCode::Char('D'));
     assert_eq!(app.total_assets, 500);
+    assert!(
+        out.contains("load demo data: 500 assets with their"),
+        "{out}"
+    );
+    assert!(!app.store.people().unwrap().is_empty());
     assert!(render(&mut app, 80, 24).contains("IT-000001"));
 }
 
