@@ -1315,6 +1315,26 @@ fn custom_fields_and_the_home_location_show_edit_and_search() {
     key(&mut app, KeyCode::Backspace);
     ctrl(&mut app, 's');
     assert_eq!(app.store.asset_fields("IT-000006").unwrap().len(), 1);
+    // The add form takes them too, written with the new asset.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('a'));
+    typ(&mut app, "IT-900001");
+    for _ in 0..16 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "HQ-301");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "00:1a:2b:3c:4d:5f");
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "list", "{:?}", app.message);
+    assert_eq!(
+        app.store.asset_fields("IT-900001").unwrap()[0].value,
+        "00:1a:2b:3c:4d:5f"
+    );
+    assert_eq!(
+        app.store.home_location("IT-900001").unwrap().unwrap().code,
+        "HQ-301"
+    );
 }
 
 #[test]

@@ -195,6 +195,13 @@ impl Form {
     }
 
     /// The asset edit form with its home location and every defined custom field (issue 14).
+    /// The add-asset form with a home location and every defined custom field.
+    pub fn add_with(defined: &[crate::store::CustomField]) -> Form {
+        let mut form = Form::new(FormKind::AddAsset);
+        form.push_extras(None, defined, &[]);
+        form
+    }
+
     pub fn edit_with(
         a: &AssetView,
         home: Option<&str>,
@@ -202,6 +209,18 @@ impl Form {
         values: &[crate::store::FieldValue],
     ) -> Form {
         let mut form = Form::edit(a);
+        form.push_extras(home, defined, values);
+        form
+    }
+
+    /// The home location field and one field per defined custom field, prefilled.
+    fn push_extras(
+        &mut self,
+        home: Option<&str>,
+        defined: &[crate::store::CustomField],
+        values: &[crate::store::FieldValue],
+    ) {
+        let form = self;
         form.fields.push(field(
             "home",
             "Home location",
@@ -220,7 +239,6 @@ impl Form {
                 check: Some((d.kind, d.format.clone())),
             });
         }
-        form
     }
 
     /// The custom field values typed into the form, by field name (empty clears).
@@ -501,25 +519,40 @@ impl Form {
     pub fn save(&self, store: &mut Store) -> Result<String, StoreError> {
         match &self.kind {
             FormKind::AddAsset => {
-                let v = store.add_asset(&NewAsset {
-                    tag: self.get("tag").unwrap_or_default(),
-                    serial: self.get("serial"),
-                    name: self.get("name"),
-                    model: self.get("model"),
-                    manufacturer: self.get("manufacturer"),
-                    category: self.get("category"),
-                    location: self.get("location"),
-                    owner: self.get("owner"),
-                    supplier: self.get("supplier"),
-                    order_number: self.get("order"),
-                    purchase_cost: self.get("cost"),
-                    currency: self.get("currency"),
-                    purchase_date: self.get("purchased"),
-                    warranty_until: self.get("warranty"),
-                    eol_date: self.get("eol"),
-                    notes: self.get("notes"),
-                    ..Default::default()
-                })?;
+                let values: Vec<(String, String)> = self
+                    .custom_values()
+                    .into_iter()
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .collect();
+                let home = self.get("home");
+                let v = store.add_asset_and(
+                    &NewAsset {
+                        tag: self.get("tag").unwrap_or_default(),
+                        serial: self.get("serial"),
+                        name: self.get("name"),
+                        model: self.get("model"),
+                        manufacturer: self.get("manufacturer"),
+                        category: self.get("category"),
+                        location: self.get("location"),
+                        owner: self.get("owner"),
+                        supplier: self.get("supplier"),
+                        order_number: self.get("order"),
+                        purchase_cost: self.get("cost"),
+                        currency: self.get("currency"),
+                        purchase_date: self.get("purchased"),
+                        warranty_until: self.get("warranty"),
+                        eol_date: self.get("eol"),
+                        notes: self.get("notes"),
+                        ..Default::default()
+                    },
+                    |tx, id| {
+                        crate::store::set_fields_tx(tx, id, &values, None)?;
+                        if let Some(h) = &home {
+                            crate::store::set_home_location_tx(tx, id, Some(h.trim()), None)?;
+                        }
+                        Ok(())
+                    },
+                )?;
                 Ok(format!("added {}", v.tag))
             }
             FormKind::EditAsset { tag, version } => {

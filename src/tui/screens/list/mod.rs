@@ -280,9 +280,10 @@ impl App {
                     self.say("the selected asset is not checked out to anyone");
                 }
             }
-            ListCmd::AddAsset => self
-                .screens
-                .push(Screen::Form(Form::new(FormKind::AddAsset))),
+            ListCmd::AddAsset => match self.store.fields() {
+                Ok(defined) => self.screens.push(Screen::Form(Form::add_with(&defined))),
+                Err(e) => self.fail(e.to_string()),
+            },
             ListCmd::AddPerson => self
                 .screens
                 .push(Screen::Form(Form::new(FormKind::AddPerson))),
