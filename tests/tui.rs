@@ -1606,3 +1606,36 @@ fn report_views_refresh_live_sort_mark_expired_stop_at_the_end_and_show_small_ba
         "{out}"
     );
 }
+
+/// What joining custom field values to the search lines costs at load:
+/// `ITAM_MEASURE_DB=/path/to.db cargo test --test tui measure_ -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement on a database named by ITAM_MEASURE_DB"]
+fn measure_custom_field_search_at_load() {
+    let Some(path) = std::env::var_os("ITAM_MEASURE_DB") else {
+        return;
+    };
+    let opts = OpenOptions { read_only: true };
+    let store = Store::open(std::path::Path::new(&path), &opts).unwrap();
+    let t = std::time::Instant::now();
+    let fields = itam::tui::worker::field_text(&store).unwrap();
+    let field_time = t.elapsed();
+    let t = std::time::Instant::now();
+    let mut app = App::new(store, Keymap::defaults(), false);
+    app.load_now().unwrap();
+    let load_time = t.elapsed();
+    let t = std::time::Instant::now();
+    typ(&mut app, "/cc:01:86:a0");
+    let search_time = t.elapsed();
+    println!(
+        "{} assets, {} with field values: field_text {:?}, whole load (rows + index) {:?}, \
+         search '/cc:01:86:a0' typed ({} keys) {:?} -> {} matches",
+        app.rows.len(),
+        fields.len(),
+        field_time,
+        load_time,
+        12,
+        search_time,
+        app.list.search.as_ref().map_or(0, |s| s.total)
+    );
+}
