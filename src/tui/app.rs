@@ -440,6 +440,7 @@ impl App {
             if let Some(reload) = &self.reload {
                 reload();
                 self.total_assets = self.store.asset_count().unwrap_or(self.total_assets);
+                self.refresh_reports();
                 return;
             }
         }

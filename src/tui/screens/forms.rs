@@ -787,7 +787,9 @@ pub fn draw(f: &mut Frame, form: &Form, t: &Theme, area: Rect) {
         }
         lines.push(Line::from(spans));
         if focused {
-            let x = inner.x + 17 + fl.input.visual_cursor().min(40) as u16;
+            // A choice's value sits after its ◀ marker.
+            let marker = if fl.choices.is_empty() { 0 } else { 2 };
+            let x = inner.x + 17 + marker + fl.input.visual_cursor().min(40) as u16;
             f.set_cursor_position((x, inner.y + (i - first) as u16));
         }
     }
