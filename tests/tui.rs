@@ -85,9 +85,29 @@ fn view_welcome_on_an_empty_database() {
         "{out}"
     );
     snap("welcome", &mut app);
-    // One key loads the demo data.
+    // The heading's count of ways to start is the number of ways listed (issue 13 item 17).
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("Start one of"))
+        .unwrap();
+    let listed = lines[at + 2..]
+        .iter()
+        .take_while(|l| !l.trim_matches(['"', '│', ' ']).is_empty())
+        .count();
+    let words = ["zero", "one", "two", "three", "four", "five"];
+    assert!(
+        lines[at].contains(&format!("Start one of {} ways", words[listed])),
+        "{out}"
+    );
+    // One key loads the demo data, as large as the welcome page says.
     key(&mut app, KeyCode::Char('D'));
     assert_eq!(app.total_assets, 500);
+    assert!(
+        out.contains("load demo data: 500 assets with their"),
+        "{out}"
+    );
+    assert!(!app.store.people().unwrap().is_empty());
     assert!(render(&mut app, 80, 24).contains("IT-000001"));
 }
 
@@ -170,22 +190,14 @@ fn view_detail_and_its_actions() {
         (d.asset.status, d.asset.condition),
         (Status::InStock, Condition::Fair)
     );
-    // A refused transition says why and changes nothing.
+    // A refused transition says why at once, before the form asks anything (issue 13 item 13).
     key(&mut app, KeyCode::Char('X'));
-    typ(&mut app, "recycle");
-    ctrl(&mut app, 's');
-    assert_eq!(
-        screen_name(&app),
-        "form",
-        "the form stays open with its values"
-    );
+    assert_eq!(screen_name(&app), "detail");
     let out = render(&mut app, 80, 24);
     assert!(
         out.contains("cannot dispose: the asset is in_stock"),
         "{out}"
     );
-    key(&mut app, KeyCode::Esc);
-    assert_eq!(screen_name(&app), "detail");
 }
 
 #[test]
@@ -738,7 +750,23 @@ fn view_ghosts_with_one_key_actions() {
     let n = g.list.len();
     assert!(g.list.iter().any(|x| x.asset.tag == "IT-000006"));
     let first = g.list[0].asset.tag.clone();
+    let before = app.store.asset(&first).unwrap().status;
+    // One key asks once (issue 13 item 12): any key but y keeps the asset as it was.
     key(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.store.asset(&first).unwrap().status, before);
+    assert!(render(&mut app, 80, 24).contains(&format!("mark lost: {first}? y: yes")));
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.store.asset(&first).unwrap().status, before);
+    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(
+        screen_name(&app),
+        "ghosts",
+        "esc answers no, it does not leave"
+    );
+    assert_eq!(app.store.asset(&first).unwrap().status, before);
+    key(&mut app, KeyCode::Char('x'));
+    key(&mut app, KeyCode::Char('y'));
     assert_eq!(app.store.asset(&first).unwrap().status, Status::Lost);
     let Screen::Ghosts(g) = app.screen() else {
         panic!()
@@ -1431,6 +1459,164 @@ fn view_drift_with_one_key_resolutions() {
 }
 
 #[test]
+fn custom_fields_and_the_home_location_show_edit_and_search() {
+    use itam::domain::field::FieldKind;
+    let (_d, mut app) = app_with(300);
+    app.store
+        .define_field("MAC Address", FieldKind::Text, Some("mac"))
+        .unwrap();
+    app.store
+        .define_field("RAM", FieldKind::Number, None)
+        .unwrap();
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(screen_name(&app), "form");
+    // Past the 15 fixed fields: the home location, then each custom field.
+    for _ in 0..15 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "HQ-301");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "00:1a:2b:3c:4d:5e");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "lots");
+    ctrl(&mut app, 's');
+    // A bad value refuses the whole save: neither the home nor the MAC was written.
+    assert_eq!(screen_name(&app), "form");
+    assert!(render(&mut app, 80, 24).contains("RAM"));
+    assert!(app.store.asset_fields("IT-000006").unwrap().is_empty());
+    assert_eq!(app.store.home_location("IT-000006").unwrap(), None);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    typ(&mut app, "16");
+    snap("form_edit_custom_fields", &mut app);
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "detail", "{:?}", app.message);
+    let values: Vec<(String, String)> = app
+        .store
+        .asset_fields("IT-000006")
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.name, v.value))
+        .collect();
+    assert_eq!(
+        values,
+        vec![
+            ("MAC Address".to_string(), "00:1a:2b:3c:4d:5e".to_string()),
+            ("RAM".to_string(), "16".to_string())
+        ]
+    );
+    assert_eq!(
+        app.store.home_location("IT-000006").unwrap().unwrap().code,
+        "HQ-301"
+    );
+    snap("detail_custom_fields", &mut app);
+    // Custom field values are found by the list's search.
+    key(&mut app, KeyCode::Esc);
+    typ(&mut app, "/1a:2b:3c");
+    let s = app.list.search.as_ref().unwrap();
+    assert_eq!(s.total, 1);
+    assert_eq!(&*app.selected_row().unwrap().tag, "IT-000006");
+    key(&mut app, KeyCode::Esc);
+    // Emptying a value clears it.
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('e'));
+    for _ in 0..17 {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    ctrl(&mut app, 's');
+    assert_eq!(app.store.asset_fields("IT-000006").unwrap().len(), 1);
+    // The add form takes them too, written with the new asset.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('a'));
+    typ(&mut app, "IT-900001");
+    for _ in 0..16 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "HQ-301");
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "00:1a:2b:3c:4d:5f");
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "list", "{:?}", app.message);
+    assert_eq!(
+        app.store.asset_fields("IT-900001").unwrap()[0].value,
+        "00:1a:2b:3c:4d:5f"
+    );
+    assert_eq!(
+        app.store.home_location("IT-900001").unwrap().unwrap().code,
+        "HQ-301"
+    );
+}
+
+#[test]
+fn actions_check_preconditions_first_and_forms_replace_pick_and_list_every_error() {
+    let (_d, mut app) = app_with(300);
+    app.update(Action::Scan("IT-000006".into())); // in stock
+                                                  // Check-in of an in-stock asset refuses before the grade picker.
+    key(&mut app, KeyCode::Char('i'));
+    assert_eq!(screen_name(&app), "detail");
+    let (msg, err) = app.message.clone().unwrap();
+    assert!(err && msg.contains("cannot check in"), "{msg}");
+    // Retire it so it can be disposed of.
+    key(&mut app, KeyCode::Char('S'));
+    typ(&mut app, "retired");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('X'));
+    assert_eq!(screen_name(&app), "form");
+    // Every error at once: no method, a bad date and a bad amount.
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "lots");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "yesterday");
+    ctrl(&mut app, 's');
+    assert_eq!(screen_name(&app), "form");
+    let Screen::Form(f) = app.screen() else {
+        panic!()
+    };
+    let e = f.error.clone().unwrap();
+    assert!(e.contains("Method is required"), "{e}");
+    assert!(e.contains("Proceeds"), "{e}");
+    assert!(e.contains("Date"), "{e}");
+    snap("form_every_error", &mut app);
+    // The method is a choice: typing its start picks it, free text is impossible.
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    typ(&mut app, "res");
+    // The prefilled wipe field: typing replaces the value (was `nonepurge`).
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "purge");
+    // A prefilled text field is selected too: typing replaces it.
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Tab);
+    }
+    typ(&mut app, "75.00");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    typ(&mut app, "2026-11-27");
+    ctrl(&mut app, 's');
+    let Screen::Detail(d) = app.screen() else {
+        panic!("{:?}", app.message)
+    };
+    assert_eq!(d.asset.status, Status::Disposed);
+    let rec = app.store.disposal(d.asset.id).unwrap().unwrap();
+    assert_eq!(rec["method"], "resale");
+    assert_eq!(rec["wipe"], "purge");
+    assert_eq!(rec["proceeds"], "75.00");
+    // Nothing is asked of a disposed asset.
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(screen_name(&app), "detail");
+}
+
+#[test]
 fn licence_view_shows_installed_next_to_owned_and_assigned() {
     let (_d, mut app) = app_with(20);
     let serial: String = app
@@ -1465,4 +1651,242 @@ fn licence_view_shows_installed_next_to_owned_and_assigned() {
     key(&mut app, KeyCode::Char('C'));
     let out = render(&mut app, 80, 24);
     assert!(out.contains("0/4     1 installed"), "{out}");
+}
+
+#[test]
+fn rows_that_arrive_live_or_by_import_take_their_sorted_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    itam::demo::generate(&mut store, 30, 1).unwrap();
+    let mut app = App::new(store, Keymap::defaults(), true);
+    app.load_now().unwrap();
+    let mut other = open(&dir);
+    let tags = |app: &App| -> Vec<String> {
+        (0..app.visible_len())
+            .map(|i| app.visible_row(i).unwrap().tag.to_string())
+            .collect()
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort_by_key(|t| t.to_ascii_lowercase());
+        v
+    };
+    // Another process adds an asset between existing tags: under `Tag ↑` it shows in place.
+    other
+        .add_asset(&itam::store::NewAsset {
+            tag: "IT-000004B".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    app.update(Action::Tick);
+    let now = tags(&app);
+    assert_eq!(now.len(), 31);
+    assert_eq!(now, sorted(now.clone()), "new row in tag order");
+    assert_eq!(now[4], "IT-000004B");
+    // Under a reversed sort too, and a renamed tag moves to its new place.
+    typ(&mut app, "O");
+    other
+        .edit_asset(
+            "IT-000002",
+            &itam::store::AssetEdit {
+                tag: Some("IT-000099".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    app.update(Action::Tick);
+    let mut now = tags(&app);
+    assert_eq!(now[0], "IT-000099");
+    now.reverse();
+    assert_eq!(now, sorted(now.clone()));
+    // An import of a few rows lands in place the same way.
+    let csv = dir.path().join("few.csv");
+    std::fs::write(
+        &csv,
+        "Asset Tag,Serial\nIT-000000,SER-A\nIT-000010A,SER-B\n",
+    )
+    .unwrap();
+    let opts = itam::interop::import::Options::default();
+    let plan = itam::interop::import::plan(&other, &csv, &opts).unwrap();
+    itam::interop::import::apply(&mut other, &plan, &mut |_| {}).unwrap();
+    app.update(Action::Tick);
+    let mut now = tags(&app);
+    now.reverse();
+    assert_eq!(now.len(), 33);
+    assert_eq!(now, sorted(now.clone()));
+}
+
+#[test]
+fn help_opens_at_the_current_view_pages_wraps_and_names_its_keymap() {
+    let (_d, mut app) = app_with(20);
+    app.keymap.source = Some("the defaults changed by /home/tech/.config/itam/keymap.toml".into());
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(screen_name(&app), "help");
+    let out = render(&mut app, 80, 24);
+    let first = out.lines().nth(2).unwrap();
+    assert!(
+        first.contains("[detail]"),
+        "opens at the detail section: {out}"
+    );
+    snap("help_from_detail", &mut app);
+    // Long descriptions wrap instead of being cut at 80 columns.
+    key(&mut app, KeyCode::Home);
+    let out = render(&mut app, 80, 200);
+    assert!(out.contains("seats owned vs assigned,"), "{out}");
+    assert!(
+        out.contains("│                           renewals "),
+        "{out}"
+    );
+    render(&mut app, 80, 24);
+    // Space and PgDn page down, PgUp back; End stops at the last page, never past it.
+    key(&mut app, KeyCode::Char(' '));
+    let Screen::Help { scroll } = app.screen() else {
+        panic!()
+    };
+    assert_eq!(*scroll, app.help_page);
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageUp);
+    key(&mut app, KeyCode::End);
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("Keys in use: the defaults changed by"),
+        "{out}"
+    );
+    let Screen::Help { scroll } = app.screen() else {
+        panic!()
+    };
+    let last = *scroll;
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::PageDown);
+    }
+    render(&mut app, 80, 24);
+    let Screen::Help { scroll } = app.screen() else {
+        panic!()
+    };
+    assert_eq!(*scroll, last, "no scrolling past the end");
+    snap("help_end", &mut app);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "detail");
+}
+
+#[test]
+fn report_views_refresh_live_sort_mark_expired_stop_at_the_end_and_show_small_bars() {
+    use itam::domain::licence::{LicenceKind, NewLicence};
+    use itam::store::SeatTarget;
+    let (d, mut app) = app_with(300);
+    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    for i in 0..30 {
+        let mut l = NewLicence::new(&format!("Tool {i:02}"), LicenceKind::PerUser);
+        l.seats = Some(5);
+        if i == 3 {
+            l.expires_on = chrono::NaiveDate::from_ymd_opt(2026, 1, 31);
+        }
+        app.store.add_licence(&l, false).unwrap();
+    }
+    let mut cad = NewLicence::new("Zeta CAD", LicenceKind::PerUser);
+    cad.seats = Some(1);
+    let cad = app.store.add_licence(&cad, false).unwrap();
+    app.store
+        .assign_seat(
+            &cad.id.to_string(),
+            &SeatTarget::Person("cfischer".into()),
+            false,
+            None,
+        )
+        .unwrap();
+    key(&mut app, KeyCode::Char('C'));
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("EXPIRED 2026-01-31"), "{out}");
+    // Another process over-deploys Zeta CAD: the open view follows, and lists it first.
+    let mut other = open(&d);
+    other
+        .assign_seat(
+            &cad.id.to_string(),
+            &SeatTarget::Person("dibrahim".into()),
+            true,
+            None,
+        )
+        .unwrap();
+    app.update(Action::Tick);
+    let out = render(&mut app, 80, 24);
+    let first = out.lines().nth(4).unwrap();
+    assert!(
+        first.contains("Zeta CAD") && first.contains("OVER BY 1"),
+        "{out}"
+    );
+    snap("licences_over_first", &mut app);
+    // ctrl-r recomputes too (a pinned-day change the poll cannot see).
+    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+    ctrl(&mut app, 'r');
+    assert!(!render(&mut app, 80, 24).contains("EXPIRED"));
+    // Scrolling stops with the last licence on the last line.
+    for _ in 0..100 {
+        key(&mut app, KeyCode::Down);
+    }
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("Tool 29"), "{out}");
+    let Screen::Licences(r) = app.screen() else {
+        panic!()
+    };
+    assert_eq!(r.scroll, 31 - r.page.get());
+    key(&mut app, KeyCode::Esc);
+    // Finance: every category with a value has a bar, however small beside the largest.
+    key(&mut app, KeyCode::Char('V'));
+    let out = render(&mut app, 80, 24);
+    let bars: Vec<&str> = out.lines().skip(3).filter(|l| l.contains(" USD")).collect();
+    assert!(bars.len() > 3, "{out}");
+    for l in &bars {
+        let figure: f64 = l
+            .trim_end_matches(['"', '│', ' '])
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(figure <= 0.0 || l.contains('█'), "{l}\n{out}");
+    }
+    key(&mut app, KeyCode::Esc);
+    // The curve names its method and today's book value.
+    app.update(Action::Scan("IT-000006".into()));
+    key(&mut app, KeyCode::Char('d'));
+    let out = render(&mut app, 80, 24);
+    assert!(
+        out.contains("depreciation: straight line · book value today"),
+        "{out}"
+    );
+}
+
+/// What joining custom field values to the search lines costs at load:
+/// `ITAM_MEASURE_DB=/path/to.db cargo test --test tui measure_ -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement on a database named by ITAM_MEASURE_DB"]
+fn measure_custom_field_search_at_load() {
+    let Some(path) = std::env::var_os("ITAM_MEASURE_DB") else {
+        return;
+    };
+    let opts = OpenOptions { read_only: true };
+    let store = Store::open(std::path::Path::new(&path), &opts).unwrap();
+    let t = std::time::Instant::now();
+    let fields = itam::tui::worker::field_text(&store).unwrap();
+    let field_time = t.elapsed();
+    let t = std::time::Instant::now();
+    let mut app = App::new(store, Keymap::defaults(), false);
+    app.load_now().unwrap();
+    let load_time = t.elapsed();
+    let t = std::time::Instant::now();
+    typ(&mut app, "/cc:01:86:a0");
+    let search_time = t.elapsed();
+    println!(
+        "{} assets, {} with field values: field_text {:?}, whole load (rows + index) {:?}, \
+         search '/cc:01:86:a0' typed ({} keys) {:?} -> {} matches",
+        app.rows.len(),
+        fields.len(),
+        field_time,
+        load_time,
+        12,
+        search_time,
+        app.list.search.as_ref().map_or(0, |s| s.total)
+    );
 }

@@ -326,7 +326,22 @@ pub fn snapshot(v: &AssetView) -> Value {
 
 impl Store {
     pub fn add_asset(&mut self, a: &NewAsset) -> Result<AssetView> {
-        self.write(|tx| insert_asset(tx, a, None)).map_err(|e| {
+        self.add_asset_and(a, |_, _| Ok(()))
+    }
+
+    /// [`Store::add_asset`] and more writes to the new asset (its custom fields, its home
+    /// location) in the same transaction: `also` gets its id; a refusal saves nothing.
+    pub fn add_asset_and(
+        &mut self,
+        a: &NewAsset,
+        also: impl FnOnce(&Tx<'_>, i64) -> Result<()>,
+    ) -> Result<AssetView> {
+        self.write(|tx| {
+            let v = insert_asset(tx, a, None)?;
+            also(tx, v.id)?;
+            view_by_id(tx.conn, v.id)
+        })
+        .map_err(|e| {
             if unique_violation(&e) {
                 StoreError::Refused(format!(
                     "tag or serial of '{}' is already in use",
@@ -344,7 +359,24 @@ impl Store {
         e: &AssetEdit,
         note: Option<&str>,
     ) -> Result<AssetView> {
-        self.write(|tx| edit_asset_tx(tx, code, e, note))
+        self.edit_asset_and(code, e, note, |_, _| Ok(()))
+    }
+
+    /// [`Store::edit_asset`] and more writes to the same asset (its custom fields, its home
+    /// location) in the same transaction: `also` gets the asset's id after the edit, and a
+    /// refusal from either saves nothing.
+    pub fn edit_asset_and(
+        &mut self,
+        code: &str,
+        e: &AssetEdit,
+        note: Option<&str>,
+        also: impl FnOnce(&Tx<'_>, i64) -> Result<()>,
+    ) -> Result<AssetView> {
+        self.write(|tx| {
+            let v = edit_asset_tx(tx, code, e, note)?;
+            also(tx, v.id)?;
+            view_by_id(tx.conn, v.id)
+        })
     }
 
     /// Check an asset out to a person. Refused unless in_stock; a lost race names the holder.

@@ -119,6 +119,17 @@ pub struct App {
     pub size: (u16, u16),
     /// The last 100 status messages (text, was an error), oldest first.
     pub messages: Vec<(String, bool)>,
+    /// Help was just opened from this view: its first draw starts at that section.
+    pub help_from: Option<&'static str>,
+    /// Help's page height when last drawn, for its page keys.
+    pub help_page: usize,
+}
+
+/// Tags in the store's order (`COLLATE NOCASE`: ASCII letters fold to lower case).
+fn tag_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 /// More changed assets than this are re-read by the background loader, not on the UI thread.
@@ -174,6 +185,8 @@ impl App {
             search_asked: None,
             search_answered: None,
             pinned_today: None,
+            help_from: None,
+            help_page: 20,
         }
     }
 
@@ -182,8 +195,9 @@ impl App {
         let mut rows = Vec::new();
         let mut index = crate::search::Index::default();
         let mut interner = Interner::default();
+        let fields = super::worker::field_text(&self.store)?;
         self.store.for_each_list_row(&mut interner, |r, hay| {
-            index.push(r.id, hay);
+            index.push(r.id, &super::worker::with_fields(hay, fields.get(&r.id)));
             rows.push(r);
         })?;
         self.inline_index = Some(index);
@@ -233,7 +247,11 @@ impl App {
     pub fn update(&mut self, action: Action) {
         self.dirty = true;
         match action {
-            Action::Key(k) => self.key(k),
+            Action::Key(k) => {
+                let before = self.screens.len();
+                self.key(k);
+                self.help_opened(before);
+            }
             Action::Scan(code) => self.scanned(&code),
             Action::Paste(text) => self.paste(&text),
             Action::Tick => {
@@ -331,7 +349,7 @@ impl App {
             Screen::Import(_) => return self.import_key(k),
             Screen::Person(p) => p.key(&self.keymap, k),
             Screen::Help { scroll } | Screen::Messages { scroll } => {
-                super::screens::help::key(scroll, &self.keymap, k)
+                super::screens::help::key(scroll, self.help_page, &self.keymap, k)
             }
             Screen::Ghosts(g) => g.key(&self.keymap, k),
             Screen::Drift(d) => d.key(&self.keymap, k),
@@ -360,6 +378,7 @@ impl App {
                     .screens
                     .push(Screen::Form(super::screens::forms::Form::edit_person(&p))),
                 Effect::Write(job) => self.write(job),
+                Effect::Refresh => self.refresh_reports(),
             }
         }
     }
@@ -489,13 +508,19 @@ impl App {
                 reload();
                 self.reloading = true;
             }
+            self.refresh_reports();
             return;
         }
         let mut added = false;
+        let mut retagged = false;
         for id in &ids {
-            let Ok(Some((row, hay))) = self.store.list_row(*id, &mut self.interner) else {
+            let Ok(Some((row, mut hay))) = self.store.list_row(*id, &mut self.interner) else {
                 continue;
             };
+            for v in self.store.asset_fields_by_id(*id).unwrap_or_default() {
+                hay.push(' ');
+                hay.push_str(&v.value);
+            }
             if let Some(tx) = &self.search_tx {
                 let _ = tx.send(SearchReq::Replace {
                     id: *id,
@@ -505,7 +530,11 @@ impl App {
                 idx.replace(*id, &hay);
             }
             match self.by_id.binary_search_by_key(id, |x| x.0) {
-                Ok(i) => self.rows[self.by_id[i].1 as usize] = row,
+                Ok(i) => {
+                    let slot = &mut self.rows[self.by_id[i].1 as usize];
+                    retagged |= slot.tag != row.tag;
+                    *slot = row;
+                }
                 Err(_) if self.loaded => {
                     self.rows.push(row);
                     added = true;
@@ -513,9 +542,18 @@ impl App {
                 Err(_) => {}
             }
         }
-        if added {
+        if added || retagged {
+            // `rows` stays in tag order (what every sort builds on), so a row that arrived
+            // live or by import, or was renamed, takes its place instead of sitting last.
+            if !self
+                .rows
+                .is_sorted_by(|a, b| tag_order(&a.tag, &b.tag).is_le())
+            {
+                self.rows.sort_by(|a, b| tag_order(&a.tag, &b.tag));
+            }
             self.reindex();
             self.total_assets = self.rows.len() as i64;
+            added = true;
         }
         if !self.loaded {
             self.total_assets = self.store.asset_count().unwrap_or(self.total_assets);
@@ -547,6 +585,7 @@ impl App {
                 }
             }
         }
+        self.refresh_reports();
         if let Some(Screen::Scan) = self.screens.last() {
             if let Some(last) = &self.scan.last {
                 if ids.contains(&last.id) {

@@ -142,6 +142,10 @@ commands!(
     Back "back" "back",
     Up "up" "move up",
     Down "down" "move down",
+    PageUp "page_up" "page up",
+    PageDown "page_down" "page down",
+    Top "top" "first line",
+    Bottom "bottom" "last line",
     Quit "quit" "quit",
 });
 
@@ -152,8 +156,9 @@ commands!(
     Up "up" "move up",
     Down "down" "move down",
     Open "open" "open",
-    Lost "lost" "mark lost",
-    Retire "retire" "retire",
+    Lost "lost" "mark lost (asks y/n)",
+    Retire "retire" "retire (asks y/n)",
+    Refresh "refresh" "look again now (it also follows every change)",
     Help "help" "help",
     Quit "quit" "quit",
 });
@@ -177,6 +182,7 @@ commands!(
     Back "back" "back",
     Up "up" "move up",
     Down "down" "move down",
+    Refresh "refresh" "recompute now (it also follows every change)",
     Help "help" "help",
     Quit "quit" "quit",
 });

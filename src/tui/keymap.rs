@@ -279,6 +279,8 @@ pub struct Keymap {
     pub form: Bindings<FormCmd>,
     pub picker: Bindings<PickerCmd>,
     pub search: Bindings<SearchCmd>,
+    /// Where the keys came from, for help: the user's file when it was read, or why not.
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -361,15 +363,33 @@ impl Keymap {
     /// (file, line, reason) when the file was bad and the defaults are used instead.
     pub fn load() -> (Keymap, Option<String>) {
         let path = crate::config::config_dir().join("keymap.toml");
+        let path_text = path.display().to_string();
+        let shown = crate::domain::text::visible(&path_text);
+        let with_source = |mut m: Keymap, source: String| {
+            m.source = Some(source);
+            m
+        };
         match std::fs::read_to_string(&path) {
             Ok(text) => match Keymap::with_user(&text) {
-                Ok(m) => (m, None),
+                Ok(m) => (
+                    with_source(m, format!("the defaults changed by {shown}")),
+                    None,
+                ),
                 Err(e) => (
-                    Keymap::defaults(),
+                    with_source(
+                        Keymap::defaults(),
+                        format!("the defaults ({shown} was refused: {e})"),
+                    ),
                     Some(format!("{}: {e}; using the default keys", path.display())),
                 ),
             },
-            Err(_) => (Keymap::defaults(), None),
+            Err(_) => (
+                with_source(
+                    Keymap::defaults(),
+                    format!("the defaults (no {shown} to change them)"),
+                ),
+                None,
+            ),
         }
     }
 

@@ -342,6 +342,7 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
                 ReportCmd::Back,
                 ReportCmd::Up,
                 ReportCmd::Down,
+                ReportCmd::Refresh,
                 ReportCmd::Help,
             ],
         ),
@@ -368,9 +369,12 @@ fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         Screen::Detail(d) => screens::detail::draw(f, d, t, area),
         Screen::Scan => screens::scan::draw(f, app, t, area),
         Screen::Person(p) => screens::person::draw(f, p, t, area),
-        Screen::Help { scroll } => screens::help::draw(f, &app.keymap, *scroll, area),
+        Screen::Help { scroll } => {
+            let from = app.help_from.take();
+            (*scroll, app.help_page) = screens::help::draw(f, &app.keymap, *scroll, from, area);
+        }
         Screen::Messages { scroll } => {
-            screens::help::draw_messages(f, &app.messages, t, *scroll, area)
+            *scroll = screens::help::draw_messages(f, &app.messages, t, *scroll, area);
         }
         Screen::Form(form) => screens::forms::draw(f, form, t, area),
         Screen::Picker(p) => screens::picker::draw(f, p, t, area),

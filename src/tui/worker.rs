@@ -21,6 +21,28 @@ pub enum SearchReq {
     Replace { id: i64, text: String },
 }
 
+/// Every asset's custom field values as one line each, to join its search line: one query
+/// over the (small) values table, so searching finds a MAC address or an IMEI (issue 14).
+pub fn field_text(store: &Store) -> crate::store::Result<std::collections::HashMap<i64, String>> {
+    let mut out: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    for (id, values) in crate::store::all_field_values(store.conn())? {
+        let line = out.entry(id).or_default();
+        for (_, v) in values {
+            line.push(' ');
+            line.push_str(&v);
+        }
+    }
+    Ok(out)
+}
+
+/// An asset's search line with its custom field values after it.
+pub fn with_fields<'a>(hay: &'a str, fields: Option<&String>) -> std::borrow::Cow<'a, str> {
+    match fields {
+        Some(f) => std::borrow::Cow::Owned(format!("{hay}{f}")),
+        None => std::borrow::Cow::Borrowed(hay),
+    }
+}
+
 /// Read every asset in tag order; send progress, then the rows (to the UI) and the index (to
 /// the search worker).
 pub fn load(path: PathBuf, ui: Sender<Msg>, search: Sender<SearchReq>) {
@@ -31,8 +53,9 @@ pub fn load(path: PathBuf, ui: Sender<Msg>, search: Sender<SearchReq>) {
         let mut rows: Vec<ListRow> = Vec::with_capacity(total);
         let mut index = Index::with_capacity(total);
         let mut interner = Interner::default();
+        let fields = field_text(&store)?;
         store.for_each_list_row(&mut interner, |row, hay| {
-            index.push(row.id, hay);
+            index.push(row.id, &with_fields(hay, fields.get(&row.id)));
             rows.push(row);
             if rows.len().is_multiple_of(50_000) {
                 let _ = ui.send(Msg::LoadProgress(rows.len(), total));

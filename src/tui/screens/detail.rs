@@ -5,7 +5,8 @@ use super::forms::Form;
 use super::picker::{Pick, Picker};
 use super::scan::receive::print_label;
 use super::Screen;
-use crate::domain::{AssetView, HistoryEntry};
+use crate::domain::text::visible;
+use crate::domain::{Action as LifecycleAction, AssetView, HistoryEntry};
 use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::keymap::DetailCmd;
@@ -24,6 +25,9 @@ pub struct DetailState {
     pub scroll: usize,
     /// Shown instead of the timeline when toggled.
     pub curve: Option<Curve>,
+    /// Its custom field values and home location (issue 14), shown under the fixed fields.
+    pub fields: Vec<crate::store::FieldValue>,
+    pub home: Option<crate::store::HomeLocation>,
 }
 
 /// An asset's book value month by month over its life: (months since purchase, value), the
@@ -50,6 +54,8 @@ impl App {
             history: self.store.history_by_id(id)?,
             scroll: 0,
             curve: None,
+            fields: self.store.asset_fields_by_id(id)?,
+            home: crate::store::home_location(self.store.conn(), id)?,
         })
     }
 
@@ -62,6 +68,22 @@ impl App {
         };
         let a = d.asset.clone();
         let tag = a.tag.clone();
+        // An action the asset's status does not allow says why at once, before any picker or
+        // form asks something that would only be refused at the end.
+        let needs = match cmd {
+            DetailCmd::Checkout => Some(LifecycleAction::CheckOut),
+            DetailCmd::Checkin => Some(LifecycleAction::CheckIn),
+            DetailCmd::Dispose => Some(LifecycleAction::Dispose),
+            DetailCmd::Move | DetailCmd::Condition | DetailCmd::Edit => {
+                Some(LifecycleAction::Modify)
+            }
+            _ => None,
+        };
+        if let Some(action) = needs {
+            if let Err(e) = crate::domain::lifecycle::transition(a.status, action) {
+                return self.fail(format!("{}: {e}", visible(&tag)));
+            }
+        }
         match cmd {
             DetailCmd::Back => self.pop(),
             DetailCmd::Up => d.scroll = d.scroll.saturating_sub(1),
@@ -95,7 +117,19 @@ impl App {
             DetailCmd::Status => self
                 .screens
                 .push(Screen::Picker(Picker::statuses(tag, a.status))),
-            DetailCmd::Edit => self.screens.push(Screen::Form(Form::edit(&a))),
+            DetailCmd::Edit => {
+                let home = d.home.as_ref().map(|h| h.code.clone());
+                let values = d.fields.clone();
+                match self.store.fields() {
+                    Ok(defined) => self.screens.push(Screen::Form(Form::edit_with(
+                        &a,
+                        home.as_deref(),
+                        &defined,
+                        &values,
+                    ))),
+                    Err(e) => self.fail(e.to_string()),
+                }
+            }
             DetailCmd::Dispose => self.screens.push(Screen::Form(Form::dispose(&a))),
             DetailCmd::Label => {
                 // A printer that does not answer holds the worker, never the screen.
@@ -178,8 +212,19 @@ fn curve(store: &Store, tag: &str, today: chrono::NaiveDate) -> Result<Curve, St
         points,
         today: f64::from(months.max(0)),
         currency: first.currency,
-        rule: format!("{:?}", first.rule.method),
+        rule: method_name(first.rule.method).to_string(),
     })
+}
+
+/// A depreciation method as an accountant names it.
+fn method_name(m: crate::domain::depreciation::Method) -> &'static str {
+    use crate::domain::depreciation::Method;
+    match m {
+        Method::StraightLine => "straight line",
+        Method::Declining150 => "150% declining balance",
+        Method::Declining200 => "double declining balance",
+        Method::SumOfYears => "sum of the years' digits",
+    }
 }
 
 pub(crate) fn kv<'a>(k: &'a str, v: String) -> Line<'a> {
@@ -194,8 +239,18 @@ pub(crate) fn kv<'a>(k: &'a str, v: String) -> Line<'a> {
 
 pub fn draw(f: &mut Frame, d: &DetailState, t: &Theme, area: Rect) {
     let a = &d.asset;
+    // The home location and custom fields follow the fixed fields, two to a row, and only
+    // when the asset has any: most assets keep the compact layout.
+    let mut extra: Vec<(String, String)> = Vec::new();
+    if let Some(h) = &d.home {
+        extra.push(("home".into(), format!("{} {}", h.code, h.name)));
+    }
+    for v in &d.fields {
+        extra.push((v.name.clone(), v.value.clone()));
+    }
+    let extra_rows = extra.len().div_ceil(2) as u16;
     let [fields, timeline] =
-        Layout::vertical([Constraint::Length(11), Constraint::Min(3)]).areas(area);
+        Layout::vertical([Constraint::Length(11 + extra_rows), Constraint::Min(3)]).areas(area);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(fields);
     let w = (left.width as usize).saturating_sub(16);
@@ -222,7 +277,7 @@ pub fn draw(f: &mut Frame, d: &DetailState, t: &Theme, area: Rect) {
             t.status(a.status).add_modifier(Modifier::BOLD),
         ),
     ]);
-    let l = vec![
+    let mut l = vec![
         kv("tag", fit(&a.tag, w)),
         kv("serial", opt(&a.serial, w)),
         kv("name", opt(&a.name, w)),
@@ -241,7 +296,7 @@ pub fn draw(f: &mut Frame, d: &DetailState, t: &Theme, area: Rect) {
             ),
         ),
     ];
-    let r = vec![
+    let mut r = vec![
         kv("owner", opt(&a.owner, w)),
         kv("supplier", opt(&a.supplier, w)),
         kv("order", opt(&a.order_number, w)),
@@ -262,6 +317,20 @@ pub fn draw(f: &mut Frame, d: &DetailState, t: &Theme, area: Rect) {
         kv("notes", opt(&a.notes, w)),
         kv("updated", a.updated_at.chars().take(16).collect()),
     ];
+    for (i, (name, value)) in extra.iter().enumerate() {
+        let line = Line::from(vec![
+            Span::styled(
+                format!("{:>13} ", fit(&visible(name), 13)),
+                Style::default().add_modifier(Modifier::DIM),
+            ),
+            Span::raw(fit(&visible(value), w)),
+        ]);
+        if i % 2 == 0 {
+            l.push(line);
+        } else {
+            r.push(line);
+        }
+    }
     f.render_widget(Paragraph::new(l), left);
     f.render_widget(Paragraph::new(r), right);
     let inner_w = timeline.width.saturating_sub(2) as usize;
@@ -331,11 +400,10 @@ fn draw_curve(f: &mut Frame, c: &Curve, t: &Theme, area: Rect) {
             .data(&today_line),
     ];
     let chart = Chart::new(datasets)
-        .block(
-            Block::default()
-                .borders(Borders::TOP)
-                .title(format!(" depreciation ({}) — d: timeline ", c.rule)),
-        )
+        .block(Block::default().borders(Borders::TOP).title(format!(
+            " depreciation: {} · book value today {value_now:.2} {} — d: timeline ",
+            c.rule, c.currency
+        )))
         .x_axis(
             Axis::default()
                 .title("months")
@@ -367,7 +435,21 @@ fn summarize(before: &serde_json::Value, after: &serde_json::Value) -> String {
         }
         Some(m) => m
             .iter()
-            .map(|(k, v)| format!("{k} {}→{}", text(before.get(k)), text(Some(v))))
+            .map(|(k, v)| match (k.as_str(), v.as_object()) {
+                // A custom field change reads like any other field: `RAM ∅→16`.
+                ("fields", Some(f)) => f
+                    .iter()
+                    .map(|(n, nv)| {
+                        let old = before.get(k).and_then(|b| b.get(n));
+                        format!("{n} {}→{}", text(old), text(Some(nv)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                ("home_location", _) => {
+                    format!("home {}→{}", text(before.get(k)), text(Some(v)))
+                }
+                _ => format!("{k} {}→{}", text(before.get(k)), text(Some(v))),
+            })
             .collect::<Vec<_>>()
             .join(", "),
         None => String::new(),

@@ -5,7 +5,7 @@ use super::Report;
 use crate::tui::views::{fit, Theme};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
@@ -17,13 +17,18 @@ pub struct Finance {
     pub skipped: u64,
 }
 
+impl super::Rows for Finance {
+    fn rows(&self) -> usize {
+        self.groups.len()
+    }
+}
+
 pub fn draw(f: &mut Frame, r: &Report<Finance>, t: &Theme, area: Rect) {
     let Finance {
         as_of,
         groups,
         skipped,
     } = &r.data;
-    use ratatui::widgets::{Bar, BarChart, BarGroup};
     let [head, chart] = Layout::vertical([Constraint::Length(2), Constraint::Min(5)]).areas(area);
     let note = if *skipped > 0 {
         format!(" · {skipped} without cost or date left out")
@@ -39,28 +44,49 @@ pub fn draw(f: &mut Frame, r: &Report<Finance>, t: &Theme, area: Rect) {
         )),
         head,
     );
-    let bars: Vec<Bar> = groups
+    // One line per group: its label, a bar scaled to the largest value (at least one cell for
+    // any value above zero, so a small one still shows), and the figure beside the bar.
+    const LABEL: usize = 16;
+    let values: Vec<f64> = groups
         .iter()
-        .map(|g| {
-            let v = g.book_value.to_string().parse::<f64>().unwrap_or(0.0);
-            Bar::default()
-                .label(Line::raw(fit(&format!("{} {}", g.group, g.currency), 12)))
-                .value(v.max(0.0) as u64)
-                .text_value(format!("{:.0}", v))
+        .map(|g| g.book_value.to_string().parse::<f64>().unwrap_or(0.0))
+        .collect();
+    let figures: Vec<String> = values.iter().map(|v| format!("{v:.0}")).collect();
+    let figure_w = figures.iter().map(|s| s.len()).max().unwrap_or(1);
+    let inner_w = chart.width.saturating_sub(2) as usize;
+    let bar_w = inner_w.saturating_sub(LABEL + figure_w + 2).max(1);
+    let max = values.iter().cloned().fold(0.0, f64::max);
+    r.page.set((chart.height as usize).saturating_sub(2));
+    let lines: Vec<Line> = groups
+        .iter()
+        .zip(values.iter().zip(&figures))
+        .skip(r.scroll.min(r.max_scroll()))
+        .map(|(g, (v, fig))| {
+            let cells = if *v > 0.0 && max > 0.0 {
+                ((v / max * bar_w as f64).round() as usize).clamp(1, bar_w)
+            } else {
+                0
+            };
+            Line::from(vec![
+                Span::raw(format!(
+                    " {:<w$} ",
+                    fit(&format!("{} {}", g.group, g.currency), LABEL - 1),
+                    w = LABEL - 1
+                )),
+                Span::styled("█".repeat(cells), t.fg(Color::Cyan)),
+                Span::raw(format!(" {fig}")),
+            ])
         })
         .collect();
-    let bc = BarChart::default()
-        .block(Block::default().borders(Borders::ALL))
-        .direction(ratatui::layout::Direction::Horizontal)
-        .bar_width(1)
-        .bar_gap(0)
-        .bar_style(t.fg(Color::Cyan))
-        .data(BarGroup::default().bars(&bars));
-    f.render_widget(bc, chart);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL)),
+        chart,
+    );
 }
 
-/// Compute the report on the worker (it reads every asset), then show it.
-pub fn open(today: chrono::NaiveDate) -> crate::tui::db::Job {
+/// Compute the report on the worker (it reads every asset), then show it (in a new view, or
+/// in the open one when `refresh`).
+pub fn job(today: chrono::NaiveDate, refresh: bool) -> crate::tui::db::Job {
     Box::new(move |store, _| {
         let r = store
             .depreciation_report(today, Some(crate::store::GroupBy::Category), |_| Ok(()))
@@ -71,6 +97,15 @@ pub fn open(today: chrono::NaiveDate) -> crate::tui::db::Job {
             })
             .map_err(|e| e.to_string());
         Box::new(move |app: &mut crate::tui::app::App| match r {
+            Ok(d) if refresh => {
+                if let Some(super::Screen::Finance(rep)) = app
+                    .screens
+                    .iter_mut()
+                    .find(|s| matches!(s, super::Screen::Finance(_)))
+                {
+                    rep.replace(d);
+                }
+            }
             Ok(d) => app.screens.push(super::Screen::Finance(Report::new(d))),
             Err(e) => app.fail(e),
         })

@@ -19,7 +19,14 @@ pub fn draw(f: &mut Frame, r: &Report<crate::store::EolReport>, t: &Theme, area:
             "quarter", "end of life", "warranty ends", "replacement cost"
         )),
     ];
-    for q in rep.quarters.iter().skip(r.scroll) {
+    // Two header lines, the total's two and the border's two.
+    r.page.set((area.height as usize).saturating_sub(6));
+    for q in rep
+        .quarters
+        .iter()
+        .skip(r.scroll.min(r.max_scroll()))
+        .take(r.page.get())
+    {
         lines.push(Line::raw(format!(
             " {:<9} {:>12} {:>14}  {}",
             q.quarter,
@@ -43,11 +50,21 @@ pub fn draw(f: &mut Frame, r: &Report<crate::store::EolReport>, t: &Theme, area:
     );
 }
 
-/// Compute the forecast on the worker, then show it.
-pub fn open(today: chrono::NaiveDate) -> crate::tui::db::Job {
+/// Compute the forecast on the worker, then show it (in a new view, or in the open one when
+/// `refresh`).
+pub fn job(today: chrono::NaiveDate, refresh: bool) -> crate::tui::db::Job {
     Box::new(move |store, _| {
         let r = store.eol_report(today, 12).map_err(|e| e.to_string());
         Box::new(move |app: &mut crate::tui::app::App| match r {
+            Ok(d) if refresh => {
+                if let Some(super::Screen::Forecast(rep)) = app
+                    .screens
+                    .iter_mut()
+                    .find(|s| matches!(s, super::Screen::Forecast(_)))
+                {
+                    rep.replace(d);
+                }
+            }
             Ok(d) => app.screens.push(super::Screen::Forecast(Report::new(d))),
             Err(e) => app.fail(e),
         })

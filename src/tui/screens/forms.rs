@@ -32,11 +32,19 @@ pub enum FormKind {
 
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub hint: &'static str,
+    /// What the form reads it by; a custom field's key is `field:NAME`.
+    pub key: String,
+    pub label: String,
+    pub hint: String,
     pub input: Input,
+    /// A choice field: its value is one of these, picked with ←/→ or by typing its start.
+    pub choices: &'static [&'static str],
+    /// What a custom field's value must be (checked before the save is sent).
+    pub check: Option<(crate::domain::field::FieldKind, Option<String>)>,
 }
+
+/// The key of a custom field's form field.
+const CUSTOM: &str = "field:";
 
 #[derive(Debug, Clone)]
 pub struct Form {
@@ -47,14 +55,52 @@ pub struct Form {
     pub error: Option<String>,
     /// Sent to the database worker and not answered yet (saving, checking a file).
     pub busy: Option<(String, std::time::Instant)>,
+    /// The focused field's value is selected (just focused): typing replaces it.
+    pub selected: bool,
+    /// What was typed into the focused choice field, to pick a choice by its start.
+    typed: String,
 }
 
-fn field(key: &'static str, label: &'static str, hint: &'static str, value: Option<&str>) -> Field {
+fn field(key: &str, label: &str, hint: &str, value: Option<&str>) -> Field {
     Field {
-        key,
-        label,
-        hint,
+        key: key.to_string(),
+        label: label.to_string(),
+        hint: hint.to_string(),
         input: Input::new(value.unwrap_or("").to_string()),
+        choices: &[],
+        check: None,
+    }
+}
+
+/// A field whose value is one of `choices`.
+fn choice(key: &str, label: &str, choices: &'static [&'static str], value: Option<&str>) -> Field {
+    Field {
+        choices,
+        ..field(
+            key,
+            label,
+            &format!("←/→ or type: {}", choices.join(", ")),
+            value,
+        )
+    }
+}
+
+const DISPOSAL_METHODS: &[&str] = &["recycle", "resale", "donate", "destroy", "return_to_lessor"];
+const WIPE_METHODS: &[&str] = &["none", "clear", "purge", "destroy"];
+const IMPORT_KINDS: &[&str] = &["assets", "people", "locations", "models", "licences"];
+const YES_NO: &[&str] = &["no", "yes"];
+
+/// What a custom field's value must look like, as the form's hint.
+fn custom_hint(f: &crate::store::CustomField) -> String {
+    let kind = match f.kind {
+        crate::domain::field::FieldKind::Text => "text",
+        crate::domain::field::FieldKind::Number => "a number",
+        crate::domain::field::FieldKind::Date => "YYYY-MM-DD",
+        crate::domain::field::FieldKind::Boolean => "yes or no",
+    };
+    match &f.format {
+        Some(fmt) => format!("{kind}, format {fmt}; empty clears it"),
+        None => format!("{kind}; empty clears it"),
     }
 }
 
@@ -114,30 +160,21 @@ impl Form {
                         "path of a Snipe-IT CSV, CSV, JSON or JSONL file",
                         None,
                     ),
-                    field(
-                        "kind",
-                        "Kind",
-                        "assets, people, locations or models",
-                        Some("assets"),
-                    ),
+                    choice("kind", "Kind", IMPORT_KINDS, Some("assets")),
                     field(
                         "map",
                         "Map",
                         "Header=field,... for non-Snipe-IT headers",
                         None,
                     ),
-                    field(
-                        "update",
-                        "Update",
-                        "yes: change existing tags instead of skipping",
-                        Some("no"),
-                    ),
-                    field(
-                        "skip",
-                        "Skip bad rows",
-                        "yes: import the good rows only",
-                        Some("no"),
-                    ),
+                    Field {
+                        hint: "yes: change existing tags instead of skipping".into(),
+                        ..choice("update", "Update", YES_NO, Some("no"))
+                    },
+                    Field {
+                        hint: "yes: import the good rows only".into(),
+                        ..choice("skip", "Skip bad rows", YES_NO, Some("no"))
+                    },
                 ],
             ),
             FormKind::EditAsset { .. }
@@ -152,7 +189,68 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            selected: true,
+            typed: String::new(),
         }
+    }
+
+    /// The asset edit form with its home location and every defined custom field (issue 14).
+    /// The add-asset form with a home location and every defined custom field.
+    pub fn add_with(defined: &[crate::store::CustomField]) -> Form {
+        let mut form = Form::new(FormKind::AddAsset);
+        form.push_extras(None, defined, &[]);
+        form
+    }
+
+    pub fn edit_with(
+        a: &AssetView,
+        home: Option<&str>,
+        defined: &[crate::store::CustomField],
+        values: &[crate::store::FieldValue],
+    ) -> Form {
+        let mut form = Form::edit(a);
+        form.push_extras(home, defined, values);
+        form
+    }
+
+    /// The home location field and one field per defined custom field, prefilled.
+    fn push_extras(
+        &mut self,
+        home: Option<&str>,
+        defined: &[crate::store::CustomField],
+        values: &[crate::store::FieldValue],
+    ) {
+        let form = self;
+        form.fields.push(field(
+            "home",
+            "Home location",
+            "location code a check-in returns it to; empty clears it",
+            home,
+        ));
+        for d in defined {
+            let v = values.iter().find(|v| v.field_id == d.id);
+            let label: String = visible(&d.name).chars().take(15).collect();
+            form.fields.push(Field {
+                key: format!("{CUSTOM}{}", d.name),
+                label,
+                hint: custom_hint(d),
+                input: Input::new(v.map(|v| v.value.clone()).unwrap_or_default()),
+                choices: &[],
+                check: Some((d.kind, d.format.clone())),
+            });
+        }
+    }
+
+    /// The custom field values typed into the form, by field name (empty clears).
+    fn custom_values(&self) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .filter_map(|f| {
+                f.key
+                    .strip_prefix(CUSTOM)
+                    .map(|n| (n.to_string(), f.input.value().to_string()))
+            })
+            .collect()
     }
 
     pub fn edit(a: &AssetView) -> Form {
@@ -191,6 +289,8 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            selected: true,
+            typed: String::new(),
         }
     }
 
@@ -214,6 +314,8 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            selected: true,
+            typed: String::new(),
         }
     }
 
@@ -235,6 +337,8 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            selected: true,
+            typed: String::new(),
         }
     }
 
@@ -246,18 +350,11 @@ impl Form {
                 crate::domain::text::visible(&a.tag)
             ),
             fields: vec![
-                field(
-                    "method",
-                    "Method",
-                    "recycle, resale, donate, destroy, return_to_lessor",
-                    None,
-                ),
-                field(
-                    "wipe",
-                    "Data wipe",
-                    "none, clear, purge, destroy (NIST 800-88)",
-                    Some("none"),
-                ),
+                choice("method", "Method", DISPOSAL_METHODS, None),
+                Field {
+                    hint: "←/→ or type: none, clear, purge, destroy (NIST 800-88)".into(),
+                    ..choice("wipe", "Data wipe", WIPE_METHODS, Some("none"))
+                },
                 field(
                     "certificate",
                     "Certificate",
@@ -272,28 +369,97 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            selected: true,
+            typed: String::new(),
         }
     }
 
     pub fn next(&mut self) {
         self.focus = (self.focus + 1) % self.fields.len().max(1);
+        self.focused();
     }
 
     pub fn prev(&mut self) {
         self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1);
+        self.focused();
+    }
+
+    fn focused(&mut self) {
+        self.selected = true;
+        self.typed.clear();
     }
 
     pub fn key(&mut self, k: KeyEvent) {
-        if k.code == crossterm::event::KeyCode::Enter {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        if k.code == KeyCode::Enter {
             return self.next();
         }
-        if let Some(f) = self.fields.get_mut(self.focus) {
-            f.input.handle_event(&crossterm::event::Event::Key(k));
+        let selected = std::mem::replace(&mut self.selected, false);
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        if !f.choices.is_empty() {
+            return pick_choice(f, &mut self.typed, k);
         }
+        let typing = matches!(k.code, KeyCode::Char(_))
+            && !k
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        // A prefilled value is selected when focused: typing replaces it, backspace clears it.
+        if selected && (typing || matches!(k.code, KeyCode::Backspace | KeyCode::Delete)) {
+            f.input = Input::default();
+            if !typing {
+                return;
+            }
+        }
+        f.input.handle_event(&crossterm::event::Event::Key(k));
     }
 
+    /// The focused field's input, for a paste: a selected value is replaced by it.
     pub fn focused_input(&mut self) -> Option<&mut Input> {
-        self.fields.get_mut(self.focus).map(|f| &mut f.input)
+        let selected = std::mem::replace(&mut self.selected, false);
+        let f = self.fields.get_mut(self.focus)?;
+        if !f.choices.is_empty() {
+            return None;
+        }
+        if selected {
+            f.input = Input::default();
+        }
+        Some(&mut f.input)
+    }
+
+    /// Every problem the form can see without the database, all at once: a required choice
+    /// left empty, a date or amount that does not parse, a custom field value that does not
+    /// fit its field. The store still checks everything again when it writes.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for f in &self.fields {
+            let v = f.input.value().trim();
+            if let Some((kind, format)) = &f.check {
+                if let Err(e) = crate::domain::field::check_value(*kind, format.as_deref(), v) {
+                    out.push(format!("{}: {e}", f.label));
+                }
+                continue;
+            }
+            if v.is_empty() {
+                if f.key == "method" || (f.key == "tag" && self.kind != FormKind::Import) {
+                    out.push(format!("{} is required", f.label));
+                }
+                continue;
+            }
+            if matches!(f.key.as_str(), "purchased" | "warranty" | "eol" | "date") {
+                // The store's message names the field itself.
+                if let Err(e) = crate::store::parse_date(&f.label, v) {
+                    out.push(e.to_string());
+                }
+            }
+            if matches!(f.key.as_str(), "cost" | "proceeds") {
+                if let Err(e) = crate::domain::money::parse_amount(v) {
+                    out.push(format!("{}: {e}", f.label));
+                }
+            }
+        }
+        out
     }
 
     fn get(&self, key: &str) -> Option<String> {
@@ -353,29 +519,46 @@ impl Form {
     pub fn save(&self, store: &mut Store) -> Result<String, StoreError> {
         match &self.kind {
             FormKind::AddAsset => {
-                let v = store.add_asset(&NewAsset {
-                    tag: self.get("tag").unwrap_or_default(),
-                    serial: self.get("serial"),
-                    name: self.get("name"),
-                    model: self.get("model"),
-                    manufacturer: self.get("manufacturer"),
-                    category: self.get("category"),
-                    location: self.get("location"),
-                    owner: self.get("owner"),
-                    supplier: self.get("supplier"),
-                    order_number: self.get("order"),
-                    purchase_cost: self.get("cost"),
-                    currency: self.get("currency"),
-                    purchase_date: self.get("purchased"),
-                    warranty_until: self.get("warranty"),
-                    eol_date: self.get("eol"),
-                    notes: self.get("notes"),
-                    ..Default::default()
-                })?;
+                let values: Vec<(String, String)> = self
+                    .custom_values()
+                    .into_iter()
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .collect();
+                let home = self.get("home");
+                let v = store.add_asset_and(
+                    &NewAsset {
+                        tag: self.get("tag").unwrap_or_default(),
+                        serial: self.get("serial"),
+                        name: self.get("name"),
+                        model: self.get("model"),
+                        manufacturer: self.get("manufacturer"),
+                        category: self.get("category"),
+                        location: self.get("location"),
+                        owner: self.get("owner"),
+                        supplier: self.get("supplier"),
+                        order_number: self.get("order"),
+                        purchase_cost: self.get("cost"),
+                        currency: self.get("currency"),
+                        purchase_date: self.get("purchased"),
+                        warranty_until: self.get("warranty"),
+                        eol_date: self.get("eol"),
+                        notes: self.get("notes"),
+                        ..Default::default()
+                    },
+                    |tx, id| {
+                        crate::store::set_fields_tx(tx, id, &values, None)?;
+                        if let Some(h) = &home {
+                            crate::store::set_home_location_tx(tx, id, Some(h.trim()), None)?;
+                        }
+                        Ok(())
+                    },
+                )?;
                 Ok(format!("added {}", v.tag))
             }
             FormKind::EditAsset { tag, version } => {
-                let v = store.edit_asset(
+                let values = self.custom_values();
+                let home = self.raw("home");
+                let v = store.edit_asset_and(
                     tag,
                     &AssetEdit {
                         tag: self.raw("tag"),
@@ -396,6 +579,15 @@ impl Form {
                         expected_version: Some(*version),
                     },
                     None,
+                    |tx, id| {
+                        crate::store::set_fields_tx(tx, id, &values, None)?;
+                        // A form without the field (no home row) leaves the home alone.
+                        if let Some(h) = &home {
+                            let code = Some(h.trim()).filter(|c| !c.is_empty());
+                            crate::store::set_home_location_tx(tx, id, code, None)?;
+                        }
+                        Ok(())
+                    },
                 )?;
                 Ok(format!("saved {}", v.tag))
             }
@@ -464,6 +656,37 @@ impl Form {
     }
 }
 
+/// A key in a choice field: ←/→ (and space) cycle, letters pick the first choice that starts
+/// with what was typed, backspace starts the typing again. Any other value is never possible.
+fn pick_choice(f: &mut Field, typed: &mut String, k: KeyEvent) {
+    use crossterm::event::KeyCode;
+    let cur = f.choices.iter().position(|c| *c == f.input.value());
+    let n = f.choices.len();
+    let to = match k.code {
+        KeyCode::Right | KeyCode::Char(' ') => Some(cur.map_or(0, |i| (i + 1) % n)),
+        KeyCode::Left => Some(cur.map_or(n - 1, |i| (i + n - 1) % n)),
+        KeyCode::Backspace | KeyCode::Delete => {
+            typed.clear();
+            None
+        }
+        KeyCode::Char(c) => {
+            typed.extend(c.to_lowercase());
+            let starts = |t: &str| f.choices.iter().position(|ch| ch.starts_with(t));
+            match starts(typed) {
+                Some(i) => Some(i),
+                None => {
+                    *typed = c.to_lowercase().collect();
+                    starts(typed)
+                }
+            }
+        }
+        _ => None,
+    };
+    if let Some(i) = to {
+        f.input = Input::new(f.choices[i].to_string());
+    }
+}
+
 impl App {
     pub(crate) fn form_key(&mut self, k: KeyEvent) {
         let Some(Screen::Form(f)) = self.screens.last_mut() else {
@@ -493,6 +716,13 @@ impl App {
                 }
             },
             FormCmd::Save => {
+                let problems = f.problems();
+                if !problems.is_empty() {
+                    f.error = Some(problems.join(" · "));
+                    self.bell = true;
+                    return;
+                }
+                f.error = None;
                 f.busy = Some(("saving".into(), std::time::Instant::now()));
                 let form = f.clone();
                 self.write(Box::new(move |store, _| {
@@ -529,26 +759,42 @@ pub fn draw(f: &mut Frame, form: &Form, t: &Theme, area: Rect) {
         .title(format!(" {} ", form.title));
     let inner = block.inner(r);
     f.render_widget(block, r);
+    // A form taller than the screen (an edit with many custom fields) scrolls to keep the
+    // focused field in view; the note below always shows.
+    let rows = (inner.height as usize).saturating_sub(3).max(1);
+    let first = (form.focus + 1).saturating_sub(rows);
     let mut lines = Vec::new();
-    for (i, fl) in form.fields.iter().enumerate() {
+    for (i, fl) in form.fields.iter().enumerate().skip(first).take(rows) {
         let focused = i == form.focus;
         let label = format!("{}{:>15} ", if focused { "▶" } else { " " }, fl.label);
         let value = fit(fl.input.value(), 40);
+        let shown = if focused && !fl.choices.is_empty() {
+            Span::styled(format!("◀ {value} ▶"), t.title())
+        } else if focused && form.selected && !value.is_empty() {
+            Span::styled(
+                value,
+                Style::default().add_modifier(ratatui::style::Modifier::REVERSED),
+            )
+        } else {
+            Span::raw(value)
+        };
         let mut spans = vec![
             Span::styled(label, if focused { t.title() } else { Style::default() }),
-            Span::raw(value),
+            shown,
         ];
         if focused && !fl.hint.is_empty() {
             spans.push(Span::styled(format!("  {}", fl.hint), t.dim()));
         }
         lines.push(Line::from(spans));
         if focused {
-            let x = inner.x + 17 + fl.input.visual_cursor().min(40) as u16;
-            f.set_cursor_position((x, inner.y + i as u16));
+            // A choice's value sits after its ◀ marker.
+            let marker = if fl.choices.is_empty() { 0 } else { 2 };
+            let x = inner.x + 17 + marker + fl.input.visual_cursor().min(40) as u16;
+            f.set_cursor_position((x, inner.y + (i - first) as u16));
         }
     }
     let [fields_area, note_area] = Layout::vertical([
-        Constraint::Length(form.fields.len() as u16 + 1),
+        Constraint::Length(lines.len() as u16 + 1),
         Constraint::Min(1),
     ])
     .areas(inner);

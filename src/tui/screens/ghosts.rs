@@ -20,17 +20,29 @@ pub struct GhostState {
     pub days: i64,
     pub list: Vec<crate::store::Ghost>,
     pub selected: usize,
+    /// A one-key action waiting for its y/n: the tag and the status it would get.
+    pub confirm: Option<(String, Status)>,
 }
 
-/// Find the ghosts on the worker (it reads every asset), then show them.
-pub fn open(days: i64, now: String) -> Job {
+/// Find the ghosts on the worker (it reads every asset), then show them: in a new view, or
+/// (`refresh`) in the open one, keeping its place.
+pub fn job(days: i64, now: String, refresh: bool) -> Job {
     Box::new(move |store, _| {
         let r = store.ghosts(days, &now).map_err(|e| e.to_string());
         Box::new(move |app: &mut App| match r {
+            Ok(list) if refresh => {
+                for s in app.screens.iter_mut() {
+                    if let Screen::Ghosts(g) = s {
+                        g.list = list.clone();
+                        g.selected = g.selected.min(g.list.len().saturating_sub(1));
+                    }
+                }
+            }
             Ok(list) => app.screens.push(Screen::Ghosts(GhostState {
                 days,
                 list,
                 selected: 0,
+                confirm: None,
             })),
             Err(e) => app.fail(e),
         })
@@ -39,6 +51,13 @@ pub fn open(days: i64, now: String) -> Job {
 
 impl GhostState {
     pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
+        // A destructive one-key action asks once: y does it, any other key keeps the asset.
+        if let Some((tag, target)) = self.confirm.take() {
+            return match k.code {
+                crossterm::event::KeyCode::Char('y' | 'Y') => vec![set_status(tag, target)],
+                _ => vec![Effect::Say(format!("kept {tag} as it was"))],
+            };
+        }
         let tag = self.list.get(self.selected).map(|x| x.asset.tag.clone());
         match keymap.ghosts.command(&k) {
             Some(GhostsCmd::Back) => return vec![Effect::Pop],
@@ -58,30 +77,36 @@ impl GhostState {
                 } else {
                     Status::Retired
                 };
-                return vec![Effect::Write(Box::new(move |store, _| {
-                    let r = store
-                        .set_status(&tag, target, Some("from the ghosts list"))
-                        .map_err(|e| e.to_string());
-                    Box::new(move |app: &mut App| match r {
-                        Ok(v) => {
-                            app.say(format!("{} is now {}", v.tag, v.status));
-                            for s in app.screens.iter_mut() {
-                                if let Screen::Ghosts(g) = s {
-                                    g.list.retain(|x| x.asset.tag != tag);
-                                    g.selected = g.selected.min(g.list.len().saturating_sub(1));
-                                }
-                            }
-                        }
-                        Err(e) => app.fail(e),
-                    })
-                }))];
+                self.confirm = Some((tag, target));
             }
+            Some(GhostsCmd::Refresh) => return vec![Effect::Refresh],
             Some(GhostsCmd::Help) => return vec![Effect::Help],
             Some(GhostsCmd::Quit) => return vec![Effect::Quit],
             None => {}
         }
         vec![]
     }
+}
+
+/// Mark one ghost lost or retired, and take it off the list.
+fn set_status(tag: String, target: Status) -> Effect {
+    Effect::Write(Box::new(move |store, _| {
+        let r = store
+            .set_status(&tag, target, Some("from the ghosts list"))
+            .map_err(|e| e.to_string());
+        Box::new(move |app: &mut App| match r {
+            Ok(v) => {
+                app.say(format!("{} is now {}", v.tag, v.status));
+                for s in app.screens.iter_mut() {
+                    if let Screen::Ghosts(g) = s {
+                        g.list.retain(|x| x.asset.tag != tag);
+                        g.selected = g.selected.min(g.list.len().saturating_sub(1));
+                    }
+                }
+            }
+            Err(e) => app.fail(e),
+        })
+    }))
 }
 
 pub fn draw(f: &mut Frame, g: &GhostState, t: &Theme, area: Rect) {
@@ -94,7 +119,21 @@ pub fn draw(f: &mut Frame, g: &GhostState, t: &Theme, area: Rect) {
     f.render_widget(
         Paragraph::new(vec![
             Line::styled(title, t.title()),
-            Line::raw(" x marks lost · r retires · enter opens"),
+            match &g.confirm {
+                Some((tag, target)) => Line::styled(
+                    format!(
+                        " {} {}? y: yes · any other key: no",
+                        if *target == Status::Lost {
+                            "mark lost:"
+                        } else {
+                            "retire:"
+                        },
+                        fit(tag, 40)
+                    ),
+                    t.error().add_modifier(Modifier::BOLD),
+                ),
+                None => Line::raw(" x marks lost · r retires (each asks y/n) · enter opens"),
+            },
         ]),
         head,
     );

@@ -17,6 +17,12 @@ pub struct Licences {
     pub installed: HashMap<i64, i64>,
 }
 
+impl super::Rows for Licences {
+    fn rows(&self) -> usize {
+        self.report.licences.len()
+    }
+}
+
 pub fn draw(f: &mut Frame, r: &Report<Licences>, t: &Theme, area: Rect) {
     let rep = &r.data.report;
     let w = area.width as usize;
@@ -32,7 +38,9 @@ pub fn draw(f: &mut Frame, r: &Report<Licences>, t: &Theme, area: Rect) {
         ),
         Line::raw(""),
     ];
-    for l in rep.licences.iter().skip(r.scroll) {
+    // The header takes two lines and the border two.
+    r.page.set((area.height as usize).saturating_sub(4));
+    for l in rep.licences.iter().skip(r.scroll.min(r.max_scroll())) {
         // The bar: ▇ for seats in use, · for free; past the seats owned, ! marks each seat
         // over, so over-deployment shows in monochrome too.
         let bar = match l.owned {
@@ -58,10 +66,16 @@ pub fn draw(f: &mut Frame, r: &Report<Licences>, t: &Theme, area: Rect) {
         } else {
             String::new()
         };
-        let renew = l
-            .renewal_window
-            .map(|d| format!(" renews ≤{d}d"))
-            .unwrap_or_default();
+        let renew = if l.expired {
+            format!(
+                " EXPIRED {}",
+                l.renewal.as_deref().map(|d| fit(d, 10)).unwrap_or_default()
+            )
+        } else {
+            l.renewal_window
+                .map(|d| format!(" renews ≤{d}d"))
+                .unwrap_or_default()
+        };
         let installed = r
             .data
             .installed
@@ -77,6 +91,8 @@ pub fn draw(f: &mut Frame, r: &Report<Licences>, t: &Theme, area: Rect) {
         );
         lines.push(if l.flagged {
             Line::styled(text, t.error())
+        } else if l.expired {
+            Line::styled(text, t.dim())
         } else {
             Line::raw(text)
         });
@@ -87,10 +103,15 @@ pub fn draw(f: &mut Frame, r: &Report<Licences>, t: &Theme, area: Rect) {
     );
 }
 
-/// Compute the report on the worker, then show it.
-pub fn open(today: chrono::NaiveDate) -> crate::tui::db::Job {
+/// Compute the report on the worker, then show it (in a new view, or in the open one when
+/// `refresh`). Over-deployed licences come first, the worst first; the rest keep the
+/// report's order.
+pub fn job(today: chrono::NaiveDate, refresh: bool) -> crate::tui::db::Job {
     Box::new(move |store, _| {
-        let r = store.licence_report(today).and_then(|report| {
+        let r = store.licence_report(today).and_then(|mut report| {
+            report
+                .licences
+                .sort_by_key(|l| (!l.flagged, std::cmp::Reverse(l.over_deployed)));
             let end_of_day = format!("{}T23:59:59.999Z", today.format("%Y-%m-%d"));
             let installed = store
                 .compliance(&end_of_day, 90)?
@@ -102,6 +123,15 @@ pub fn open(today: chrono::NaiveDate) -> crate::tui::db::Job {
         });
         let r = r.map_err(|e| e.to_string());
         Box::new(move |app: &mut crate::tui::app::App| match r {
+            Ok(d) if refresh => {
+                if let Some(super::Screen::Licences(rep)) = app
+                    .screens
+                    .iter_mut()
+                    .find(|s| matches!(s, super::Screen::Licences(_)))
+                {
+                    rep.replace(d);
+                }
+            }
             Ok(d) => app.screens.push(super::Screen::Licences(Report::new(d))),
             Err(e) => app.fail(e),
         })

@@ -80,6 +80,8 @@ pub enum Effect {
     EditPerson(crate::store::PersonView),
     /// A job for the database worker; its reply updates the screen.
     Write(Job),
+    /// Recompute the open report views (ctrl-r).
+    Refresh,
 }
 
 /// A money view's figures and how far it is scrolled (licences, finance, forecast).
@@ -87,11 +89,45 @@ pub enum Effect {
 pub struct Report<T> {
     pub data: T,
     pub scroll: usize,
+    /// Rows the view showed when last drawn: scrolling stops at the last page.
+    pub page: std::cell::Cell<usize>,
 }
 
-impl<T> Report<T> {
+/// How many rows a report view lists, for its scrolling limit.
+pub trait Rows {
+    fn rows(&self) -> usize;
+}
+
+impl Rows for crate::store::LicenceReport {
+    fn rows(&self) -> usize {
+        self.licences.len()
+    }
+}
+
+impl Rows for crate::store::EolReport {
+    fn rows(&self) -> usize {
+        self.quarters.len()
+    }
+}
+
+impl<T: Rows> Report<T> {
     pub fn new(data: T) -> Report<T> {
-        Report { data, scroll: 0 }
+        Report {
+            data,
+            scroll: 0,
+            page: std::cell::Cell::new(usize::MAX),
+        }
+    }
+
+    /// The furthest the view scrolls: the last row shows at the bottom, never past it.
+    pub fn max_scroll(&self) -> usize {
+        self.data.rows().saturating_sub(self.page.get().max(1))
+    }
+
+    /// New figures (a live refresh), keeping the scroll where it can.
+    pub fn replace(&mut self, data: T) {
+        self.data = data;
+        self.scroll = self.scroll.min(self.max_scroll());
     }
 
     /// The keys every money view shares.
@@ -103,12 +139,42 @@ impl<T> Report<T> {
                 vec![]
             }
             Some(ReportCmd::Down) => {
-                self.scroll += 1;
+                self.scroll = (self.scroll + 1).min(self.max_scroll());
                 vec![]
             }
+            Some(ReportCmd::Refresh) => vec![Effect::Refresh],
             Some(ReportCmd::Help) => vec![Effect::Help],
             Some(ReportCmd::Quit) => vec![Effect::Quit],
             None => vec![],
+        }
+    }
+}
+
+impl crate::tui::app::App {
+    /// Recompute every open report view on the worker (after a change, or on ctrl-r); each
+    /// reply replaces its view's figures in place.
+    pub(crate) fn refresh_reports(&mut self) {
+        let today = self.today();
+        let mut jobs = Vec::new();
+        for s in &self.screens {
+            match s {
+                Screen::Licences(_) => jobs.push(licences::job(today, true)),
+                Screen::Finance(_) => jobs.push(finance::job(today, true)),
+                Screen::Forecast(_) => jobs.push(forecast::job(today, true)),
+                Screen::Ghosts(g) => jobs.push(ghosts::job(g.days, self.now_text(), true)),
+                _ => {}
+            }
+        }
+        for j in jobs {
+            self.write(j);
+        }
+    }
+
+    /// Now as the store writes it (or the pinned day, in tests).
+    pub(crate) fn now_text(&self) -> String {
+        match self.pinned_today {
+            Some(d) => format!("{d}T00:00:00.000Z"),
+            None => crate::store::now_utc(),
         }
     }
 }

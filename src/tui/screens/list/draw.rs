@@ -209,31 +209,44 @@ fn short_condition(c: Condition) -> &'static str {
 
 fn draw_welcome(f: &mut Frame, app: &App, t: &Theme, area: Rect) {
     let k = |c: ListCmd| app.keymap.list.first_key(c);
-    let lines = vec![
+    // The ways to start, counted from the list itself so the heading never disagrees.
+    let ways = [
+        format!(
+            "  {:<6} add your first asset (a form)",
+            k(ListCmd::AddAsset)
+        ),
+        format!(
+            "  {:<6} add a location, {} add a person",
+            k(ListCmd::AddLocation),
+            k(ListCmd::AddPerson)
+        ),
+        format!(
+            "  {:<6} import a file (Snipe-IT CSV, CSV, JSON): checked before it is written",
+            k(ListCmd::Import)
+        ),
+        format!(
+            "  {:<6} load demo data: 500 assets with their people, places and history",
+            k(ListCmd::Demo)
+        ),
+    ];
+    let count = match ways.len() {
+        2 => "two".to_string(),
+        3 => "three".to_string(),
+        4 => "four".to_string(),
+        5 => "five".to_string(),
+        n => n.to_string(),
+    };
+    let mut lines = vec![
         Line::styled(
             "Welcome to itam — this database has no assets yet.",
             t.title(),
         ),
         Line::raw(""),
-        Line::raw("Start one of three ways:"),
+        Line::raw(format!("Start one of {count} ways:")),
         Line::raw(""),
-        Line::raw(format!(
-            "  {:<6} add your first asset (a form)",
-            k(ListCmd::AddAsset)
-        )),
-        Line::raw(format!(
-            "  {:<6} add a location, {} add a person",
-            k(ListCmd::AddLocation),
-            k(ListCmd::AddPerson)
-        )),
-        Line::raw(format!(
-            "  {:<6} import a file (Snipe-IT CSV, CSV, JSON): checked before it is written",
-            k(ListCmd::Import)
-        )),
-        Line::raw(format!(
-            "  {:<6} load demo data: 500 assets, 50 people, 9 locations",
-            k(ListCmd::Demo)
-        )),
+    ];
+    lines.extend(ways.into_iter().map(Line::raw));
+    lines.extend([
         Line::raw(""),
         Line::raw(format!(
             "  {:<6} the scan view, for a barcode wand",
@@ -246,7 +259,7 @@ fn draw_welcome(f: &mut Frame, app: &App, t: &Theme, area: Rect) {
         )),
         Line::raw(""),
         Line::styled(format!("database: {}", visible(&app.display_path)), t.dim()),
-    ];
+    ]);
     f.render_widget(
         Paragraph::new(lines).block(
             Block::default()

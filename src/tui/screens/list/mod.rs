@@ -280,9 +280,10 @@ impl App {
                     self.say("the selected asset is not checked out to anyone");
                 }
             }
-            ListCmd::AddAsset => self
-                .screens
-                .push(Screen::Form(Form::new(FormKind::AddAsset))),
+            ListCmd::AddAsset => match self.store.fields() {
+                Ok(defined) => self.screens.push(Screen::Form(Form::add_with(&defined))),
+                Err(e) => self.fail(e.to_string()),
+            },
             ListCmd::AddPerson => self
                 .screens
                 .push(Screen::Form(Form::new(FormKind::AddPerson))),
@@ -296,23 +297,11 @@ impl App {
                 }
             }
             ListCmd::Import => self.screens.push(Screen::Form(Form::new(FormKind::Import))),
-            ListCmd::Ghosts => {
-                let now = match self.pinned_today {
-                    Some(d) => format!("{d}T00:00:00.000Z"),
-                    None => crate::store::now_utc(),
-                };
-                self.write(super::ghosts::open(180, now));
-            }
-            ListCmd::Drift => {
-                let now = match self.pinned_today {
-                    Some(d) => format!("{d}T00:00:00.000Z"),
-                    None => crate::store::now_utc(),
-                };
-                self.write(super::drift::open(now));
-            }
-            ListCmd::Licences => self.write(super::licences::open(self.today())),
-            ListCmd::Finance => self.write(super::finance::open(self.today())),
-            ListCmd::Forecast => self.write(super::forecast::open(self.today())),
+            ListCmd::Ghosts => self.write(super::ghosts::job(180, self.now_text(), false)),
+            ListCmd::Drift => self.write(super::drift::open(self.now_text())),
+            ListCmd::Licences => self.write(super::licences::job(self.today(), false)),
+            ListCmd::Finance => self.write(super::finance::job(self.today(), false)),
+            ListCmd::Forecast => self.write(super::forecast::job(self.today(), false)),
             ListCmd::Demo => self.load_demo(),
             ListCmd::Refresh => self.refresh_all(),
             ListCmd::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
