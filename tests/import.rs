@@ -627,3 +627,69 @@ fn export_people_locations_and_events() {
     );
     env.fails(&["export", "--kind", "events", "--format", "snipeit"], 1);
 }
+
+#[test]
+fn a_people_file_gives_job_title_phone_and_location_with_events() {
+    let env = Env::new();
+    env.ok(&["location", "add", "BER", "--name", "Berlin Office"]);
+    let f = file(
+        &env,
+        "users.csv",
+        b"First Name,Last Name,Username,Location,Phone,Job Title\n\
+          Maria,Schmidt,mschmidt,Berlin Office,555-0100,Controller\n\
+          Jan,Berg,jberg,Atlantis,,\n",
+    );
+    let (out, _) = run(&env, &["import", p(&f), "--kind", "people"], 0);
+    // An unknown location is a row warning; the person is still added.
+    assert!(out.contains("location 'Atlantis' is not known"), "{out}");
+    let s = store(&env);
+    let m = s.person("mschmidt").unwrap();
+    assert_eq!(m.title.as_deref(), Some("Controller"));
+    assert_eq!(m.phone.as_deref(), Some("555-0100"));
+    assert_eq!(m.location.as_deref(), Some("BER"));
+    assert_eq!(s.person("jberg").unwrap().location, None);
+    drop(s);
+    // Snipe-IT's `jobtitle` and the location's code, on --update: one edit event.
+    let g = file(
+        &env,
+        "users2.csv",
+        b"username,jobtitle,location\nmschmidt,CFO,ber\njberg,Intern,Berlin Office\n",
+    );
+    run(&env, &["import", p(&g), "--kind", "people", "--update"], 0);
+    let d = env.json(&["person", "show", "mschmidt", "--json"]);
+    assert_eq!(d["title"], "CFO");
+    assert_eq!(d["phone"], "555-0100");
+    let edits: Vec<&serde_json::Value> = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "person_edit")
+        .collect();
+    assert_eq!(edits.len(), 2, "{d}");
+    assert_eq!(edits[1]["after"]["before"]["title"], "Controller");
+    assert_eq!(edits[1]["after"]["after"]["title"], "CFO");
+    let list = env.json(&["person", "list", "--json"]);
+    let j = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["username"] == "jberg")
+        .unwrap();
+    assert_eq!(j["title"], "Intern");
+    assert_eq!(j["location"], "BER");
+    // Edited by hand too, and "" clears.
+    env.ok(&[
+        "person",
+        "edit",
+        "jberg",
+        "--phone",
+        "555-0199",
+        "--location",
+        "",
+    ]);
+    let j = store(&env).person("jberg").unwrap();
+    assert_eq!(j.phone.as_deref(), Some("555-0199"));
+    assert_eq!(j.location, None);
+    let c = env.json(&["check", "--json"]);
+    assert_eq!(c["findings"].as_array().unwrap().len(), 0, "{c}");
+}

@@ -201,6 +201,9 @@ fn custom_report(env: &Env) -> PathBuf {
                 ("Username", "mschmidt"),
                 ("Employee No.", "E-77"),
                 ("Department", "Finance"),
+                ("Title", "Controller"),
+                // Escaped with a backtick by the report.
+                ("Phone", "+49 30 1234567"),
                 ("Checkout Date", "2023-04-01 10:00:00"),
                 ("Expected Checkin Date", "2024-04-01"),
                 ("Cost", "9,000.00"),
@@ -386,6 +389,9 @@ fn a_custom_asset_report_imports_whole_with_every_status_type() {
     let m = s.person("mschmidt").expect("mschmidt");
     assert_eq!(m.badge.as_deref(), Some("E-77"));
     assert_eq!(m.team.as_deref(), Some("Finance"));
+    // So do Title and Phone.
+    assert_eq!(m.title.as_deref(), Some("Controller"));
+    assert_eq!(m.phone.as_deref(), Some("+49 30 1234567"));
     assert_eq!(a.due_date.as_deref(), Some("2024-04-01"));
     assert_eq!(a.assigned_at.as_deref(), Some("2023-04-01T10:00:00.000Z"));
     assert_eq!(
@@ -700,6 +706,57 @@ fn impossible_and_ambiguous_dates_are_row_errors_with_line_and_column() {
             "{out}"
         );
     }
+}
+
+/// Snipe-IT's report has no column for the user's own location (postCustom writes User
+/// Address, City, State, Country and Zip instead); a hand-made "User Location" column is read.
+#[test]
+fn a_reports_title_phone_and_user_location_go_to_the_person_with_an_event() {
+    let env = Env::new();
+    env.ok(&["location", "add", "HQ-2", "--name", "Head Office Floor 2"]);
+    env.ok(&[
+        "person",
+        "add",
+        "mschmidt",
+        "--name",
+        "Maria Schmidt",
+        "--title",
+        "Clerk",
+    ]);
+    let path = env.dir.path().join("report.csv");
+    std::fs::write(
+        &path,
+        "Asset Tag,Model,Status,Checked Out,Type,Username,Title,Phone,User Location\n\
+         IT-1,X1,Ready to Deploy (deployed),Maria Schmidt,user,mschmidt,Controller,555-0100,head office floor 2\n\
+         IT-2,X1,Ready to Deploy (deployed),Jan Berg,user,jberg,,,Nowhere\n",
+    )
+    .expect("write");
+    let (out, _) = run(&env, &["import", p(&path)], 0);
+    assert!(out.contains("location 'Nowhere' is not known"), "{out}");
+    let s = store(&env);
+    let m = s.person("mschmidt").expect("mschmidt");
+    assert_eq!(m.title.as_deref(), Some("Controller"));
+    assert_eq!(m.phone.as_deref(), Some("555-0100"));
+    assert_eq!(m.location.as_deref(), Some("HQ-2"));
+    assert_eq!(s.person("jberg").expect("jberg").location, None);
+    drop(s);
+    let d = env.json(&["person", "show", "mschmidt", "--json"]);
+    assert_eq!(d["title"], "Controller");
+    assert_eq!(d["location"], "HQ-2");
+    let edit = d["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .find(|e| e["kind"] == "person_edit")
+        .cloned()
+        .expect("a person_edit event");
+    assert_eq!(edit["after"]["after"]["title"], "Controller", "{edit}");
+    assert_eq!(edit["after"]["before"]["title"], "Clerk", "{edit}");
+    assert_eq!(edit["after"]["after"]["location"], "HQ-2", "{edit}");
+    let text = env.ok(&["person", "show", "mschmidt"]);
+    assert!(text.contains("555-0100"), "{text}");
+    let c = env.json(&["check", "--json"]);
+    assert_eq!(c["findings"].as_array().expect("findings").len(), 0, "{c}");
 }
 
 #[test]

@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use itam::domain::text::visible;
 use itam::domain::{Badge, LocationCode};
-use itam::store::{NewLocation, NewPerson, PersonDetail, Store};
+use itam::store::{NewLocation, NewPerson, PersonDetail, PersonDetails, Store};
 use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
@@ -23,10 +23,13 @@ pub enum PersonCmd {
         badge: Option<Badge>,
         #[arg(long)]
         team: Option<String>,
+        #[command(flatten)]
+        details: DetailArgs,
         #[arg(long)]
         json: bool,
     },
-    /// Change a person's name, email, badge or team ("" clears email, badge or team)
+    /// Change a person's name, email, badge, team, title, phone or location ("" clears all but
+    /// the name)
     Edit {
         username: String,
         #[arg(long)]
@@ -37,6 +40,8 @@ pub enum PersonCmd {
         badge: Option<String>,
         #[arg(long)]
         team: Option<String>,
+        #[command(flatten)]
+        details: DetailArgs,
         #[arg(long)]
         json: bool,
     },
@@ -56,6 +61,29 @@ pub enum PersonCmd {
     },
 }
 
+/// A person's job title, phone and the location they sit at.
+#[derive(Debug, Args)]
+pub struct DetailArgs {
+    /// Job title
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    /// Where they sit (a location's code or name)
+    #[arg(long, value_name = "LOCATION")]
+    location: Option<String>,
+}
+
+impl DetailArgs {
+    fn details(&self) -> PersonDetails {
+        PersonDetails {
+            title: self.title.clone(),
+            phone: self.phone.clone(),
+            location: self.location.clone(),
+        }
+    }
+}
+
 pub fn person(store: &mut Store, c: &PersonCmd) -> Result<ExitCode> {
     match c {
         PersonCmd::Add {
@@ -64,15 +92,19 @@ pub fn person(store: &mut Store, c: &PersonCmd) -> Result<ExitCode> {
             email,
             badge,
             team,
+            details,
             json,
         } => {
-            let p = store.add_person(&NewPerson {
-                username: username.clone(),
-                full_name: name.clone(),
-                email: email.clone(),
-                badge: badge.as_ref().map(Badge::to_string),
-                team: team.clone(),
-            })?;
+            let p = store.add_person_with(
+                &NewPerson {
+                    username: username.clone(),
+                    full_name: name.clone(),
+                    email: email.clone(),
+                    badge: badge.as_ref().map(Badge::to_string),
+                    team: team.clone(),
+                },
+                &details.details(),
+            )?;
             if *json {
                 output::json(&p)?;
             } else {
@@ -86,9 +118,10 @@ pub fn person(store: &mut Store, c: &PersonCmd) -> Result<ExitCode> {
             email,
             badge,
             team,
+            details,
             json,
         } => {
-            let p = store.edit_person(
+            let p = store.edit_person_with(
                 username,
                 &NewPerson {
                     username: username.clone(),
@@ -97,6 +130,7 @@ pub fn person(store: &mut Store, c: &PersonCmd) -> Result<ExitCode> {
                     badge: badge.clone(),
                     team: team.clone(),
                 },
+                &details.details(),
             )?;
             if *json {
                 output::json(&p)?;
@@ -153,6 +187,9 @@ fn print_person(d: &PersonDetail) {
         ("email", dash(&p.email)),
         ("badge", dash(&p.badge)),
         ("team", dash(&p.team)),
+        ("title", dash(&p.title)),
+        ("phone", dash(&p.phone)),
+        ("location", dash(&p.location)),
         ("active", if p.active { "yes" } else { "no" }.into()),
     ] {
         println!("{k:>9}  {v}");

@@ -7,7 +7,7 @@ use super::assets::{view_from_row, SELECT_VIEW};
 pub use super::lookup::ModelIds;
 use super::lookup::{clean_name, get_or_create, NameTable};
 use super::staged;
-use super::{Context, NewPerson, Result, Store, StoreError, Tx};
+use super::{Context, NewPerson, PersonDetails, Result, Store, StoreError, Tx};
 use crate::domain::text::visible;
 use crate::domain::{AssetView, Condition, Status};
 use rusqlite::vtab::Context as SqlContext;
@@ -442,10 +442,12 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
         Ok(id)
     }
 
-    /// Change an existing person's name, email, badge or team (None leaves a field alone).
+    /// Change an existing person's name, email, badge, team, title, phone or location (a code)
+    /// (None leaves a field alone).
     pub fn update_person(
         &mut self,
         p: &NewPerson,
+        d: &PersonDetails,
         before: serde_json::Value,
         after: serde_json::Value,
     ) -> Result<()> {
@@ -460,6 +462,18 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
             .ctx("updating a person")?
             .execute(params![p.username.trim(), full_name, p.email, p.badge, team])
             .map_err(|e| unique_to_refused(e, "person", &p.username))?;
+        if !d.is_empty() {
+            self.tx
+                .conn
+                .prepare_cached(
+                    "UPDATE people SET title = COALESCE(?2, title), phone = COALESCE(?3, phone),
+                       location_id = COALESCE((SELECT id FROM locations WHERE code = ?4), location_id)
+                     WHERE username = ?1",
+                )
+                .ctx("updating a person")?
+                .execute(params![p.username.trim(), d.title, d.phone, d.location])
+                .ctx("updating a person")?;
+        }
         let mut change = serde_json::Map::new();
         change.insert("before".into(), before);
         change.insert("after".into(), after);

@@ -68,7 +68,7 @@ pub use lookup::NameTable;
 pub use maintenance::{MaintenanceView, NewMaintenance};
 pub use ops::{checkout_tx, edit_asset_tx, insert_asset, move_asset_tx, set_status_tx};
 pub use ops::{parse_date, AssetEdit, DisposalInput, NewAsset};
-pub use people::{NewPerson, Offboarding, PersonView};
+pub use people::{NewPerson, Offboarding, PersonDetails, PersonView};
 pub use person_detail::{PersonDetail, PersonEvent, PersonSeat};
 pub use places::{LocationView, NewLocation};
 pub use receiving::{expand_tag, NewPoLine, PoLine, PurchaseOrder};

@@ -17,6 +17,22 @@ pub struct NewPerson {
     pub team: Option<String>,
 }
 
+/// A person's job title, phone and location (by code or name), kept apart from [`NewPerson`]
+/// so its many callers stay as they are. `None` leaves a field alone; in an edit `Some("")`
+/// clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonDetails {
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub location: Option<String>,
+}
+
+impl PersonDetails {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none() && self.phone.is_none() && self.location.is_none()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PersonView {
     pub username: String,
@@ -26,12 +42,18 @@ pub struct PersonView {
     pub team: Option<String>,
     pub active: bool,
     pub holds: i64,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    /// The code of the location they sit at.
+    pub location: Option<String>,
 }
 
 const SELECT_PERSON: &str = "
 SELECT p.username, p.full_name, p.email, p.badge, t.name, p.active,
-       (SELECT count(*) FROM assets a WHERE a.assignee_id = p.id)
-FROM people p LEFT JOIN teams t ON t.id = p.team_id";
+       (SELECT count(*) FROM assets a WHERE a.assignee_id = p.id),
+       p.title, p.phone, lo.code
+FROM people p LEFT JOIN teams t ON t.id = p.team_id
+LEFT JOIN locations lo ON lo.id = p.location_id";
 
 fn person_from_row(r: &Row) -> rusqlite::Result<PersonView> {
     Ok(PersonView {
@@ -42,6 +64,9 @@ fn person_from_row(r: &Row) -> rusqlite::Result<PersonView> {
         team: r.get(4)?,
         active: r.get(5)?,
         holds: r.get(6)?,
+        title: r.get(7)?,
+        phone: r.get(8)?,
+        location: r.get(9)?,
     })
 }
 
@@ -50,6 +75,29 @@ fn trimmed(s: &Option<String>) -> Option<String> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
+}
+
+/// The code of the location `key` names (by code, else name); blank is none and an unknown
+/// location is refused.
+fn location_of(conn: &rusqlite::Connection, key: &Option<String>) -> Result<Option<String>> {
+    let Some(k) = trimmed(key) else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "SELECT code FROM locations WHERE code = ?1
+         UNION ALL SELECT code FROM locations WHERE name = ?1 COLLATE NOCASE LIMIT 1",
+    )
+    .ctx("looking up a location")?
+    .query_row([&k], |r| r.get::<_, String>(0))
+    .optional()
+    .ctx("looking up a location")?
+    .map(Some)
+    .ok_or_else(|| {
+        StoreError::NotFound(format!(
+            "no location has the code or name '{}'",
+            visible(&k)
+        ))
+    })
 }
 
 /// What offboarding did: what came back, what did not, and whether the rest was marked lost.
@@ -129,6 +177,11 @@ impl Store {
     }
 
     pub fn add_person(&mut self, p: &NewPerson) -> Result<PersonView> {
+        self.add_person_with(p, &PersonDetails::default())
+    }
+
+    /// Add a person with a title, phone and location (which must exist) too.
+    pub fn add_person_with(&mut self, p: &NewPerson, d: &PersonDetails) -> Result<PersonView> {
         let username = p.username.trim().to_string();
         if username.is_empty()
             || username
@@ -175,20 +228,26 @@ impl Store {
                 Some(t) => get_or_create(tx.conn, NameTable::Teams, t)?,
                 None => None,
             };
+            let location = location_of(tx.conn, &d.location)?;
             tx.conn
                 .prepare_cached(
-                    "INSERT INTO people(username, full_name, email, badge, team_id, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO people(username, full_name, email, badge, team_id, created_at,
+                                        title, phone, location_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                             (SELECT id FROM locations WHERE code = ?9))",
                 )
                 .ctx("adding a person")?
-                .execute(params![username, full_name, trimmed(&p.email), badge, team, tx.now])
+                .execute(params![username, full_name, trimmed(&p.email), badge, team, tx.now,
+                                 trimmed(&d.title), trimmed(&d.phone), location])
                 .ctx("adding a person")?;
-            tx.subject_event(
-                &format!("person:{username}"),
-                "person_add",
-                json!({"username": username, "full_name": full_name, "email": trimmed(&p.email),
-                       "badge": badge, "team": trimmed(&p.team)}),
-            )?;
+            let mut add = json!({"username": username, "full_name": full_name, "email": trimmed(&p.email),
+                       "badge": badge, "team": trimmed(&p.team)});
+            for (k, v) in [("title", trimmed(&d.title)), ("phone", trimmed(&d.phone)), ("location", location)] {
+                if v.is_some() {
+                    add[k] = json!(v);
+                }
+            }
+            tx.subject_event(&format!("person:{username}"), "person_add", add)?;
             Ok(())
         })?;
         self.person(&username)
@@ -197,6 +256,16 @@ impl Store {
     /// Change a person's name, email, badge or team (`Some("")` clears email, badge, team).
     /// Every change is one `person_edit` event with before and after.
     pub fn edit_person(&mut self, username: &str, changes: &NewPerson) -> Result<PersonView> {
+        self.edit_person_with(username, changes, &PersonDetails::default())
+    }
+
+    /// [`Store::edit_person`] with title, phone and location too, in the same event.
+    pub fn edit_person_with(
+        &mut self,
+        username: &str,
+        changes: &NewPerson,
+        details: &PersonDetails,
+    ) -> Result<PersonView> {
         let cur = self.person(username)?;
         let uname = cur.username.clone();
         let name = Some(clean_name(&changes.full_name)).filter(|n| !n.is_empty());
@@ -237,6 +306,15 @@ impl Store {
             if let Some(t) = &changes.team {
                 change("team", cur.team.clone(), trimmed(&Some(t.clone())));
             }
+            if details.title.is_some() {
+                change("title", cur.title.clone(), trimmed(&details.title));
+            }
+            if details.phone.is_some() {
+                change("phone", cur.phone.clone(), trimmed(&details.phone));
+            }
+            if details.location.is_some() {
+                change("location", cur.location.clone(), location_of(tx.conn, &details.location)?);
+            }
             if after.is_empty() {
                 return Ok(());
             }
@@ -250,7 +328,11 @@ impl Store {
                        full_name = COALESCE(?2, full_name),
                        email = CASE WHEN ?3 THEN ?4 ELSE email END,
                        badge = CASE WHEN ?5 THEN ?6 ELSE badge END,
-                       team_id = CASE WHEN ?7 THEN ?8 ELSE team_id END
+                       team_id = CASE WHEN ?7 THEN ?8 ELSE team_id END,
+                       title = CASE WHEN ?9 THEN ?10 ELSE title END,
+                       phone = CASE WHEN ?11 THEN ?12 ELSE phone END,
+                       location_id = CASE WHEN ?13
+                         THEN (SELECT id FROM locations WHERE code = ?14) ELSE location_id END
                      WHERE username = ?1",
                 )
                 .ctx("editing a person")?
@@ -263,6 +345,12 @@ impl Store {
                     after.get("badge").and_then(|v| v.as_str()),
                     after.contains_key("team"),
                     team,
+                    after.contains_key("title"),
+                    after.get("title").and_then(|v| v.as_str()),
+                    after.contains_key("phone"),
+                    after.get("phone").and_then(|v| v.as_str()),
+                    after.contains_key("location"),
+                    after.get("location").and_then(|v| v.as_str()),
                 ])
                 .ctx("editing a person")?;
             tx.conn

@@ -13,7 +13,7 @@ use crate::domain::field::{check_value, is_mac, FieldKind};
 use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::{Condition, Status};
-use crate::store::{AssetField, BulkAsset, NewPerson};
+use crate::store::{AssetField, BulkAsset, NewPerson, PersonDetails, PersonView};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ impl Planner<'_> {
         let mut extras: Vec<CreateExtra> = Vec::with_capacity(self.table.rows.len());
         // Locations named only as a home: the write creates them (others come with assets).
         let mut home_only: Vec<LocRef> = Vec::new();
-        let mut people_details: Vec<(NewPerson, Value, Value)> = Vec::new();
+        let mut people_details: Vec<(NewPerson, PersonDetails, Value, Value)> = Vec::new();
         let mut details_seen: std::collections::HashSet<String> = Default::default();
         for row in &self.table.rows {
             self.start_row();
@@ -352,12 +352,19 @@ impl Planner<'_> {
                 status = Status::InStock;
             }
 
-            // The person's badge and team, from a report's Employee No. and Department.
+            // The person's badge, team, title, phone and location, from a report's Employee
+            // No., Department, Title, Phone and User Location.
             if let Some((u, _, _)) = &assignee {
                 let badge = self.get(f, Field::Badge).map(str::to_string);
                 let team = self.get(f, Field::Team).map(str::to_string);
-                if (badge.is_some() || team.is_some()) && details_seen.insert(u.to_lowercase()) {
-                    if let Some(d) = self.person_details(line, u, badge, team)? {
+                let more = [Field::Title, Field::Phone, Field::PersonLocation]
+                    .iter()
+                    .any(|k| self.get(f, *k).is_some());
+                if (badge.is_some() || team.is_some() || more)
+                    && details_seen.insert(u.to_lowercase())
+                {
+                    let extra = self.person_extras(line, f)?;
+                    if let Some(d) = self.person_details(line, u, badge, team, extra)? {
                         people_details.push(d);
                     }
                 }
@@ -476,7 +483,8 @@ impl Planner<'_> {
         username: &str,
         mut badge: Option<String>,
         team: Option<String>,
-    ) -> Result<Option<(NewPerson, Value, Value)>, InteropError> {
+        extra: PersonDetails,
+    ) -> Result<Option<(NewPerson, PersonDetails, Value, Value)>, InteropError> {
         if let Some(b) = &badge {
             if let Some(holder) = self.store.badge_holder(b)? {
                 if !holder.eq_ignore_ascii_case(username) {
@@ -494,13 +502,18 @@ impl Planner<'_> {
                 }
             }
         }
-        let (cur_badge, cur_team) = match self.store.person(username) {
-            Ok(p) => (p.badge, p.team),
-            Err(_) => (None, None),
-        };
+        let cur = self.store.person(username).ok();
+        let cur = |f: fn(&PersonView) -> &Option<String>| cur.as_ref().and_then(|p| f(p).clone());
         let mut before = Map::new();
         let mut after = Map::new();
-        for (k, new, old) in [("badge", &badge, &cur_badge), ("team", &team, &cur_team)] {
+        for (k, new, old) in [
+            ("badge", &badge, cur(|p| &p.badge)),
+            ("team", &team, cur(|p| &p.team)),
+            ("title", &extra.title, cur(|p| &p.title)),
+            ("phone", &extra.phone, cur(|p| &p.phone)),
+            ("location", &extra.location, cur(|p| &p.location)),
+        ] {
+            let old = &old;
             if new.is_some() && new.as_deref().map(norm) != old.as_deref().map(norm) {
                 before.insert(k.into(), json!(old));
                 after.insert(k.into(), json!(new));
@@ -517,6 +530,7 @@ impl Planner<'_> {
                 badge,
                 team,
             },
+            extra,
             Value::Object(before),
             Value::Object(after),
         )))

@@ -20,7 +20,7 @@ use super::csvread;
 use super::snipeit::parse_map;
 use super::{Format, InteropError, Kind};
 use crate::domain::text::visible;
-use crate::store::{AssetField, BulkAsset, NewPerson, Store};
+use crate::store::{AssetField, BulkAsset, NewPerson, PersonDetails, Store};
 use planner::Planner;
 use serde::Serialize;
 use serde_json::Value;
@@ -180,13 +180,14 @@ enum Ops {
         custom: Vec<CustomPlan>,
         /// Home locations no asset is at: the write creates them.
         home_only: Vec<planner::LocRef>,
-        /// Badge and team of the people assets are checked out to (a report's Employee No.
-        /// and Department): (person, before, after), written after the assets.
-        people_details: Vec<(NewPerson, Value, Value)>,
+        /// Badge, team, title, phone and location of the people assets are checked out to
+        /// (a report's Employee No., Department, Title, Phone, User Location):
+        /// (person, details, before, after), written after the assets.
+        people_details: Vec<(NewPerson, PersonDetails, Value, Value)>,
     },
     People {
-        creates: Vec<NewPerson>,
-        updates: Vec<(NewPerson, Value, Value)>,
+        creates: Vec<(NewPerson, PersonDetails)>,
+        updates: Vec<(NewPerson, PersonDetails, Value, Value)>,
     },
     Locations {
         creates: Vec<(String, String, Option<String>)>,

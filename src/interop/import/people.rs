@@ -6,11 +6,45 @@ use super::super::InteropError;
 use super::planner::Planner;
 use super::Ops;
 use crate::domain::text::visible;
-use crate::store::NewPerson;
+use crate::store::{NewPerson, PersonDetails};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 impl Planner<'_> {
+    /// A row's title, phone and location for a person; a location that is not known (by
+    /// code or name, or from an earlier row's asset location) is left out with a warning.
+    pub(super) fn person_extras(
+        &mut self,
+        line: u64,
+        f: &csv::StringRecord,
+    ) -> Result<PersonDetails, InteropError> {
+        let title = self.text(line, f, Field::Title);
+        let phone = self.text(line, f, Field::Phone);
+        let mut location = None;
+        if let Some(l) = self.text(line, f, Field::PersonLocation) {
+            // One this file already brings in (as an asset's location), else one stored.
+            location = match self.locations.get(&norm(&l)) {
+                Some(r) => Some(r.code.clone()),
+                None => self.store.location_code_for(&l)?,
+            };
+            if location.is_none() {
+                self.warn(
+                    line,
+                    Some(Field::PersonLocation),
+                    format!(
+                        "location '{}' is not known: not given to the person",
+                        visible(&l)
+                    ),
+                );
+            }
+        }
+        Ok(PersonDetails {
+            title,
+            phone,
+            location,
+        })
+    }
+
     pub(super) fn people(&mut self) -> Result<Ops, InteropError> {
         let mut creates = Vec::new();
         let mut updates = Vec::new();
@@ -111,6 +145,7 @@ impl Planner<'_> {
                 }
             }
             let team = self.text(line, f, Field::Team);
+            let extra = self.person_extras(line, f)?;
             if !self.row_ok() {
                 continue;
             }
@@ -123,7 +158,7 @@ impl Planner<'_> {
             };
             match existing {
                 None => {
-                    creates.push(p);
+                    creates.push((p, extra));
                     self.summary.create += 1;
                 }
                 Some((stored, _)) if !self.opts.update => {
@@ -155,6 +190,9 @@ impl Planner<'_> {
                         ("email", p.email.clone(), cur.email.clone()),
                         ("badge", p.badge.clone(), cur.badge.clone()),
                         ("team", p.team.clone(), cur.team.clone()),
+                        ("title", extra.title.clone(), cur.title.clone()),
+                        ("phone", extra.phone.clone(), cur.phone.clone()),
+                        ("location", extra.location.clone(), cur.location.clone()),
                     ] {
                         if new.is_some() && new.as_deref().map(norm) != old.as_deref().map(norm) {
                             before.insert(k.into(), json!(old));
@@ -164,7 +202,7 @@ impl Planner<'_> {
                     if after.is_empty() {
                         self.summary.skip += 1;
                     } else {
-                        updates.push((p, Value::Object(before), Value::Object(after)));
+                        updates.push((p, extra, Value::Object(before), Value::Object(after)));
                         self.summary.update += 1;
                     }
                 }

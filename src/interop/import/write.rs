@@ -4,7 +4,7 @@ use super::super::InteropError;
 use super::{Applied, Ops, Plan};
 use crate::store::{
     define_field_tx, import_field_value_tx, import_home_tx, set_fields_tx, set_home_location_tx,
-    BulkWriter, StagedAssets, Store,
+    BulkWriter, NewPerson, StagedAssets, Store,
 };
 
 /// Write a plan: everything in one `BEGIN IMMEDIATE` transaction, so an error or a kill
@@ -92,9 +92,6 @@ fn write_plan(
                     out.created += s.rows as usize;
                     n += s.rows;
                 }
-                for (p, before, after) in people_details {
-                    w.update_person(p, before.clone(), after.clone())?;
-                }
                 // A new asset's home is its location (set by the bulk insert); the few whose
                 // home is elsewhere, or none, get it a row each.
                 for ((a, _), x) in creates.iter().zip(extras) {
@@ -125,15 +122,45 @@ fn write_plan(
                     out.updated += 1;
                     tick(&mut n);
                 }
+                // Last, so a location the assets brought in exists for the person's.
+                for (p, d, before, after) in people_details {
+                    w.update_person(p, d, before.clone(), after.clone())?;
+                }
             }
             Ops::People { creates, updates } => {
-                for p in creates {
+                for (p, d) in creates {
                     w.person(p)?;
+                    if !d.is_empty() {
+                        // The add event predates title, phone and location: an edit follows it.
+                        let after: serde_json::Map<String, serde_json::Value> = [
+                            ("title", &d.title),
+                            ("phone", &d.phone),
+                            ("location", &d.location),
+                        ]
+                        .into_iter()
+                        .filter(|(_, v)| v.is_some())
+                        .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+                        .collect();
+                        let before = after
+                            .keys()
+                            .map(|k| (k.clone(), serde_json::Value::Null))
+                            .collect();
+                        let who = NewPerson {
+                            username: p.username.clone(),
+                            ..Default::default()
+                        };
+                        w.update_person(
+                            &who,
+                            d,
+                            serde_json::Value::Object(before),
+                            serde_json::Value::Object(after),
+                        )?;
+                    }
                     out.created += 1;
                     tick(&mut n);
                 }
-                for (p, before, after) in updates {
-                    w.update_person(p, before.clone(), after.clone())?;
+                for (p, d, before, after) in updates {
+                    w.update_person(p, d, before.clone(), after.clone())?;
                     out.updated += 1;
                     tick(&mut n);
                 }
