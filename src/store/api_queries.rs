@@ -231,18 +231,7 @@ impl Store {
                  LEFT JOIN people p ON p.id = a.assignee_id WHERE a.id = ?1",
             )
             .ctx("reading an asset")?
-            .query_row([view.id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })
+            .query_row([view.id], |r| r.try_into())
             .ctx("reading an asset")?;
         Ok(ApiAsset {
             view,

@@ -394,17 +394,7 @@ fn apply_fields(
              FROM sync_devices WHERE asset_id = ?1 AND source = ?2",
         )
         .ctx("reading a device")?
-        .query_row(params![id, run.source], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })
+        .query_row(params![id, run.source], |r| r.try_into())
         .optional()
         .ctx("reading a device")?;
     let old: [Option<String>; 6] = match &stored {
@@ -686,15 +676,15 @@ impl Store {
             .ctx("reading drift")?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
+                <(
+                    String,
+                    Option<String>,
+                    String,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    String,
+                )>::try_from(r)
             })
             .ctx("reading drift")?;
         for r in rows {
@@ -748,15 +738,15 @@ impl Store {
             .ctx("reading drift")?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
+                <(
+                    String,
+                    Option<String>,
+                    String,
+                    String,
+                    String,
+                    Option<String>,
+                    String,
+                )>::try_from(r)
             })
             .ctx("reading drift")?;
         for r in rows {
@@ -792,13 +782,7 @@ impl Store {
             .ctx("reading drift")?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
+                <(String, String, Option<String>, Option<String>, String)>::try_from(r)
             })
             .ctx("reading drift")?;
         let spaced = spaced_serials(c)?;
@@ -844,15 +828,15 @@ impl Store {
             .ctx("reading drift")?;
         let rows = stmt
             .query_map([&cutoff], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
+                <(
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    String,
+                )>::try_from(r)
             })
             .ctx("reading drift")?;
         for r in rows {
