@@ -272,14 +272,8 @@ fn assigned_user(s: &Store, f: &Fields) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// `asset_tag`, which the request must give.
-fn required_tag(f: &Fields) -> Result<String, ApiError> {
-    f.some_text("asset_tag")?
-        .ok_or_else(|| ApiError::field("asset_tag", "The asset tag field is required."))
-}
-
 fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, ApiError> {
-    let tag = required_tag(f)?;
+    let tag = f.required_text("asset_tag")?;
     let status = match f.some_id("status_id")? {
         None => None,
         Some(id) => match shape::status_by_id(id) {
@@ -657,7 +651,7 @@ pub async fn audit_by_body(
     body: Body,
 ) -> Result<Response, ApiError> {
     let f = body::read(body).await?;
-    let tag = required_tag(&f)?;
+    let tag = f.required_text("asset_tag")?;
     on_asset(&app, Which::Tag(tag), json!(NO_ASSET), move |s, a| {
         audit_tx(s, &who, a, &f)
     })
