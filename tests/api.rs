@@ -143,8 +143,12 @@ fn token(env: &Env, args: &[&str]) -> String {
 }
 
 fn setup() -> (Env, Server, Api) {
-    let env = Env::seeded();
-    let t = token(&env, &["intune"]);
+    serve(Env::seeded(), "intune")
+}
+
+/// `itam serve` on `env`, with a client holding a new token named `token_name`.
+fn serve(env: Env, token_name: &str) -> (Env, Server, Api) {
+    let t = token(&env, &[token_name]);
     let server = Server::start(&env);
     let api = Api {
         addr: server.addr.clone(),
@@ -303,12 +307,7 @@ fn hardware_reads_by_id_tag_serial_and_list_shapes() {
 fn pages_are_capped_at_500() {
     let env = Env::new();
     env.ok(&["demo", "--assets", "600"]);
-    let t = token(&env, &["bulk"]);
-    let s = Server::start(&env);
-    let api = Api {
-        addr: s.addr.clone(),
-        token: t,
-    };
+    let (_env, _server, api) = serve(env, "bulk");
     let r = api.get("/hardware?limit=100000");
     let rows = r.body["rows"].as_array().unwrap().len() as i64;
     assert!(rows <= 500, "{rows}");

@@ -102,12 +102,24 @@ impl Bench {
         self.expect(&settled(self.log), 5);
     }
 
-    fn quit(mut self) {
-        self.pty.send(b"\x03");
+    /// The screen shows no failed or warned scan.
+    fn assert_clean(&self) {
+        let screen = self.screen();
         assert!(
-            self.pty.wait_exit(5).is_some_and(|s| s.success()),
+            !screen.contains("FAIL") && !screen.contains("WARN"),
+            "{screen}"
+        );
+    }
+
+    /// Quits the app (it must exit cleanly) and hands back the bench's database.
+    fn quit(self) -> Env {
+        let Bench { env, mut pty, .. } = self;
+        pty.send(b"\x03");
+        assert!(
+            pty.wait_exit(5).is_some_and(|s| s.success()),
             "itam exits cleanly"
         );
+        env
     }
 }
 
@@ -142,6 +154,27 @@ fn laptops(env: &Env, prefix: &str, n: usize, location: &str) -> Vec<String> {
     tags
 }
 
+/// Purchase order `po` from Dell with one line: `qty` Latitude 7440 laptops at `unit_cost`.
+fn order_laptops(env: &Env, po: &str, qty: u32, unit_cost: &str) {
+    env.ok(&["po", "add", po, "--supplier", "Dell"]);
+    let qty = qty.to_string();
+    env.ok(&[
+        "po",
+        "line",
+        po,
+        "--model",
+        "Latitude 7440",
+        "--manufacturer",
+        "Dell",
+        "--category",
+        "Laptop",
+        "--qty",
+        &qty,
+        "--unit-cost",
+        unit_cost,
+    ]);
+}
+
 fn assets(env: &Env) -> Vec<Value> {
     let v: Value = serde_json::from_str(&env.ok(&["export", "--format", "json"])).unwrap();
     v.as_array().expect("an array of assets").clone()
@@ -168,14 +201,9 @@ fn check_in_20_is_f4_and_20_scans_and_keeps_every_grade() {
     assert_eq!(b.inputs, 21, "F4 + 20 scans");
     // CI-20 was broken when it went out: it comes back broken, and the log says so.
     b.expect("CI-20 checked in (broken)", 2);
-    let screen = b.screen();
-    assert!(
-        !screen.contains("FAIL") && !screen.contains("WARN"),
-        "{screen}"
-    );
+    b.assert_clean();
     eprintln!("check in 20: {} inputs, {:?}", b.inputs, t0.elapsed());
-    let env = std::mem::replace(&mut b.env, Env::new());
-    b.quit();
+    let env = b.quit();
     for (i, t) in tags.iter().enumerate() {
         let a = show(&env, t);
         assert_eq!(a["status"], "in_stock", "{t}: {a}");
@@ -199,14 +227,9 @@ fn check_out_5_is_f3_a_badge_and_5_scans() {
         b.scan(t);
     }
     assert_eq!(b.inputs, 7, "F3 + badge + 5 scans");
-    let screen = b.screen();
-    assert!(
-        !screen.contains("FAIL") && !screen.contains("WARN"),
-        "{screen}"
-    );
+    b.assert_clean();
     eprintln!("check out 5: {} inputs, {:?}", b.inputs, t0.elapsed());
-    let env = std::mem::replace(&mut b.env, Env::new());
-    b.quit();
+    let env = b.quit();
     for t in &tags {
         let a = show(&env, t);
         assert_eq!(a["status"], "deployed", "{t}: {a}");
@@ -296,8 +319,7 @@ fn auditing_a_50_asset_room_is_f9_its_label_50_scans_and_close_and_all_of_it_rea
     // Home goes back to the top.
     b.pty.send(HOME.as_bytes());
     b.expect("1–", 2);
-    let env = std::mem::replace(&mut b.env, Env::new());
-    b.quit();
+    let env = b.quit();
     let audits = env.json(&["audit", "list", "--json"]);
     let id = audits[0]["id"].as_i64().expect("audit id").to_string();
     let r = env.json(&["report", "audit", &id, "--json"]);
@@ -319,22 +341,7 @@ fn receiving_10_is_f10_picking_the_line_and_10_scans_each_with_tag_cost_and_plac
         "[receiving]\ntag_pattern = \"RX-{seq:04}\"\nlocation = \"WH-01\"\n",
     )
     .unwrap();
-    env.ok(&["po", "add", "PO-7", "--supplier", "Dell"]);
-    env.ok(&[
-        "po",
-        "line",
-        "PO-7",
-        "--model",
-        "Latitude 7440",
-        "--manufacturer",
-        "Dell",
-        "--category",
-        "Laptop",
-        "--qty",
-        "10",
-        "--unit-cost",
-        "1299.00",
-    ]);
+    order_laptops(&env, "PO-7", 10, "1299.00");
     let serials: Vec<String> = (1..=10).map(|i| format!("5CG{i:07}")).collect();
     let t0 = Instant::now();
     let mut b = Bench::open(env);
@@ -348,14 +355,9 @@ fn receiving_10_is_f10_picking_the_line_and_10_scans_each_with_tag_cost_and_plac
         b.scan(s);
     }
     assert_eq!(b.inputs, 12, "F10 + pick the line + 10 scans");
-    let screen = b.screen();
-    assert!(
-        !screen.contains("FAIL") && !screen.contains("WARN"),
-        "{screen}"
-    );
+    b.assert_clean();
     eprintln!("receive 10: {} inputs, {:?}", b.inputs, t0.elapsed());
-    let env = std::mem::replace(&mut b.env, Env::new());
-    b.quit();
+    let env = b.quit();
     for (i, s) in serials.iter().enumerate() {
         let a = show(&env, s);
         assert_eq!(a["tag"], format!("RX-{:04}", i + 1), "{a}");
@@ -372,22 +374,7 @@ fn receiving_10_is_f10_picking_the_line_and_10_scans_each_with_tag_cost_and_plac
 #[test]
 fn a_scanned_location_label_places_received_units_without_config() {
     let env = bench();
-    env.ok(&["po", "add", "PO-8", "--supplier", "Dell"]);
-    env.ok(&[
-        "po",
-        "line",
-        "PO-8",
-        "--model",
-        "Latitude 7440",
-        "--manufacturer",
-        "Dell",
-        "--category",
-        "Laptop",
-        "--qty",
-        "3",
-        "--unit-cost",
-        "999.50",
-    ]);
+    order_laptops(&env, "PO-8", 3, "999.50");
     let mut b = Bench::open(env);
     b.key(F10, 0);
     b.log += 1;
@@ -400,8 +387,7 @@ fn a_scanned_location_label_places_received_units_without_config() {
         b.scan(s);
     }
     assert_eq!(b.inputs, 6, "F10 + pick the line + the label + 3 scans");
-    let env = std::mem::replace(&mut b.env, Env::new());
-    b.quit();
+    let env = b.quit();
     for s in ["SN-A", "SN-B", "SN-C"] {
         let a = show(&env, s);
         assert_eq!(a["location"], "R202", "{a}");

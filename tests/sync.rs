@@ -6,7 +6,7 @@
 
 mod common;
 use common::Env;
-use itam::domain::feed::Source;
+use itam::domain::feed::{Feed, Source};
 use itam::domain::licence::{CostBasis, CostPeriod, LicenceKind, NewLicence};
 use itam::domain::{DisposalMethod, Status, WipeMethod};
 use itam::store::{
@@ -26,7 +26,7 @@ fn fx(name: &str) -> String {
 /// Seven laptops in every state a feed can disagree with, seven people, two licences.
 fn fleet() -> Env {
     let e = Env::new();
-    let mut s = Store::open(&e.db(), &OpenOptions::default()).unwrap();
+    let mut s = store(&e);
     s.set_clock_for_tests("2026-06-01T09:00:00.000Z");
     s.set_actor_for_tests("tester");
     for (u, n) in [
@@ -135,13 +135,32 @@ fn kinds(drift: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A fixture read as the feed `source`.
+fn read(name: &str, source: Source) -> Feed {
+    itam::sync::read_file(&fixture(name), source, &[]).unwrap()
+}
+
+/// The drift report as of the day after the fixtures' check-ins.
+fn drift(e: &Env) -> Value {
+    json(e, &["report", "drift", "--json", "--as-of", "2026-11-30"])
+}
+
+/// The text at `key` in each object of the array `list`.
+fn strs<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[key].as_str().unwrap())
+        .collect()
+}
+
 fn store(e: &Env) -> Store {
     Store::open(&e.db(), &OpenOptions::default()).unwrap()
 }
 
 #[test]
 fn intune_fixture_reads_every_device_with_a_serial() {
-    let f = itam::sync::read_file(&fixture("intune_devices.csv"), Source::Intune, &[]).unwrap();
+    let f = read("intune_devices.csv", Source::Intune);
     assert_eq!(f.devices.len(), 7);
     let d = &f.devices[0];
     assert_eq!(d.serial, "C02AAA001");
@@ -170,7 +189,7 @@ fn intune_fixture_reads_every_device_with_a_serial() {
 
 #[test]
 fn osquery_fixture_joins_three_tables_per_host() {
-    let f = itam::sync::read_file(&fixture("osquery_results.jsonl"), Source::Osquery, &[]).unwrap();
+    let f = read("osquery_results.jsonl", Source::Osquery);
     assert_eq!(f.devices.len(), 4);
     let d = &f.devices[0];
     assert_eq!(d.serial, "C02AAA001");
@@ -187,7 +206,7 @@ fn osquery_fixture_joins_three_tables_per_host() {
 
 #[test]
 fn jamf_fixture_joins_application_rows() {
-    let f = itam::sync::read_file(&fixture("jamf_computers.csv"), Source::Jamf, &[]).unwrap();
+    let f = read("jamf_computers.csv", Source::Jamf);
     assert_eq!(f.devices.len(), 2);
     let d = &f.devices[0];
     assert_eq!(d.source_id.as_deref(), Some("412"));
@@ -199,7 +218,7 @@ fn jamf_fixture_joins_application_rows() {
 
 #[test]
 fn kandji_fixture_reads_the_device_fields() {
-    let f = itam::sync::read_file(&fixture("kandji_devices.csv"), Source::Kandji, &[]).unwrap();
+    let f = read("kandji_devices.csv", Source::Kandji);
     assert_eq!(f.devices.len(), 2);
     assert_eq!(f.devices[0].serial, "K7XQ2Y9F4C");
     assert_eq!(f.devices[0].user.as_deref(), Some("alice@example.com"));
@@ -353,7 +372,7 @@ fn unknown_serials_are_listed_or_created_in_stock() {
     let e = fleet();
     let out = e.ok(&["sync", &fx("intune_devices.csv"), "--source", "intune"]);
     assert!(out.contains("unknown serial ZZUNKNOWN9"), "{out}");
-    let d = json(&e, &["report", "drift", "--json", "--as-of", "2026-11-30"]);
+    let d = drift(&e);
     assert!(kinds(&d).contains(&("unknown_serial".into(), "ZZUNKNOWN9".into())));
     let out = e.ok(&[
         "sync",
@@ -368,7 +387,7 @@ fn unknown_serials_are_listed_or_created_in_stock() {
     assert_eq!(v["name"], "DESKTOP-9Q2LM");
     let h = json(&e, &["history", "ZZUNKNOWN9", "--json"]);
     assert_eq!(h[0]["actor"], "sync:intune");
-    let d = json(&e, &["report", "drift", "--json", "--as-of", "2026-11-30"]);
+    let d = drift(&e);
     assert!(!kinds(&d).iter().any(|(k, _)| k == "unknown_serial"));
 }
 
@@ -378,7 +397,7 @@ fn end_to_end_drift_and_compliance_list_exactly_the_planted_differences() {
     let e = fleet();
     e.ok(&["sync", &fx("intune_devices.csv"), "--source", "intune"]);
     e.ok(&["sync", &fx("osquery_results.jsonl"), "--source", "osquery"]);
-    let d = json(&e, &["report", "drift", "--json", "--as-of", "2026-11-30"]);
+    let d = drift(&e);
     let want: Vec<(String, String)> = [
         ("seen_while_disposed", "LAP-004"),
         ("seen_while_lost", "LAP-003"),
@@ -430,38 +449,18 @@ fn end_to_end_drift_and_compliance_list_exactly_the_planted_differences() {
     assert_eq!(acrobat["seats_assigned"], 2);
     // LAP-001 (alice, seat) and LAP-007 (frank, none); the disposed LAP-004 does not count.
     assert_eq!(acrobat["devices_installed"], 2);
-    let tags: Vec<&str> = acrobat["exposure"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["tag"].as_str().unwrap())
-        .collect();
+    let tags = strs(&acrobat["exposure"], "tag");
     assert_eq!(tags, ["LAP-007"]);
     assert_eq!(acrobat["users_without_seat"], serde_json::json!(["frank"]));
-    let holders: Vec<&str> = acrobat["reclaimable"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["holder"].as_str().unwrap())
-        .collect();
+    let holders = strs(&acrobat["reclaimable"], "holder");
     assert_eq!(holders, ["person:grace"]);
     assert_eq!(acrobat["reclaimable_cost"], "20.00");
     let visio = &c["licences"][1];
     assert_eq!(visio["devices_installed"], 1);
-    let tags: Vec<&str> = visio["exposure"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["tag"].as_str().unwrap())
-        .collect();
+    let tags = strs(&visio["exposure"], "tag");
     assert_eq!(tags, ["LAP-002"]);
     assert_eq!(visio["users_without_seat"], serde_json::json!([]));
-    let holders: Vec<&str> = visio["reclaimable"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["holder"].as_str().unwrap())
-        .collect();
+    let holders = strs(&visio["reclaimable"], "holder");
     assert_eq!(holders, ["asset:LAP-006"]);
     assert_eq!(visio["reclaimable_cost"], "100.00");
     let text = e.ok(&["report", "compliance", "--as-of", "2026-11-30"]);
@@ -491,7 +490,7 @@ fn drift_resolves_from_the_command_line() {
     );
     let err = e.fails(&["drift", "found", "LAP-001"], 1);
     assert!(err.contains("not lost"), "{err}");
-    let d = json(&e, &["report", "drift", "--json", "--as-of", "2026-11-30"]);
+    let d = drift(&e);
     let left: Vec<String> = kinds(&d).into_iter().map(|(k, _)| k).collect();
     assert_eq!(left, ["unknown_serial", "stale"]);
     // The resolutions are the OS user's, not the sync's; the ledger still checks.
@@ -525,7 +524,7 @@ fn a_bad_export_names_line_and_column_and_writes_nothing() {
 fn batches_commit_separately_and_a_rerun_completes() {
     let e = fleet();
     let mut s = store(&e);
-    let feed = itam::sync::read_file(&fixture("intune_devices.csv"), Source::Intune, &[]).unwrap();
+    let feed = read("intune_devices.csv", Source::Intune);
     let opts = SyncOptions {
         batch_devices: 2,
         ..SyncOptions::default()

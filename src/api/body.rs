@@ -72,6 +72,17 @@ impl Fields {
         Ok(self.text(key)?.flatten())
     }
 
+    /// Text the request must give; refused in Snipe-IT's words ("The asset tag field is
+    /// required.") when absent, null or empty.
+    pub fn required_text(&self, key: &str) -> Result<String, ApiError> {
+        self.some_text(key)?.ok_or_else(|| {
+            ApiError::field(
+                key,
+                format!("The {} field is required.", key.replace('_', " ")),
+            )
+        })
+    }
+
     /// An integer id, given as a number or a string of digits. `Some(None)` for null or "".
     pub fn id(&self, key: &str) -> Result<Option<Option<i64>>, ApiError> {
         match self.0.get(key) {

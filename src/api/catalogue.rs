@@ -44,9 +44,7 @@ pub async fn create_model(
     body: Body,
 ) -> Result<Response, ApiError> {
     let f = body::read(body).await?;
-    let Some(name) = f.some_text("name")? else {
-        return Err(ApiError::field("name", "The name field is required."));
-    };
+    let name = f.required_text("name")?;
     let number = f.some_text("model_number")?;
     let manufacturer = f.some_id("manufacturer_id")?;
     let category = f.some_id("category_id")?;

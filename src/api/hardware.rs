@@ -113,18 +113,22 @@ fn query_from(p: &Params) -> Result<AssetQuery, ApiError> {
     })
 }
 
+/// One page of assets that `query` finds, rendered, with how many it finds in all.
+async fn rendered_page(app: &App, query: AssetQuery) -> Result<(i64, Vec<Value>), ApiError> {
+    app.pool
+        .run(move |s| -> Result<_, ApiError> {
+            let (total, rows) = s.api_assets(&query)?;
+            Ok((total, render(s, &rows)?))
+        })
+        .await?
+}
+
 pub async fn list(
     State(app): State<App>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let query = query_from(&Params(&q))?;
-    let (total, rows) = app
-        .pool
-        .run(move |s| -> Result<_, ApiError> {
-            let (total, rows) = s.api_assets(&query)?;
-            Ok((total, render(s, &rows)?))
-        })
-        .await??;
+    let (total, rows) = rendered_page(&app, query).await?;
     Ok(reply::list(total, rows))
 }
 
@@ -163,13 +167,7 @@ pub async fn by_serial(
         serial: Some(serial),
         ..Default::default()
     };
-    let (total, rows) = app
-        .pool
-        .run(move |s| -> Result<_, ApiError> {
-            let (total, rows) = s.api_assets(&query)?;
-            Ok((total, render(s, &rows)?))
-        })
-        .await??;
+    let (total, rows) = rendered_page(&app, query).await?;
     if total == 0 {
         return Ok(reply::error(json!(NO_ASSET), Value::Null));
     }
@@ -182,32 +180,32 @@ fn day(f: &Fields, key: &str) -> Result<Option<Option<String>>, ApiError> {
         .map(|v| v.map(|s| s.trim().chars().take(10).collect())))
 }
 
-fn model_name(s: &Store, f: &Fields) -> Result<Option<Option<String>>, ApiError> {
-    match f.id("model_id")? {
+/// A nullable id field resolved to what itam keys on: absent, cleared, or the `what` that
+/// `find` names (an id that names nothing is refused).
+fn resolve_id(
+    f: &Fields,
+    key: &str,
+    what: &str,
+    find: impl FnOnce(i64) -> Result<Option<String>, StoreError>,
+) -> Result<Option<Option<String>>, ApiError> {
+    match f.id(key)? {
         None => Ok(None),
         Some(None) => Ok(Some(None)),
-        Some(Some(id)) => match s.model_name_by_id(id)? {
+        Some(Some(id)) => match find(id)? {
             Some(n) => Ok(Some(Some(n))),
-            None => Err(ApiError::field(
-                "model_id",
-                format!("no model has the id {id}"),
-            )),
+            None => Err(ApiError::field(key, format!("no {what} has the id {id}"))),
         },
     }
 }
 
+fn model_name(s: &Store, f: &Fields) -> Result<Option<Option<String>>, ApiError> {
+    resolve_id(f, "model_id", "model", |id| s.model_name_by_id(id))
+}
+
 fn supplier_name(s: &Store, f: &Fields) -> Result<Option<Option<String>>, ApiError> {
-    match f.id("supplier_id")? {
-        None => Ok(None),
-        Some(None) => Ok(Some(None)),
-        Some(Some(id)) => match s.name_by_id(NameTable::Suppliers, id)? {
-            Some(n) => Ok(Some(Some(n))),
-            None => Err(ApiError::field(
-                "supplier_id",
-                format!("no supplier has the id {id}"),
-            )),
-        },
-    }
+    resolve_id(f, "supplier_id", "supplier", |id| {
+        s.name_by_id(NameTable::Suppliers, id)
+    })
 }
 
 /// `location_id` (where the asset is now) as a location code.
@@ -259,26 +257,23 @@ fn row_of(s: &Store, id: i64) -> Result<Value, ApiError> {
 
 /// `rtd_location_id` (Snipe-IT's default location, itam's home) as a location code.
 fn home_code(s: &Store, f: &Fields) -> Result<Option<Option<String>>, ApiError> {
-    match f.id("rtd_location_id")? {
+    resolve_id(f, "rtd_location_id", "location", |id| {
+        s.location_code_by_id(id)
+    })
+}
+
+/// `assigned_user` (to check the asset out to) as a username.
+fn assigned_user(s: &Store, f: &Fields) -> Result<Option<String>, ApiError> {
+    match f.some_id("assigned_user")? {
+        Some(uid) => Ok(Some(s.person_username_by_id(uid)?.ok_or_else(|| {
+            ApiError::field("assigned_user", format!("no user has the id {uid}"))
+        })?)),
         None => Ok(None),
-        Some(None) => Ok(Some(None)),
-        Some(Some(id)) => match s.location_code_by_id(id)? {
-            Some(c) => Ok(Some(Some(c))),
-            None => Err(ApiError::field(
-                "rtd_location_id",
-                format!("no location has the id {id}"),
-            )),
-        },
     }
 }
 
 fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, ApiError> {
-    let Some(tag) = f.some_text("asset_tag")? else {
-        return Err(ApiError::field(
-            "asset_tag",
-            "The asset tag field is required.",
-        ));
-    };
+    let tag = f.required_text("asset_tag")?;
     let status = match f.some_id("status_id")? {
         None => None,
         Some(id) => match shape::status_by_id(id) {
@@ -320,12 +315,7 @@ fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, A
         notes: f.some_text("notes")?,
         ..Default::default()
     };
-    let user = match f.some_id("assigned_user")? {
-        Some(uid) => Some(s.person_username_by_id(uid)?.ok_or_else(|| {
-            ApiError::field("assigned_user", format!("no user has the id {uid}"))
-        })?),
-        None => None,
-    };
+    let user = assigned_user(s, f)?;
     // One transaction: a refusal of any part (home, a field, the check-out) leaves no asset.
     let home = home.or(location);
     let created = s.as_api(who, |s| {
@@ -416,12 +406,7 @@ fn update_tx(s: &mut Store, who: &ApiIdentity, id: i64, f: &Fields) -> Result<Re
     let location = location_code(s, f)?;
     let home = home_code(s, f)?;
     let custom = fields::requested(&s.fields()?, f)?;
-    let user = match f.some_id("assigned_user")? {
-        Some(uid) => Some(s.person_username_by_id(uid)?.ok_or_else(|| {
-            ApiError::field("assigned_user", format!("no user has the id {uid}"))
-        })?),
-        None => None,
-    };
+    let user = assigned_user(s, f)?;
     let payload = json!({"asset": cur.view.tag});
     // Every part in one transaction, each with its own event: a refusal of any part (the
     // lifecycle, a lost race, a value the store rejects) leaves the asset as it was.
@@ -468,6 +453,34 @@ pub async fn update(
     let id = path_id("asset", &id)?;
     let f = body::read(body).await?;
     app.pool.run(move |s| update_tx(s, &who, id, &f)).await?
+}
+
+/// The asset a route names: by its id or by its tag.
+enum Which {
+    Id(i64),
+    Tag(String),
+}
+
+/// Runs `op` on the asset `which` names, or answers `missing` (Snipe-IT's 200 with status
+/// error) when there is none.
+async fn on_asset(
+    app: &App,
+    which: Which,
+    missing: Value,
+    op: impl FnOnce(&mut Store, &ApiAsset) -> Result<Response, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    app.pool
+        .run(move |s| {
+            let found = match &which {
+                Which::Id(id) => s.api_asset(*id)?,
+                Which::Tag(tag) => s.api_asset_by_tag(tag)?,
+            };
+            match found {
+                Some(a) => op(s, &a),
+                None => Ok(reply::error(missing, Value::Null)),
+            }
+        })
+        .await?
 }
 
 fn checkout_tx(
@@ -533,12 +546,10 @@ pub async fn checkout(
 ) -> Result<Response, ApiError> {
     let id = path_id("asset", &id)?;
     let f = body::read(body).await?;
-    app.pool
-        .run(move |s| match s.api_asset(id)? {
-            Some(a) => checkout_tx(s, &who, &a.view.tag, &f),
-            None => Ok(reply::error(json!(NO_ASSET), Value::Null)),
-        })
-        .await?
+    on_asset(&app, Which::Id(id), json!(NO_ASSET), move |s, a| {
+        checkout_tx(s, &who, &a.view.tag, &f)
+    })
+    .await
 }
 
 pub async fn checkout_by_tag(
@@ -548,18 +559,19 @@ pub async fn checkout_by_tag(
     body: Body,
 ) -> Result<Response, ApiError> {
     let f = body::read(body).await?;
-    app.pool
-        .run(move |s| match s.api_asset_by_tag(&tag)? {
-            Some(a) => checkout_tx(s, &who, &a.view.tag, &f),
-            None => Ok(reply::error(json!("Asset not found"), Value::Null)),
-        })
-        .await?
+    on_asset(
+        &app,
+        Which::Tag(tag),
+        json!("Asset not found"),
+        move |s, a| checkout_tx(s, &who, &a.view.tag, &f),
+    )
+    .await
 }
 
 fn checkin_tx(
     s: &mut Store,
     who: &ApiIdentity,
-    a: &crate::store::ApiAsset,
+    a: &ApiAsset,
     f: &Fields,
 ) -> Result<Response, ApiError> {
     let payload = json!({
@@ -583,12 +595,10 @@ pub async fn checkin(
 ) -> Result<Response, ApiError> {
     let id = path_id("asset", &id)?;
     let f = body::read(body).await?;
-    app.pool
-        .run(move |s| match s.api_asset(id)? {
-            Some(a) => checkin_tx(s, &who, &a, &f),
-            None => Ok(reply::error(json!(NO_ASSET), Value::Null)),
-        })
-        .await?
+    on_asset(&app, Which::Id(id), json!(NO_ASSET), move |s, a| {
+        checkin_tx(s, &who, a, &f)
+    })
+    .await
 }
 
 pub async fn checkin_by_tag(
@@ -598,21 +608,17 @@ pub async fn checkin_by_tag(
     body: Body,
 ) -> Result<Response, ApiError> {
     let f = body::read(body).await?;
-    app.pool
-        .run(move |s| match s.api_asset_by_tag(&tag)? {
-            Some(a) => checkin_tx(s, &who, &a, &f),
-            None => Ok(reply::error(
-                json!(format!("Asset with tag {} not found", visible(&tag))),
-                Value::Null,
-            )),
-        })
-        .await?
+    let missing = json!(format!("Asset with tag {} not found", visible(&tag)));
+    on_asset(&app, Which::Tag(tag), missing, move |s, a| {
+        checkin_tx(s, &who, a, &f)
+    })
+    .await
 }
 
 fn audit_tx(
     s: &mut Store,
     who: &ApiIdentity,
-    a: &crate::store::ApiAsset,
+    a: &ApiAsset,
     f: &Fields,
 ) -> Result<Response, ApiError> {
     let note = f.some_text("note")?;
@@ -645,18 +651,11 @@ pub async fn audit_by_body(
     body: Body,
 ) -> Result<Response, ApiError> {
     let f = body::read(body).await?;
-    let Some(tag) = f.some_text("asset_tag")? else {
-        return Err(ApiError::field(
-            "asset_tag",
-            "The asset tag field is required.",
-        ));
-    };
-    app.pool
-        .run(move |s| match s.api_asset_by_tag(&tag)? {
-            Some(a) => audit_tx(s, &who, &a, &f),
-            None => Ok(reply::error(json!(NO_ASSET), Value::Null)),
-        })
-        .await?
+    let tag = f.required_text("asset_tag")?;
+    on_asset(&app, Which::Tag(tag), json!(NO_ASSET), move |s, a| {
+        audit_tx(s, &who, a, &f)
+    })
+    .await
 }
 
 pub async fn audit_by_id(
@@ -667,12 +666,10 @@ pub async fn audit_by_id(
 ) -> Result<Response, ApiError> {
     let id = path_id("asset", &id)?;
     let f = body::read(body).await?;
-    app.pool
-        .run(move |s| match s.api_asset(id)? {
-            Some(a) => audit_tx(s, &who, &a, &f),
-            None => Ok(reply::error(json!(NO_ASSET), Value::Null)),
-        })
-        .await?
+    on_asset(&app, Which::Id(id), json!(NO_ASSET), move |s, a| {
+        audit_tx(s, &who, a, &f)
+    })
+    .await
 }
 
 /// DELETE anything: refused, with what to do instead.

@@ -102,18 +102,8 @@ fn full_name(first: Option<String>, last: Option<String>) -> String {
 }
 
 fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, ApiError> {
-    let Some(username) = f.some_text("username")? else {
-        return Err(ApiError::field(
-            "username",
-            "The username field is required.",
-        ));
-    };
-    let Some(first) = f.some_text("first_name")? else {
-        return Err(ApiError::field(
-            "first_name",
-            "The first name field is required.",
-        ));
-    };
+    let username = f.required_text("username")?;
+    let first = f.required_text("first_name")?;
     let new = NewPerson {
         username: username.clone(),
         full_name: full_name(Some(first), f.some_text("last_name")?),

@@ -190,6 +190,11 @@ pub struct ApiSeat {
     pub note: Option<String>,
 }
 
+/// A search box's text as a LIKE pattern; none when it is blank.
+fn search_pattern(search: Option<&str>) -> Option<String> {
+    search.filter(|s| !s.trim().is_empty()).map(like)
+}
+
 fn like(s: &str) -> String {
     let escaped: String = s
         .trim()
@@ -231,18 +236,7 @@ impl Store {
                  LEFT JOIN people p ON p.id = a.assignee_id WHERE a.id = ?1",
             )
             .ctx("reading an asset")?
-            .query_row([view.id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })
+            .query_row([view.id], |r| r.try_into())
             .ctx("reading an asset")?;
         Ok(ApiAsset {
             view,
@@ -435,6 +429,23 @@ impl Store {
             .ctx("reading a name")
     }
 
+    /// How many rows of `from` (a table and its alias) `filter` keeps; the filter's ?1 is the
+    /// search pattern and ?2 the id, as in every paged API list.
+    fn count_matching(
+        &self,
+        from: &str,
+        filter: &str,
+        pattern: &Option<String>,
+        id: Option<i64>,
+        context: &str,
+    ) -> Result<i64> {
+        self.conn
+            .prepare_cached(&format!("SELECT count(*) FROM {from} WHERE {filter}"))
+            .ctx(context)?
+            .query_row(params![pattern, id], |r| r.get(0))
+            .ctx(context)
+    }
+
     /// People, a page at a time, with a substring search over username, name, email and badge.
     pub fn api_people(
         &self,
@@ -443,15 +454,10 @@ impl Store {
         search: Option<&str>,
         id: Option<i64>,
     ) -> Result<(i64, Vec<ApiPerson>)> {
-        let pattern = search.filter(|s| !s.trim().is_empty()).map(like);
+        let pattern = search_pattern(search);
         let filter = "(?1 IS NULL OR p.username LIKE ?1 ESCAPE '\\' OR p.full_name LIKE ?1 ESCAPE '\\'
                        OR p.email LIKE ?1 ESCAPE '\\' OR p.badge LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR p.id = ?2)";
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM people p WHERE {filter}"))
-            .ctx("counting people")?
-            .query_row(params![pattern, id], |r| r.get(0))
-            .ctx("counting people")?;
+        let total = self.count_matching("people p", filter, &pattern, id, "counting people")?;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -502,14 +508,10 @@ impl Store {
         search: Option<&str>,
         id: Option<i64>,
     ) -> Result<(i64, Vec<ApiLocation>)> {
-        let pattern = search.filter(|s| !s.trim().is_empty()).map(like);
+        let pattern = search_pattern(search);
         let filter = "(?1 IS NULL OR l.code LIKE ?1 ESCAPE '\\' OR l.name LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR l.id = ?2)";
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM locations l WHERE {filter}"))
-            .ctx("counting locations")?
-            .query_row(params![pattern, id], |r| r.get(0))
-            .ctx("counting locations")?;
+        let total =
+            self.count_matching("locations l", filter, &pattern, id, "counting locations")?;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -575,14 +577,9 @@ impl Store {
         search: Option<&str>,
         id: Option<i64>,
     ) -> Result<(i64, Vec<ApiModel>)> {
-        let pattern = search.filter(|s| !s.trim().is_empty()).map(like);
+        let pattern = search_pattern(search);
         let filter = "(?1 IS NULL OR m.name LIKE ?1 ESCAPE '\\' OR m.model_number LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR m.id = ?2)";
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM models m WHERE {filter}"))
-            .ctx("counting models")?
-            .query_row(params![pattern, id], |r| r.get(0))
-            .ctx("counting models")?;
+        let total = self.count_matching("models m", filter, &pattern, id, "counting models")?;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -691,14 +688,10 @@ impl Store {
     ) -> Result<(i64, Vec<NamedCount>)> {
         let t = table_sql(table);
         let col = asset_id_col(table);
-        let pattern = search.filter(|s| !s.trim().is_empty()).map(like);
+        let pattern = search_pattern(search);
         let filter = "(?1 IS NULL OR x.name LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR x.id = ?2)";
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM {t} x WHERE {filter}"))
-            .ctx("counting names")?
-            .query_row(params![pattern, id], |r| r.get(0))
-            .ctx("counting names")?;
+        let total =
+            self.count_matching(&format!("{t} x"), filter, &pattern, id, "counting names")?;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(

@@ -16,7 +16,7 @@ use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::feed::{normalize_serial, Device, Feed};
 use crate::domain::text::visible;
 use crate::domain::Status;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -394,17 +394,7 @@ fn apply_fields(
              FROM sync_devices WHERE asset_id = ?1 AND source = ?2",
         )
         .ctx("reading a device")?
-        .query_row(params![id, run.source], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })
+        .query_row(params![id, run.source], |r| r.try_into())
         .optional()
         .ctx("reading a device")?;
     let old: [Option<String>; 6] = match &stored {
@@ -667,6 +657,19 @@ fn names_person(u: &str) -> String {
     )
 }
 
+/// Every row of a drift query, as a tuple of its columns.
+fn drift_rows<T>(c: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<T>>
+where
+    T: for<'r> TryFrom<&'r rusqlite::Row<'r>, Error = rusqlite::Error>,
+{
+    c.prepare(sql)
+        .ctx("reading drift")?
+        .query_map(params, |r| T::try_from(r))
+        .ctx("reading drift")?
+        .collect::<std::result::Result<_, _>>()
+        .ctx("reading drift")
+}
+
 impl Store {
     /// Every drift finding: security first, then by kind and tag. `as_of` is the time stale
     /// is counted from (`YYYY-MM-DDTHH:MM:SS.sssZ`).
@@ -675,30 +678,24 @@ impl Store {
         let _snap = self.read_snapshot()?;
         let mut out = Vec::new();
         // Seen while itam says it is not in use: the check-in is later than the status change.
-        let mut stmt = c
-            .prepare(
-                "SELECT a.tag, a.serial, a.status, d.source, d.mdm_user, d.hostname, d.seen_at
+        let rows = drift_rows::<(
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+        )>(
+            c,
+            "SELECT a.tag, a.serial, a.status, d.source, d.mdm_user, d.hostname, d.seen_at
                  FROM sync_devices d JOIN assets a ON a.id = d.asset_id
                  WHERE a.status IN ('in_stock', 'lost', 'retired', 'disposed')
                    AND d.seen_at > COALESCE((SELECT max(e.at) FROM events e WHERE e.asset_id = a.id
                         AND json_extract(e.after, '$.status') IS NOT NULL), '')",
-            )
-            .ctx("reading drift")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
-            .ctx("reading drift")?;
-        for r in rows {
-            let (tag, serial, status, source, user, host, seen) = r.ctx("reading drift")?;
+            [],
+        )?;
+        for (tag, serial, status, source, user, host, seen) in rows {
             let (kind, resolve) = match status.as_str() {
                 "disposed" => (DriftKind::SeenWhileDisposed, None),
                 "lost" => (
@@ -734,33 +731,28 @@ impl Store {
                 resolve,
             });
         }
-        drop(stmt);
         // MDM's user is not the assignee.
-        let mut stmt = c
-            .prepare(&format!(
+        let rows = drift_rows::<(
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+        )>(
+            c,
+            &format!(
                 "SELECT a.tag, a.serial, p.username, d.source, d.mdm_user, d.hostname, d.seen_at
                  FROM sync_devices d JOIN assets a ON a.id = d.asset_id
                  JOIN people p ON p.id = a.assignee_id
                  WHERE a.status = 'deployed' AND COALESCE(d.mdm_user, '') <> ''
                    AND NOT {}",
                 names_person("d.mdm_user")
-            ))
-            .ctx("reading drift")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
-            .ctx("reading drift")?;
-        for r in rows {
-            let (tag, serial, assignee, source, user, host, seen) = r.ctx("reading drift")?;
+            ),
+            [],
+        )?;
+        for (tag, serial, assignee, source, user, host, seen) in rows {
             out.push(DriftFinding {
                 asset_id: None,
                 kind: DriftKind::UserMismatch,
@@ -781,29 +773,16 @@ impl Store {
                 seen_at: seen,
             });
         }
-        drop(stmt);
         // Serials no asset has (any more: one added since is no longer unknown).
-        let mut stmt = c
-            .prepare(
-                "SELECT u.serial, u.source, u.mdm_user, u.hostname, u.seen_at FROM sync_unknown u
+        let rows = drift_rows::<(String, String, Option<String>, Option<String>, String)>(
+            c,
+            "SELECT u.serial, u.source, u.mdm_user, u.hostname, u.seen_at FROM sync_unknown u
                  WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.serial = u.serial)
                  ORDER BY u.serial, u.source",
-            )
-            .ctx("reading drift")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })
-            .ctx("reading drift")?;
+            [],
+        )?;
         let spaced = spaced_serials(c)?;
-        for r in rows {
-            let (serial, source, user, host, seen) = r.ctx("reading drift")?;
+        for (serial, source, user, host, seen) in rows {
             if spaced.contains_key(&serial) {
                 continue;
             }
@@ -826,37 +805,30 @@ impl Store {
                 seen_at: seen,
             });
         }
-        drop(stmt);
         // Deployed but not seen by any feed for the stale period.
         let cutoff = chrono::DateTime::parse_from_rfc3339(as_of)
             .map_err(|_| StoreError::Invalid(format!("'{}' is not a time", visible(as_of))))?
             .with_timezone(&chrono::Utc)
             - chrono::Duration::days(i64::from(stale_days));
         let cutoff = cutoff.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        let mut stmt = c
-            .prepare(
-                "SELECT a.tag, a.serial, p.username, d.source, d.mdm_user, d.hostname, max(d.seen_at) AS seen
+        let rows = drift_rows::<(
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+        )>(
+            c,
+            "SELECT a.tag, a.serial, p.username, d.source, d.mdm_user, d.hostname, max(d.seen_at) AS seen
                  FROM sync_devices d JOIN assets a ON a.id = d.asset_id
                  LEFT JOIN people p ON p.id = a.assignee_id
                  WHERE a.status = 'deployed'
                  GROUP BY a.id HAVING seen < ?1",
-            )
-            .ctx("reading drift")?;
-        let rows = stmt
-            .query_map([&cutoff], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
-            .ctx("reading drift")?;
-        for r in rows {
-            let (tag, serial, assignee, source, user, host, seen) = r.ctx("reading drift")?;
+            [&cutoff],
+        )?;
+        for (tag, serial, assignee, source, user, host, seen) in rows {
             out.push(DriftFinding {
                 asset_id: None,
                 kind: DriftKind::Stale,
@@ -880,7 +852,6 @@ impl Store {
                 seen_at: seen,
             });
         }
-        drop(stmt);
         for f in &mut out {
             if let Some(tag) = &f.tag {
                 f.asset_id = c
