@@ -88,6 +88,35 @@ pub const SNIPEIT_ASSET_COLUMNS: &[&str] = &[
     "Expected Checkin Date",
 ];
 
+/// itam's own people columns, in order (the JSON keys too); `location` is the location's code.
+/// New columns go at the end so older files and scripts keep their positions.
+pub const PEOPLE_COLUMNS: &[&str] = &[
+    "username",
+    "full_name",
+    "email",
+    "badge",
+    "team",
+    "active",
+    "holds",
+    "title",
+    "phone",
+    "location",
+];
+
+/// Snipe-IT's user importer labels, each mapped by its web importer by itself (`Job Title` to
+/// jobtitle, `Phone` to phone_number, `Location` by name to location_id).
+pub const SNIPEIT_PEOPLE_COLUMNS: &[&str] = &[
+    "First Name",
+    "Last Name",
+    "Username",
+    "Email",
+    "Employee Number",
+    "Department",
+    "Job Title",
+    "Phone",
+    "Location",
+];
+
 fn s(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")
 }
@@ -413,20 +442,24 @@ fn people(
             j.finish()
         }
         Format::Snipeit => {
+            // Snipe-IT keys locations by name.
+            let names: std::collections::HashMap<String, String> = store
+                .locations()?
+                .into_iter()
+                .map(|l| (l.code, l.name))
+                .collect();
             let mut w = CsvOut::new(out, opts.escape_formulas);
-            w.record([
-                "First Name",
-                "Last Name",
-                "Username",
-                "Email",
-                "Employee Number",
-                "Department",
-            ])?;
+            w.record(SNIPEIT_PEOPLE_COLUMNS.iter().copied())?;
             for p in &all {
                 let (first, last) = p
                     .full_name
                     .rsplit_once(' ')
                     .unwrap_or((p.full_name.as_str(), ""));
+                let location = p
+                    .location
+                    .as_deref()
+                    .map(|c| names.get(c).map(String::as_str).unwrap_or(c))
+                    .unwrap_or("");
                 w.record([
                     first,
                     last,
@@ -434,6 +467,9 @@ fn people(
                     s(&p.email),
                     s(&p.badge),
                     s(&p.team),
+                    s(&p.title),
+                    s(&p.phone),
+                    location,
                 ])?;
             }
             w.flush().map_err(io_err)?;
@@ -441,15 +477,7 @@ fn people(
         }
         _ => {
             let mut w = CsvOut::new(out, opts.escape_formulas);
-            w.record([
-                "username",
-                "full_name",
-                "email",
-                "badge",
-                "team",
-                "active",
-                "holds",
-            ])?;
+            w.record(PEOPLE_COLUMNS.iter().copied())?;
             for p in &all {
                 let active = if p.active { "true" } else { "false" };
                 let holds = p.holds.to_string();
@@ -461,6 +489,9 @@ fn people(
                     s(&p.team),
                     active,
                     &holds,
+                    s(&p.title),
+                    s(&p.phone),
+                    s(&p.location),
                 ])?;
             }
             w.flush().map_err(io_err)?;
@@ -601,6 +632,12 @@ mod tests {
         }
         for h in ASSET_COLUMNS {
             assert!(field_for(Kind::Assets, h).is_some(), "{h}");
+        }
+        for h in SNIPEIT_PEOPLE_COLUMNS.iter().chain(PEOPLE_COLUMNS) {
+            let f = field_for(Kind::People, h);
+            assert!(f.is_some(), "{h}");
+            // Only the counts itam works out are not read back.
+            assert!(f != Some(Field::Ignore) || *h == "holds", "{h}");
         }
     }
 }

@@ -338,8 +338,22 @@ const PEOPLE_HEADERS: &[(Field, &[&str])] = &[
     (Field::Email, &["email", "e-mail", "checked out to: email"]),
     (Field::Badge, &["employee number", "employee_num", "badge"]),
     (Field::Team, &["department", "team"]),
-    (Field::Title, &["job title", "jobtitle", "title"]),
-    (Field::Phone, &["phone"]),
+    (
+        Field::Title,
+        &["job title", "jobtitle", "title", "job title for user"],
+    ),
+    // Snipe-IT's importer's own aliases for phone_number.
+    (
+        Field::Phone,
+        &[
+            "phone",
+            "phone number",
+            "phone num",
+            "telephone number",
+            "telephone",
+            "tel.",
+        ],
+    ),
     (Field::PersonLocation, &["location", "user location"]),
     (Field::Active, &["active"]),
     (
@@ -681,6 +695,14 @@ mod tests {
             Some(Field::Badge)
         );
         assert_eq!(field_for(Kind::Locations, "Parent"), Some(Field::Parent));
+        // Snipe-IT's own aliases for a user's phone_number and jobtitle.
+        for h in ["Phone", "Telephone", "Phone Number", "tel."] {
+            assert_eq!(field_for(Kind::People, h), Some(Field::Phone), "{h}");
+        }
+        assert_eq!(
+            field_for(Kind::People, "Job Title for User"),
+            Some(Field::Title)
+        );
     }
 
     #[test]
