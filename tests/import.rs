@@ -799,3 +799,31 @@ fn people_round_trip_with_title_phone_and_location() {
         assert_eq!(again, people, "{format}");
     }
 }
+
+#[test]
+fn a_leaver_exported_and_imported_again_is_still_a_leaver() {
+    let src = Env::new();
+    src.ok(&["person", "add", "stays", "--name", "Sam Stays"]);
+    src.ok(&["person", "add", "leaver", "--name", "Lee Leaver"]);
+    src.ok(&["person", "offboard", "leaver"]);
+    for format in ["csv", "jsonl"] {
+        let people = src.ok(&["export", "--kind", "people", "--format", format]);
+        let dst = Env::new();
+        let file = dst.dir.path().join(format!("people.{format}"));
+        std::fs::write(&file, &people).unwrap();
+        dst.ok(&["import", "--kind", "people", file.to_str().unwrap()]);
+        let list = dst.json(&["person", "list", "--json"]);
+        let active = |u: &str| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["username"] == u)
+                .unwrap_or_else(|| panic!("{u} imported: {list}"))["active"]
+                .clone()
+        };
+        assert_eq!(active("stays"), serde_json::json!(true), "{format}");
+        assert_eq!(active("leaver"), serde_json::json!(false), "{format}");
+        // The change is in the history, and the ledger still checks.
+        dst.ok(&["check"]);
+    }
+}

@@ -80,6 +80,7 @@ impl DetailArgs {
             title: self.title.clone(),
             phone: self.phone.clone(),
             location: self.location.clone(),
+            active: None,
         }
     }
 }

@@ -474,6 +474,14 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
                 .execute(params![p.username.trim(), d.title, d.phone, d.location])
                 .ctx("updating a person")?;
         }
+        if d.active == Some(false) {
+            self.tx
+                .conn
+                .prepare_cached("UPDATE people SET active = 0 WHERE username = ?1")
+                .ctx("updating a person")?
+                .execute(params![p.username.trim()])
+                .ctx("updating a person")?;
+        }
         let mut change = serde_json::Map::new();
         change.insert("before".into(), before);
         change.insert("after".into(), after);

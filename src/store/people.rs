@@ -25,11 +25,18 @@ pub struct PersonDetails {
     pub title: Option<String>,
     pub phone: Option<String>,
     pub location: Option<String>,
+    /// Only for a person an import creates: `Some(false)` adds them as no longer active (an
+    /// exported leaver comes back a leaver). An existing person leaves through `offboard`,
+    /// which also takes back what they hold.
+    pub active: Option<bool>,
 }
 
 impl PersonDetails {
     pub fn is_empty(&self) -> bool {
-        self.title.is_none() && self.phone.is_none() && self.location.is_none()
+        self.title.is_none()
+            && self.phone.is_none()
+            && self.location.is_none()
+            && self.active.is_none()
     }
 }
 

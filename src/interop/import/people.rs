@@ -42,6 +42,7 @@ impl Planner<'_> {
             title,
             phone,
             location,
+            active: None,
         })
     }
 
@@ -135,17 +136,19 @@ impl Planner<'_> {
                     );
                 }
             }
+            let mut inactive = false;
             if let Some(a) = self.get(f, Field::Active) {
-                if parse_bool(a).is_none() {
-                    self.warn(
+                match parse_bool(a) {
+                    Some(v) => inactive = !v,
+                    None => self.warn(
                         line,
                         Some(Field::Active),
                         format!("'{}' is not true or false: ignored", visible(a)),
-                    );
+                    ),
                 }
             }
             let team = self.text(line, f, Field::Team);
-            let extra = self.person_extras(line, f)?;
+            let mut extra = self.person_extras(line, f)?;
             if !self.row_ok() {
                 continue;
             }
@@ -158,6 +161,9 @@ impl Planner<'_> {
             };
             match existing {
                 None => {
+                    if inactive {
+                        extra.active = Some(false);
+                    }
                     creates.push((p, extra));
                     self.summary.create += 1;
                 }

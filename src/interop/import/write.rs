@@ -140,6 +140,10 @@ fn write_plan(
                         .into_iter()
                         .filter(|(_, v)| v.is_some())
                         .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+                        .chain(
+                            d.active
+                                .map(|a| ("active".to_string(), serde_json::json!(a))),
+                        )
                         .collect();
                         let before = after
                             .keys()
