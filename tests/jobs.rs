@@ -343,10 +343,15 @@ fn receiving_10_is_f10_picking_the_line_and_10_scans_each_with_tag_cost_and_plac
     b.log += 1; // its "mode: RECEIVE" line, under the picker
     b.expect("receive against which line?", 2);
     b.key(ENTER, 1);
-    b.expect("receiving PO-7 · Latitude 7440 · into WH-01", 2);
+    b.expect(
+        "receiving PO-7 · Latitude 7440 · next RX-0001 · received 0 of 10",
+        2,
+    );
+    b.expect("into WH-01", 2);
     for s in &serials {
         b.scan(s);
     }
+    b.expect("next RX-0011 · received 10 of 10 · 0", 2);
     assert_eq!(b.inputs, 12, "F10 + pick the line + 10 scans");
     let screen = b.screen();
     assert!(

@@ -735,6 +735,46 @@ fn scan_view_receives_and_offboards() {
 }
 
 #[test]
+fn receive_header_shows_the_next_tag_and_the_line_counts() {
+    // Issue 13 item 2: the F10 header names the tag the next unit gets and the line's counts,
+    // and both move on after each receipt (read on the worker, drawn from the session).
+    let (_d, mut app) = app_with(50);
+    app.store.po_add("PO-7", "CDW", Some("2026-11-01")).unwrap();
+    app.store
+        .po_line("PO-7", "Latitude 7440", 10, "1499", None)
+        .unwrap();
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(10));
+    key(&mut app, KeyCode::Enter);
+    let out = render(&mut app, 80, 24);
+    let flat = out.replace(['\n', '"', ' '], "");
+    assert!(
+        flat.contains("nextIT-000051·received0of10·10outstanding"),
+        "{out}"
+    );
+    for (i, serial) in ["HDR-1", "HDR-2", "HDR-3"].iter().enumerate() {
+        app.scan_commit(serial);
+        let out = render(&mut app, 80, 24);
+        let flat = out.replace(['\n', '"', ' '], "");
+        let want = format!(
+            "nextIT-0000{}·received{}of10·{}outstanding",
+            52 + i,
+            i + 1,
+            9 - i
+        );
+        assert!(flat.contains(&want), "{want}\n{out}");
+    }
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("next IT-000054"), "{out}");
+    let head: String = out.lines().take(5).collect();
+    assert!(head.contains("received 3 of 10"), "{out}");
+    assert!(
+        !head.contains('…'),
+        "the header wraps, it is not cut: {out}"
+    );
+}
+
+#[test]
 fn view_ghosts_with_one_key_actions() {
     let (d, mut app) = app_with(300);
     // Make two assets long unseen, through another connection as another technician would.

@@ -22,7 +22,7 @@ use engine::{Ask, Env, ScanOp, ScanReply};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use session::{LogLine, Outcome, ScanMode, Session};
 use tui_input::backend::crossterm::EventHandler;
@@ -328,14 +328,20 @@ fn target(s: &Session, tag_pattern: &str, receiving_location: Option<&str>) -> S
             print,
             at,
         } => format!(
-            "receiving {} · {} · into {} · tags {}{}",
+            "receiving {} · {} · next {} · received {} of {} · {} outstanding · into {}{}",
             visible(&l.po),
             visible(&l.model),
+            l.next_tag
+                .as_deref()
+                .map(visible)
+                .unwrap_or_else(|| visible(tag_pattern)),
+            l.received,
+            l.ordered,
+            l.outstanding.max(0),
             at.as_deref()
                 .or(receiving_location)
                 .map(visible)
                 .unwrap_or("(no place: scan a location label)".into()),
-            visible(tag_pattern),
             if *print { " · labels on" } else { "" }
         ),
         Session::Receive { line: None, .. } => {
@@ -426,9 +432,23 @@ pub fn draw_compact(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
 
 pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     let s = &app.scan;
+    let head = format!(
+        " {}",
+        target(
+            &s.session,
+            &app.tag_pattern,
+            app.receiving_location.as_deref(),
+        )
+    );
+    // A long target (receiving shows its line's counts) wraps onto a second row, never cut.
+    let head_rows = if Line::raw(head.as_str()).width() > area.width as usize {
+        2
+    } else {
+        1
+    };
     let [modes, tgt, input, last, log] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Length(1),
+        Constraint::Length(head_rows),
         Constraint::Length(3),
         Constraint::Length(2),
         Constraint::Min(3),
@@ -467,15 +487,9 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     ];
     f.render_widget(Paragraph::new(lines), modes);
     f.render_widget(
-        Paragraph::new(format!(
-            " {}",
-            target(
-                &s.session,
-                &app.tag_pattern,
-                app.receiving_location.as_deref(),
-            )
-        ))
-        .style(t.title()),
+        Paragraph::new(head)
+            .wrap(Wrap { trim: false })
+            .style(t.title()),
         tgt,
     );
     let value = visible(s.input.value()).into_owned();
