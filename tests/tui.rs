@@ -58,6 +58,18 @@ fn snap(name: &str, app: &mut App) {
     insta::assert_snapshot!(format!("{name}_120x40"), render(app, 120, 40));
 }
 
+/// The screen's text with each row's edges and runs of spaces folded into one space: a
+/// message wrapped over several rows reads as it was written.
+fn words_on_screen(out: &str) -> String {
+    out.lines()
+        .map(|l| l.trim_matches('"'))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn screen_name(app: &App) -> &'static str {
     app.screen().keymap_view()
 }
@@ -545,6 +557,14 @@ fn import_from_the_tui_shows_the_dry_run_before_writing() {
     assert!(out.contains("ERROR") && out.contains("line 4"), "{out}");
     insta::assert_snapshot!("import_review_120x40", out);
     insta::assert_snapshot!("import_review_80x24", render(&mut app, 80, 24));
+    // Issue 13 item 8: a problem longer than 80 columns wraps at a word, read whole.
+    let words = words_on_screen(&render(&mut app, 80, 24));
+    assert!(
+        words.contains(
+            "'13/45/22' is not a date (expected YYYY-MM-DD or M/D/YY; see --date-format)"
+        ),
+        "{words}"
+    );
     // Errors without skip-bad-rows: refused, still nothing written.
     ctrl(&mut app, 's');
     assert_eq!(app.store.asset_count().unwrap(), 0);
@@ -766,6 +786,13 @@ fn receive_header_shows_the_next_tag_and_the_line_counts() {
     }
     let out = render(&mut app, 80, 24);
     assert!(out.contains("next IT-000054"), "{out}");
+    // Issue 13 item 8: a log line longer than the width wraps at a word, never cut.
+    let words = words_on_screen(&out);
+    assert!(
+        words.contains("received IT-000053 — serial HDR-3 — Latitude 7440 — no place: scan a location label, or set location under [receiving] in config.toml"),
+        "{out}"
+    );
+    assert!(!out.contains('…'), "nothing is cut: {out}");
     let head: String = out.lines().take(5).collect();
     assert!(head.contains("received 3 of 10"), "{out}");
     assert!(

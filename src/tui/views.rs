@@ -223,6 +223,24 @@ pub fn wrap_words(text: &str, w: usize) -> Vec<String> {
     out
 }
 
+/// `mark` then `text` (made visible) wrapped at words into lines of `w` columns, the lines
+/// after the first indented under the text: a long message is read whole, never cut mid-word.
+pub fn wrap_marked(mark: &str, text: &str, w: usize) -> Vec<String> {
+    let indent = mark.chars().count();
+    let body = w.saturating_sub(indent).max(10);
+    wrap_words(&visible(text), body)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{mark}{l}")
+            } else {
+                format!("{}{l}", " ".repeat(indent))
+            }
+        })
+        .collect()
+}
+
 /// `key label` pairs for the footer, from the live keymap (a command left unbound is skipped).
 fn hints<C: Command>(b: &super::keymap::Bindings<C>, cmds: &[C]) -> Vec<(String, &'static str)> {
     cmds.iter()

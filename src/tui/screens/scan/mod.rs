@@ -16,7 +16,7 @@ use crate::domain::text::visible;
 use crate::domain::AssetView;
 use crate::tui::app::App;
 use crate::tui::keymap::ScanCmd;
-use crate::tui::views::{fit, Theme};
+use crate::tui::views::{fit, wrap_marked, Theme};
 use crossterm::event::{KeyCode, KeyEvent};
 use engine::{Ask, Env, ScanOp, ScanReply};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -362,24 +362,36 @@ fn target(s: &Session, tag_pattern: &str, receiving_location: Option<&str>) -> S
     }
 }
 
-/// The log's lines, newest last, as many as fit in `h` rows of `w` columns.
+/// The log's lines, newest last, as many as fit in `h` rows of `w` columns. A long line wraps
+/// at words onto the rows below it; an older line that no longer fits whole is left for
+/// scrolling rather than shown in part.
 fn log_lines(s: &ScanState, t: &Theme, h: usize, w: usize) -> Vec<Line<'static>> {
-    s.log
-        .iter()
-        .rev()
-        .skip(s.log_scroll)
-        .take(h)
-        .rev()
-        .map(|l: &LogLine| {
-            let (mark, style) = match l.outcome {
-                Outcome::Failed => ("✗ FAIL ", t.error()),
-                Outcome::Warn => ("! WARN ", t.warn()),
-                Outcome::Ok => ("✓ OK   ", Style::default()),
-                Outcome::Pending => ("… WAIT ", t.dim()),
-            };
-            Line::styled(fit(&format!("{mark}{}", l.text), w), style)
-        })
-        .collect()
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    for l in s.log.iter().rev().skip(s.log_scroll) {
+        let (mark, style) = match l.outcome {
+            Outcome::Failed => ("✗ FAIL ", t.error()),
+            Outcome::Warn => ("! WARN ", t.warn()),
+            Outcome::Ok => ("✓ OK   ", Style::default()),
+            Outcome::Pending => ("… WAIT ", t.dim()),
+        };
+        let mut wrapped = wrap_marked(mark, &l.text, w);
+        if rows.len() + wrapped.len() > h {
+            if rows.is_empty() {
+                // One line taller than the log: its start, the rest by scrolling.
+                wrapped.truncate(h);
+            } else {
+                break;
+            }
+        }
+        for r in wrapped.into_iter().rev() {
+            rows.push(Line::styled(r, style));
+        }
+        if rows.len() >= h {
+            break;
+        }
+    }
+    rows.reverse();
+    rows
 }
 
 /// Below 80x24 (down to 40x12): the mode and its target, the input, the last results.
