@@ -802,6 +802,60 @@ fn receive_header_shows_the_next_tag_and_the_line_counts() {
 }
 
 #[test]
+fn reconciliation_pages_stop_at_the_end_and_the_footer_reads_as_words() {
+    // Issue 13 item 14: PgDn stops with the last page full (no blank rows past the end), and
+    // the footer names what the keys do, not the keymap's command names.
+    let (_d, mut app) = app_with(300);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(9));
+    app.scan_commit("HQ-301");
+    for i in 0..40 {
+        app.scan_commit(&format!("NOPE-{i:02}"));
+    }
+    ctrl(&mut app, 'd');
+    assert_eq!(screen_name(&app), "reconcile");
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let rep = &r.report;
+    let n = rep.missing.len()
+        + rep.unexpected.len()
+        + rep.moved.len()
+        + rep.found.len()
+        + rep.unknown.len();
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("pgdn next page"), "{out}");
+    assert!(out.contains("pgup previous page"), "{out}");
+    assert!(!out.contains("page_down"), "{out}");
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let page = r.page;
+    assert!(
+        n > 2 * page,
+        "{n} rows, {page} a page: three pages at least"
+    );
+    let last_page = format!("{}–{n} of {n}", n - page + 1);
+    for _ in 0..(n / page + 3) {
+        key(&mut app, KeyCode::PageDown);
+        let out = render(&mut app, 80, 24);
+        let blank_row = format!("│{}│", " ".repeat(78));
+        assert!(
+            !out.contains(&blank_row),
+            "no blank rows past the end:\n{out}"
+        );
+    }
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains(&last_page), "{last_page}\n{out}");
+    assert!(out.contains("NOPE-39"), "{out}");
+    // Up from the end moves one row back, End comes back to the same last page.
+    key(&mut app, KeyCode::Up);
+    assert!(render(&mut app, 80, 24).contains(&format!("{}–{} of {n}", n - page, n - 1)));
+    key(&mut app, KeyCode::End);
+    assert!(render(&mut app, 80, 24).contains(&last_page));
+}
+
+#[test]
 fn view_ghosts_with_one_key_actions() {
     let (d, mut app) = app_with(300);
     // Make two assets long unseen, through another connection as another technician would.

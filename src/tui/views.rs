@@ -247,6 +247,10 @@ fn hints<C: Command>(b: &super::keymap::Bindings<C>, cmds: &[C]) -> Vec<(String,
         .map(|c| {
             let label = match c.name() {
                 "add_asset" => "add",
+                // Command names are for the keymap file; the footer says what a key does.
+                "page_up" => "previous page",
+                "page_down" => "next page",
+                "csv" => "write CSV",
                 other => other,
             };
             (b.first_key(*c), label)
@@ -349,6 +353,7 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
             &k.reconcile,
             &[
                 ReconcileCmd::Back,
+                ReconcileCmd::PageUp,
                 ReconcileCmd::PageDown,
                 ReconcileCmd::Csv,
                 ReconcileCmd::Help,
