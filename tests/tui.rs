@@ -58,6 +58,18 @@ fn snap(name: &str, app: &mut App) {
     insta::assert_snapshot!(format!("{name}_120x40"), render(app, 120, 40));
 }
 
+/// The screen's text with each row's edges and runs of spaces folded into one space: a
+/// message wrapped over several rows reads as it was written.
+fn words_on_screen(out: &str) -> String {
+    out.lines()
+        .map(|l| l.trim_matches('"'))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn screen_name(app: &App) -> &'static str {
     app.screen().keymap_view()
 }
@@ -545,6 +557,14 @@ fn import_from_the_tui_shows_the_dry_run_before_writing() {
     assert!(out.contains("ERROR") && out.contains("line 4"), "{out}");
     insta::assert_snapshot!("import_review_120x40", out);
     insta::assert_snapshot!("import_review_80x24", render(&mut app, 80, 24));
+    // Issue 13 item 8: a problem longer than 80 columns wraps at a word, read whole.
+    let words = words_on_screen(&render(&mut app, 80, 24));
+    assert!(
+        words.contains(
+            "'13/45/22' is not a date (expected YYYY-MM-DD or M/D/YY; see --date-format)"
+        ),
+        "{words}"
+    );
     // Errors without skip-bad-rows: refused, still nothing written.
     ctrl(&mut app, 's');
     assert_eq!(app.store.asset_count().unwrap(), 0);
@@ -732,6 +752,107 @@ fn scan_view_receives_and_offboards() {
             a.tag
         );
     }
+}
+
+#[test]
+fn receive_header_shows_the_next_tag_and_the_line_counts() {
+    // Issue 13 item 2: the F10 header names the tag the next unit gets and the line's counts,
+    // and both move on after each receipt (read on the worker, drawn from the session).
+    let (_d, mut app) = app_with(50);
+    app.store.po_add("PO-7", "CDW", Some("2026-11-01")).unwrap();
+    app.store
+        .po_line("PO-7", "Latitude 7440", 10, "1499", None)
+        .unwrap();
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(10));
+    key(&mut app, KeyCode::Enter);
+    let out = render(&mut app, 80, 24);
+    let flat = out.replace(['\n', '"', ' '], "");
+    assert!(
+        flat.contains("nextIT-000051·received0of10·10outstanding"),
+        "{out}"
+    );
+    for (i, serial) in ["HDR-1", "HDR-2", "HDR-3"].iter().enumerate() {
+        app.scan_commit(serial);
+        let out = render(&mut app, 80, 24);
+        let flat = out.replace(['\n', '"', ' '], "");
+        let want = format!(
+            "nextIT-0000{}·received{}of10·{}outstanding",
+            52 + i,
+            i + 1,
+            9 - i
+        );
+        assert!(flat.contains(&want), "{want}\n{out}");
+    }
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("next IT-000054"), "{out}");
+    // Issue 13 item 8: a log line longer than the width wraps at a word, never cut.
+    let words = words_on_screen(&out);
+    assert!(
+        words.contains("received IT-000053 — serial HDR-3 — Latitude 7440 — no place: scan a location label, or set location under [receiving] in config.toml"),
+        "{out}"
+    );
+    assert!(!out.contains('…'), "nothing is cut: {out}");
+    let head: String = out.lines().take(5).collect();
+    assert!(head.contains("received 3 of 10"), "{out}");
+    assert!(
+        !head.contains('…'),
+        "the header wraps, it is not cut: {out}"
+    );
+}
+
+#[test]
+fn reconciliation_pages_stop_at_the_end_and_the_footer_reads_as_words() {
+    // Issue 13 item 14: PgDn stops with the last page full (no blank rows past the end), and
+    // the footer names what the keys do, not the keymap's command names.
+    let (_d, mut app) = app_with(300);
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(9));
+    app.scan_commit("HQ-301");
+    for i in 0..40 {
+        app.scan_commit(&format!("NOPE-{i:02}"));
+    }
+    ctrl(&mut app, 'd');
+    assert_eq!(screen_name(&app), "reconcile");
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let rep = &r.report;
+    let n = rep.missing.len()
+        + rep.unexpected.len()
+        + rep.moved.len()
+        + rep.found.len()
+        + rep.unknown.len();
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("pgdn next page"), "{out}");
+    assert!(out.contains("pgup previous page"), "{out}");
+    assert!(!out.contains("page_down"), "{out}");
+    let Screen::Reconcile(r) = app.screen() else {
+        panic!()
+    };
+    let page = r.page;
+    assert!(
+        n > 2 * page,
+        "{n} rows, {page} a page: three pages at least"
+    );
+    let last_page = format!("{}–{n} of {n}", n - page + 1);
+    for _ in 0..(n / page + 3) {
+        key(&mut app, KeyCode::PageDown);
+        let out = render(&mut app, 80, 24);
+        let blank_row = format!("│{}│", " ".repeat(78));
+        assert!(
+            !out.contains(&blank_row),
+            "no blank rows past the end:\n{out}"
+        );
+    }
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains(&last_page), "{last_page}\n{out}");
+    assert!(out.contains("NOPE-39"), "{out}");
+    // Up from the end moves one row back, End comes back to the same last page.
+    key(&mut app, KeyCode::Up);
+    assert!(render(&mut app, 80, 24).contains(&format!("{}–{} of {n}", n - page, n - 1)));
+    key(&mut app, KeyCode::End);
+    assert!(render(&mut app, 80, 24).contains(&last_page));
 }
 
 #[test]

@@ -223,12 +223,34 @@ pub fn wrap_words(text: &str, w: usize) -> Vec<String> {
     out
 }
 
+/// `mark` then `text` (made visible) wrapped at words into lines of `w` columns, the lines
+/// after the first indented under the text: a long message is read whole, never cut mid-word.
+pub fn wrap_marked(mark: &str, text: &str, w: usize) -> Vec<String> {
+    let indent = mark.chars().count();
+    let body = w.saturating_sub(indent).max(10);
+    wrap_words(&visible(text), body)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{mark}{l}")
+            } else {
+                format!("{}{l}", " ".repeat(indent))
+            }
+        })
+        .collect()
+}
+
 /// `key label` pairs for the footer, from the live keymap (a command left unbound is skipped).
 fn hints<C: Command>(b: &super::keymap::Bindings<C>, cmds: &[C]) -> Vec<(String, &'static str)> {
     cmds.iter()
         .map(|c| {
             let label = match c.name() {
                 "add_asset" => "add",
+                // Command names are for the keymap file; the footer says what a key does.
+                "page_up" => "previous page",
+                "page_down" => "next page",
+                "csv" => "write CSV",
                 other => other,
             };
             (b.first_key(*c), label)
@@ -331,6 +353,7 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
             &k.reconcile,
             &[
                 ReconcileCmd::Back,
+                ReconcileCmd::PageUp,
                 ReconcileCmd::PageDown,
                 ReconcileCmd::Csv,
                 ReconcileCmd::Help,

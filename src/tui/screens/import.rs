@@ -7,7 +7,7 @@ use super::Screen;
 use crate::domain::text::visible;
 use crate::tui::app::App;
 use crate::tui::keymap::ImportCmd;
-use crate::tui::views::{count, fit, Theme};
+use crate::tui::views::{count, wrap_marked, Theme};
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -267,22 +267,27 @@ pub fn draw(f: &mut Frame, r: &ImportReview, t: &Theme, area: Rect) {
     ];
     f.render_widget(Paragraph::new(lines), head);
     let w = list.width as usize;
-    let items: Vec<Line> = p
-        .issues
-        .iter()
-        .skip(r.scroll)
-        .map(|i| {
-            let style = match i.severity {
-                crate::interop::import::Severity::Error => t.error(),
-                crate::interop::import::Severity::Warning => t.warn(),
-            };
-            let mark = match i.severity {
-                crate::interop::import::Severity::Error => "✗ ERROR ",
-                crate::interop::import::Severity::Warning => "! WARN  ",
-            };
-            Line::styled(fit(&format!("{mark}{i}"), w), style)
-        })
-        .collect();
+    let h = list.height as usize;
+    // A long problem wraps at words onto the rows below it, so it is read whole.
+    let mut items: Vec<Line> = Vec::new();
+    for i in p.issues.iter().skip(r.scroll) {
+        if items.len() >= h {
+            break;
+        }
+        let style = match i.severity {
+            crate::interop::import::Severity::Error => t.error(),
+            crate::interop::import::Severity::Warning => t.warn(),
+        };
+        let mark = match i.severity {
+            crate::interop::import::Severity::Error => "✗ ERROR ",
+            crate::interop::import::Severity::Warning => "! WARN  ",
+        };
+        items.extend(
+            wrap_marked(mark, &i.to_string(), w)
+                .into_iter()
+                .map(|l| Line::styled(l, style)),
+        );
+    }
     let title = format!(" {} problems, by line ", p.issues.len());
     f.render_widget(
         Paragraph::new(items).block(Block::default().borders(Borders::TOP).title(title)),

@@ -203,6 +203,9 @@ impl App {
                 po,
                 model,
                 outstanding,
+                ordered: 0,
+                received: 0,
+                next_tag: None,
             })
             .collect();
         let labels = lines

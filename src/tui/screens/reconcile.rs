@@ -41,6 +41,11 @@ impl Reconcile {
         }
     }
 
+    /// The furthest the list scrolls: its last page full, never blank rows past the end.
+    fn last_scroll(&self) -> usize {
+        self.items().len().saturating_sub(self.page.max(1))
+    }
+
     fn items(&self) -> Vec<Item<'_>> {
         let r = &self.report;
         let mut out = Vec::new();
@@ -65,8 +70,8 @@ impl Reconcile {
     }
 
     pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
-        let last = self.items().len().saturating_sub(1);
         let page = self.page.max(1);
+        let last = self.last_scroll();
         match keymap.reconcile.command(&k) {
             Some(ReconcileCmd::Back) => return vec![Effect::Pop],
             Some(ReconcileCmd::Up) => self.scroll = self.scroll.saturating_sub(1),
@@ -74,7 +79,7 @@ impl Reconcile {
             Some(ReconcileCmd::PageUp) => self.scroll = self.scroll.saturating_sub(page),
             Some(ReconcileCmd::PageDown) => self.scroll = (self.scroll + page).min(last),
             Some(ReconcileCmd::Top) => self.scroll = 0,
-            Some(ReconcileCmd::Bottom) => self.scroll = last.saturating_sub(page - 1),
+            Some(ReconcileCmd::Bottom) => self.scroll = last,
             Some(ReconcileCmd::Csv) => {
                 return vec![match self.write_csv(std::path::Path::new(".")) {
                     Ok(p) => Effect::Say(format!("reconciliation written to {}", p.display())),
@@ -195,8 +200,8 @@ pub fn draw(f: &mut Frame, r: &mut Reconcile, t: &Theme, area: Rect) {
     ];
     let body = area.height.saturating_sub(2 + lines.len() as u16) as usize;
     r.page = body.max(1);
-    let n = r.items().len();
-    r.scroll = r.scroll.min(n.saturating_sub(1));
+    // A taller terminal after a resize shows the last page full too.
+    r.scroll = r.scroll.min(r.last_scroll());
     let r = &*r;
     let items = r.items();
     for it in items.iter().skip(r.scroll).take(body) {
@@ -229,7 +234,7 @@ pub fn draw(f: &mut Frame, r: &mut Reconcile, t: &Theme, area: Rect) {
     }
     let shown_to = (r.scroll + body).min(items.len());
     let title = format!(
-        " reconciliation — {}–{} of {} · pgup/pgdn · w writes a CSV ",
+        " reconciliation — {}–{} of {} ",
         (r.scroll + 1).min(items.len()),
         shown_to,
         items.len()

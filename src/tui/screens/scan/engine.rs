@@ -140,7 +140,7 @@ impl Engine {
                 Err(e) => self.failed(e.to_string()),
             },
             ScanOp::Location(code) => self.location_target(&code, None),
-            ScanOp::Line(line) => self.receive_line(line),
+            ScanOp::Line(line) => self.receive_line(store, env, line),
             ScanOp::Offboard(u) => self.start_offboarding(store, &u),
             ScanOp::Finish { lost } => self.finish_offboarding(store, lost),
         }

@@ -16,13 +16,13 @@ use crate::domain::text::visible;
 use crate::domain::AssetView;
 use crate::tui::app::App;
 use crate::tui::keymap::ScanCmd;
-use crate::tui::views::{fit, Theme};
+use crate::tui::views::{fit, wrap_marked, Theme};
 use crossterm::event::{KeyCode, KeyEvent};
 use engine::{Ask, Env, ScanOp, ScanReply};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use session::{LogLine, Outcome, ScanMode, Session};
 use tui_input::backend::crossterm::EventHandler;
@@ -328,14 +328,20 @@ fn target(s: &Session, tag_pattern: &str, receiving_location: Option<&str>) -> S
             print,
             at,
         } => format!(
-            "receiving {} · {} · into {} · tags {}{}",
+            "receiving {} · {} · next {} · received {} of {} · {} outstanding · into {}{}",
             visible(&l.po),
             visible(&l.model),
+            l.next_tag
+                .as_deref()
+                .map(visible)
+                .unwrap_or_else(|| visible(tag_pattern)),
+            l.received,
+            l.ordered,
+            l.outstanding.max(0),
             at.as_deref()
                 .or(receiving_location)
                 .map(visible)
                 .unwrap_or("(no place: scan a location label)".into()),
-            visible(tag_pattern),
             if *print { " · labels on" } else { "" }
         ),
         Session::Receive { line: None, .. } => {
@@ -356,24 +362,36 @@ fn target(s: &Session, tag_pattern: &str, receiving_location: Option<&str>) -> S
     }
 }
 
-/// The log's lines, newest last, as many as fit in `h` rows of `w` columns.
+/// The log's lines, newest last, as many as fit in `h` rows of `w` columns. A long line wraps
+/// at words onto the rows below it; an older line that no longer fits whole is left for
+/// scrolling rather than shown in part.
 fn log_lines(s: &ScanState, t: &Theme, h: usize, w: usize) -> Vec<Line<'static>> {
-    s.log
-        .iter()
-        .rev()
-        .skip(s.log_scroll)
-        .take(h)
-        .rev()
-        .map(|l: &LogLine| {
-            let (mark, style) = match l.outcome {
-                Outcome::Failed => ("✗ FAIL ", t.error()),
-                Outcome::Warn => ("! WARN ", t.warn()),
-                Outcome::Ok => ("✓ OK   ", Style::default()),
-                Outcome::Pending => ("… WAIT ", t.dim()),
-            };
-            Line::styled(fit(&format!("{mark}{}", l.text), w), style)
-        })
-        .collect()
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    for l in s.log.iter().rev().skip(s.log_scroll) {
+        let (mark, style) = match l.outcome {
+            Outcome::Failed => ("✗ FAIL ", t.error()),
+            Outcome::Warn => ("! WARN ", t.warn()),
+            Outcome::Ok => ("✓ OK   ", Style::default()),
+            Outcome::Pending => ("… WAIT ", t.dim()),
+        };
+        let mut wrapped = wrap_marked(mark, &l.text, w);
+        if rows.len() + wrapped.len() > h {
+            if rows.is_empty() {
+                // One line taller than the log: its start, the rest by scrolling.
+                wrapped.truncate(h);
+            } else {
+                break;
+            }
+        }
+        for r in wrapped.into_iter().rev() {
+            rows.push(Line::styled(r, style));
+        }
+        if rows.len() >= h {
+            break;
+        }
+    }
+    rows.reverse();
+    rows
 }
 
 /// Below 80x24 (down to 40x12): the mode and its target, the input, the last results.
@@ -426,9 +444,23 @@ pub fn draw_compact(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
 
 pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     let s = &app.scan;
+    let head = format!(
+        " {}",
+        target(
+            &s.session,
+            &app.tag_pattern,
+            app.receiving_location.as_deref(),
+        )
+    );
+    // A long target (receiving shows its line's counts) wraps onto a second row, never cut.
+    let head_rows = if Line::raw(head.as_str()).width() > area.width as usize {
+        2
+    } else {
+        1
+    };
     let [modes, tgt, input, last, log] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Length(1),
+        Constraint::Length(head_rows),
         Constraint::Length(3),
         Constraint::Length(2),
         Constraint::Min(3),
@@ -467,15 +499,9 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     ];
     f.render_widget(Paragraph::new(lines), modes);
     f.render_widget(
-        Paragraph::new(format!(
-            " {}",
-            target(
-                &s.session,
-                &app.tag_pattern,
-                app.receiving_location.as_deref(),
-            )
-        ))
-        .style(t.title()),
+        Paragraph::new(head)
+            .wrap(Wrap { trim: false })
+            .style(t.title()),
         tgt,
     );
     let value = visible(s.input.value()).into_owned();

@@ -6,7 +6,7 @@ use super::session::{PoLine, Session};
 use crate::store::Store;
 
 impl Engine {
-    pub(super) fn receive_line(&mut self, line: PoLine) {
+    pub(super) fn receive_line(&mut self, store: &Store, env: &Env, line: PoLine) {
         if let Session::Receive { line: l, .. } = &mut self.session {
             let text = format!(
                 "receiving against {}: {} — scan serials",
@@ -14,7 +14,25 @@ impl Engine {
             );
             *l = Some(line);
             self.ok(text);
+            self.refresh_line(store, env);
         }
+    }
+
+    /// Re-read the chosen line's counts and the next tag, for the header.
+    fn refresh_line(&mut self, store: &Store, env: &Env) {
+        let Session::Receive { line: Some(l), .. } = &mut self.session else {
+            return;
+        };
+        match store.po_line_status(&l.po, &l.model) {
+            Ok(s) => {
+                l.ordered = s.ordered;
+                l.received = s.received;
+                l.outstanding = s.outstanding;
+            }
+            Err(e) => return self.warn(format!("line counts not read: {e}")),
+        }
+        // A bad pattern is reported by the receipt itself; the header just omits the tag.
+        l.next_tag = store.next_receive_tag(&env.tag_pattern).ok();
     }
 
     pub(super) fn print_toggle(&mut self) {
@@ -67,6 +85,7 @@ impl Engine {
                     self.last = Some(a);
                 }
                 self.wrote = true;
+                self.refresh_line(store, env);
             }
             Err(e) => self.failed(e.to_string()),
         }

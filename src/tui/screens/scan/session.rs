@@ -101,12 +101,18 @@ pub struct AuditCounts {
     pub unknown: usize,
 }
 
-/// A purchase-order line being received against.
+/// A purchase-order line being received against. The counts and the next tag are read on the
+/// worker when the line is chosen and after each receipt, so the header draws without the
+/// database.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoLine {
     pub po: String,
     pub model: String,
     pub outstanding: i64,
+    pub ordered: i64,
+    pub received: i64,
+    /// The tag the next received unit will get (None until read, or if the pattern is bad).
+    pub next_tag: Option<String>,
 }
 
 /// A person leaving, and the tags they handed back so far.
