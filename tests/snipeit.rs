@@ -1061,3 +1061,37 @@ fn every_csv_output_escapes_formula_cells() {
     let raw = env.ok(&["export", "--format", "csv", "--no-escape-formulas"]);
     assert!(raw.contains("\n=1+1,"), "{raw}");
 }
+
+#[test]
+fn an_add_or_edit_whose_home_is_refused_saves_nothing() {
+    let e = Env::seeded();
+    // The home is written in the asset's own transaction: an unknown one refuses the whole add.
+    e.fails(
+        &[
+            "add",
+            "--tag",
+            "HOME-1",
+            "--name",
+            "x",
+            "--home",
+            "NO-SUCH-PLACE",
+        ],
+        1,
+    );
+    e.fails(&["show", "HOME-1"], 1);
+    e.ok(&["add", "--tag", "HOME-2", "--name", "before"]);
+    e.fails(
+        &[
+            "edit",
+            "HOME-2",
+            "--name",
+            "after",
+            "--home",
+            "NO-SUCH-PLACE",
+        ],
+        1,
+    );
+    let v = e.json(&["show", "HOME-2", "--json"]);
+    assert_eq!(v["name"], "before", "{v}");
+    e.ok(&["check"]);
+}

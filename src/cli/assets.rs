@@ -81,19 +81,21 @@ fn custom_values(store: &Store, f: &Fields) -> Result<Vec<(String, String)>> {
 }
 
 /// Custom fields and home of one asset, after its add or edit (checked before either).
+/// Custom fields and the home, written in the asset's own transaction: a refused value or an
+/// unknown home saves nothing of the add or edit.
 fn write_extras(
-    store: &mut Store,
-    code: &str,
+    tx: &itam::store::Tx<'_>,
+    id: i64,
     values: &[(String, String)],
     home: Option<&str>,
     note: Option<&str>,
-) -> Result<()> {
+) -> itam::store::Result<()> {
     if !values.is_empty() {
-        store.set_fields(code, values, note)?;
+        itam::store::set_fields_tx(tx, id, values, note)?;
     }
     if let Some(h) = home {
         let h = Some(h.trim()).filter(|h| !h.is_empty() && *h != "-");
-        store.set_home_location(code, h, note)?;
+        itam::store::set_home_location_tx(tx, id, h, note)?;
     }
     Ok(())
 }
@@ -170,27 +172,30 @@ pub fn add(store: &mut Store, a: &AddArgs) -> Result<ExitCode> {
     let f = &a.fields;
     check_owner(store, f)?;
     let values = custom_values(store, f)?;
-    let v = store.add_asset(&NewAsset {
-        tag: a.tag.to_string(),
-        serial: f.serial.clone(),
-        name: f.name.clone(),
-        model: f.model.clone(),
-        manufacturer: f.manufacturer.clone(),
-        category: f.category.clone(),
-        location: a.location.clone(),
-        owner: f.owner.clone(),
-        supplier: f.supplier.clone(),
-        order_number: f.order.clone(),
-        purchase_cost: f.cost.clone(),
-        currency: f.currency.clone(),
-        purchase_date: f.purchased.clone(),
-        warranty_until: f.warranty_until.clone(),
-        eol_date: f.eol.clone(),
-        status: Some(a.status),
-        condition: a.condition,
-        notes: f.notes.clone(),
-    })?;
-    write_extras(store, &v.tag, &values, f.home.as_deref(), None)?;
+    let home = f.home.as_deref();
+    let v = store.add_asset_and(
+        &NewAsset {
+            tag: a.tag.to_string(),
+            serial: f.serial.clone(),
+            name: f.name.clone(),
+            model: f.model.clone(),
+            manufacturer: f.manufacturer.clone(),
+            category: f.category.clone(),
+            location: a.location.clone(),
+            owner: f.owner.clone(),
+            supplier: f.supplier.clone(),
+            order_number: f.order.clone(),
+            purchase_cost: f.cost.clone(),
+            currency: f.currency.clone(),
+            purchase_date: f.purchased.clone(),
+            warranty_until: f.warranty_until.clone(),
+            eol_date: f.eol.clone(),
+            status: Some(a.status),
+            condition: a.condition,
+            notes: f.notes.clone(),
+        },
+        |tx, id| write_extras(tx, id, &values, home, None),
+    )?;
     if a.json {
         output::json(&v)?;
     } else {
@@ -237,8 +242,10 @@ pub fn edit(store: &mut Store, a: &EditArgs) -> Result<ExitCode> {
         notes: f.notes.clone(),
         expected_version: None,
     };
-    let v = store.edit_asset(&a.code, &e, a.note.as_deref())?;
-    write_extras(store, &v.tag, &values, f.home.as_deref(), a.note.as_deref())?;
+    let (home, note) = (f.home.as_deref(), a.note.as_deref());
+    let v = store.edit_asset_and(&a.code, &e, note, |tx, id| {
+        write_extras(tx, id, &values, home, note)
+    })?;
     if a.json {
         output::json(&v)?;
     } else {
