@@ -85,23 +85,10 @@ impl App {
     }
 }
 
-/// `text` broken at spaces into lines of at most `w` characters (a longer word is cut).
+/// Help's descriptions wrap at words like every message (a word longer than the line is cut
+/// onto the next).
 fn wrap(text: &str, w: usize) -> Vec<String> {
-    let w = w.max(8);
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > w {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push(line);
-    out
+    crate::tui::views::wrap_words(text, w.max(8))
 }
 
 /// Every line of help at this inner width, and where each view's section starts.
