@@ -147,10 +147,11 @@ fn check_owner(store: &Store, f: &Fields) -> Result<()> {
     if f.new_team {
         return Ok(());
     }
-    let names = store.owner_names()?;
-    if names.iter().any(|n| n.eq_ignore_ascii_case(owner)) {
+    if store.owner_exists(owner)? {
         return Ok(());
     }
+    // Only a miss reads every name, for the suggestion.
+    let names = store.owner_names()?;
     let nearest = names
         .iter()
         .map(|n| (distance(n, owner), n))

@@ -86,6 +86,19 @@ pub fn get_or_create_model(
 }
 
 impl super::Store {
+    /// Whether `--owner NAME` names a person (username) or a team, ignoring case: two index
+    /// look-ups, so the common case never reads every name.
+    pub fn owner_exists(&self, name: &str) -> Result<bool> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM people WHERE username = ?1 COLLATE NOCASE)
+                     OR EXISTS(SELECT 1 FROM teams WHERE name = ?1 COLLATE NOCASE)",
+            )
+            .ctx("looking up an owner")?
+            .query_row([name], |r| r.get(0))
+            .ctx("looking up an owner")
+    }
+
     /// Every name `--owner` can take: people's usernames and team names.
     pub fn owner_names(&self) -> Result<Vec<String>> {
         let mut stmt = self
