@@ -282,7 +282,10 @@ fn forms_add_an_asset_person_and_location() {
     assert_eq!(screen_name(&app), "list");
     let a = app.store.asset("new-1").unwrap();
     assert_eq!(
-        (a.location.as_deref(), a.purchase_cost.as_deref()),
+        (
+            a.location.as_deref(),
+            a.purchase_cost.map(|v| v.to_string()).as_deref()
+        ),
         (Some("LAB-1"), Some("12.50"))
     );
     // The new asset is in the list without a reload.
@@ -588,7 +591,12 @@ fn import_from_the_tui_shows_the_dry_run_before_writing() {
     assert_eq!(screen_name(&app), "list", "{:?}", app.message);
     assert_eq!(app.store.asset_count().unwrap(), 2);
     assert_eq!(
-        app.store.asset("IMP-1").unwrap().purchase_cost.as_deref(),
+        app.store
+            .asset("IMP-1")
+            .unwrap()
+            .purchase_cost
+            .map(|v| v.to_string())
+            .as_deref(),
         Some("1299.00")
     );
     assert!(

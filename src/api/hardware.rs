@@ -363,8 +363,11 @@ fn update_tx(s: &mut Store, who: &ApiIdentity, id: i64, f: &Fields) -> Result<Re
         purchase_date
             .clone()
             .flatten()
-            .as_deref()
-            .or(cur.view.purchase_date.as_deref()),
+            .or(cur
+                .view
+                .purchase_date
+                .map(|d| d.format("%Y-%m-%d").to_string()))
+            .as_deref(),
     )?;
     let edit = AssetEdit {
         tag: match f.text("asset_tag")? {

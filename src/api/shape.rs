@@ -2,10 +2,12 @@
 //! of (companies, images, counters) are present with Snipe-IT's empty values, so clients that
 //! read them find what they expect; itam's own extras sit under `"itam"`.
 
+use crate::domain::time::Timestamp;
 use crate::domain::Status;
 use crate::store::{
     ApiAsset, ApiEvent, ApiLocation, ApiModel, ApiPerson, ApiSeat, IdName, LicenceView, NamedCount,
 };
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::str::FromStr;
@@ -34,18 +36,41 @@ pub fn datetime(t: Option<&str>) -> Value {
     }
 }
 
-/// A stored time as Laravel serialises a model's timestamps: `2026-11-28T09:15:02.000000Z`.
-fn laravel_time(t: &str) -> String {
-    if t.len() >= 19 {
-        format!("{}.000000Z", &t[..19])
-    } else {
-        t.to_string()
+/// A time as Laravel serialises a model's timestamps: `2026-11-28T09:15:02.000000Z`.
+fn laravel_time(t: &Timestamp) -> String {
+    t.as_utc().format("%Y-%m-%dT%H:%M:%S.000000Z").to_string()
+}
+
+/// [`date`] of a typed date.
+pub fn day(d: Option<NaiveDate>) -> Value {
+    match d {
+        Some(d) => {
+            let s = d.format("%Y-%m-%d").to_string();
+            json!({"date": s, "formatted": s})
+        }
+        None => Value::Null,
+    }
+}
+
+/// [`datetime`] of a typed time.
+pub fn moment(t: Option<&Timestamp>) -> Value {
+    match t {
+        Some(t) => {
+            let plain = t.as_utc().format("%Y-%m-%d %H:%M:%S").to_string();
+            json!({"datetime": plain, "formatted": &plain[..16]})
+        }
+        None => Value::Null,
     }
 }
 
 /// Money as Snipe-IT prints it: `1,299.00`.
 pub fn money(s: Option<&str>) -> Value {
-    let Some(d) = s.and_then(|s| Decimal::from_str(s.trim()).ok()) else {
+    amount(s.and_then(|s| Decimal::from_str(s.trim()).ok()))
+}
+
+/// An amount as Snipe-IT prints it: `1,299.00`, or null.
+pub fn amount(d: Option<Decimal>) -> Value {
+    let Some(d) = d else {
         return Value::Null;
     };
     // PHP's number_format rounds halves away from zero.
@@ -171,7 +196,7 @@ pub fn asset(a: &ApiAsset, custom_fields: Value, home: Value) -> Value {
         "requestable": false,
         "model_number": a.model_number,
         "eol": null,
-        "asset_eol_date": date(v.eol_date.as_deref()),
+        "asset_eol_date": day(v.eol_date),
         "status_label": {"id": sid, "name": sname, "status_type": skind, "status_meta": meta},
         "category": pair(a.category_id, &v.category),
         "manufacturer": pair(a.manufacturer_id, &v.manufacturer),
@@ -186,19 +211,19 @@ pub fn asset(a: &ApiAsset, custom_fields: Value, home: Value) -> Value {
         "alt_barcode": null,
         "assigned_to": assigned,
         "warranty_months": null,
-        "warranty_expires": date(v.warranty_until.as_deref()),
+        "warranty_expires": day(v.warranty_until),
         "created_by": null,
-        "created_at": datetime(Some(&v.created_at)),
-        "updated_at": datetime(Some(&v.updated_at)),
-        "last_audit_date": datetime(v.last_seen_at.as_deref()),
+        "created_at": moment(Some(&v.created_at)),
+        "updated_at": moment(Some(&v.updated_at)),
+        "last_audit_date": moment(v.last_seen_at.as_ref()),
         "next_audit_date": null,
         "deleted_at": null,
-        "purchase_date": date(v.purchase_date.as_deref()),
+        "purchase_date": day(v.purchase_date),
         "age": "",
-        "last_checkout": datetime(v.assigned_at.as_deref()),
+        "last_checkout": moment(v.assigned_at.as_ref()),
         "last_checkin": null,
-        "expected_checkin": date(v.due_date.as_deref()),
-        "purchase_cost": money(v.purchase_cost.as_deref()),
+        "expected_checkin": day(v.due_date),
+        "purchase_cost": amount(v.purchase_cost),
         "checkin_counter": 0,
         "checkout_counter": 0,
         "requests_counter": 0,
@@ -427,6 +452,12 @@ mod tests {
             json!({"date": "2026-11-28", "formatted": "2026-11-28"})
         );
         assert_eq!(date(None), Value::Null);
+        let t = Timestamp::parse("2026-11-28T09:15:02.123Z").unwrap();
+        assert_eq!(moment(Some(&t)), datetime(Some("2026-11-28T09:15:02.123Z")));
+        assert_eq!(laravel_time(&t), "2026-11-28T09:15:02.000000Z");
+        let d = NaiveDate::from_ymd_opt(2026, 11, 28);
+        assert_eq!(day(d), date(Some("2026-11-28")));
+        assert_eq!(amount("1299".parse().ok()), money(Some("1299")));
     }
 
     #[test]

@@ -153,6 +153,11 @@ fn opt(s: &Option<String>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
+/// A date, amount or time, or `-`: their text is ours, nothing to make visible.
+fn typed<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map_or_else(|| "-".into(), ToString::to_string)
+}
+
 /// `show` in text: one field per line, aligned.
 pub fn asset_text(a: &AssetView, disposal: Option<&serde_json::Value>) -> String {
     let who = match (&a.assignee, &a.assignee_name) {
@@ -166,7 +171,7 @@ pub fn asset_text(a: &AssetView, disposal: Option<&serde_json::Value>) -> String
     };
     let cost = match (&a.purchase_cost, &a.currency) {
         (Some(c), Some(cur)) => format!("{c} {cur}"),
-        (Some(c), None) => c.clone(),
+        (Some(c), None) => c.to_string(),
         _ => "-".into(),
     };
     let mut rows: Vec<(&str, String)> = vec![
@@ -180,19 +185,19 @@ pub fn asset_text(a: &AssetView, disposal: Option<&serde_json::Value>) -> String
         ("condition", a.condition.to_string()),
         ("location", place),
         ("assignee", who),
-        ("since", opt(&a.assigned_at)),
-        ("due", opt(&a.due_date)),
+        ("since", typed(&a.assigned_at)),
+        ("due", typed(&a.due_date)),
         ("owner", opt(&a.owner)),
         ("supplier", opt(&a.supplier)),
         ("order", opt(&a.order_number)),
-        ("purchased", opt(&a.purchase_date)),
+        ("purchased", typed(&a.purchase_date)),
         ("cost", cost),
-        ("warranty until", opt(&a.warranty_until)),
-        ("end of life", opt(&a.eol_date)),
+        ("warranty until", typed(&a.warranty_until)),
+        ("end of life", typed(&a.eol_date)),
         ("notes", opt(&a.notes)),
-        ("last seen", opt(&a.last_seen_at)),
-        ("created", a.created_at.clone()),
-        ("updated", a.updated_at.clone()),
+        ("last seen", typed(&a.last_seen_at)),
+        ("created", a.created_at.to_string()),
+        ("updated", a.updated_at.to_string()),
     ];
     if let Some(d) = disposal {
         let f = |k: &str| {

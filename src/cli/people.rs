@@ -199,15 +199,14 @@ fn print_person(d: &PersonDetail) {
     for a in &d.holding {
         let due = a
             .due_date
-            .as_deref()
-            .map(|due| format!("  due {}", visible(due)))
+            .map(|due| format!("  due {due}"))
             .unwrap_or_default();
         println!(
             "  {:<14} {:<16} {}  since {}{due}",
             visible(&a.tag),
             a.serial.as_deref().map(visible).unwrap_or("-".into()),
             visible(a.display_name()),
-            a.assigned_at.as_deref().map(visible).unwrap_or("-".into()),
+            a.assigned_at.map_or_else(|| "-".into(), |t| t.to_string()),
         );
     }
     println!("\nlicence seats {}:", d.seats.len());

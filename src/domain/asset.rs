@@ -1,7 +1,11 @@
-//! What one asset looks like to a reader: names resolved, money as text, dates ISO-8601.
+//! What one asset looks like to a reader: names resolved, dates and money typed (they print as
+//! ISO-8601 and decimal text).
 
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::time::Timestamp;
 use super::{Condition, Status};
 
 /// One asset as `itam show --json` prints it. Field names are a contract with scripts.
@@ -21,20 +25,20 @@ pub struct AssetView {
     pub location_name: Option<String>,
     pub assignee: Option<String>,
     pub assignee_name: Option<String>,
-    pub assigned_at: Option<String>,
-    pub due_date: Option<String>,
+    pub assigned_at: Option<Timestamp>,
+    pub due_date: Option<NaiveDate>,
     pub owner: Option<String>,
     pub supplier: Option<String>,
     pub order_number: Option<String>,
-    pub purchase_date: Option<String>,
-    pub purchase_cost: Option<String>,
+    pub purchase_date: Option<NaiveDate>,
+    pub purchase_cost: Option<Decimal>,
     pub currency: Option<String>,
-    pub warranty_until: Option<String>,
-    pub eol_date: Option<String>,
+    pub warranty_until: Option<NaiveDate>,
+    pub eol_date: Option<NaiveDate>,
     pub notes: Option<String>,
-    pub last_seen_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub last_seen_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     #[serde(skip)]
     pub version: i64,
 }

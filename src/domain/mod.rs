@@ -15,6 +15,7 @@ pub mod maintenance;
 pub mod money;
 pub mod scancode;
 pub mod text;
+pub mod time;
 
 pub use asset::{AssetView, HistoryEntry};
 pub use condition::Condition;

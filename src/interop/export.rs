@@ -3,12 +3,13 @@
 //! JSON lines. Rows are streamed: a million assets never sit in memory.
 
 use super::csvout::CsvOut;
-use super::parse::{iso_date, snipeit_months_between};
+use super::parse::snipeit_months_between;
 use super::snipeit::label_for_asset;
 use super::{Format, InteropError, Kind};
 use crate::domain::{AssetView, Status};
 use crate::store::{EventRow, ExportExtras, Store};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::Write;
 
 /// How an export writes its cells.
@@ -131,14 +132,7 @@ fn io_err(e: std::io::Error) -> InteropError {
 /// Whole months from purchase to warranty end, when the end is exactly that many months later
 /// by Snipe-IT's arithmetic.
 fn warranty_months(a: &AssetView) -> String {
-    let (Some(p), Some(w)) = (&a.purchase_date, &a.warranty_until) else {
-        return String::new();
-    };
-    // Stored dates are `YYYY-MM-DD`: the fast path reads them without chrono's per-call
-    // format parsing (a million rows, two dates each); anything else gets the full parser.
-    let date =
-        |s: &str| iso_date(s).or_else(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-    let (Some(p), Some(w)) = (date(p), date(w)) else {
+    let (Some(p), Some(w)) = (a.purchase_date, a.warranty_until) else {
         return String::new();
     };
     snipeit_months_between(p, w)
@@ -146,34 +140,42 @@ fn warranty_months(a: &AssetView) -> String {
         .unwrap_or_default()
 }
 
-fn asset_row(a: &AssetView) -> [&str; 26] {
+/// A cell of text, or of a date, amount or time written as text.
+fn cell<T: ToString>(v: &Option<T>) -> Cow<'_, str> {
+    match v {
+        Some(v) => Cow::Owned(v.to_string()),
+        None => Cow::Borrowed(""),
+    }
+}
+
+fn asset_row(a: &AssetView) -> [Cow<'_, str>; 26] {
     [
-        &a.tag,
-        s(&a.serial),
-        s(&a.name),
-        s(&a.model),
-        s(&a.manufacturer),
-        s(&a.category),
-        a.status.as_str(),
-        a.condition.as_str(),
-        s(&a.location),
-        s(&a.location_name),
-        s(&a.assignee),
-        s(&a.assignee_name),
-        s(&a.assigned_at),
-        s(&a.due_date),
-        s(&a.owner),
-        s(&a.supplier),
-        s(&a.order_number),
-        s(&a.purchase_date),
-        s(&a.purchase_cost),
-        s(&a.currency),
-        s(&a.warranty_until),
-        s(&a.eol_date),
-        s(&a.notes),
-        s(&a.last_seen_at),
-        &a.created_at,
-        &a.updated_at,
+        Cow::Borrowed(&a.tag),
+        s(&a.serial).into(),
+        s(&a.name).into(),
+        s(&a.model).into(),
+        s(&a.manufacturer).into(),
+        s(&a.category).into(),
+        a.status.as_str().into(),
+        a.condition.as_str().into(),
+        s(&a.location).into(),
+        s(&a.location_name).into(),
+        s(&a.assignee).into(),
+        s(&a.assignee_name).into(),
+        cell(&a.assigned_at),
+        cell(&a.due_date),
+        s(&a.owner).into(),
+        s(&a.supplier).into(),
+        s(&a.order_number).into(),
+        cell(&a.purchase_date),
+        cell(&a.purchase_cost),
+        s(&a.currency).into(),
+        cell(&a.warranty_until),
+        cell(&a.eol_date),
+        s(&a.notes).into(),
+        cell(&a.last_seen_at),
+        a.created_at.to_string().into(),
+        a.updated_at.to_string().into(),
     ]
 }
 
@@ -182,8 +184,8 @@ fn snipeit_row(a: &AssetView, x: &ExportExtras, opts: &ExportOptions) -> Vec<Str
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let deployed = a.status == Status::Deployed;
     let cost = match &a.purchase_cost {
-        Some(c) if opts.decimal_comma => c.replace('.', ","),
-        Some(c) => c.clone(),
+        Some(c) if opts.decimal_comma => c.to_string().replace('.', ","),
+        Some(c) => c.to_string(),
         None => String::new(),
     };
     // Disposed is written as Archived, so the disposal goes into the notes.
@@ -223,10 +225,10 @@ fn snipeit_row(a: &AssetView, x: &ExportExtras, opts: &ExportOptions) -> Vec<Str
         label_for_asset(a.status, a.condition).to_string(),
         o(&a.supplier),
         o(&a.order_number),
-        o(&a.purchase_date),
+        cell(&a.purchase_date).into_owned(),
         cost,
         warranty_months(a),
-        o(&a.eol_date),
+        cell(&a.eol_date).into_owned(),
         notes,
         if deployed {
             "User".into()
@@ -244,8 +246,8 @@ fn snipeit_row(a: &AssetView, x: &ExportExtras, opts: &ExportOptions) -> Vec<Str
             String::new()
         },
         if deployed { email } else { String::new() },
-        o(&a.assigned_at),
-        o(&a.due_date),
+        cell(&a.assigned_at).into_owned(),
+        cell(&a.due_date).into_owned(),
     ];
     push_fields(&mut row, a.id, x);
     row
@@ -415,7 +417,7 @@ fn assets(
                     w.record(
                         asset_row(&a)
                             .into_iter()
-                            .chain(extra.iter().map(String::as_str)),
+                            .chain(extra.iter().map(|c| Cow::Borrowed(c.as_str()))),
                     )
                     .map_err(InteropError::from)
                 })?;

@@ -1,6 +1,6 @@
 //! Reading assets: by code, by id, filtered pages for the list view, and search haystacks.
 
-use super::{events, Context, Result, Store, StoreError};
+use super::{events, values, Context, Result, Store, StoreError};
 use crate::domain::{AssetView, HistoryEntry, Status};
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -80,20 +80,20 @@ pub(super) fn view_from_row(r: &Row) -> rusqlite::Result<AssetView> {
         location_name: opt_text(r, 10)?,
         assignee: opt_text(r, 11)?,
         assignee_name: opt_text(r, 12)?,
-        assigned_at: opt_text(r, 13)?,
-        due_date: opt_text(r, 14)?,
+        assigned_at: values::opt_stamp(r, 13)?,
+        due_date: values::opt_date(r, 14)?,
         owner: opt_text(r, 15)?,
         supplier: opt_text(r, 16)?,
         order_number: opt_text(r, 17)?,
-        purchase_date: opt_text(r, 18)?,
-        purchase_cost: opt_text(r, 19)?,
+        purchase_date: values::opt_date(r, 18)?,
+        purchase_cost: values::opt_amount(r, 19)?,
         currency: opt_text(r, 20)?,
-        warranty_until: opt_text(r, 21)?,
-        eol_date: opt_text(r, 22)?,
+        warranty_until: values::opt_date(r, 21)?,
+        eol_date: values::opt_date(r, 22)?,
         notes: opt_text(r, 23)?,
-        last_seen_at: opt_text(r, 24)?,
-        created_at: text(r, 25)?,
-        updated_at: text(r, 26)?,
+        last_seen_at: values::opt_stamp(r, 24)?,
+        created_at: values::stamp(r, 25)?,
+        updated_at: values::stamp(r, 26)?,
         version: r.get(27)?,
     })
 }

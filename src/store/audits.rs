@@ -64,7 +64,7 @@ pub struct Ghost {
     #[serde(flatten)]
     pub asset: AssetView,
     /// The last time anything showed it physically exists (or when it was created).
-    pub last_seen: String,
+    pub last_seen: crate::domain::time::Timestamp,
     pub days_unseen: i64,
 }
 
@@ -359,15 +359,9 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             let asset = r.ctx("finding ghosts")?;
-            let last_seen = asset
-                .last_seen_at
-                .clone()
-                .unwrap_or_else(|| asset.created_at.clone());
-            let seen_t = chrono::DateTime::parse_from_rfc3339(&last_seen)
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .unwrap_or(now_t);
+            let last_seen = asset.last_seen_at.unwrap_or(asset.created_at);
             out.push(Ghost {
-                days_unseen: (now_t - seen_t).num_days(),
+                days_unseen: (now_t - last_seen.as_utc()).num_days(),
                 last_seen,
                 asset,
             });

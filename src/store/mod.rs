@@ -34,6 +34,7 @@ mod resolve;
 mod staged;
 mod sync;
 mod tokens;
+mod values;
 
 pub use actor::os_user;
 pub use api_queries::audit_seen_tx;

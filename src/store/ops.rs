@@ -529,7 +529,8 @@ pub fn checkout_tx(
                 .as_deref()
                 .map(|n| format!(" ({})", visible(n)))
                 .unwrap_or_default(),
-            cur.assigned_at.as_deref().unwrap_or("an unknown time"),
+            cur.assigned_at
+                .map_or_else(|| "an unknown time".to_string(), |t| t.to_string()),
         )));
     }
     let to = transition(cur.status, Action::CheckOut)?;
@@ -722,6 +723,12 @@ pub fn edit_asset_tx(tx: &Tx, code: &str, e: &AssetEdit, note: Option<&str>) -> 
         Some(c) => opt_currency(Some(c))?,
         None => cur.currency.clone(),
     };
+    let (cur_purchase_date, cur_purchase_cost, cur_warranty_until, cur_eol_date) = (
+        cur.purchase_date.map(|d| d.to_string()),
+        cur.purchase_cost.map(|d| d.to_string()),
+        cur.warranty_until.map(|d| d.to_string()),
+        cur.eol_date.map(|d| d.to_string()),
+    );
     for (field, col, key, old, parse) in [
         (&e.name, "name", "name", &cur.name, 0),
         (
@@ -736,22 +743,22 @@ pub fn edit_asset_tx(tx: &Tx, code: &str, e: &AssetEdit, note: Option<&str>) -> 
             &e.purchase_date,
             "purchase_date",
             "purchase_date",
-            &cur.purchase_date,
+            &cur_purchase_date,
             1,
         ),
         (
             &e.warranty_until,
             "warranty_until",
             "warranty_until",
-            &cur.warranty_until,
+            &cur_warranty_until,
             1,
         ),
-        (&e.eol_date, "eol_date", "eol_date", &cur.eol_date, 1),
+        (&e.eol_date, "eol_date", "eol_date", &cur_eol_date, 1),
         (
             &e.purchase_cost,
             "purchase_cost",
             "purchase_cost",
-            &cur.purchase_cost,
+            &cur_purchase_cost,
             2,
         ),
         (&e.currency, "currency", "currency", &cur.currency, 3),

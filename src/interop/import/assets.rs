@@ -631,6 +631,12 @@ impl Planner<'_> {
         let mut after = Map::new();
         let cond = Some(a.condition.as_str().to_string());
         let cur_cond = Some(cur.condition.as_str().to_string());
+        let (cur_purchase_date, cur_purchase_cost, cur_warranty_until, cur_eol_date) = (
+            cur.purchase_date.map(|d| d.to_string()),
+            cur.purchase_cost.map(|d| d.to_string()),
+            cur.warranty_until.map(|d| d.to_string()),
+            cur.eol_date.map(|d| d.to_string()),
+        );
         let explicit_condition = self.cols.contains_key(&Field::Condition);
         for (field, key, new, old) in [
             (AssetField::Serial, "serial", &a.serial, &cur.serial),
@@ -656,22 +662,22 @@ impl Planner<'_> {
                 AssetField::PurchaseDate,
                 "purchase_date",
                 &a.purchase_date,
-                &cur.purchase_date,
+                &cur_purchase_date,
             ),
             (
                 AssetField::PurchaseCost,
                 "purchase_cost",
                 &a.purchase_cost,
-                &cur.purchase_cost,
+                &cur_purchase_cost,
             ),
             (AssetField::Currency, "currency", &a.currency, &cur.currency),
             (
                 AssetField::WarrantyUntil,
                 "warranty_until",
                 &a.warranty_until,
-                &cur.warranty_until,
+                &cur_warranty_until,
             ),
-            (AssetField::EolDate, "eol_date", &a.eol_date, &cur.eol_date),
+            (AssetField::EolDate, "eol_date", &a.eol_date, &cur_eol_date),
             (AssetField::Notes, "notes", &a.notes, &cur.notes),
             (
                 AssetField::Condition,

@@ -219,7 +219,10 @@ mod tests {
         let v = s.asset("A1").unwrap();
         assert_eq!(v.status, Status::Deployed);
         assert_eq!(v.assignee.as_deref(), Some("jdoe"));
-        assert_eq!(v.purchase_cost.as_deref(), Some("10.00"));
+        assert_eq!(
+            v.purchase_cost.map(|c| c.to_string()).as_deref(),
+            Some("10.00")
+        );
         assert_eq!(s.asset("A2").unwrap().location.as_deref(), Some("Depot"));
         assert_eq!(s.locations().unwrap().len(), 1);
     }

@@ -180,8 +180,6 @@ fn curve(store: &Store, tag: &str, today: chrono::NaiveDate) -> Result<Curve, St
     let a = store.asset(tag).map_err(|e| e.to_string())?;
     let purchased = a
         .purchase_date
-        .as_deref()
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .ok_or_else(|| format!("{} has no purchase date: nothing to depreciate", a.tag))?;
     if a.purchase_cost.is_none() {
         return Err(format!(
@@ -264,7 +262,7 @@ pub fn draw(f: &mut Frame, d: &DetailState, t: &Theme, area: Rect) {
     };
     let cost = match (&a.purchase_cost, &a.currency) {
         (Some(c), Some(cur)) => format!("{c} {cur}"),
-        (Some(c), None) => c.clone(),
+        (Some(c), None) => c.to_string(),
         _ => "-".into(),
     };
     let status_line = Line::from(vec![
@@ -290,32 +288,24 @@ pub fn draw(f: &mut Frame, d: &DetailState, t: &Theme, area: Rect) {
         kv("assignee", who),
         kv(
             "since",
-            opt(
-                &a.assigned_at.as_ref().map(|s| s.chars().take(16).collect()),
-                w,
-            ),
+            opt(&a.assigned_at.as_ref().map(|s| s.to_minute()), w),
         ),
     ];
     let mut r = vec![
         kv("owner", opt(&a.owner, w)),
         kv("supplier", opt(&a.supplier, w)),
         kv("order", opt(&a.order_number, w)),
-        kv("purchased", opt(&a.purchase_date, w)),
+        kv("purchased", opt(&a.purchase_date.map(|d| d.to_string()), w)),
         kv("cost", cost),
-        kv("warranty", opt(&a.warranty_until, w)),
-        kv("end of life", opt(&a.eol_date, w)),
-        kv("due back", opt(&a.due_date, w)),
+        kv("warranty", opt(&a.warranty_until.map(|d| d.to_string()), w)),
+        kv("end of life", opt(&a.eol_date.map(|d| d.to_string()), w)),
+        kv("due back", opt(&a.due_date.map(|d| d.to_string()), w)),
         kv(
             "last seen",
-            opt(
-                &a.last_seen_at
-                    .as_ref()
-                    .map(|s| s.chars().take(16).collect()),
-                w,
-            ),
+            opt(&a.last_seen_at.as_ref().map(|s| s.to_minute()), w),
         ),
         kv("notes", opt(&a.notes, w)),
-        kv("updated", a.updated_at.chars().take(16).collect()),
+        kv("updated", a.updated_at.to_minute()),
     ];
     for (i, (name, value)) in extra.iter().enumerate() {
         let line = Line::from(vec![

@@ -90,10 +90,9 @@ pub fn draw(f: &mut Frame, p: &PersonState, t: &Theme, area: Rect) {
                 fit(a.display_name(), 30),
                 a.condition.to_string(),
                 a.assigned_at
-                    .as_deref()
-                    .map(|s| s.chars().take(10).collect())
+                    .map(|s| s.date().to_string())
                     .unwrap_or_default(),
-                a.due_date.clone().unwrap_or_default(),
+                a.due_date.map(|d| d.to_string()).unwrap_or_default(),
             ])
             .style(base)
         })
