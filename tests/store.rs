@@ -64,13 +64,13 @@ fn a_failed_write_leaves_nothing_behind() {
         .conn()
         .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
         .unwrap();
-    // The model and manufacturer would be created, then the bad date fails the whole add.
+    // The model and manufacturer would be created, then the bad currency fails the whole add.
     let err = s
         .add_asset(&NewAsset {
             tag: "T2".into(),
             model: Some("Brand New Model".into()),
             manufacturer: Some("NewCo".into()),
-            purchase_date: Some("31/12/2025".into()),
+            currency: Some("EURO".into()),
             ..Default::default()
         })
         .unwrap_err();
@@ -208,4 +208,62 @@ fn badges_that_look_like_assets_are_refused() {
         })
         .unwrap_err();
     assert!(err.to_string().contains("ambiguous"), "{err}");
+}
+
+#[test]
+fn typed_dates_and_costs_are_stored_and_recorded_as_the_same_text() {
+    let (_d, mut s) = store();
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    let v = s
+        .add_asset(&NewAsset {
+            tag: "T9".into(),
+            purchase_cost: "12.345".parse().ok(),
+            purchase_date: day(2026, 1, 31),
+            eol_date: day(2030, 1, 31),
+            ..Default::default()
+        })
+        .unwrap();
+    let stored: (String, String, String, String) = s
+        .conn()
+        .query_row(
+            "SELECT purchase_cost, currency, purchase_date, eol_date FROM assets WHERE tag = 'T9'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    // Rounded half-even to the currency's minor unit (USD when none is given).
+    assert_eq!(
+        stored,
+        (
+            "12.34".into(),
+            "USD".into(),
+            "2026-01-31".into(),
+            "2030-01-31".into()
+        )
+    );
+    assert_eq!(v.purchase_cost.unwrap().to_string(), "12.34");
+    // `Some(None)` clears; `None` leaves alone; the event holds the same text as the column.
+    let v = s
+        .edit_asset(
+            "T9",
+            &AssetEdit {
+                eol_date: Some(None),
+                purchase_cost: Some("7.5".parse().ok()),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    assert_eq!((v.eol_date, v.purchase_date), (None, day(2026, 1, 31)));
+    assert_eq!(v.purchase_cost.unwrap().to_string(), "7.50");
+    let h = s.history("T9").unwrap();
+    let edit = h.iter().find(|e| e.kind == "edit").unwrap();
+    assert_eq!(
+        edit.before,
+        serde_json::json!({"eol_date": "2030-01-31", "purchase_cost": "12.34"})
+    );
+    assert_eq!(
+        edit.after,
+        serde_json::json!({"eol_date": null, "purchase_cost": "7.50"})
+    );
 }

@@ -84,7 +84,7 @@ fn fleet() -> Env {
             certificate: None,
             proceeds: None,
             recipient: None,
-            date: Some("2026-06-01".into()),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 6, 1),
             note: None,
         },
     )

@@ -18,6 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Extension;
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -175,9 +176,26 @@ pub async fn by_serial(
 }
 
 /// A date field: `YYYY-MM-DD`, or a Snipe-IT datetime whose day is taken.
-fn day(f: &Fields, key: &str) -> Result<Option<Option<String>>, ApiError> {
-    Ok(f.text(key)?
-        .map(|v| v.map(|s| s.trim().chars().take(10).collect())))
+/// A date field: absent, cleared, or its first ten characters as `YYYY-MM-DD` (Snipe-IT clients
+/// send `2026-11-28 00:00:00` too). A bad one is refused in the store's words for `what`.
+fn day(f: &Fields, key: &str, what: &str) -> Result<Option<Option<NaiveDate>>, ApiError> {
+    let Some(v) = f.text(key)? else {
+        return Ok(None);
+    };
+    let first: Option<String> = v.map(|s| s.trim().chars().take(10).collect());
+    Ok(Some(
+        crate::domain::time::optional_date(what, first.as_deref()).map_err(StoreError::from)?,
+    ))
+}
+
+/// The cost field: absent, cleared, or an amount (refused in the store's words).
+fn cost(f: &Fields) -> Result<Option<Option<Decimal>>, ApiError> {
+    let Some(v) = f.text("purchase_cost")? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        crate::domain::money::optional_amount(v.as_deref()).map_err(StoreError::from)?,
+    ))
 }
 
 /// A nullable id field resolved to what itam keys on: absent, cleared, or the `what` that
@@ -222,26 +240,20 @@ fn location_code(s: &Store, f: &Fields) -> Result<Option<String>, ApiError> {
 }
 
 /// Snipe-IT keeps warranty months; itam keeps the end date: purchase date plus the months.
-fn warranty_until(f: &Fields, purchase: Option<&str>) -> Result<Option<String>, ApiError> {
+fn warranty_until(f: &Fields, purchase: Option<NaiveDate>) -> Result<Option<NaiveDate>, ApiError> {
     let Some(months) = f.some_id("warranty_months")? else {
         return Ok(None);
     };
-    let Some(p) = purchase else {
+    let Some(start) = purchase else {
         return Err(ApiError::field(
             "warranty_months",
             "needs a purchase_date to count from (itam stores the warranty's end date)",
         ));
     };
-    let start = NaiveDate::parse_from_str(p, "%Y-%m-%d").map_err(|_| {
-        ApiError::field(
-            "purchase_date",
-            format!("'{}' is not a date (YYYY-MM-DD)", visible(p)),
-        )
-    })?;
     let months = u32::try_from(months)
         .map_err(|_| ApiError::field("warranty_months", "must be 0 or more"))?;
     crate::interop::parse::snipeit_add_months(start, months)
-        .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+        .map(Some)
         .ok_or_else(|| ApiError::field("warranty_months", "is too large"))
 }
 
@@ -295,7 +307,7 @@ fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, A
             }
         },
     };
-    let purchase_date = day(f, "purchase_date")?.flatten();
+    let purchase_date = day(f, "purchase_date", "purchase date")?.flatten();
     let custom = fields::requested(&s.fields()?, f)?;
     let home = home_code(s, f)?.flatten();
     let location = location_code(s, f)?.or(home.clone());
@@ -307,10 +319,10 @@ fn create_tx(s: &mut Store, who: &ApiIdentity, f: &Fields) -> Result<Response, A
         location: location.clone(),
         supplier: supplier_name(s, f)?.flatten(),
         order_number: f.some_text("order_number")?,
-        purchase_cost: f.some_text("purchase_cost")?,
-        warranty_until: warranty_until(f, purchase_date.as_deref())?,
+        purchase_cost: cost(f)?.flatten(),
+        warranty_until: warranty_until(f, purchase_date)?,
         purchase_date,
-        eol_date: day(f, "asset_eol_date")?.flatten(),
+        eol_date: day(f, "asset_eol_date", "end-of-life date")?.flatten(),
         status,
         notes: f.some_text("notes")?,
         ..Default::default()
@@ -357,18 +369,8 @@ fn update_tx(s: &mut Store, who: &ApiIdentity, id: i64, f: &Fields) -> Result<Re
     let Some(cur) = s.api_asset(id)? else {
         return Ok(reply::error(json!(NO_ASSET), Value::Null));
     };
-    let purchase_date = day(f, "purchase_date")?;
-    let warranty = warranty_until(
-        f,
-        purchase_date
-            .clone()
-            .flatten()
-            .or(cur
-                .view
-                .purchase_date
-                .map(|d| d.format("%Y-%m-%d").to_string()))
-            .as_deref(),
-    )?;
+    let purchase_date = day(f, "purchase_date", "purchase date")?;
+    let warranty = warranty_until(f, purchase_date.flatten().or(cur.view.purchase_date))?;
     let edit = AssetEdit {
         tag: match f.text("asset_tag")? {
             Some(None) => {
@@ -385,10 +387,10 @@ fn update_tx(s: &mut Store, who: &ApiIdentity, id: i64, f: &Fields) -> Result<Re
         supplier: clear(supplier_name(s, f)?),
         order_number: clear(f.text("order_number")?),
         notes: clear(f.text("notes")?),
-        purchase_date: clear(purchase_date),
-        purchase_cost: clear(f.text("purchase_cost")?),
-        eol_date: clear(day(f, "asset_eol_date")?),
-        warranty_until: warranty,
+        purchase_date,
+        purchase_cost: cost(f)?,
+        eol_date: day(f, "asset_eol_date", "end-of-life date")?,
+        warranty_until: warranty.map(Some),
         ..Default::default()
     };
     let target_status = match f.some_id("status_id")? {
@@ -508,8 +510,8 @@ fn checkout_tx(
                     json!({"asset": {"asset_tag": tag}, "target_id": uid, "target_type": "user"}),
                 ));
             };
-            let due = day(f, "expected_checkin")?.flatten();
-            match s.as_api(who, |s| s.checkout(tag, &username, due.as_deref(), note.as_deref())) {
+            let due = day(f, "expected_checkin", "due date")?.flatten();
+            match s.as_api(who, |s| s.checkout(tag, &username, due, note.as_deref())) {
                 Ok(_) => Ok(reply::success("Asset checked out successfully.", payload)),
                 Err(e) => refusal(e, payload),
             }

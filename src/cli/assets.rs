@@ -2,9 +2,13 @@
 
 use super::output;
 use anyhow::Result;
+use chrono::NaiveDate;
 use clap::Args;
+use itam::domain::money::optional_amount;
+use itam::domain::time::optional_date;
 use itam::domain::{Condition, Status, Tag};
 use itam::store::{AssetEdit, AssetFilter, NewAsset, Store};
+use rust_decimal::Decimal;
 use std::process::ExitCode;
 
 /// The descriptive fields that `add` and `edit` share.
@@ -55,6 +59,19 @@ pub struct Fields {
     /// ("-" clears it)
     #[arg(long, value_name = "CODE")]
     pub home: Option<String>,
+}
+
+/// A date flag: not given, given empty (an edit clears the field), or a date; the error names
+/// the field as `what`.
+fn date_arg(what: &str, v: &Option<String>) -> Result<Option<Option<NaiveDate>>> {
+    Ok(v.as_deref()
+        .map(|s| optional_date(what, Some(s)))
+        .transpose()?)
+}
+
+/// `--cost`, like [`date_arg`].
+fn cost_arg(v: &Option<String>) -> Result<Option<Option<Decimal>>> {
+    Ok(v.as_deref().map(|s| optional_amount(Some(s))).transpose()?)
 }
 
 /// `--field NAME=VALUE` pairs, each checked against its field before anything is written.
@@ -186,11 +203,11 @@ pub fn add(store: &mut Store, a: &AddArgs) -> Result<ExitCode> {
             owner: f.owner.clone(),
             supplier: f.supplier.clone(),
             order_number: f.order.clone(),
-            purchase_cost: f.cost.clone(),
+            purchase_cost: cost_arg(&f.cost)?.flatten(),
             currency: f.currency.clone(),
-            purchase_date: f.purchased.clone(),
-            warranty_until: f.warranty_until.clone(),
-            eol_date: f.eol.clone(),
+            purchase_date: date_arg("purchase date", &f.purchased)?.flatten(),
+            warranty_until: date_arg("warranty end", &f.warranty_until)?.flatten(),
+            eol_date: date_arg("end-of-life date", &f.eol)?.flatten(),
             status: Some(a.status),
             condition: a.condition,
             notes: f.notes.clone(),
@@ -235,11 +252,11 @@ pub fn edit(store: &mut Store, a: &EditArgs) -> Result<ExitCode> {
         owner: f.owner.clone(),
         supplier: f.supplier.clone(),
         order_number: f.order.clone(),
-        purchase_cost: f.cost.clone(),
+        purchase_cost: cost_arg(&f.cost)?,
         currency: f.currency.clone(),
-        purchase_date: f.purchased.clone(),
-        warranty_until: f.warranty_until.clone(),
-        eol_date: f.eol.clone(),
+        purchase_date: date_arg("purchase date", &f.purchased)?,
+        warranty_until: date_arg("warranty end", &f.warranty_until)?,
+        eol_date: date_arg("end-of-life date", &f.eol)?,
         notes: f.notes.clone(),
         expected_version: None,
     };

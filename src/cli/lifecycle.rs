@@ -33,10 +33,10 @@ pub struct CheckoutArgs {
 }
 
 pub fn checkout(store: &mut Store, a: &CheckoutArgs) -> Result<ExitCode> {
-    let v = store.checkout(&a.code, &a.to, a.due.as_deref(), a.note.as_deref())?;
-    if let Some(due) = a.due.as_deref() {
+    let due = itam::domain::time::optional_date("due date", a.due.as_deref())?;
+    let v = store.checkout(&a.code, &a.to, due, a.note.as_deref())?;
+    if let Some(due) = due {
         let today = chrono::Local::now().date_naive();
-        let due = itam::store::parse_date("due date", due)?;
         if let Some(w) = itam::domain::due::past_due_warning(due, today) {
             eprintln!("itam: warning: {w}");
         }
@@ -145,28 +145,36 @@ pub struct DisposeArgs {
     pub json: bool,
 }
 
+/// Refused unless the asset may be disposed of now.
+fn disposable(store: &Store, code: &str) -> Result<()> {
+    let current = store.asset(code)?;
+    itam::domain::lifecycle::transition(current.status, itam::domain::lifecycle::Action::Dispose)?;
+    Ok(())
+}
+
 pub fn dispose(store: &mut Store, a: &DisposeArgs) -> Result<ExitCode> {
     // Whether the asset may be disposed of at all comes before what the disposal needs: a
     // technician told "--method is required" for an in-stock laptop learns nothing.
     let Some(method) = a.method else {
-        let current = store.asset(&a.code)?;
-        itam::domain::lifecycle::transition(
-            current.status,
-            itam::domain::lifecycle::Action::Dispose,
-        )?;
+        disposable(store, &a.code)?;
         anyhow::bail!(
             "dispose needs --method: recycle, resale, donate, destroy or return_to_lessor"
         );
     };
+    let proceeds = itam::domain::money::optional_amount(a.proceeds.as_deref());
+    let date = itam::domain::time::optional_date("disposal date", a.date.as_deref());
+    if proceeds.is_err() || date.is_err() {
+        disposable(store, &a.code)?;
+    }
     let v = store.dispose(
         &a.code,
         &DisposalInput {
             method,
             wipe: a.wipe,
             certificate: a.certificate.clone(),
-            proceeds: a.proceeds.clone(),
+            proceeds: proceeds?,
             recipient: a.recipient.clone(),
-            date: a.date.clone(),
+            date: date?,
             note: a.note.clone(),
         },
     )?;

@@ -64,6 +64,14 @@ pub fn parse_amount(s: &str) -> Result<Decimal, MoneyError> {
     Ok(within_limit(d, s)?.normalize_scale_at_least(2))
 }
 
+/// An optional amount: blank is none, anything else must be an amount ([`parse_amount`]).
+pub fn optional_amount(s: Option<&str>) -> Result<Option<Decimal>, MoneyError> {
+    match s.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => parse_amount(t).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Upper-cased ISO 4217 code; any three ASCII letters are accepted, the list changes too often.
 pub fn parse_currency(s: &str) -> Result<String, MoneyError> {
     let t = s.trim();

@@ -65,6 +65,30 @@ impl Serialize for Timestamp {
     }
 }
 
+/// A date a person typed that is not one; names the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: '{shown}' is not a date (expected YYYY-MM-DD, e.g. 2026-11-28)")]
+pub struct DateError {
+    field: String,
+    shown: String,
+}
+
+/// `YYYY-MM-DD` as typed on the command line, in a form or an API body.
+pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, DateError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| DateError {
+        field: field.to_string(),
+        shown: super::text::visible(s).into_owned(),
+    })
+}
+
+/// An optional date: blank is none, anything else must be a date.
+pub fn optional_date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, DateError> {
+    match s.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => parse_date(field, t).map(Some),
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +116,20 @@ mod tests {
             "'x^[' is not a timestamp (expected e.g. 2026-11-28T09:15:02.123Z)"
         );
         assert!(Timestamp::parse("2026-11-28").is_err());
+    }
+
+    #[test]
+    fn typed_dates_name_their_field() {
+        assert_eq!(
+            optional_date("eol", Some(" 2026-02-28 ")).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 2, 28)
+        );
+        assert_eq!(optional_date("eol", Some("  ")).unwrap(), None);
+        assert_eq!(
+            optional_date("due date", Some("2026-02-30"))
+                .unwrap_err()
+                .to_string(),
+            "due date: '2026-02-30' is not a date (expected YYYY-MM-DD, e.g. 2026-11-28)"
+        );
     }
 }

@@ -55,6 +55,12 @@ impl From<crate::domain::IdentifierError> for StoreError {
     }
 }
 
+impl From<crate::domain::time::DateError> for StoreError {
+    fn from(e: crate::domain::time::DateError) -> Self {
+        StoreError::Invalid(e.to_string())
+    }
+}
+
 impl From<MoneyError> for StoreError {
     fn from(e: MoneyError) -> Self {
         StoreError::Invalid(e.to_string())

@@ -5,17 +5,21 @@
 
 use super::assets::{not_found, resolve, view_by_id};
 use super::lookup::{clean_name, get_or_create, get_or_create_model, NameTable};
+use super::values::{amount_text, date_text};
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::identifier::{self, Serial, Tag};
 use crate::domain::lifecycle::{action_to_reach, transition};
-use crate::domain::money::{parse_amount, parse_currency};
+use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::{Action, AssetView, Condition, DisposalMethod, Status, WipeMethod};
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
-/// A new asset, as typed: dates and money are validated here so every front end shares the rules.
+/// A new asset. Dates and the cost arrive parsed (each front end parses its own text with
+/// [`crate::domain::time::optional_date`] and [`crate::domain::money::optional_amount`]); the
+/// store applies the rules that need the database or each other (codes, the currency's rounding).
 #[derive(Debug, Clone, Default)]
 pub struct NewAsset {
     pub tag: String,
@@ -28,17 +32,18 @@ pub struct NewAsset {
     pub owner: Option<String>,
     pub supplier: Option<String>,
     pub order_number: Option<String>,
-    pub purchase_cost: Option<String>,
+    pub purchase_cost: Option<Decimal>,
     pub currency: Option<String>,
-    pub purchase_date: Option<String>,
-    pub warranty_until: Option<String>,
-    pub eol_date: Option<String>,
+    pub purchase_date: Option<NaiveDate>,
+    pub warranty_until: Option<NaiveDate>,
+    pub eol_date: Option<NaiveDate>,
     pub status: Option<Status>,
     pub condition: Option<Condition>,
     pub notes: Option<String>,
 }
 
-/// Fields to change; `Some("")` clears a field, `None` leaves it alone.
+/// Fields to change; `None` leaves a field alone, `Some("")` (text) or `Some(None)` (dates and
+/// the cost) clears it.
 #[derive(Debug, Clone, Default)]
 pub struct AssetEdit {
     pub tag: Option<String>,
@@ -50,11 +55,11 @@ pub struct AssetEdit {
     pub owner: Option<String>,
     pub supplier: Option<String>,
     pub order_number: Option<String>,
-    pub purchase_cost: Option<String>,
+    pub purchase_cost: Option<Option<Decimal>>,
     pub currency: Option<String>,
-    pub purchase_date: Option<String>,
-    pub warranty_until: Option<String>,
-    pub eol_date: Option<String>,
+    pub purchase_date: Option<Option<NaiveDate>>,
+    pub warranty_until: Option<Option<NaiveDate>>,
+    pub eol_date: Option<Option<NaiveDate>>,
     pub notes: Option<String>,
     /// When set, the edit is refused if someone else changed the asset since it was read.
     pub expected_version: Option<i64>,
@@ -65,27 +70,16 @@ pub struct DisposalInput {
     pub method: DisposalMethod,
     pub wipe: WipeMethod,
     pub certificate: Option<String>,
-    pub proceeds: Option<String>,
+    pub proceeds: Option<Decimal>,
     pub recipient: Option<String>,
-    pub date: Option<String>,
+    /// Today (UTC) when not given.
+    pub date: Option<NaiveDate>,
     pub note: Option<String>,
 }
 
 /// `YYYY-MM-DD`, or an error naming the field.
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        StoreError::Invalid(format!(
-            "{field}: '{}' is not a date (expected YYYY-MM-DD, e.g. 2026-11-28)",
-            visible(s)
-        ))
-    })
-}
-
-fn opt_date(field: &str, s: Option<&str>) -> Result<Option<String>> {
-    match s.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Ok(Some(parse_date(field, t)?.format("%Y-%m-%d").to_string())),
-        None => Ok(None),
-    }
+    Ok(crate::domain::time::parse_date(field, s)?)
 }
 
 fn opt_text(s: Option<&str>) -> Option<String> {
@@ -96,13 +90,8 @@ fn opt_text(s: Option<&str>) -> Option<String> {
 
 /// An amount rounded half-even to `currency`'s minor unit (USD when none is known), as the
 /// README promises: `12.345` is stored as `12.34`.
-fn opt_amount(s: Option<&str>, currency: Option<&str>) -> Result<Option<String>> {
-    match s.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Ok(Some(
-            crate::domain::currency::round(parse_amount(t)?, currency.unwrap_or("USD")).to_string(),
-        )),
-        None => Ok(None),
-    }
+fn rounded(d: Option<Decimal>, currency: Option<&str>) -> Option<Decimal> {
+    d.map(|d| crate::domain::currency::round(d, currency.unwrap_or("USD")))
 }
 
 fn opt_currency(s: Option<&str>) -> Result<Option<String>> {
@@ -256,7 +245,7 @@ pub fn insert_asset(tx: &Tx, a: &NewAsset, note: Option<&str>) -> Result<AssetVi
         None => None,
     };
     let currency = opt_currency(a.currency.as_deref())?;
-    let cost = opt_amount(a.purchase_cost.as_deref(), currency.as_deref())?;
+    let cost = amount_text(rounded(a.purchase_cost, currency.as_deref()));
     let condition = a.condition.unwrap_or(Condition::New);
     tx.conn
         .prepare_cached(
@@ -282,15 +271,16 @@ pub fn insert_asset(tx: &Tx, a: &NewAsset, note: Option<&str>) -> Result<AssetVi
             owner_team,
             supplier,
             opt_text(a.order_number.as_deref()),
-            opt_date("purchase date", a.purchase_date.as_deref())?,
+            date_text(a.purchase_date),
             cost,
-            if cost_or_currency(&a.purchase_cost, &currency) {
+            // A currency is stored with a cost (USD unless said), or when given explicitly.
+            if a.purchase_cost.is_some() || currency.is_some() {
                 currency.or(Some("USD".into()))
             } else {
                 None
             },
-            opt_date("warranty end", a.warranty_until.as_deref())?,
-            opt_date("end-of-life date", a.eol_date.as_deref())?,
+            date_text(a.warranty_until),
+            date_text(a.eol_date),
             opt_text(a.notes.as_deref()),
             tx.now,
         ])
@@ -299,11 +289,6 @@ pub fn insert_asset(tx: &Tx, a: &NewAsset, note: Option<&str>) -> Result<AssetVi
     let view = view_by_id(tx.conn, id)?;
     tx.asset_event(id, "create", Value::Null, snapshot(&view), note)?;
     Ok(view)
-}
-
-/// A currency is stored with a cost (USD unless said), or when given explicitly.
-fn cost_or_currency(cost: &Option<String>, currency: &Option<String>) -> bool {
-    cost.as_deref().is_some_and(|c| !c.trim().is_empty()) || currency.is_some()
 }
 
 /// The fields of an asset that its history records on creation.
@@ -384,7 +369,7 @@ impl Store {
         &mut self,
         code: &str,
         username: &str,
-        due: Option<&str>,
+        due: Option<NaiveDate>,
         note: Option<&str>,
     ) -> Result<AssetView> {
         self.write(|tx| checkout_tx(tx, code, username, due, note))
@@ -453,9 +438,8 @@ impl Store {
         self.write(|tx| {
             let cur = current(tx, code)?;
             let to = transition(cur.status, Action::Dispose)?;
-            let date = opt_date("disposal date", d.date.as_deref())?
-                .unwrap_or_else(|| tx.now[..10].to_string());
-            let proceeds = opt_amount(d.proceeds.as_deref(), cur.currency.as_deref())?;
+            let date = date_text(d.date).unwrap_or_else(|| tx.now[..10].to_string());
+            let proceeds = amount_text(rounded(d.proceeds, cur.currency.as_deref()));
             tx.conn
                 .prepare_cached(
                     "INSERT INTO disposals(asset_id, method, disposed_on, wipe, certificate, proceeds,
@@ -516,7 +500,7 @@ pub fn checkout_tx(
     tx: &Tx,
     code: &str,
     username: &str,
-    due: Option<&str>,
+    due: Option<NaiveDate>,
     note: Option<&str>,
 ) -> Result<AssetView> {
     let cur = current(tx, code)?;
@@ -553,7 +537,7 @@ pub fn checkout_tx(
             visible(&uname)
         )));
     }
-    let due = opt_date("due date", due)?;
+    let due = date_text(due);
     tx.conn
         .prepare_cached(
             "UPDATE assets SET status = ?2, assignee_id = ?3, assigned_at = ?4, due_date = ?5,
@@ -723,54 +707,47 @@ pub fn edit_asset_tx(tx: &Tx, code: &str, e: &AssetEdit, note: Option<&str>) -> 
         Some(c) => opt_currency(Some(c))?,
         None => cur.currency.clone(),
     };
-    let (cur_purchase_date, cur_purchase_cost, cur_warranty_until, cur_eol_date) = (
-        cur.purchase_date.map(|d| d.to_string()),
-        cur.purchase_cost.map(|d| d.to_string()),
-        cur.warranty_until.map(|d| d.to_string()),
-        cur.eol_date.map(|d| d.to_string()),
-    );
-    for (field, col, key, old, parse) in [
-        (&e.name, "name", "name", &cur.name, 0),
+    for (field, col, key, old) in [
+        (&e.name, "name", "name", &cur.name),
         (
             &e.order_number,
             "order_number",
             "order_number",
             &cur.order_number,
-            0,
         ),
-        (&e.notes, "notes", "notes", &cur.notes, 0),
-        (
-            &e.purchase_date,
-            "purchase_date",
-            "purchase_date",
-            &cur_purchase_date,
-            1,
-        ),
-        (
-            &e.warranty_until,
-            "warranty_until",
-            "warranty_until",
-            &cur_warranty_until,
-            1,
-        ),
-        (&e.eol_date, "eol_date", "eol_date", &cur_eol_date, 1),
-        (
-            &e.purchase_cost,
-            "purchase_cost",
-            "purchase_cost",
-            &cur_purchase_cost,
-            2,
-        ),
-        (&e.currency, "currency", "currency", &cur.currency, 3),
+        (&e.notes, "notes", "notes", &cur.notes),
     ] {
         let Some(raw) = field else { continue };
-        let new = match parse {
-            1 => opt_date(key, Some(raw))?,
-            2 => opt_amount(Some(raw), round_in.as_deref())?,
-            3 => opt_currency(Some(raw))?,
-            _ => opt_text(Some(raw)),
-        };
+        let new = opt_text(Some(raw));
         set(col, key, jv(old), jv(&new), text(new.clone()))?;
+    }
+    for (field, col, old) in [
+        (e.purchase_date, "purchase_date", cur.purchase_date),
+        (e.warranty_until, "warranty_until", cur.warranty_until),
+        (e.eol_date, "eol_date", cur.eol_date),
+    ] {
+        let Some(new) = field else { continue };
+        set(col, col, json!(old), json!(new), text(date_text(new)))?;
+    }
+    if let Some(new) = e.purchase_cost {
+        let new = rounded(new, round_in.as_deref());
+        set(
+            "purchase_cost",
+            "purchase_cost",
+            json!(cur.purchase_cost),
+            json!(new),
+            text(amount_text(new)),
+        )?;
+    }
+    if let Some(raw) = &e.currency {
+        let new = opt_currency(Some(raw))?;
+        set(
+            "currency",
+            "currency",
+            jv(&cur.currency),
+            jv(&new),
+            text(new.clone()),
+        )?;
     }
     if let Some(m) = &e.manufacturer {
         let mid = get_or_create(tx.conn, NameTable::Manufacturers, m)?;

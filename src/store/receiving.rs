@@ -8,7 +8,9 @@ use crate::domain::identifier::{self, Serial, Tag};
 use crate::domain::money::{parse_amount, parse_currency};
 use crate::domain::text::visible;
 use crate::domain::{AssetView, Condition, Status};
+use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
@@ -92,14 +94,19 @@ pub fn expand_tag(pattern: &str, seq: i64) -> Result<String> {
     ))
 }
 
-fn po_id(tx: &Tx, number: &str) -> Result<(i64, Option<i64>, String, String)> {
+fn po_id(tx: &Tx, number: &str) -> Result<(i64, Option<i64>, Option<NaiveDate>, String)> {
     tx.conn
         .prepare_cached(
             "SELECT id, supplier_id, ordered_on, number FROM purchase_orders WHERE number = ?1",
         )
         .ctx("reading a purchase order")?
         .query_row([number.trim()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                super::values::opt_date(r, 2)?,
+                r.get(3)?,
+            ))
         })
         .optional()
         .ctx("reading a purchase order")?
@@ -480,14 +487,14 @@ impl Store {
                     Ok(code.to_string())
                 })
                 .transpose()?;
-            let line: Option<(i64, i64, String, String, String)> = tx
+            let line: Option<(i64, i64, Option<Decimal>, String, String)> = tx
                 .conn
                 .prepare_cached(
                     "SELECT l.id, l.qty, l.unit_cost, l.currency, m.name FROM po_lines l JOIN models m ON m.id = l.model_id
                      WHERE l.po_id = ?1 AND m.name = ?2",
                 )
                 .ctx("reading a purchase order line")?
-                .query_row(params![po, model.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                .query_row(params![po, model.trim()], |r| Ok((r.get(0)?, r.get(1)?, super::values::opt_amount(r, 2)?, r.get(3)?, r.get(4)?)))
                 .optional()
                 .ctx("reading a purchase order line")?;
             let Some((line_id, qty, cost, currency, model_name)) = line else {
@@ -523,9 +530,9 @@ impl Store {
                         model: Some(model_name.clone()),
                         supplier: supplier.clone(),
                         order_number: Some(po_number.clone()),
-                        purchase_cost: Some(cost.clone()),
+                        purchase_cost: cost,
                         currency: Some(currency.clone()),
-                        purchase_date: Some(date.clone()),
+                        purchase_date: date,
                         location: location.clone(),
                         status: Some(Status::InStock),
                         condition: Some(Condition::New),

@@ -42,7 +42,7 @@ pub(super) fn opt_date(r: &Row, i: usize) -> rusqlite::Result<Option<NaiveDate>>
         .transpose()
 }
 
-/// An amount column (plain decimal text).
+/// An amount column (plain decimal text, as [`amount_text`] writes it).
 pub(super) fn opt_amount(r: &Row, i: usize) -> rusqlite::Result<Option<Decimal>> {
     opt_str(r, i)?
         .map(|s| Decimal::from_str(s).map_err(|_| bad(i, "an amount", s)))
@@ -59,6 +59,16 @@ pub(super) fn opt_stamp(r: &Row, i: usize) -> rusqlite::Result<Option<Timestamp>
 /// A timestamp column that is always set.
 pub(super) fn stamp(r: &Row, i: usize) -> rusqlite::Result<Timestamp> {
     opt_stamp(r, i)?.ok_or_else(|| bad(i, "a timestamp", "NULL"))
+}
+
+/// A date as stored.
+pub(super) fn date_text(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// An amount as stored: its decimal text, with the scale it was given (`1299.00`, `12`).
+pub(super) fn amount_text(d: Option<Decimal>) -> Option<String> {
+    d.map(|d| d.to_string())
 }
 
 #[cfg(test)]

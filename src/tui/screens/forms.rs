@@ -3,18 +3,22 @@
 //! value and shows why.
 
 use super::Screen;
+use crate::domain::money::optional_amount;
 use crate::domain::text::visible;
+use crate::domain::time::{optional_date, parse_date};
 use crate::domain::{AssetView, DisposalMethod, WipeMethod};
 use crate::store::{AssetEdit, DisposalInput, NewAsset, NewLocation, NewPerson, Store, StoreError};
 use crate::tui::app::App;
 use crate::tui::keymap::FormCmd;
 use crate::tui::views::{fit, Theme};
+use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
+use rust_decimal::Decimal;
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
@@ -449,7 +453,7 @@ impl Form {
             }
             if matches!(f.key.as_str(), "purchased" | "warranty" | "eol" | "date") {
                 // The store's message names the field itself.
-                if let Err(e) = crate::store::parse_date(&f.label, v) {
+                if let Err(e) = parse_date(&f.label, v) {
                     out.push(e.to_string());
                 }
             }
@@ -476,6 +480,29 @@ impl Form {
             .iter()
             .find(|f| f.key == key)
             .map(|f| f.input.value().to_string())
+    }
+
+    fn label<'a>(&'a self, key: &'a str) -> &'a str {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map_or(key, |f| f.label.as_str())
+    }
+
+    /// A date field as typed, for an edit: None without the field, `Some(None)` when emptied.
+    fn date(&self, key: &str) -> Result<Option<Option<NaiveDate>>, StoreError> {
+        self.raw(key)
+            .map(|v| optional_date(self.label(key), Some(&v)))
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    /// An amount field as typed, like [`Form::date`].
+    fn amount(&self, key: &str) -> Result<Option<Option<Decimal>>, StoreError> {
+        self.raw(key)
+            .map(|v| optional_amount(Some(&v)))
+            .transpose()
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", self.label(key))))
     }
 
     /// The import options typed into an import form.
@@ -537,11 +564,11 @@ impl Form {
                         owner: self.get("owner"),
                         supplier: self.get("supplier"),
                         order_number: self.get("order"),
-                        purchase_cost: self.get("cost"),
+                        purchase_cost: self.amount("cost")?.flatten(),
                         currency: self.get("currency"),
-                        purchase_date: self.get("purchased"),
-                        warranty_until: self.get("warranty"),
-                        eol_date: self.get("eol"),
+                        purchase_date: self.date("purchased")?.flatten(),
+                        warranty_until: self.date("warranty")?.flatten(),
+                        eol_date: self.date("eol")?.flatten(),
                         notes: self.get("notes"),
                         ..Default::default()
                     },
@@ -570,11 +597,11 @@ impl Form {
                         owner: self.raw("owner"),
                         supplier: self.raw("supplier"),
                         order_number: self.raw("order"),
-                        purchase_cost: self.raw("cost"),
+                        purchase_cost: self.amount("cost")?,
                         currency: self.raw("currency"),
-                        purchase_date: self.raw("purchased"),
-                        warranty_until: self.raw("warranty"),
-                        eol_date: self.raw("eol"),
+                        purchase_date: self.date("purchased")?,
+                        warranty_until: self.date("warranty")?,
+                        eol_date: self.date("eol")?,
                         notes: self.raw("notes"),
                         expected_version: Some(*version),
                     },
@@ -621,9 +648,9 @@ impl Form {
                         method,
                         wipe,
                         certificate: self.get("certificate"),
-                        proceeds: self.get("proceeds"),
+                        proceeds: self.amount("proceeds")?.flatten(),
                         recipient: self.get("recipient"),
-                        date: self.get("date"),
+                        date: self.date("date")?.flatten(),
                         note: self.get("note"),
                     },
                 )?;
