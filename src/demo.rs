@@ -9,12 +9,14 @@
 //! the database as it was. Demo data only goes into a database with no assets, so holding
 //! the write lock for the whole run keeps no one waiting.
 
+use crate::domain::time::Timestamp;
 use crate::domain::{Condition, DisposalMethod, Status, WipeMethod};
 use crate::store::{
     BulkWriter, Context, NameTable, NewPerson, PastAsset, PastDisposal, PastEvent, Result, Store,
     StoreError,
 };
 use chrono::{Duration, NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
 
 /// SplitMix64: tiny, fast and the same on every platform, which is all demo data needs.
 struct Rng(u64);
@@ -309,8 +311,8 @@ fn serial(style: SerialStyle, i: u64, seed: u64) -> String {
     }
 }
 
-fn ts(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+fn ts(t: NaiveDateTime) -> Timestamp {
+    Timestamp::from_utc(t.and_utc())
 }
 
 /// The reference "today" of demo data, fixed so the same seed gives the same database.
@@ -549,7 +551,7 @@ fn asset(
     let deployed = status == Status::Deployed;
     let owner_team = teams[rng.below(teams.len() as u64) as usize];
     let cents = price as u64 * 100 - rng.below(price as u64 * 12);
-    let cost = format!("{}.{:02}", cents / 100, cents % 100);
+    let cost = Decimal::new(i64::try_from(cents).unwrap_or(i64::MAX), 2);
     // A few assets have not been seen for a long time: the ghosts audits look for.
     let seen_days = if rng.below(100) < 8 {
         200 + rng.below(400) as i64
@@ -581,19 +583,11 @@ fn asset(
             purchased.format("%Y"),
             (i / 40) % 10_000
         )),
-        purchase_date: Some(purchased.format("%Y-%m-%d").to_string()),
-        purchase_cost: Some(cost.clone()),
+        purchase_date: Some(purchased),
+        purchase_cost: Some(cost),
         currency: Some("USD".into()),
-        warranty_until: Some(
-            (purchased + Duration::days(3 * 365))
-                .format("%Y-%m-%d")
-                .to_string(),
-        ),
-        eol_date: Some(
-            (purchased + Duration::days(eol_years * 365))
-                .format("%Y-%m-%d")
-                .to_string(),
-        ),
+        warranty_until: Some(purchased + Duration::days(3 * 365)),
+        eol_date: Some(purchased + Duration::days(eol_years * 365)),
         last_seen_at: Some(ts(last_seen)),
         created_at: ts(created),
         updated_at: ts(deployed_at.max(created)),
@@ -613,7 +607,7 @@ fn asset(
     let mut push = |kind: &'static str, before: &str, after: String| {
         history.push(PastEvent {
             kind,
-            at: later.clone(),
+            at: later,
             before: Some(before.to_string()),
             after,
         })
@@ -656,12 +650,13 @@ fn asset(
             );
             disposal = Some(PastDisposal {
                 method,
-                disposed_on: deployed_at.format("%Y-%m-%d").to_string(),
+                disposed_on: deployed_at.date(),
                 wipe: WipeMethod::Purge,
                 certificate: Some(format!("WIPE-{:07}", i + 1)),
-                proceeds: (method == DisposalMethod::Resale).then(|| format!("{}.00", price / 10)),
+                proceeds: (method == DisposalMethod::Resale)
+                    .then(|| Decimal::new(i64::from(price / 10) * 100, 2)),
                 recipient: Some("Demo Recycling Ltd".into()),
-                at: later.clone(),
+                at: later,
             });
         }
         _ => {}

@@ -3,6 +3,7 @@
 //! Each returns the reason as text; the importer adds the line and the column.
 
 use crate::domain::text::visible;
+use crate::domain::time::Timestamp;
 use chrono::{Months, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -89,22 +90,21 @@ pub fn parse_date(s: &str, format: Option<&str>) -> Result<NaiveDate, String> {
     Err(format!("'{}' is not a date ({hint})", visible(s)))
 }
 
-/// A timestamp as stored (`2026-11-28T09:15:02.123Z`) from a date or an ISO date-time.
-pub fn parse_timestamp(s: &str, format: Option<&str>) -> Result<String, String> {
+/// A timestamp from a date or an ISO date-time (a date alone is its midnight, UTC).
+pub fn parse_timestamp(s: &str, format: Option<&str>) -> Result<Timestamp, String> {
     let t = s.trim();
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
-        // Same text as `%Y-%m-%dT%H:%M:%S%.3fZ`, without parsing a format string per row.
-        return Ok(dt
-            .with_timezone(&chrono::Utc)
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        return Ok(Timestamp::from_utc(dt.with_timezone(&chrono::Utc)));
     }
     for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
-            return Ok(dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+            return Ok(Timestamp::from_utc(dt.and_utc()));
         }
     }
     let d = parse_date(t, format)?;
-    Ok(format!("{}T00:00:00.000Z", d.format("%Y-%m-%d")))
+    Ok(Timestamp::from_utc(
+        d.and_time(chrono::NaiveTime::MIN).and_utc(),
+    ))
 }
 
 /// Exactly `YYYY-MM-DD` (zero-padded), as a date if it is one.
@@ -334,11 +334,13 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(
-            parse_timestamp("2026-11-28T09:15:02.123Z", None).unwrap(),
+            parse_timestamp("2026-11-28T09:15:02.123Z", None)
+                .unwrap()
+                .to_string(),
             "2026-11-28T09:15:02.123Z"
         );
         assert_eq!(
-            parse_timestamp("1/2/24", None).unwrap(),
+            parse_timestamp("1/2/24", None).unwrap().to_string(),
             "2024-01-02T00:00:00.000Z"
         );
     }

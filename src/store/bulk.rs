@@ -7,11 +7,15 @@ use super::assets::{view_from_row, SELECT_VIEW};
 pub use super::lookup::ModelIds;
 use super::lookup::{clean_name, get_or_create, NameTable};
 use super::staged;
+use super::values::{amount_text, date_text};
 use super::{Context, NewPerson, PersonDetails, Result, Store, StoreError, Tx};
 use crate::domain::text::visible;
+use crate::domain::time::Timestamp;
 use crate::domain::{AssetView, Condition, Status};
+use chrono::NaiveDate;
 use rusqlite::vtab::Context as SqlContext;
 use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::ffi::c_int;
 use std::sync::Arc;
@@ -37,16 +41,16 @@ pub struct BulkAsset {
     /// Full name and email of an assignee the import creates.
     pub assignee_name: Option<String>,
     pub assignee_email: Option<String>,
-    pub assigned_at: Option<String>,
-    pub due_date: Option<String>,
+    pub assigned_at: Option<Timestamp>,
+    pub due_date: Option<NaiveDate>,
     pub owner: Option<String>,
     pub supplier: Option<String>,
     pub order_number: Option<String>,
-    pub purchase_date: Option<String>,
-    pub purchase_cost: Option<String>,
+    pub purchase_date: Option<NaiveDate>,
+    pub purchase_cost: Option<Decimal>,
     pub currency: Option<String>,
-    pub warranty_until: Option<String>,
-    pub eol_date: Option<String>,
+    pub warranty_until: Option<NaiveDate>,
+    pub eol_date: Option<NaiveDate>,
     pub notes: Option<String>,
 }
 
@@ -675,25 +679,25 @@ pub struct PastAsset {
     pub condition: Condition,
     pub location: Option<i64>,
     pub assignee: Option<i64>,
-    pub assigned_at: Option<String>,
+    pub assigned_at: Option<Timestamp>,
     pub owner_team: Option<i64>,
     pub supplier: Option<i64>,
     pub order_number: Option<String>,
-    pub purchase_date: Option<String>,
-    pub purchase_cost: Option<String>,
+    pub purchase_date: Option<NaiveDate>,
+    pub purchase_cost: Option<Decimal>,
     pub currency: Option<String>,
-    pub warranty_until: Option<String>,
-    pub eol_date: Option<String>,
-    pub last_seen_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub warranty_until: Option<NaiveDate>,
+    pub eol_date: Option<NaiveDate>,
+    pub last_seen_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// One event of a [`PastAsset`]'s history, with the time it happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PastEvent {
     pub kind: &'static str,
-    pub at: String,
+    pub at: Timestamp,
     pub before: Option<String>,
     pub after: String,
 }
@@ -702,12 +706,12 @@ pub struct PastEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PastDisposal {
     pub method: crate::domain::DisposalMethod,
-    pub disposed_on: String,
+    pub disposed_on: NaiveDate,
     pub wipe: crate::domain::WipeMethod,
     pub certificate: Option<String>,
-    pub proceeds: Option<String>,
+    pub proceeds: Option<Decimal>,
     pub recipient: Option<String>,
-    pub at: String,
+    pub at: Timestamp,
 }
 
 impl BulkWriter<'_, '_> {
@@ -738,18 +742,18 @@ impl BulkWriter<'_, '_> {
             a.condition.as_str(),
             a.location,
             a.assignee,
-            a.assigned_at,
+            a.assigned_at.map(|t| t.to_string()),
             a.owner_team,
             a.supplier,
             a.order_number,
-            a.purchase_date,
-            a.purchase_cost,
+            date_text(a.purchase_date),
+            amount_text(a.purchase_cost),
             a.currency,
-            a.warranty_until,
-            a.eol_date,
-            a.last_seen_at,
-            a.created_at,
-            a.updated_at,
+            date_text(a.warranty_until),
+            date_text(a.eol_date),
+            a.last_seen_at.map(|t| t.to_string()),
+            a.created_at.to_string(),
+            a.updated_at.to_string(),
         ])
         .map_err(|e| unique_to_refused(e, "asset", &a.tag))?;
         let id = conn.last_insert_rowid();
@@ -764,7 +768,7 @@ impl BulkWriter<'_, '_> {
                 id,
                 e.kind,
                 self.tx.actor,
-                e.at,
+                e.at.to_string(),
                 e.before,
                 e.after,
                 self.note
@@ -781,12 +785,12 @@ impl BulkWriter<'_, '_> {
             .execute(params![
                 id,
                 d.method.as_str(),
-                d.disposed_on,
+                date_text(Some(d.disposed_on)),
                 d.wipe.as_str(),
                 d.certificate,
-                d.proceeds,
+                amount_text(d.proceeds),
                 d.recipient,
-                d.at
+                d.at.to_string()
             ])
             .ctx("recording a disposal")?;
         }
@@ -958,20 +962,20 @@ impl staged::Rows for AssetRows {
             8 => ctx.set_result(&self.id(r.location)),
             9 => ctx.set_result(&self.id(r.assignee)),
             // Checked out now unless the file says when.
-            10 => ctx.set_result(
-                &r.assignee
-                    .map(|_| a.assigned_at.as_deref().unwrap_or(self.now.as_str())),
-            ),
-            11 => ctx.set_result(&a.due_date),
+            10 => ctx.set_result(&r.assignee.map(|_| {
+                a.assigned_at
+                    .map_or_else(|| self.now.clone(), |t| t.to_string())
+            })),
+            11 => ctx.set_result(&date_text(a.due_date)),
             12 => ctx.set_result(&self.id(r.owner_person)),
             13 => ctx.set_result(&self.id(r.owner_team)),
             14 => ctx.set_result(&self.id(r.supplier)),
             15 => ctx.set_result(&a.order_number),
-            16 => ctx.set_result(&a.purchase_date),
-            17 => ctx.set_result(&a.purchase_cost),
+            16 => ctx.set_result(&date_text(a.purchase_date)),
+            17 => ctx.set_result(&amount_text(a.purchase_cost)),
             18 => ctx.set_result(&a.currency),
-            19 => ctx.set_result(&a.warranty_until),
-            20 => ctx.set_result(&a.eol_date),
+            19 => ctx.set_result(&date_text(a.warranty_until)),
+            20 => ctx.set_result(&date_text(a.eol_date)),
             _ => ctx.set_result(&a.notes),
         }
     }

@@ -27,7 +27,7 @@ pub fn feed_time(s: &str) -> Result<String, String> {
         }
         _ => t,
     };
-    crate::interop::parse::parse_timestamp(plain, None)
+    crate::interop::parse::parse_timestamp(plain, None).map(|t| t.to_string())
 }
 
 #[cfg(test)]

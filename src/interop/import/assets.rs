@@ -1,9 +1,7 @@
 //! Asset rows: Snipe-IT's asset importer and itam's own asset CSV/JSON.
 
 use super::super::csvout::unescape_formula;
-use super::super::parse::{
-    leading_int, parse_cost, parse_date, parse_timestamp, snipeit_add_months,
-};
+use super::super::parse::{leading_int, parse_cost, parse_timestamp, snipeit_add_months};
 use super::super::snipeit::{norm, read_status, Field};
 use super::super::InteropError;
 use super::people::{derive_username_as, join_name};
@@ -12,8 +10,11 @@ use super::{AssetUpdate, CreateExtra, CustomPlan, Ops, Severity};
 use crate::domain::field::{check_value, is_mac, FieldKind};
 use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
+use crate::domain::time::Timestamp;
 use crate::domain::{Condition, Status};
 use crate::store::{AssetField, BulkAsset, NewPerson, PersonDetails, PersonView};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -157,7 +158,7 @@ impl Planner<'_> {
                 Some(c) => match parse_cost(c, self.opts.decimal_comma) {
                     Ok((d, cur)) => {
                         currency = cur;
-                        Some(d.to_string())
+                        Some(d)
                     }
                     Err(e) => {
                         self.err(line, Field::PurchaseCost, e);
@@ -180,10 +181,7 @@ impl Planner<'_> {
                 match (leading_int(m).ok_or(()), &purchase_date) {
                     (Ok(0), _) => {}
                     (Ok(months), Some(pd)) if warranty_until.is_none() => {
-                        warranty_until = parse_date(pd, None)
-                            .ok()
-                            .and_then(|d| snipeit_add_months(d, months))
-                            .map(|d| d.to_string());
+                        warranty_until = snipeit_add_months(*pd, months);
                     }
                     (Ok(_), None) => self.warn(
                         line,
@@ -631,11 +629,22 @@ impl Planner<'_> {
         let mut after = Map::new();
         let cond = Some(a.condition.as_str().to_string());
         let cur_cond = Some(cur.condition.as_str().to_string());
+        // An update's changes are the columns' text (dates and amounts as stored), compared as
+        // text: `10.0` over `10.00` is a change, as it always was.
+        fn text<T: ToString>(v: &Option<T>) -> Option<String> {
+            v.as_ref().map(ToString::to_string)
+        }
         let (cur_purchase_date, cur_purchase_cost, cur_warranty_until, cur_eol_date) = (
-            cur.purchase_date.map(|d| d.to_string()),
-            cur.purchase_cost.map(|d| d.to_string()),
-            cur.warranty_until.map(|d| d.to_string()),
-            cur.eol_date.map(|d| d.to_string()),
+            text(&cur.purchase_date),
+            text(&cur.purchase_cost),
+            text(&cur.warranty_until),
+            text(&cur.eol_date),
+        );
+        let (purchase_date, purchase_cost, warranty_until, eol_date) = (
+            text(&a.purchase_date),
+            text(&a.purchase_cost),
+            text(&a.warranty_until),
+            text(&a.eol_date),
         );
         let explicit_condition = self.cols.contains_key(&Field::Condition);
         for (field, key, new, old) in [
@@ -661,23 +670,23 @@ impl Planner<'_> {
             (
                 AssetField::PurchaseDate,
                 "purchase_date",
-                &a.purchase_date,
+                &purchase_date,
                 &cur_purchase_date,
             ),
             (
                 AssetField::PurchaseCost,
                 "purchase_cost",
-                &a.purchase_cost,
+                &purchase_cost,
                 &cur_purchase_cost,
             ),
             (AssetField::Currency, "currency", &a.currency, &cur.currency),
             (
                 AssetField::WarrantyUntil,
                 "warranty_until",
-                &a.warranty_until,
+                &warranty_until,
                 &cur_warranty_until,
             ),
-            (AssetField::EolDate, "eol_date", &a.eol_date, &cur_eol_date),
+            (AssetField::EolDate, "eol_date", &eol_date, &cur_eol_date),
             (AssetField::Notes, "notes", &a.notes, &cur.notes),
             (
                 AssetField::Condition,
@@ -734,13 +743,13 @@ struct Snapshot<'a> {
     category: Option<&'a str>,
     condition: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    created_at: Option<&'a str>,
+    created_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     currency: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    due_date: Option<&'a str>,
+    due_date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    eol_date: Option<&'a str>,
+    eol_date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<std::collections::BTreeMap<&'a str, &'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -760,9 +769,9 @@ struct Snapshot<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     owner: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    purchase_cost: Option<&'a str>,
+    purchase_cost: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    purchase_date: Option<&'a str>,
+    purchase_date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     serial: Option<&'a str>,
     status: &'a str,
@@ -770,7 +779,7 @@ struct Snapshot<'a> {
     supplier: Option<&'a str>,
     tag: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    warranty_until: Option<&'a str>,
+    warranty_until: Option<NaiveDate>,
 }
 
 /// The create-event JSON of every new asset, on every core: serialising is a fifth of the
@@ -806,10 +815,10 @@ fn snapshot(a: &BulkAsset, x: &CreateExtra, names: &[&str]) -> String {
         assignee: a.assignee.as_deref(),
         category: a.category.as_deref(),
         condition: a.condition.as_str(),
-        created_at: x.created_at.as_deref(),
+        created_at: x.created_at,
         currency: a.currency.as_deref(),
-        due_date: a.due_date.as_deref(),
-        eol_date: a.eol_date.as_deref(),
+        due_date: a.due_date,
+        eol_date: a.eol_date,
         fields,
         home_location: x
             .home
@@ -822,13 +831,13 @@ fn snapshot(a: &BulkAsset, x: &CreateExtra, names: &[&str]) -> String {
         notes: a.notes.as_deref(),
         order_number: a.order_number.as_deref(),
         owner: a.owner.as_deref(),
-        purchase_cost: a.purchase_cost.as_deref(),
-        purchase_date: a.purchase_date.as_deref(),
+        purchase_cost: a.purchase_cost,
+        purchase_date: a.purchase_date,
         serial: a.serial.as_deref(),
         status: a.status.as_str(),
         supplier: a.supplier.as_deref(),
         tag: &a.tag,
-        warranty_until: a.warranty_until.as_deref(),
+        warranty_until: a.warranty_until,
     };
     // Serialising strings and options into a String cannot fail; the fallback is never used.
     serde_json::to_string(&s).unwrap_or_default()
@@ -856,15 +865,21 @@ mod tests {
         put("condition", Some(a.condition.as_str()));
         put("location", a.location.as_deref());
         put("assignee", a.assignee.as_deref());
-        put("due_date", a.due_date.as_deref());
+        let due_date = a.due_date.map(|d| d.to_string());
+        put("due_date", due_date.as_deref());
         put("owner", a.owner.as_deref());
         put("supplier", a.supplier.as_deref());
         put("order_number", a.order_number.as_deref());
-        put("purchase_date", a.purchase_date.as_deref());
-        put("purchase_cost", a.purchase_cost.as_deref());
+        let text = |d: Option<&dyn ToString>| d.map(ToString::to_string);
+        let bought = text(a.purchase_date.as_ref().map(|d| d as _));
+        put("purchase_date", bought.as_deref());
+        let cost = text(a.purchase_cost.as_ref().map(|d| d as _));
+        put("purchase_cost", cost.as_deref());
         put("currency", a.currency.as_deref());
-        put("warranty_until", a.warranty_until.as_deref());
-        put("eol_date", a.eol_date.as_deref());
+        let warranty = text(a.warranty_until.as_ref().map(|d| d as _));
+        put("warranty_until", warranty.as_deref());
+        let eol = text(a.eol_date.as_ref().map(|d| d as _));
+        put("eol_date", eol.as_deref());
         put("notes", a.notes.as_deref());
         Value::Object(m).to_string()
     }
@@ -887,16 +902,16 @@ mod tests {
             assignee: s("jdoe"),
             assignee_name: s("J Doe"),
             assignee_email: None,
-            assigned_at: s("2024-01-01T00:00:00.000Z"),
-            due_date: s("2024-02-01"),
+            assigned_at: "2024-01-01T00:00:00.000Z".parse().ok(),
+            due_date: "2024-02-01".parse().ok(),
             owner: s("Finance"),
             supplier: s("CDW"),
             order_number: s("PO-1"),
-            purchase_date: s("2023-01-02"),
-            purchase_cost: s("10.00"),
+            purchase_date: "2023-01-02".parse().ok(),
+            purchase_cost: "10.00".parse().ok(),
             currency: s("USD"),
-            warranty_until: s("2026-01-02"),
-            eol_date: s("2028-01-02"),
+            warranty_until: "2026-01-02".parse().ok(),
+            eol_date: "2028-01-02".parse().ok(),
             notes: s("line\nbreak"),
         };
         assert_eq!(

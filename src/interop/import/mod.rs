@@ -153,7 +153,7 @@ struct CreateExtra {
     /// (index into the plan's custom fields, value)
     fields: Vec<(usize, String)>,
     /// When the source system created it (kept in the create event).
-    created_at: Option<String>,
+    created_at: Option<crate::domain::time::Timestamp>,
 }
 
 /// A custom field column: how its values were checked, and whether the write defines it.

@@ -10,6 +10,7 @@ use super::super::Kind;
 use super::{Issue, Options, Severity, Summary};
 use crate::domain::text::visible;
 use crate::store::Store;
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// Where a location reference points: an existing code, or one this import creates.
@@ -352,11 +353,10 @@ impl<'a> Planner<'a> {
         line: u64,
         fields: &csv::StringRecord,
         f: Field,
-    ) -> Option<String> {
+    ) -> Option<NaiveDate> {
         let v = self.get(fields, f)?;
         match parse_date(v, self.opts.date_format.as_deref()) {
-            // NaiveDate's Display is `%Y-%m-%d`, without parsing a format string per value.
-            Ok(d) => Some(d.to_string()),
+            Ok(d) => Some(d),
             Err(e) => {
                 self.err(line, f, e);
                 None
