@@ -855,3 +855,75 @@ fn a_leaver_exported_and_imported_again_is_still_a_leaver() {
         dst.ok(&["check"]);
     }
 }
+
+/// Rows of an import are held to the same code rules as `itam add`: one `parse` per kind.
+#[test]
+fn codes_follow_the_rules_of_itam_add_with_line_and_column() {
+    let env = Env::seeded();
+    let tables = ["assets", "events", "locations", "people"];
+    let counts = |env: &Env| tables.map(|t| count(env, t));
+    let before = counts(&env);
+    let long_tag = "T".repeat(65);
+    let csv = file(
+        &env,
+        "codes.csv",
+        format!(
+            "Asset Tag,Serial,Location\nOK-1,S-1,\n{long_tag},S-2,\nOK-3,SN\u{202E}321,\nOK-4,S-4,{}\n",
+            "L".repeat(65)
+        )
+        .as_bytes(),
+    );
+    let (out, err) = run(&env, &["import", p(&csv)], 1);
+    assert!(
+        out.contains(&format!(
+            "line 3, column \"Asset Tag\": tag '{}…' is 65 characters; the most is 64",
+            "T".repeat(24)
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "line 4, column \"Serial\": serial 'SN<U+202E>321' contains control characters"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 5, column \"Location\": location code 'LLLL"),
+        "{out}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(counts(&env), before);
+    // The same tag is refused by `itam add`, in the same words.
+    let add = env
+        .itam()
+        .args(["add", "--tag", &long_tag])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&add.stderr).contains("is 65 characters; the most is 64"),
+        "{add:?}"
+    );
+
+    // People and locations files: a badge with a space, a location code with a bidi control.
+    let people = file(
+        &env,
+        "people.csv",
+        b"Username,First Name,Last Name,Employee Number\nzed,Zed,A,B 7\n",
+    );
+    let (out, _) = run(&env, &["import", "--kind", "people", p(&people)], 1);
+    assert!(
+        out.contains("line 2, column \"Employee Number\": badge 'B 7' must be one word"),
+        "{out}"
+    );
+    let places = file(
+        &env,
+        "places.csv",
+        "Code,Name\nHQ\u{2066}9,Nine\n".as_bytes(),
+    );
+    let (out, _) = run(&env, &["import", "--kind", "locations", p(&places)], 1);
+    assert!(
+        out.contains("line 2, column \"Code\": location code 'HQ<U+2066>9' contains control"),
+        "{out}"
+    );
+    assert_eq!(counts(&env), before);
+}

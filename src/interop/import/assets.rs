@@ -11,7 +11,7 @@ use crate::domain::field::{check_value, is_mac, FieldKind};
 use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::time::Timestamp;
-use crate::domain::{Condition, Status};
+use crate::domain::{Badge, Condition, Serial, Status, Tag};
 use crate::store::{AssetField, BulkAsset, NewPerson, PersonDetails, PersonView};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -68,18 +68,13 @@ impl Planner<'_> {
                 },
                 None => None,
             };
-            let tag = self.ident(line, f, Field::Tag, true);
+            let tag = self
+                .code(line, f, Field::Tag, Tag::parse)
+                .map(Tag::into_string);
             if tag.is_none() && self.get(f, Field::Tag).is_none() {
                 self.err(line, Field::Tag, "no asset tag".into());
             }
             if let Some(t) = &tag {
-                if t.chars().any(char::is_control) {
-                    self.err(
-                        line,
-                        Field::Tag,
-                        format!("tag '{}' contains control characters", visible(t)),
-                    );
-                }
                 if let Some(first) = tags.insert(t.to_lowercase(), line) {
                     self.err(
                         line,
@@ -88,7 +83,9 @@ impl Planner<'_> {
                     );
                 }
             }
-            let serial = self.ident(line, f, Field::Serial, true);
+            let serial = self
+                .code(line, f, Field::Serial, Serial::parse)
+                .map(Serial::into_string);
             if let Some(s) = &serial {
                 if let Some(first) = serials.insert(s.to_lowercase(), line) {
                     self.err(
@@ -101,8 +98,8 @@ impl Planner<'_> {
                     );
                 }
             }
-            let model_number = self.ident(line, f, Field::ModelNumber, false);
-            let order_number = self.ident(line, f, Field::OrderNumber, false);
+            let model_number = self.ident(line, f, Field::ModelNumber);
+            let order_number = self.ident(line, f, Field::OrderNumber);
             let name = self.text(line, f, Field::Name);
             let model = self.text(line, f, Field::Model);
             let manufacturer = self.text(line, f, Field::Manufacturer);
@@ -353,7 +350,20 @@ impl Planner<'_> {
             // The person's badge, team, title, phone and location, from a report's Employee
             // No., Department, Title, Phone and User Location.
             if let Some((u, _, _)) = &assignee {
-                let badge = self.get(f, Field::Badge).map(str::to_string);
+                // A badge that is not one (spaces, control characters, too long) is left out:
+                // the asset row itself is good.
+                let badge = match self.get(f, Field::Badge).map(Badge::parse) {
+                    Some(Ok(b)) => Some(b.into_string()),
+                    Some(Err(e)) => {
+                        self.warn(
+                            line,
+                            Some(Field::Badge),
+                            format!("{e}: not given to {}", visible(u)),
+                        );
+                        None
+                    }
+                    None => None,
+                };
                 let team = self.get(f, Field::Team).map(str::to_string);
                 let more = [Field::Title, Field::Phone, Field::PersonLocation]
                     .iter()

@@ -5,6 +5,7 @@ use super::super::InteropError;
 use super::planner::Planner;
 use super::{Issue, Ops, Severity};
 use crate::domain::text::visible;
+use crate::domain::LocationCode;
 use std::collections::HashMap;
 
 impl Planner<'_> {
@@ -15,20 +16,20 @@ impl Planner<'_> {
             self.start_row();
             let (line, f) = (row.line, &row.fields);
             let name = self.text(line, f, Field::Name);
-            let code = self.text(line, f, Field::Code).or_else(|| name.clone());
+            // Without a code column the name is the code, and is held to a code's rules.
+            let (code, from) = match self.get(f, Field::Code) {
+                Some(c) => (Some(c.to_string()), Field::Code),
+                None => (name.clone(), Field::Name),
+            };
             let Some(code) = code.map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
             else {
                 self.err(line, Field::Name, "no location code or name".into());
                 self.row_ok();
                 continue;
             };
-            if code.chars().any(char::is_control) {
-                self.err(
-                    line,
-                    Field::Code,
-                    format!("code '{}' contains control characters", visible(&code)),
-                );
-            }
+            let code = self
+                .code_of(line, from, &code, LocationCode::parse)
+                .map_or(code, LocationCode::into_string);
             let parent = self.text(line, f, Field::Parent);
             if !self.row_ok() {
                 continue;

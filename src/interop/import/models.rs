@@ -19,7 +19,7 @@ impl Planner<'_> {
                 self.row_ok();
                 continue;
             };
-            let number = self.ident(line, f, Field::ModelNumber, false);
+            let number = self.ident(line, f, Field::ModelNumber);
             let mf = self.text(line, f, Field::Manufacturer);
             let cat = self.text(line, f, Field::Category);
             if !self.row_ok() {

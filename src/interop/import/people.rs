@@ -6,6 +6,7 @@ use super::super::InteropError;
 use super::planner::Planner;
 use super::Ops;
 use crate::domain::text::visible;
+use crate::domain::Badge;
 use crate::store::{NewPerson, PersonDetails};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -97,7 +98,9 @@ impl Planner<'_> {
                     ),
                 );
             }
-            let badge = self.ident(line, f, Field::Badge, true);
+            let badge = self
+                .code(line, f, Field::Badge, Badge::parse)
+                .map(Badge::into_string);
             let existing = self.store.person_status(&username)?;
             if let Some(b) = &badge {
                 if let Some(first_line) = badges.insert(b.to_lowercase(), line) {

@@ -8,7 +8,9 @@ use super::super::snipeit::{field_for, norm, Field};
 use super::super::InteropError;
 use super::super::Kind;
 use super::{Issue, Options, Severity, Summary};
+use crate::domain::identifier::IdentifierError;
 use crate::domain::text::visible;
+use crate::domain::LocationCode;
 use crate::store::Store;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -46,6 +48,15 @@ pub(super) struct Planner<'a> {
     pub(super) custom: Vec<(usize, String)>,
     /// `--status-map`, parsed.
     pub(super) status_map: Vec<(String, crate::domain::Status)>,
+}
+
+/// Why a spreadsheet's number is not the code it was.
+fn mangled(v: &str) -> String {
+    format!(
+        "'{}' looks like a number a spreadsheet turned into scientific notation (digits are lost); \
+         format the column as text and export again",
+        visible(v)
+    )
 }
 
 impl<'a> Planner<'a> {
@@ -364,28 +375,54 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// An identifier (tag, serial) that a spreadsheet may have mangled: error, since digits are gone.
+    /// An identifier (model or order number) that a spreadsheet may have mangled: a warning,
+    /// since it is only descriptive.
     pub(super) fn ident(
         &mut self,
         line: u64,
         fields: &csv::StringRecord,
         f: Field,
-        fatal: bool,
     ) -> Option<String> {
         let v = self.text(line, fields, f)?;
         if looks_mangled(&v) {
-            let msg = format!(
-                "'{}' looks like a number a spreadsheet turned into scientific notation (digits are lost); \
-                 format the column as text and export again",
-                visible(&v)
-            );
-            if fatal {
-                self.err(line, f, msg);
-                return None;
-            }
-            self.warn(line, Some(f), msg);
+            self.warn(line, Some(f), mangled(&v));
         }
         Some(v)
+    }
+
+    /// A code people scan (tag, serial, location code, badge) by its domain type's one
+    /// `parse`, so an import applies the limits `itam add` does; a bad one is an error at its
+    /// line and column, as is a number a spreadsheet mangled (its digits are gone).
+    pub(super) fn code<T>(
+        &mut self,
+        line: u64,
+        fields: &csv::StringRecord,
+        f: Field,
+        parse: fn(&str) -> Result<T, IdentifierError>,
+    ) -> Option<T> {
+        let v = self.get(fields, f)?;
+        self.code_of(line, f, v, parse)
+    }
+
+    /// [`Planner::code`] of a value already read (reported against `f`).
+    pub(super) fn code_of<T>(
+        &mut self,
+        line: u64,
+        f: Field,
+        v: &str,
+        parse: fn(&str) -> Result<T, IdentifierError>,
+    ) -> Option<T> {
+        if looks_mangled(v) {
+            self.err(line, f, mangled(v));
+            return None;
+        }
+        match parse(v) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                self.err(line, f, e.to_string());
+                None
+            }
+        }
     }
 
     pub(super) fn start_row(&mut self) {
@@ -422,14 +459,9 @@ impl<'a> Planner<'a> {
             },
             Ok(None) => {
                 let code = value.split_whitespace().collect::<Vec<_>>().join(" ");
-                if code.chars().any(char::is_control) {
-                    self.err(
-                        line,
-                        f,
-                        format!("location '{}' contains control characters", visible(value)),
-                    );
-                    return None;
-                }
+                let code = self
+                    .code_of(line, f, &code, LocationCode::parse)?
+                    .into_string();
                 LocRef {
                     name: name.map(str::to_string).unwrap_or_else(|| code.clone()),
                     code,
