@@ -708,9 +708,11 @@ fn scan_view_audits_a_room() {
 #[test]
 fn scan_view_receives_and_offboards() {
     let (_d, mut app) = app_with(50);
-    app.store.po_add("PO-9", "CDW", Some("2026-11-01")).unwrap();
     app.store
-        .po_line("PO-9", "Latitude 7440", 1, "1499", None)
+        .po_add("PO-9", "CDW", chrono::NaiveDate::from_ymd_opt(2026, 11, 1))
+        .unwrap();
+    app.store
+        .po_line("PO-9", "Latitude 7440", 1, "1499".parse().unwrap(), None)
         .unwrap();
     key(&mut app, KeyCode::Char('s'));
     key(&mut app, KeyCode::F(10));
@@ -767,9 +769,11 @@ fn receive_header_shows_the_next_tag_and_the_line_counts() {
     // Issue 13 item 2: the F10 header names the tag the next unit gets and the line's counts,
     // and both move on after each receipt (read on the worker, drawn from the session).
     let (_d, mut app) = app_with(50);
-    app.store.po_add("PO-7", "CDW", Some("2026-11-01")).unwrap();
     app.store
-        .po_line("PO-7", "Latitude 7440", 10, "1499", None)
+        .po_add("PO-7", "CDW", chrono::NaiveDate::from_ymd_opt(2026, 11, 1))
+        .unwrap();
+    app.store
+        .po_line("PO-7", "Latitude 7440", 10, "1499".parse().unwrap(), None)
         .unwrap();
     key(&mut app, KeyCode::Char('s'));
     key(&mut app, KeyCode::F(10));

@@ -308,7 +308,10 @@ pub fn po(store: &mut Store, c: &PoCmd) -> Result<ExitCode> {
             supplier,
             date,
             json,
-        } => show(&store.po_add(number, supplier, date.as_deref())?, *json)?,
+        } => {
+            let date = itam::domain::time::optional_date("order date", date.as_deref())?;
+            show(&store.po_add(number, supplier, date)?, *json)?
+        }
         PoCmd::Line {
             number,
             model,
@@ -324,7 +327,7 @@ pub fn po(store: &mut Store, c: &PoCmd) -> Result<ExitCode> {
                 &NewPoLine {
                     model: model.clone(),
                     qty: *qty,
-                    unit_cost: unit_cost.clone(),
+                    unit_cost: itam::domain::money::parse_amount(unit_cost)?,
                     currency: currency.clone(),
                     manufacturer: manufacturer.clone(),
                     category: category.clone(),

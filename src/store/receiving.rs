@@ -3,9 +3,10 @@
 
 use super::lookup::{clean_name, get_or_create, get_or_create_model, NameTable};
 use super::ops::{insert_asset, NewAsset};
+use super::values::{self, date_text};
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::identifier::{self, Serial, Tag};
-use crate::domain::money::{parse_amount, parse_currency};
+use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::{AssetView, Condition, Status};
 use chrono::NaiveDate;
@@ -20,7 +21,7 @@ pub struct PoLine {
     pub ordered: i64,
     pub received: i64,
     pub outstanding: i64,
-    pub unit_cost: String,
+    pub unit_cost: Decimal,
     pub currency: String,
 }
 
@@ -28,7 +29,7 @@ pub struct PoLine {
 pub struct PurchaseOrder {
     pub number: String,
     pub supplier: Option<String>,
-    pub date: String,
+    pub date: NaiveDate,
     pub lines: Vec<PoLine>,
 }
 
@@ -160,7 +161,8 @@ fn next_tag(tx: &Tx, pattern: &str) -> Result<String> {
 pub struct NewPoLine {
     pub model: String,
     pub qty: i64,
-    pub unit_cost: String,
+    /// Kept as given (not rounded: a unit price may carry more decimals than the currency).
+    pub unit_cost: Decimal,
     pub currency: Option<String>,
     pub manufacturer: Option<String>,
     pub category: Option<String>,
@@ -263,7 +265,7 @@ impl Store {
         &mut self,
         number: &str,
         supplier: &str,
-        date: Option<&str>,
+        date: Option<NaiveDate>,
     ) -> Result<PurchaseOrder> {
         // An order number is typed and printed like the other codes, so it follows their rules.
         let number = identifier::check("purchase order number", number, Tag::MAX)?.to_string();
@@ -272,10 +274,7 @@ impl Store {
                 return Err(StoreError::Refused(format!("purchase order '{}' already exists", visible(&number))));
             }
             let sup = get_or_create(tx.conn, NameTable::Suppliers, supplier)?;
-            let date = match date {
-                Some(d) => super::ops::parse_date("order date", d)?.format("%Y-%m-%d").to_string(),
-                None => tx.now[..10].to_string(),
-            };
+            let date = date_text(date).unwrap_or_else(|| tx.now[..10].to_string());
             tx.conn
                 .prepare_cached("INSERT INTO purchase_orders(number, supplier_id, ordered_on, created_at) VALUES (?1, ?2, ?3, ?4)")
                 .ctx("adding a purchase order")?
@@ -293,7 +292,7 @@ impl Store {
         number: &str,
         model: &str,
         qty: i64,
-        unit_cost: &str,
+        unit_cost: Decimal,
         currency: Option<&str>,
     ) -> Result<PurchaseOrder> {
         self.po_add_line(
@@ -301,7 +300,7 @@ impl Store {
             &NewPoLine {
                 model: model.to_string(),
                 qty,
-                unit_cost: unit_cost.to_string(),
+                unit_cost,
                 currency: currency.map(str::to_string),
                 ..Default::default()
             },
@@ -316,7 +315,7 @@ impl Store {
                 "quantity must be at least 1, not {qty}"
             )));
         }
-        let cost = parse_amount(&l.unit_cost)?.to_string();
+        let cost = l.unit_cost.to_string();
         let currency = l
             .currency
             .as_deref()
@@ -354,7 +353,7 @@ impl Store {
     }
 
     pub fn po(&self, number: &str) -> Result<PurchaseOrder> {
-        let (id, number, supplier, date): (i64, String, Option<String>, String) = self
+        let (id, number, supplier, date): (i64, String, Option<String>, NaiveDate) = self
             .conn
             .prepare_cached(
                 "SELECT p.id, p.number, s.name, p.ordered_on FROM purchase_orders p
@@ -362,7 +361,7 @@ impl Store {
             )
             .ctx("reading a purchase order")?
             .query_row([number.trim()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, values::date(r, 3)?))
             })
             .optional()
             .ctx("reading a purchase order")?
@@ -388,7 +387,7 @@ impl Store {
                     ordered,
                     received,
                     outstanding: (ordered - received).max(0),
-                    unit_cost: r.get(3)?,
+                    unit_cost: values::amount(r, 3)?,
                     currency: r.get(4)?,
                 })
             })
@@ -569,14 +568,16 @@ mod tests {
     fn the_receiving_header_reads_the_next_tag_and_line_progress() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("t.db"), &Default::default()).unwrap();
-        store.po_add("PO-1", "CDW", Some("2026-11-01")).unwrap();
+        store
+            .po_add("PO-1", "CDW", chrono::NaiveDate::from_ymd_opt(2026, 11, 1))
+            .unwrap();
         store
             .po_add_line(
                 "PO-1",
                 &NewPoLine {
                     model: "Latitude 7440".into(),
                     qty: 3,
-                    unit_cost: "1".into(),
+                    unit_cost: rust_decimal::Decimal::ONE,
                     manufacturer: Some("Dell".into()),
                     category: Some("Laptop".into()),
                     ..Default::default()

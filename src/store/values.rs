@@ -49,6 +49,16 @@ pub(super) fn opt_amount(r: &Row, i: usize) -> rusqlite::Result<Option<Decimal>>
         .transpose()
 }
 
+/// A `YYYY-MM-DD` column that is always set.
+pub(super) fn date(r: &Row, i: usize) -> rusqlite::Result<NaiveDate> {
+    opt_date(r, i)?.ok_or_else(|| bad(i, "a date", "NULL"))
+}
+
+/// An amount column that is always set.
+pub(super) fn amount(r: &Row, i: usize) -> rusqlite::Result<Decimal> {
+    opt_amount(r, i)?.ok_or_else(|| bad(i, "an amount", "NULL"))
+}
+
 /// A timestamp column that may be empty.
 pub(super) fn opt_stamp(r: &Row, i: usize) -> rusqlite::Result<Option<Timestamp>> {
     opt_str(r, i)?
