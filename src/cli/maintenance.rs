@@ -5,8 +5,11 @@ use anyhow::{bail, Result};
 use clap::{ArgGroup, Args, Subcommand};
 use itam::domain::depreciation::{Convention, Method, Rule, Salvage};
 use itam::domain::maintenance::MaintenanceKind;
+use itam::domain::money::optional_amount;
 use itam::domain::text::visible;
+use itam::domain::time::{optional_date, parse_date};
 use itam::store::{NewMaintenance, RuleScope, Store};
+use rust_decimal::Decimal;
 use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
@@ -63,9 +66,9 @@ pub fn maintenance(store: &mut Store, c: &MaintenanceCmd) -> Result<ExitCode> {
                 code,
                 &NewMaintenance {
                     kind: *kind,
-                    started_on: start.clone(),
-                    completed_on: end.clone(),
-                    cost: cost.clone(),
+                    started_on: parse_date("start date", start)?,
+                    completed_on: optional_date("end date", end.as_deref())?,
+                    cost: optional_amount(cost.as_deref())?,
                     currency: currency.clone(),
                     vendor: vendor.clone(),
                     note: note.clone(),
@@ -91,7 +94,7 @@ pub fn maintenance(store: &mut Store, c: &MaintenanceCmd) -> Result<ExitCode> {
                     println!(
                         "{}  {:<10} {:<14} {:<11} {:>16}  {:<16} {}",
                         m.started_on,
-                        m.completed_on.as_deref().unwrap_or("-"),
+                        m.completed_on.map_or_else(|| "-".into(), |d| d.to_string()),
                         visible(&m.tag),
                         m.kind,
                         money(&m.cost, &m.currency),
@@ -105,10 +108,10 @@ pub fn maintenance(store: &mut Store, c: &MaintenanceCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn money(cost: &Option<String>, cur: &Option<String>) -> String {
+fn money(cost: &Option<Decimal>, cur: &Option<String>) -> String {
     match (cost, cur) {
         (Some(c), Some(cur)) => format!("{c} {cur}"),
-        (Some(c), None) => c.clone(),
+        (Some(c), None) => c.to_string(),
         _ => "-".into(),
     }
 }

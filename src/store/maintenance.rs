@@ -1,24 +1,27 @@
 //! Maintenance records: repairs, upgrades, warranty work, calibration. Each is an asset event.
 
 use super::assets::{not_found, resolve};
-use super::ops::parse_date;
+use super::values::{self, date_text};
 use super::{Context, Result, Store, StoreError};
 use crate::domain::currency;
 use crate::domain::maintenance::MaintenanceKind;
-use crate::domain::money::{parse_amount, parse_currency};
+use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
+use crate::domain::time::Timestamp;
 use crate::domain::Status;
+use chrono::NaiveDate;
 use rusqlite::params;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
 #[derive(Debug, Clone)]
 pub struct NewMaintenance {
     pub kind: MaintenanceKind,
-    /// `YYYY-MM-DD`
-    pub started_on: String,
-    pub completed_on: Option<String>,
-    pub cost: Option<String>,
+    pub started_on: NaiveDate,
+    pub completed_on: Option<NaiveDate>,
+    /// Rounded to the currency's minor unit when stored.
+    pub cost: Option<Decimal>,
     /// Defaults to the asset's currency, else USD.
     pub currency: Option<String>,
     pub vendor: Option<String>,
@@ -30,13 +33,13 @@ pub struct MaintenanceView {
     pub id: i64,
     pub tag: String,
     pub kind: String,
-    pub started_on: String,
-    pub completed_on: Option<String>,
-    pub cost: Option<String>,
+    pub started_on: NaiveDate,
+    pub completed_on: Option<NaiveDate>,
+    pub cost: Option<Decimal>,
     pub currency: Option<String>,
     pub vendor: Option<String>,
     pub note: Option<String>,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 fn clean(s: &Option<String>) -> Option<String> {
@@ -56,24 +59,20 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<MaintenanceView> {
         id: r.get(0)?,
         tag: r.get(1)?,
         kind: r.get(2)?,
-        started_on: r.get(3)?,
-        completed_on: r.get(4)?,
-        cost: r.get(5)?,
+        started_on: values::date(r, 3)?,
+        completed_on: values::opt_date(r, 4)?,
+        cost: values::opt_amount(r, 5)?,
         currency: r.get(6)?,
         vendor: r.get(7)?,
         note: r.get(8)?,
-        created_at: r.get(9)?,
+        created_at: values::stamp(r, 9)?,
     })
 }
 
 impl Store {
     /// Record maintenance on an asset (refused for a disposed asset or dates out of order).
     pub fn add_maintenance(&mut self, code: &str, m: &NewMaintenance) -> Result<MaintenanceView> {
-        let started = parse_date("start date", &m.started_on)?;
-        let completed = match clean(&m.completed_on) {
-            Some(c) => Some(parse_date("end date", &c)?),
-            None => None,
-        };
+        let (started, completed) = (m.started_on, m.completed_on);
         if let Some(c) = completed {
             if c < started {
                 return Err(StoreError::Invalid(format!(
@@ -81,10 +80,7 @@ impl Store {
                 )));
             }
         }
-        let cost = match clean(&m.cost) {
-            Some(c) => Some(parse_amount(&c)?),
-            None => None,
-        };
+        let cost = m.cost;
         let cur = match clean(&m.currency) {
             Some(c) => Some(parse_currency(&c)?),
             None => None,
@@ -110,8 +106,8 @@ impl Store {
                 (Some(c), Some(code)) => Some(currency::round(c, code).to_string()),
                 _ => None,
             };
-            let started_s = started.format("%Y-%m-%d").to_string();
-            let completed_s = completed.map(|c| c.format("%Y-%m-%d").to_string());
+            let started_s = date_text(Some(started));
+            let completed_s = date_text(completed);
             tx.conn
                 .prepare_cached(
                     "INSERT INTO maintenance(asset_id, kind, started_on, completed_on, cost,
