@@ -10,15 +10,6 @@ use crate::store::{
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
-use std::str::FromStr;
-
-/// `{"date": "2026-11-28", "formatted": "2026-11-28"}`, or null.
-pub fn date(d: Option<&str>) -> Value {
-    match d.map(str::trim).filter(|s| s.len() >= 10) {
-        Some(s) => json!({"date": &s[..10], "formatted": &s[..10]}),
-        None => Value::Null,
-    }
-}
 
 /// `{"datetime": "2026-11-28 09:15:02", "formatted": "2026-11-28 09:15"}` from a stored UTC time.
 pub fn datetime(t: Option<&str>) -> Value {
@@ -41,7 +32,7 @@ fn laravel_time(t: &Timestamp) -> String {
     t.as_utc().format("%Y-%m-%dT%H:%M:%S.000000Z").to_string()
 }
 
-/// [`date`] of a typed date.
+/// `{"date": "2026-11-28", "formatted": "2026-11-28"}`, or null.
 pub fn day(d: Option<NaiveDate>) -> Value {
     match d {
         Some(d) => {
@@ -61,11 +52,6 @@ pub fn moment(t: Option<&Timestamp>) -> Value {
         }
         None => Value::Null,
     }
-}
-
-/// Money as Snipe-IT prints it: `1,299.00`.
-pub fn money(s: Option<&str>) -> Value {
-    amount(s.and_then(|s| Decimal::from_str(s.trim()).ok()))
 }
 
 /// An amount as Snipe-IT prints it: `1,299.00`, or null.
@@ -378,14 +364,14 @@ pub fn licence(l: &LicenceView) -> Value {
         "id": l.id, "name": l.product, "company": null, "manufacturer": null,
         "product_key": l.key.as_deref().unwrap_or("------------"),
         "order_number": null, "purchase_order": null,
-        "purchase_date": date(l.starts_on.as_deref()), "termination_date": null,
-        "depreciation": null, "purchase_cost": money(l.cost.as_deref()),
+        "purchase_date": day(l.starts_on), "termination_date": null,
+        "depreciation": null, "purchase_cost": amount(l.cost),
         "purchase_cost_numeric": l.cost, "notes": l.notes,
-        "expiration_date": date(l.expires_on.as_deref()), "seats": seats,
+        "expiration_date": day(l.expires_on), "seats": seats,
         "free_seats_count": free, "remaining": free, "min_amt": null, "license_name": null,
         "license_email": null, "reassignable": true, "maintained": false, "supplier": null,
         "category": null, "created_by": null,
-        "created_at": datetime(Some(&l.created_at)), "updated_at": datetime(Some(&l.updated_at)),
+        "created_at": moment(Some(&l.created_at)), "updated_at": moment(Some(&l.updated_at)),
         "deleted_at": null, "user_can_checkout": l.free.is_none() || free > 0,
         "available_actions": {"checkout": true, "checkin": true, "clone": false, "update": false, "delete": false},
         "itam": {
@@ -434,11 +420,12 @@ mod tests {
 
     #[test]
     fn money_is_grouped_with_two_decimals() {
-        assert_eq!(money(Some("1299")), json!("1,299.00"));
-        assert_eq!(money(Some("1234567.5")), json!("1,234,567.50"));
-        assert_eq!(money(Some("12.345")), json!("12.35"));
-        assert_eq!(money(Some("-1000")), json!("-1,000.00"));
-        assert_eq!(money(None), Value::Null);
+        let money = |s: &str| amount(s.parse().ok());
+        assert_eq!(money("1299"), json!("1,299.00"));
+        assert_eq!(money("1234567.5"), json!("1,234,567.50"));
+        assert_eq!(money("12.345"), json!("12.35"));
+        assert_eq!(money("-1000"), json!("-1,000.00"));
+        assert_eq!(amount(None), Value::Null);
     }
 
     #[test]
@@ -448,16 +435,13 @@ mod tests {
             json!({"datetime": "2026-11-28 09:15:02", "formatted": "2026-11-28 09:15"})
         );
         assert_eq!(
-            date(Some("2026-11-28")),
+            day(NaiveDate::from_ymd_opt(2026, 11, 28)),
             json!({"date": "2026-11-28", "formatted": "2026-11-28"})
         );
-        assert_eq!(date(None), Value::Null);
+        assert_eq!(day(None), Value::Null);
         let t = Timestamp::parse("2026-11-28T09:15:02.123Z").unwrap();
         assert_eq!(moment(Some(&t)), datetime(Some("2026-11-28T09:15:02.123Z")));
         assert_eq!(laravel_time(&t), "2026-11-28T09:15:02.000000Z");
-        let d = NaiveDate::from_ymd_opt(2026, 11, 28);
-        assert_eq!(day(d), date(Some("2026-11-28")));
-        assert_eq!(amount("1299".parse().ok()), money(Some("1299")));
     }
 
     #[test]

@@ -136,9 +136,8 @@ fn line(l: &LicenceView) -> String {
             "     "
         },
         l.renews_on
-            .as_deref()
-            .or(l.expires_on.as_deref())
-            .unwrap_or("-"),
+            .or(l.expires_on)
+            .map_or_else(|| "-".into(), |d| d.to_string()),
         cost,
         l.key.as_deref().map(visible).unwrap_or("-".into()),
     )
@@ -251,9 +250,9 @@ pub fn licence(store: &mut Store, c: &LicenceCmd) -> Result<ExitCode> {
                             _ => "-".into(),
                         },
                     ),
-                    ("starts", opt(&l.starts_on)),
-                    ("renews", opt(&l.renews_on)),
-                    ("expires", opt(&l.expires_on)),
+                    ("starts", output::typed(&l.starts_on)),
+                    ("renews", output::typed(&l.renews_on)),
+                    ("expires", output::typed(&l.expires_on)),
                     ("key", opt(&l.key)),
                     ("notes", opt(&l.notes)),
                 ];

@@ -154,7 +154,7 @@ fn opt(s: &Option<String>) -> String {
 }
 
 /// A date, amount or time, or `-`: their text is ours, nothing to make visible.
-fn typed<T: ToString>(v: &Option<T>) -> String {
+pub fn typed<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map_or_else(|| "-".into(), ToString::to_string)
 }
 

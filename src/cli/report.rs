@@ -168,7 +168,7 @@ pub fn report(store: &mut Store, c: &ReportCmd) -> Result<ExitCode> {
                     let renewal = match (&l.renewal, l.renewal_window) {
                         (Some(d), Some(w)) => format!("{d} (within {w} days)"),
                         (Some(d), None) if l.expired => format!("{d} (expired)"),
-                        (Some(d), None) => d.clone(),
+                        (Some(d), None) => d.to_string(),
                         _ => "-".into(),
                     };
                     writeln!(

@@ -41,6 +41,11 @@ pub fn stored(s: &str) -> Option<Decimal> {
         .filter(|d| d.abs() <= max_amount())
 }
 
+/// [`stored`] of an amount already read.
+pub fn bounded(d: Decimal) -> Option<Decimal> {
+    (d.abs() <= max_amount()).then_some(d)
+}
+
 /// Parse a non-negative amount such as `1299`, `1299.5` or `1299.00`. Thousands separators and
 /// currency symbols are the importer's business; the CLI takes plain numbers.
 pub fn parse_amount(s: &str) -> Result<Decimal, MoneyError> {

@@ -3,14 +3,18 @@
 
 use super::assets::enum_col;
 use super::assets::{not_found, resolve};
+use super::values;
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::licence::{
     check_assign, mask_key, seat_count, CostBasis, CostPeriod, LicenceKind, NewLicence,
 };
 use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
+use crate::domain::time::Timestamp;
 use crate::domain::{currency, Status};
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
@@ -35,17 +39,17 @@ pub struct LicenceView {
     pub assigned: u32,
     pub free: Option<u32>,
     pub over_deployed: u32,
-    pub cost: Option<String>,
+    pub cost: Option<Decimal>,
     pub currency: Option<String>,
     pub cost_basis: CostBasis,
     pub cost_period: CostPeriod,
-    pub starts_on: Option<String>,
-    pub renews_on: Option<String>,
-    pub expires_on: Option<String>,
+    pub starts_on: Option<NaiveDate>,
+    pub renews_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
     pub key: Option<String>,
     pub notes: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,7 +57,7 @@ pub struct SeatView {
     pub person: Option<String>,
     pub person_name: Option<String>,
     pub asset: Option<String>,
-    pub assigned_at: String,
+    pub assigned_at: Timestamp,
     /// Assigned past the seats owned, with --force.
     pub breach: bool,
     pub note: Option<String>,
@@ -96,17 +100,17 @@ fn licence_from_row(r: &Row, reveal: bool) -> rusqlite::Result<LicenceView> {
         assigned,
         free: c.free,
         over_deployed: c.over_deployed,
-        cost: r.get(5)?,
+        cost: values::opt_amount(r, 5)?,
         currency: r.get(6)?,
         cost_basis: enum_col(r, 7)?,
         cost_period: enum_col(r, 8)?,
-        starts_on: r.get(9)?,
-        renews_on: r.get(10)?,
-        expires_on: r.get(11)?,
+        starts_on: values::opt_date(r, 9)?,
+        renews_on: values::opt_date(r, 10)?,
+        expires_on: values::opt_date(r, 11)?,
         key: key.map(|k| if reveal { k } else { mask_key(&k) }),
         notes: r.get(13)?,
-        created_at: r.get(14)?,
-        updated_at: r.get(15)?,
+        created_at: values::stamp(r, 14)?,
+        updated_at: values::stamp(r, 15)?,
     })
 }
 
@@ -528,7 +532,7 @@ impl Store {
                     person: r.get(0)?,
                     person_name: r.get(1)?,
                     asset: r.get(2)?,
-                    assigned_at: r.get(3)?,
+                    assigned_at: values::stamp(r, 3)?,
                     breach: r.get(4)?,
                     note: r.get(5)?,
                 })

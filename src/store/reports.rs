@@ -58,7 +58,7 @@ pub struct LicenceReportRow {
     pub currency: Option<String>,
     pub cost_period: String,
     /// The renewal date, else the expiry date.
-    pub renewal: Option<String>,
+    pub renewal: Option<NaiveDate>,
     pub renewal_in_days: Option<i64>,
     /// 30, 60 or 90 when the renewal falls within that many days.
     pub renewal_window: Option<u32>,
@@ -70,7 +70,7 @@ pub struct LicenceReportRow {
 pub struct RenewalDue {
     pub id: i64,
     pub product: String,
-    pub date: String,
+    pub date: NaiveDate,
     pub in_days: i64,
 }
 
@@ -329,7 +329,7 @@ impl Store {
         for l in self.licences(false)? {
             let count = seat_count(l.seats, l.assigned);
             let cur = l.currency.clone().unwrap_or_else(|| "USD".into());
-            let cost = l.cost.as_deref().and_then(money::stored);
+            let cost = l.cost.and_then(money::bounded);
             let waste = unused_cost(cost, l.cost_basis, &cur, &count);
             if let Some(w) = waste {
                 unused
@@ -337,23 +337,18 @@ impl Store {
                     .or_default()
                     .add(&cur, w);
             }
-            let renewal = l.renews_on.clone().or(l.expires_on.clone());
-            let rdate = renewal.as_deref().and_then(date);
-            let window = rdate.and_then(|d| renewal_window(d, today));
-            let in_days = rdate.map(|d| (d - today).num_days());
-            if let (Some(w), Some(d), Some(days)) = (window, &renewal, in_days) {
+            let renewal = l.renews_on.or(l.expires_on);
+            let window = renewal.and_then(|d| renewal_window(d, today));
+            let in_days = renewal.map(|d| (d - today).num_days());
+            if let (Some(w), Some(d), Some(days)) = (window, renewal, in_days) {
                 renewals.entry(w).or_default().push(RenewalDue {
                     id: l.id,
                     product: l.product.clone(),
-                    date: d.clone(),
+                    date: d,
                     in_days: days,
                 });
             }
-            let expired = l
-                .expires_on
-                .as_deref()
-                .and_then(date)
-                .is_some_and(|e| e < today);
+            let expired = l.expires_on.is_some_and(|e| e < today);
             rows.push(LicenceReportRow {
                 id: l.id,
                 product: l.product,

@@ -69,7 +69,7 @@ pub fn draw(f: &mut Frame, r: &Report<Licences>, t: &Theme, area: Rect) {
         let renew = if l.expired {
             format!(
                 " EXPIRED {}",
-                l.renewal.as_deref().map(|d| fit(d, 10)).unwrap_or_default()
+                l.renewal.map(|d| d.to_string()).unwrap_or_default()
             )
         } else {
             l.renewal_window
