@@ -26,14 +26,18 @@ pub struct AssetView {
     pub assignee: Option<String>,
     pub assignee_name: Option<String>,
     pub assigned_at: Option<Timestamp>,
+    #[serde(serialize_with = "super::time::serialize_opt_date")]
     pub due_date: Option<NaiveDate>,
     pub owner: Option<String>,
     pub supplier: Option<String>,
     pub order_number: Option<String>,
+    #[serde(serialize_with = "super::time::serialize_opt_date")]
     pub purchase_date: Option<NaiveDate>,
     pub purchase_cost: Option<Decimal>,
     pub currency: Option<String>,
+    #[serde(serialize_with = "super::time::serialize_opt_date")]
     pub warranty_until: Option<NaiveDate>,
+    #[serde(serialize_with = "super::time::serialize_opt_date")]
     pub eol_date: Option<NaiveDate>,
     pub notes: Option<String>,
     pub last_seen_at: Option<Timestamp>,

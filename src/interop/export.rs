@@ -6,8 +6,10 @@ use super::csvout::CsvOut;
 use super::parse::snipeit_months_between;
 use super::snipeit::label_for_asset;
 use super::{Format, InteropError, Kind};
+use crate::domain::time::date_text;
 use crate::domain::{AssetView, Status};
 use crate::store::{EventRow, ExportExtras, Store};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::Write;
@@ -140,10 +142,18 @@ fn warranty_months(a: &AssetView) -> String {
         .unwrap_or_default()
 }
 
-/// A cell of text, or of a date, amount or time written as text.
+/// A cell of an amount or time written as text.
 fn cell<T: ToString>(v: &Option<T>) -> Cow<'_, str> {
     match v {
         Some(v) => Cow::Owned(v.to_string()),
+        None => Cow::Borrowed(""),
+    }
+}
+
+/// A cell of a date.
+fn day(v: &Option<NaiveDate>) -> Cow<'static, str> {
+    match v {
+        Some(d) => Cow::Owned(date_text(*d).as_str().to_owned()),
         None => Cow::Borrowed(""),
     }
 }
@@ -163,15 +173,15 @@ fn asset_row(a: &AssetView) -> [Cow<'_, str>; 26] {
         s(&a.assignee).into(),
         s(&a.assignee_name).into(),
         cell(&a.assigned_at),
-        cell(&a.due_date),
+        day(&a.due_date),
         s(&a.owner).into(),
         s(&a.supplier).into(),
         s(&a.order_number).into(),
-        cell(&a.purchase_date),
+        day(&a.purchase_date),
         cell(&a.purchase_cost),
         s(&a.currency).into(),
-        cell(&a.warranty_until),
-        cell(&a.eol_date),
+        day(&a.warranty_until),
+        day(&a.eol_date),
         s(&a.notes).into(),
         cell(&a.last_seen_at),
         a.created_at.to_string().into(),
@@ -225,10 +235,10 @@ fn snipeit_row(a: &AssetView, x: &ExportExtras, opts: &ExportOptions) -> Vec<Str
         label_for_asset(a.status, a.condition).to_string(),
         o(&a.supplier),
         o(&a.order_number),
-        cell(&a.purchase_date).into_owned(),
+        day(&a.purchase_date).into_owned(),
         cost,
         warranty_months(a),
-        cell(&a.eol_date).into_owned(),
+        day(&a.eol_date).into_owned(),
         notes,
         if deployed {
             "User".into()
@@ -247,7 +257,7 @@ fn snipeit_row(a: &AssetView, x: &ExportExtras, opts: &ExportOptions) -> Vec<Str
         },
         if deployed { email } else { String::new() },
         cell(&a.assigned_at).into_owned(),
-        cell(&a.due_date).into_owned(),
+        day(&a.due_date).into_owned(),
     ];
     push_fields(&mut row, a.id, x);
     row

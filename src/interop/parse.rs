@@ -107,20 +107,7 @@ pub fn parse_timestamp(s: &str, format: Option<&str>) -> Result<Timestamp, Strin
     ))
 }
 
-/// Exactly `YYYY-MM-DD` (zero-padded), as a date if it is one.
-pub fn iso_date(t: &str) -> Option<NaiveDate> {
-    let b = t.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    let y = i32::try_from(num(0..4)?).ok()?;
-    NaiveDate::from_ymd_opt(y, num(5..7)?, num(8..10)?)
-}
+pub use crate::domain::time::iso_date;
 
 /// `date` plus `months` (a Snipe-IT warranty is counted in months from the purchase date).
 pub fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {

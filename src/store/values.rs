@@ -5,7 +5,7 @@
 //! read with the column and the value, as a bad status does: shown as something else, or
 //! dropped, it would be exported and re-imported wrong.
 
-use crate::domain::time::Timestamp;
+use crate::domain::time::{self, Timestamp};
 use chrono::NaiveDate;
 use rusqlite::types::ValueRef;
 use rusqlite::Row;
@@ -38,7 +38,11 @@ fn opt_str<'r>(r: &'r Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
 /// A `YYYY-MM-DD` column.
 pub(super) fn opt_date(r: &Row, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
     opt_str(r, i)?
-        .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad(i, "a date", s)))
+        .map(|s| {
+            time::iso_date(s)
+                .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                .ok_or_else(|| bad(i, "a date", s))
+        })
         .transpose()
 }
 
@@ -73,7 +77,7 @@ pub(super) fn stamp(r: &Row, i: usize) -> rusqlite::Result<Timestamp> {
 
 /// A date as stored.
 pub(super) fn date_text(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
+    d.map(|d| time::date_text(d).as_str().to_owned())
 }
 
 /// An amount as stored: its decimal text, with the scale it was given (`1299.00`, `12`).

@@ -10,7 +10,7 @@ use super::{AssetUpdate, CreateExtra, CustomPlan, Ops, Severity};
 use crate::domain::field::{check_value, is_mac, FieldKind};
 use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
-use crate::domain::time::Timestamp;
+use crate::domain::time::{serialize_opt_date as opt_date, Timestamp};
 use crate::domain::{Badge, Condition, Serial, Status, Tag};
 use crate::store::{AssetField, BulkAsset, NewPerson, PersonDetails, PersonView};
 use chrono::NaiveDate;
@@ -756,9 +756,9 @@ struct Snapshot<'a> {
     created_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     currency: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_date")]
     due_date: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_date")]
     eol_date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<std::collections::BTreeMap<&'a str, &'a str>>,
@@ -780,7 +780,7 @@ struct Snapshot<'a> {
     owner: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     purchase_cost: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_date")]
     purchase_date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     serial: Option<&'a str>,
@@ -788,7 +788,7 @@ struct Snapshot<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     supplier: Option<&'a str>,
     tag: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_date")]
     warranty_until: Option<NaiveDate>,
 }
 
