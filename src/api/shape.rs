@@ -284,7 +284,7 @@ pub fn person(p: &ApiPerson) -> Value {
         "assets_count": p.assets, "licenses_count": p.licences, "accessories_count": 0,
         "consumables_count": 0, "manages_users_count": 0, "manages_locations_count": 0,
         "company": null, "created_by": null,
-        "created_at": datetime(Some(&p.created_at)), "updated_at": datetime(Some(&p.created_at)),
+        "created_at": moment(Some(&p.created_at)), "updated_at": moment(Some(&p.created_at)),
         "start_date": null, "end_date": null, "last_login": null, "deleted_at": null,
         "available_actions": {"update": true, "delete": false, "clone": false, "restore": false},
         "groups": null,
@@ -304,8 +304,8 @@ pub fn location(l: &ApiLocation) -> Value {
         "phone": null, "fax": null, "accessories_count": 0, "assigned_accessories_count": 0,
         "assigned_assets_count": l.assigned_assets, "assets_count": l.assets,
         "rtd_assets_count": l.assets, "users_count": 0, "currency": null, "ldap_ou": null,
-        "notes": null, "created_at": datetime(Some(&l.created_at)),
-        "updated_at": datetime(Some(&l.created_at)), "parent": id_name(&l.parent),
+        "notes": null, "created_at": moment(Some(&l.created_at)),
+        "updated_at": moment(Some(&l.created_at)), "parent": id_name(&l.parent),
         "manager": null, "company": null, "children": children,
         "available_actions": {"update": false, "delete": false, "clone": false},
     })
@@ -319,8 +319,8 @@ pub fn model(m: &ApiModel) -> Value {
         "depreciation": null, "assets_count": m.assets, "category": id_name(&m.category),
         "fieldset": null, "default_fieldset_values": [], "eol": "None", "requestable": false,
         "notes": null, "created_by": null,
-        "created_at": datetime(m.created_at.as_deref()),
-        "updated_at": datetime(m.created_at.as_deref()), "deleted_at": null,
+        "created_at": moment(m.created_at.as_ref()),
+        "updated_at": moment(m.created_at.as_ref()), "deleted_at": null,
         "available_actions": {"update": false, "delete": false, "clone": false, "restore": false},
     })
 }
@@ -390,14 +390,14 @@ pub fn seat(licence_id: i64, n: i64, s: Option<&ApiSeat>) -> Value {
         .and_then(|s| s.person.as_ref())
         .map(|(id, _username, name, email)| {
             json!({"id": id, "name": name, "email": email, "department": null,
-               "created_at": datetime(s.map(|s| s.assigned_at.as_str()))})
+               "created_at": moment(s.map(|s| &s.assigned_at))})
         });
-    let asset = s.and_then(|s| s.asset.as_ref()).map(|(id, tag)| {
-        json!({"id": id, "name": tag, "created_at": datetime(s.map(|s| s.assigned_at.as_str()))})
-    });
+    let asset = s.and_then(|s| s.asset.as_ref()).map(
+        |(id, tag)| json!({"id": id, "name": tag, "created_at": moment(s.map(|s| &s.assigned_at))}),
+    );
     json!({
         "id": n, "license_id": licence_id, "name": format!("Seat {n}"),
-        "updated_at": datetime(s.map(|s| s.assigned_at.as_str())),
+        "updated_at": moment(s.map(|s| &s.assigned_at)),
         "assigned_user": user, "assigned_asset": asset, "location": null,
         "reassignable": true, "notes": s.and_then(|s| s.note.clone()),
         "user_can_checkout": s.is_none(),

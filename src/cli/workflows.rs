@@ -57,7 +57,6 @@ pub fn print_report(r: &AuditReport, json: bool) -> Result<()> {
         h.started_at,
         visible(&h.started_by),
         h.closed_at
-            .as_deref()
             .map(|c| format!(", closed {c}"))
             .unwrap_or_else(|| ", open".into())
     );
@@ -163,7 +162,6 @@ pub fn audit(store: &mut Store, c: &AuditCmd) -> Result<ExitCode> {
                         a.started_at,
                         visible(&a.started_by),
                         a.closed_at
-                            .as_deref()
                             .map(|c| format!("closed {c}"))
                             .unwrap_or_else(|| "OPEN".into())
                     );

@@ -5,9 +5,11 @@
 use super::assets::{enum_col, not_found, view_by_id, view_from_row, SELECT_VIEW};
 use super::lookup::{clean_name, NameTable};
 use super::ops::{current, touch};
+use super::values;
 use super::{Context, Result, Store, StoreError};
 use crate::domain::lifecycle::transition;
 use crate::domain::text::visible;
+use crate::domain::time::Timestamp;
 use crate::domain::{Action, AssetView, Status};
 use rusqlite::types::Value as Sql;
 use rusqlite::{params, params_from_iter, OptionalExtension};
@@ -130,7 +132,7 @@ pub struct ApiPerson {
     pub active: bool,
     pub assets: i64,
     pub licences: i64,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -142,7 +144,7 @@ pub struct ApiLocation {
     pub assets: i64,
     pub assigned_assets: i64,
     pub children: Vec<IdName>,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,7 +157,7 @@ pub struct ApiModel {
     pub assets: i64,
     /// When it was created through the API, else when its first asset was (models have no
     /// timestamp of their own).
-    pub created_at: Option<String>,
+    pub created_at: Option<Timestamp>,
 }
 
 /// A row of a small name table with how many assets use it.
@@ -186,7 +188,7 @@ pub struct ApiEvent {
 pub struct ApiSeat {
     pub person: Option<(i64, String, String, Option<String>)>,
     pub asset: Option<(i64, String)>,
-    pub assigned_at: String,
+    pub assigned_at: Timestamp,
     pub note: Option<String>,
 }
 
@@ -482,7 +484,7 @@ impl Store {
                     active: r.get(7)?,
                     assets: r.get(8)?,
                     licences: r.get(9)?,
-                    created_at: r.get(10)?,
+                    created_at: values::stamp(r, 10)?,
                 })
             })
             .ctx("listing people")?
@@ -535,7 +537,7 @@ impl Store {
                     assets: r.get(5)?,
                     assigned_assets: r.get(6)?,
                     children: Vec::new(),
-                    created_at: r.get(7)?,
+                    created_at: values::stamp(r, 7)?,
                 })
             })
             .ctx("listing locations")?
@@ -605,7 +607,7 @@ impl Store {
                     manufacturer: mf.zip(mfn).map(|(id, name)| IdName { id, name }),
                     category: c.zip(cn).map(|(id, name)| IdName { id, name }),
                     assets: r.get(7)?,
-                    created_at: r.get(8)?,
+                    created_at: values::opt_stamp(r, 8)?,
                 })
             })
             .ctx("listing models")?
@@ -782,7 +784,7 @@ impl Store {
                         Some(id) => Some((id, r.get(5)?)),
                         None => None,
                     },
-                    assigned_at: r.get(6)?,
+                    assigned_at: values::stamp(r, 6)?,
                     note: r.get(7)?,
                 })
             })

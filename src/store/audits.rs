@@ -39,9 +39,9 @@ pub struct AuditHeader {
     pub id: i64,
     pub location: String,
     pub location_name: String,
-    pub started_at: String,
+    pub started_at: crate::domain::time::Timestamp,
     pub started_by: String,
-    pub closed_at: Option<String>,
+    pub closed_at: Option<crate::domain::time::Timestamp>,
     pub closed_by: Option<String>,
 }
 
@@ -111,9 +111,9 @@ impl Store {
                     id: r.get(0)?,
                     location: r.get(1)?,
                     location_name: r.get(2)?,
-                    started_at: r.get(3)?,
+                    started_at: super::values::stamp(r, 3)?,
                     started_by: r.get(4)?,
-                    closed_at: r.get(5)?,
+                    closed_at: super::values::opt_stamp(r, 5)?,
                     closed_by: r.get(6)?,
                 })
             })
@@ -153,10 +153,9 @@ impl Store {
     /// event; a repeated code is reported as a duplicate and changes nothing.
     pub fn audit_scan(&mut self, audit: i64, raw: &str, move_here: bool) -> Result<AuditScan> {
         let header = self.audit_header(audit)?;
-        if header.closed_at.is_some() {
+        if let Some(closed) = header.closed_at {
             return Err(StoreError::Refused(format!(
-                "audit {audit} is closed ({})",
-                header.closed_at.unwrap_or_default()
+                "audit {audit} is closed ({closed})"
             )));
         }
         let code = normalize_code(raw).to_string();

@@ -81,7 +81,7 @@ pub struct ComplianceRow {
     pub exposure: Vec<Exposure>,
     pub reclaimable: Vec<Reclaimable>,
     /// What the reclaimable seats cost per `cost_period`, in `currency`.
-    pub reclaimable_cost: Option<String>,
+    pub reclaimable_cost: Option<Decimal>,
     pub currency: Option<String>,
     pub cost_period: String,
     /// Per-user licences: people using it (installed on a device they hold) without a seat.
@@ -454,7 +454,7 @@ impl Store {
                 _ => None,
             };
             if let (Some(p), Some(cu)) = (per_seat, cur.as_deref()) {
-                row.reclaimable_cost = Some(currency::round(p * n, cu).to_string());
+                row.reclaimable_cost = Some(currency::round(p * n, cu));
             }
             out.push(row);
         }

@@ -14,7 +14,7 @@ pub struct PersonSeat {
     pub licence_id: i64,
     pub product: String,
     pub vendor: Option<String>,
-    pub assigned_at: String,
+    pub assigned_at: crate::domain::time::Timestamp,
     /// Assigned past the seats owned.
     pub breach: bool,
     pub note: Option<String>,
@@ -66,7 +66,7 @@ impl Store {
                     licence_id: r.get(0)?,
                     product: r.get(1)?,
                     vendor: r.get(2)?,
-                    assigned_at: r.get(3)?,
+                    assigned_at: super::values::stamp(r, 3)?,
                     breach: r.get(4)?,
                     note: r.get(5)?,
                 })
