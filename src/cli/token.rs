@@ -48,8 +48,8 @@ fn token(store: &mut Store, c: &TokenCmd, read_only: bool) -> Result<ExitCode> {
             expires,
             note,
         } => {
-            let (id, token) =
-                store.create_token(username, read_only, expires.as_deref(), note.as_deref())?;
+            let expires = itam::domain::time::optional_date("expiry date", expires.as_deref())?;
+            let (id, token) = store.create_token(username, read_only, expires, note.as_deref())?;
             eprintln!(
                 "token {id} for api:{}{}: shown once, only its hash is kept",
                 visible(username.trim()),
@@ -80,7 +80,7 @@ fn token(store: &mut Store, c: &TokenCmd, read_only: bool) -> Result<ExitCode> {
                             "read-write"
                         },
                         state,
-                        &t.created_at[..t.created_at.len().min(10)],
+                        t.created_at.date(),
                         visible(&t.created_by),
                         t.note
                             .as_deref()
