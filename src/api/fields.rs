@@ -126,7 +126,7 @@ mod tests {
             name: name.into(),
             kind,
             format: format.map(Into::into),
-            created_at: "2026-01-01T00:00:00.000Z".into(),
+            created_at: "2026-01-01T00:00:00.000Z".parse().unwrap(),
         }
     }
 

@@ -20,7 +20,7 @@ pub struct CustomField {
     pub name: String,
     pub kind: FieldKind,
     pub format: Option<String>,
-    pub created_at: String,
+    pub created_at: crate::domain::time::Timestamp,
 }
 
 /// One asset's value of one field.
@@ -54,7 +54,7 @@ fn field_from_row(r: &rusqlite::Row) -> rusqlite::Result<CustomField> {
         name: r.get(1)?,
         kind: super::assets::enum_col(r, 2)?,
         format: r.get(3)?,
-        created_at: r.get(4)?,
+        created_at: super::values::stamp(r, 4)?,
     })
 }
 
@@ -130,7 +130,8 @@ pub fn define_field_tx(
         name,
         kind,
         format,
-        created_at: tx.now.clone(),
+        created_at: crate::domain::time::Timestamp::parse(&tx.now)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?,
     })
 }
 
