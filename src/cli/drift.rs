@@ -151,10 +151,9 @@ pub fn report_compliance(store: &Store, a: &ComplianceArgs) -> Result<()> {
                 out,
                 "      reclaimable: {} (since {}, last install {})",
                 visible(&s.holder),
-                &s.assigned_at[..10.min(s.assigned_at.len())],
+                s.assigned_at.date(),
                 s.last_install
-                    .as_deref()
-                    .map_or("never", |t| &t[..10.min(t.len())])
+                    .map_or_else(|| "never".to_string(), |t| t.date().to_string())
             )?;
         }
         for u in &l.users_without_seat {
@@ -225,11 +224,10 @@ pub fn installs_text(store: &Store, asset_id: i64) -> Result<String> {
             visible(&i.version),
             visible(i.publisher.as_deref().unwrap_or("-")),
             i.source,
-            &i.first_seen[..10.min(i.first_seen.len())],
-            &i.last_seen[..10.min(i.last_seen.len())],
+            i.first_seen.date(),
+            i.last_seen.date(),
             i.removed_at
-                .as_deref()
-                .map(|r| format!(" removed {}", &r[..10.min(r.len())]))
+                .map(|r| format!(" removed {}", r.date()))
                 .unwrap_or_default()
         ));
     }

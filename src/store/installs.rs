@@ -2,9 +2,11 @@
 //! (`Adobe Acrobat*`), and the compliance report that sets installs against seats.
 
 use super::licences::licence_id;
+use super::values;
 use super::{Context, Result, Store, StoreError};
 use crate::domain::currency;
 use crate::domain::text::visible;
+use crate::domain::time::Timestamp;
 use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -19,10 +21,10 @@ pub struct InstallView {
     pub publisher: Option<String>,
     pub version: String,
     pub source: String,
-    pub first_seen: String,
-    pub last_seen: String,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
     /// When a feed stopped reporting it; `None` while installed.
-    pub removed_at: Option<String>,
+    pub removed_at: Option<Timestamp>,
 }
 
 /// A licence's match rule.
@@ -62,9 +64,9 @@ pub struct Exposure {
 pub struct Reclaimable {
     /// `person:jdoe` or `asset:LAP-0001`.
     pub holder: String,
-    pub assigned_at: String,
+    pub assigned_at: Timestamp,
     /// The last time a matching install was seen on the holder's devices, if ever.
-    pub last_install: Option<String>,
+    pub last_install: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -133,9 +135,9 @@ impl Store {
                         .map(|p| (!p.is_empty()).then_some(p))?,
                     version: r.get(2)?,
                     source: r.get(3)?,
-                    first_seen: r.get(4)?,
-                    last_seen: r.get(5)?,
-                    removed_at: r.get(6)?,
+                    first_seen: values::stamp(r, 4)?,
+                    last_seen: values::stamp(r, 5)?,
+                    removed_at: values::opt_stamp(r, 6)?,
                 })
             })
             .ctx("reading installs")?;
@@ -237,7 +239,7 @@ impl Store {
             .map_err(|_| StoreError::Invalid(format!("'{}' is not a time", visible(as_of))))?
             .with_timezone(&chrono::Utc)
             - chrono::Duration::days(reclaim_days);
-        let cutoff = cutoff.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        let cutoff = Timestamp::from_utc(cutoff);
         let mut stmt = c
             .prepare(
                 "SELECT l.id, l.product, l.kind, l.seats, l.cost, l.currency, l.cost_basis, l.cost_period,
@@ -411,9 +413,11 @@ impl Store {
                      WHERE ls.licence_id = ?1 ORDER BY 1",
                 )
                 .ctx("reading seats")?;
-            type Seat = (String, String, Option<i64>, Option<i64>);
+            type Seat = (String, Timestamp, Option<i64>, Option<i64>);
             let seats_rows: Vec<Seat> = stmt
-                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .query_map([id], |r| {
+                    Ok((r.get(0)?, values::stamp(r, 1)?, r.get(2)?, r.get(3)?))
+                })
                 .ctx("reading seats")?
                 .collect::<std::result::Result<_, _>>()
                 .ctx("reading seats")?;
@@ -433,8 +437,12 @@ impl Store {
                     .iter()
                     .filter_map(|a| last_by_asset.get(a).copied())
                     .max()
-                    .map(str::to_owned);
-                let used = last.as_ref().is_some_and(|l| *l >= cutoff);
+                    .map(|t| {
+                        Timestamp::parse(t)
+                            .map_err(|e| StoreError::Invalid(format!("reading installs: {e}")))
+                    })
+                    .transpose()?;
+                let used = last.is_some_and(|l| l >= cutoff);
                 if assigned_at < cutoff && !used {
                     row.reclaimable.push(Reclaimable {
                         holder,
