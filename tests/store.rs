@@ -267,3 +267,19 @@ fn typed_dates_and_costs_are_stored_and_recorded_as_the_same_text() {
         serde_json::json!({"eol_date": null, "purchase_cost": "7.50"})
     );
 }
+
+#[test]
+fn a_stored_date_that_is_not_one_fails_the_read_naming_the_column() {
+    let (_d, s) = store();
+    s.conn()
+        .execute(
+            "UPDATE assets SET purchase_date = '31/12/2025' WHERE tag = 'T1'",
+            [],
+        )
+        .unwrap();
+    let e = s.asset("T1").unwrap_err().to_string();
+    assert!(
+        e.contains("stored purchase_date '31/12/2025' is not a date"),
+        "{e}"
+    );
+}

@@ -12,12 +12,13 @@ use rusqlite::Row;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-fn bad(i: usize, what: &str, shown: &str) -> rusqlite::Error {
+fn bad(r: &Row, i: usize, what: &str, shown: &str) -> rusqlite::Error {
+    let column = r.as_ref().column_name(i).unwrap_or("value");
     rusqlite::Error::FromSqlConversionFailure(
         i,
         rusqlite::types::Type::Text,
         format!(
-            "stored value '{}' is not {what}",
+            "stored {column} '{}' is not {what}",
             crate::domain::text::visible(shown)
         )
         .into(),
@@ -30,8 +31,8 @@ fn opt_str<'r>(r: &'r Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
         ValueRef::Null => Ok(None),
         ValueRef::Text(b) => std::str::from_utf8(b)
             .map(Some)
-            .map_err(|_| bad(i, "UTF-8 text", &String::from_utf8_lossy(b))),
-        other => Err(bad(i, "text", &format!("{other:?}"))),
+            .map_err(|_| bad(r, i, "UTF-8 text", &String::from_utf8_lossy(b))),
+        other => Err(bad(r, i, "text", &format!("{other:?}"))),
     }
 }
 
@@ -41,7 +42,7 @@ pub(super) fn opt_date(r: &Row, i: usize) -> rusqlite::Result<Option<NaiveDate>>
         .map(|s| {
             time::iso_date(s)
                 .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-                .ok_or_else(|| bad(i, "a date", s))
+                .ok_or_else(|| bad(r, i, "a date", s))
         })
         .transpose()
 }
@@ -49,30 +50,30 @@ pub(super) fn opt_date(r: &Row, i: usize) -> rusqlite::Result<Option<NaiveDate>>
 /// An amount column (plain decimal text, as [`amount_text`] writes it).
 pub(super) fn opt_amount(r: &Row, i: usize) -> rusqlite::Result<Option<Decimal>> {
     opt_str(r, i)?
-        .map(|s| Decimal::from_str(s).map_err(|_| bad(i, "an amount", s)))
+        .map(|s| Decimal::from_str(s).map_err(|_| bad(r, i, "an amount", s)))
         .transpose()
 }
 
 /// A `YYYY-MM-DD` column that is always set.
 pub(super) fn date(r: &Row, i: usize) -> rusqlite::Result<NaiveDate> {
-    opt_date(r, i)?.ok_or_else(|| bad(i, "a date", "NULL"))
+    opt_date(r, i)?.ok_or_else(|| bad(r, i, "a date", "NULL"))
 }
 
 /// An amount column that is always set.
 pub(super) fn amount(r: &Row, i: usize) -> rusqlite::Result<Decimal> {
-    opt_amount(r, i)?.ok_or_else(|| bad(i, "an amount", "NULL"))
+    opt_amount(r, i)?.ok_or_else(|| bad(r, i, "an amount", "NULL"))
 }
 
 /// A timestamp column that may be empty.
 pub(super) fn opt_stamp(r: &Row, i: usize) -> rusqlite::Result<Option<Timestamp>> {
     opt_str(r, i)?
-        .map(|s| Timestamp::parse(s).map_err(|_| bad(i, "a timestamp", s)))
+        .map(|s| Timestamp::parse(s).map_err(|_| bad(r, i, "a timestamp", s)))
         .transpose()
 }
 
 /// A timestamp column that is always set.
 pub(super) fn stamp(r: &Row, i: usize) -> rusqlite::Result<Timestamp> {
-    opt_stamp(r, i)?.ok_or_else(|| bad(i, "a timestamp", "NULL"))
+    opt_stamp(r, i)?.ok_or_else(|| bad(r, i, "a timestamp", "NULL"))
 }
 
 /// A date as stored.
@@ -111,8 +112,13 @@ mod tests {
 
     #[test]
     fn a_bad_stored_value_fails_naming_it() {
-        let e = read("'28/11/2026'", opt_date).unwrap_err().to_string();
-        assert!(e.contains("stored value '28/11/2026' is not a date"), "{e}");
+        let e = read("'28/11/2026' AS purchase_date", opt_date)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("stored purchase_date '28/11/2026' is not a date"),
+            "{e}"
+        );
         let e = read("'x'", stamp).unwrap_err().to_string();
         assert!(e.contains("'x' is not a timestamp"), "{e}");
         assert!(read("NULL", stamp).is_err());
