@@ -15,6 +15,7 @@ use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
 mod draw;
+mod model;
 pub use draw::draw;
 
 /// A filter picker's choice.
