@@ -8,13 +8,10 @@ use super::db::{Ctx, Job, Reply};
 use super::keymap::{is_ctrl_c, Keymap};
 use super::screens::list::ListState;
 use super::screens::scan::ScanState;
+use super::screens::{detail, forms, person, picker, Context, Settings};
 pub use super::screens::{Effect, Screen};
-use super::worker::SearchReq;
-use crate::domain::text::normalize_code;
-use crate::store::{Interner, ListRow, Resolved, Store};
+use crate::store::{Interner, ListRow, Store};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::sync::mpsc::Sender;
-use tui_input::Input;
 
 pub use super::screens::scan::session::{Outcome, ScanMode};
 
@@ -58,49 +55,23 @@ pub enum Action {
 pub struct App {
     pub store: Store,
     pub keymap: Keymap,
+    pub settings: Settings,
+    /// The screens open, the list at the bottom; the top one gets the input.
     pub screens: Vec<Screen>,
+    /// The list and the scan view outlive a visit (rows, the scan session and its log), so
+    /// they are held here; `Screen::List`/`Screen::Scan` on the stack say one is shown.
     pub list: ListState,
     pub scan: ScanState,
-    /// Every asset's list row, once loaded (in tag order), and the current view's order.
-    pub rows: Vec<ListRow>,
-    pub order: Vec<u32>,
-    /// (id, position in rows), sorted by id, to find a row after a change.
-    pub(crate) by_id: Vec<(i64, u32)>,
-    pub loaded: bool,
-    pub load_progress: (usize, usize),
-    /// Rows shown before the full load finishes.
-    pub preview: Vec<ListRow>,
-    pub interner: Interner,
     pub message: Option<(String, bool)>,
     pub bell: bool,
     pub quit: bool,
     pub color: bool,
-    /// The search worker; without one (tests) searches run inline on `inline_index`.
-    pub search_tx: Option<Sender<SearchReq>>,
-    pub inline_index: Option<crate::search::Index>,
-    pub(crate) data_version: i64,
-    pub(crate) last_event: i64,
-    pub total_assets: i64,
-    /// Rows the list can show (set by the view at draw time), for paging.
-    pub page: usize,
     /// Set when something on screen changed and a redraw is due.
     pub dirty: bool,
     /// The database path as the header shows it.
     pub display_path: String,
-    /// When the current search query was sent, and (once its results arrive) the same instant
-    /// handed to the latency log.
-    pub search_asked: Option<std::time::Instant>,
-    pub search_answered: Option<std::time::Instant>,
-    /// Tests pin "today" for the money views and the ghosts list.
-    pub pinned_today: Option<chrono::NaiveDate>,
-    /// `[receiving] tag_pattern` from config.
-    pub tag_pattern: String,
-    /// `[labels]` from config: size, dpi and the printer.
-    pub labels: crate::config::LabelsConfig,
-    /// `[receiving] location` from config: where F10 places received units.
-    pub receiving_location: Option<String>,
     /// The database worker; without one (tests) jobs run inline on `store` and `inline`.
-    pub db: Option<Sender<Job>>,
+    pub db: Option<std::sync::mpsc::Sender<Job>>,
     inline: Ctx,
     /// Jobs sent and not yet answered.
     pub pending_jobs: usize,
@@ -109,10 +80,6 @@ pub struct App {
     pub input_at: Option<std::time::Instant>,
     pub scans_answered: Vec<std::time::Instant>,
     last_busy_draw: std::time::Instant,
-    /// Starts the background loader (list and search index) again; set by the event loop.
-    pub reload: Option<Box<dyn Fn()>>,
-    pub(crate) reloading: bool,
-    pub(crate) reload_again: bool,
     /// The terminal's size at the last draw: below the scan view's minimum, scans are refused
     /// rather than committed where their result could not be seen.
     pub size: (u16, u16),
@@ -124,59 +91,52 @@ pub struct App {
     pub help_page: usize,
 }
 
+/// What screens read, from the app's fields (a macro rather than a method so that it borrows
+/// those fields only, leaving the screens free to be borrowed mutably beside it).
+macro_rules! context {
+    ($app:ident) => {
+        Context {
+            keymap: &$app.keymap,
+            settings: &$app.settings,
+            store: &$app.store,
+            size: $app.size,
+            input_at: $app.input_at,
+        }
+    };
+}
+
 impl App {
     pub fn new(store: Store, keymap: Keymap, color: bool) -> App {
-        let data_version = store.data_version().unwrap_or(0);
-        let last_event = store.last_event_id().unwrap_or(0);
-        // Counting a million rows takes longer than a frame: the loader reports the total.
-        let total_assets = -1;
-        let preview = store.list_first_page(200).unwrap_or_default();
         let display_path = store.path().display().to_string();
         App {
+            list: ListState::new(&store),
             store,
             keymap,
+            settings: Settings::default(),
             screens: vec![Screen::List],
-            list: ListState::default(),
             scan: ScanState::default(),
-            rows: Vec::new(),
-            order: Vec::new(),
-            by_id: Vec::new(),
-            loaded: false,
-            load_progress: (0, total_assets.max(0) as usize),
-            preview,
-            interner: Interner::default(),
             message: None,
             bell: false,
             quit: false,
             color,
-            search_tx: None,
-            inline_index: None,
-            data_version,
-            last_event,
-            total_assets,
-            page: 10,
             dirty: true,
             display_path,
-            tag_pattern: crate::config::ReceivingConfig::default().tag_pattern,
-            labels: crate::config::LabelsConfig::default(),
-            receiving_location: None,
             db: None,
             inline: Ctx::default(),
             pending_jobs: 0,
             input_at: None,
             scans_answered: Vec::new(),
             last_busy_draw: std::time::Instant::now(),
-            reload: None,
-            reloading: false,
-            reload_again: false,
             size: (super::views::MIN_W, super::views::MIN_H),
             messages: Vec::new(),
-            search_asked: None,
-            search_answered: None,
-            pinned_today: None,
             help_from: None,
             help_page: 20,
         }
+    }
+
+    /// Load every row synchronously (tests and small databases without a loader thread).
+    pub fn load_now(&mut self) -> crate::store::Result<()> {
+        self.list.load_now(&self.store)
     }
 
     pub fn screen(&self) -> &Screen {
@@ -210,13 +170,6 @@ impl App {
         }
     }
 
-    /// A success after an error: the stale error goes.
-    pub(crate) fn clear_stale_error(&mut self) {
-        if matches!(self.message, Some((_, true))) {
-            self.message = None;
-        }
-    }
-
     /// Apply one action. This is the only place state changes.
     pub fn update(&mut self, action: Action) {
         self.dirty = true;
@@ -233,29 +186,10 @@ impl App {
                 self.poll();
             }
             Action::LoadProgress(n, total) => {
-                self.load_progress = (n, total);
-                self.total_assets = total as i64;
+                self.list.catalog.load_progress = (n, total);
+                self.list.catalog.total = total as i64;
             }
-            Action::Loaded(rows, interner) => {
-                // Freeing a million rows takes a while: not on the UI thread.
-                let old = std::mem::replace(&mut self.rows, rows);
-                let old_interner = std::mem::replace(&mut self.interner, interner);
-                if self.reload.is_some() {
-                    std::thread::spawn(move || drop((old, old_interner)));
-                }
-                self.reloading = false;
-                if std::mem::take(&mut self.reload_again) {
-                    if let Some(reload) = &self.reload {
-                        reload();
-                        self.reloading = true;
-                    }
-                }
-                self.loaded = true;
-                self.total_assets = self.rows.len() as i64;
-                self.preview.clear();
-                self.reindex();
-                self.rebuild_order();
-            }
+            Action::Loaded(rows, interner) => self.list.loaded(rows, interner),
             Action::LoadFailed(e) => self.fail(format!("could not load the asset list: {e}")),
             Action::Db(reply, finished) => {
                 if finished {
@@ -263,7 +197,7 @@ impl App {
                 }
                 reply(self);
                 if finished {
-                    self.after_write();
+                    self.apply_changes();
                 }
             }
             Action::SearchDone {
@@ -271,54 +205,52 @@ impl App {
                 query,
                 top,
                 total,
-            } => {
-                if let Some(s) = self.list.search.as_mut() {
-                    if generation == s.generation {
-                        self.search_answered = self.search_asked.take();
-                        s.answered = query;
-                        s.results = top;
-                        s.total = total;
-                        s.selected = s.selected.min(s.results.len().saturating_sub(1));
-                    }
-                }
-            }
+            } => self.list.search_done(generation, query, top, total),
         }
     }
 
-    // ---- keys ----
-
+    /// A key, to the screen on top.
     pub(crate) fn key(&mut self, k: KeyEvent) {
         // ctrl-c quits from every view, whatever the keymap says: no user file can trap anyone.
         if is_ctrl_c(&k) {
             self.quit = true;
             return;
         }
+        let cx = context!(self);
         let Some(top) = self.screens.last_mut() else {
             return;
         };
         let effects = match top {
-            Screen::List if self.list.typing => return self.search_key(k),
-            Screen::List => return self.list_key(k),
-            Screen::Detail(_) => return self.detail_key(k),
-            Screen::Scan => return self.scan_key(k),
-            Screen::Form(_) => return self.form_key(k),
-            Screen::Picker(_) => return self.picker_key(k),
-            Screen::Import(_) => return self.import_key(k),
-            Screen::Person(p) => p.key(&self.keymap, k),
+            Screen::List => self.list.key(&cx, k),
+            Screen::Scan => self.scan.key(&cx, k),
+            Screen::Detail(d) => d.key(&cx, k),
+            Screen::Form(f) => f.key(&cx, k),
+            Screen::Picker(p) => p.key(&cx, k),
+            Screen::Import(r) => r.key(&cx, k),
+            Screen::Person(p) => p.key(cx.keymap, k),
             Screen::Help { scroll } | Screen::Messages { scroll } => {
-                super::screens::help::key(scroll, self.help_page, &self.keymap, k)
+                super::screens::help::key(scroll, self.help_page, cx.keymap, k)
             }
-            Screen::Ghosts(g) => g.key(&self.keymap, k),
-            Screen::Drift(d) => d.key(&self.keymap, k),
-            Screen::Reconcile(r) => r.key(&self.keymap, k),
-            Screen::Licences(r) => r.key(&self.keymap, k),
-            Screen::Finance(r) => r.key(&self.keymap, k),
-            Screen::Forecast(r) => r.key(&self.keymap, k),
+            Screen::Ghosts(g) => g.key(cx.keymap, k),
+            Screen::Drift(d) => d.key(cx.keymap, k),
+            Screen::Reconcile(r) => r.key(cx.keymap, k),
+            Screen::Licences(r) => r.key(cx.keymap, k),
+            Screen::Finance(r) => r.key(cx.keymap, k),
+            Screen::Forecast(r) => r.key(cx.keymap, k),
         };
         self.run(effects);
     }
 
-    /// Carry out what a screen asked for.
+    /// After a key: if it opened help, remember the view it was opened from, so the first
+    /// draw starts at that view's section.
+    fn help_opened(&mut self, screens_before: usize) {
+        let n = self.screens.len();
+        if n > screens_before && matches!(self.screens.last(), Some(Screen::Help { .. })) {
+            self.help_from = n.checked_sub(2).map(|i| self.screens[i].keymap_view());
+        }
+    }
+
+    /// Carry out what a screen asked for, in order.
     pub(crate) fn run(&mut self, effects: Vec<Effect>) {
         for e in effects {
             match e {
@@ -326,16 +258,31 @@ impl App {
                 Effect::Pop => self.pop(),
                 Effect::Say(t) => self.say(t),
                 Effect::Fail(t) => self.fail(t),
+                Effect::Bell => self.bell = true,
+                Effect::ClearStaleError => {
+                    if matches!(self.message, Some((_, true))) {
+                        self.message = None;
+                    }
+                }
                 Effect::Help => self.screens.push(Screen::Help { scroll: 0 }),
                 Effect::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
                 Effect::Quit => self.quit = true,
-                Effect::OpenAsset(id) => self.open_detail(id),
-                Effect::OpenPerson(u) => self.open_person(&u),
-                Effect::EditPerson(p) => self
-                    .screens
-                    .push(Screen::Form(super::screens::forms::Form::edit_person(&p))),
+                Effect::OpenAsset(id) => self.run(detail::open(&self.store, id)),
+                Effect::OpenPerson(u) => self.run(person::open(&self.store, &u)),
+                Effect::Form(what) => self.run(forms::open(&self.store, what)),
+                Effect::Pick(src) => self.run(picker::open(&self.store, src)),
                 Effect::Write(job) => self.write(job),
                 Effect::Refresh => self.refresh_reports(),
+                Effect::Reload => self.reload(),
+                Effect::Demo => self.load_demo(),
+                Effect::Filter(choice) => {
+                    let e = self.list.apply_filter(choice);
+                    self.run(e);
+                }
+                Effect::Scan(op) => {
+                    let e = self.scan.op(&context!(self), op);
+                    self.run(e);
+                }
             }
         }
     }
@@ -362,38 +309,49 @@ impl App {
             None => {
                 let reply = job(&mut self.store, &mut self.inline);
                 reply(self);
-                self.after_write();
+                self.apply_changes();
             }
         }
     }
 
+    /// A paste is one input: into the focused text field, never interpreted as commands.
     fn paste(&mut self, text: &str) {
-        // A paste is one input: into the focused text field, never interpreted as commands.
         let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-        let input = match self.screens.last_mut() {
-            Some(Screen::Scan) => Some(&mut self.scan.input),
-            Some(Screen::Form(f)) => f.focused_input(),
-            Some(Screen::Picker(p)) => Some(&mut p.input),
-            Some(Screen::List) if self.list.typing => {
-                self.list.search.as_mut().map(|s| &mut s.input)
-            }
-            _ => None,
-        };
-        if let Some(i) = input {
-            let v = format!("{}{}", i.value(), clean);
-            *i = Input::new(v);
-        }
-        if let Some(Screen::Picker(p)) = self.screens.last_mut() {
-            p.refilter();
-        }
-        if self.list.typing {
-            self.run_search();
+        match self.screens.last_mut() {
+            Some(Screen::Scan) => self.scan.paste(&clean),
+            Some(Screen::Form(f)) => f.paste(&clean),
+            Some(Screen::Picker(p)) => p.paste(&clean),
+            Some(Screen::List) => self.list.paste(&clean),
+            _ => {}
         }
     }
 
-    // ---- pickers and forms ----
+    /// A scan from the wand (told from typing by the assembler).
+    fn scanned(&mut self, code: &str) {
+        match self.screen() {
+            Screen::Scan => self.scan_commit(code),
+            Screen::List | Screen::Detail(_) | Screen::Person(_) => {
+                let on_detail = matches!(self.screen(), Screen::Detail(_));
+                let e = self.list.scanned(&context!(self), code, on_detail);
+                self.run(e);
+            }
+            _ => {
+                // In forms and pickers a scan is just typing: replay it as text.
+                for c in code.chars() {
+                    self.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+                }
+            }
+        }
+    }
 
-    pub(crate) fn load_demo(&mut self) {
+    /// A scan made in the scan view (the wand's codes arrive here; tests call it directly).
+    pub fn scan_commit(&mut self, code: &str) {
+        let e = self.scan.commit(&context!(self), code);
+        self.run(e);
+    }
+
+    /// Fill an empty database with demo data, on the worker.
+    fn load_demo(&mut self) {
         if self.store.asset_count().unwrap_or(1) > 0 {
             return self.say("demo data goes only into an empty database");
         }
@@ -406,58 +364,56 @@ impl App {
                         "loaded demo data: {} assets, {} people",
                         s.assets, s.people
                     ));
-                    app.refresh_all();
+                    app.reload();
                 }
                 Err(e) => app.fail(e),
             })
         }));
     }
 
-    // ---- scanning ----
+    /// Read the whole list again (ctrl-r, or after demo data).
+    pub fn reload(&mut self) {
+        if let Err(e) = self.list.catalog.reload_now(&self.store) {
+            self.fail(e.to_string());
+        }
+        self.list.rebuild_order();
+    }
 
-    /// A scan arrived outside the scan view: jump to that asset.
-    fn scanned(&mut self, code: &str) {
-        match self.screen() {
-            Screen::Scan => self.scan_commit(code),
-            Screen::List | Screen::Detail(_) | Screen::Person(_) => {
-                let code = normalize_code(code);
-                match self.store.resolve_code(code) {
-                    Ok(Resolved::Asset(a)) => {
-                        self.list.typing = false;
-                        // Replace a detail on top rather than stacking one per scan.
-                        if let Screen::Detail(_) = self.screen() {
-                            self.screens.pop();
-                        }
-                        self.open_detail(a.id);
-                        self.say(format!("scanned {}", a.tag));
-                    }
-                    Ok(Resolved::Badge(p)) => self.open_person(&p.username),
-                    Ok(Resolved::Location(l)) => {
-                        self.list.filter = super::screens::list::Filter {
-                            location: Some(l.code.clone()),
-                            ..Default::default()
-                        };
-                        self.rebuild_order();
-                        self.say(format!("showing what is at {} ({})", l.code, l.name));
-                    }
-                    Ok(Resolved::Command(c)) => self.say(format!(
-                        "CMD-{} is a scan-view command: press {} for the scan view first",
-                        c.to_ascii_uppercase(),
-                        self.keymap.list.first_key(super::keymap::ListCmd::Scan)
-                    )),
-                    Ok(Resolved::Unknown) => self.fail(format!(
-                        "scanned '{}': no asset, serial, badge or location has that code",
-                        crate::domain::text::visible(code)
-                    )),
-                    Err(e) => self.fail(e.to_string()),
-                }
+    /// Recompute every open report view on the worker (after a change, or on ctrl-r); each
+    /// reply replaces its view's figures in place.
+    fn refresh_reports(&mut self) {
+        let jobs: Vec<Job> = self
+            .screens
+            .iter()
+            .filter_map(|s| s.refresh_job(&self.settings))
+            .collect();
+        for j in jobs {
+            self.write(j);
+        }
+    }
+
+    /// Poll `PRAGMA data_version`; when another process committed, apply what changed.
+    pub fn poll(&mut self) {
+        if self.list.catalog.outdated(&self.store) {
+            self.apply_changes();
+            self.dirty = true;
+        }
+    }
+
+    /// Pick up a change (ours or another process's): the list's rows, then every open screen
+    /// that shows what changed.
+    fn apply_changes(&mut self) {
+        let Some(ch) = self.list.apply_changes(&self.store) else {
+            return;
+        };
+        if !ch.reloading {
+            for s in &mut self.screens {
+                s.changed(&self.store, &ch.ids);
             }
-            _ => {
-                // In forms and pickers a scan is just typing: replay it as text.
-                for c in code.chars() {
-                    self.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-                }
+            if let Some(Screen::Scan) = self.screens.last() {
+                self.scan.changed(&self.store, &ch.ids);
             }
         }
+        self.refresh_reports();
     }
 }

@@ -102,7 +102,8 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         // The scan view keeps working at a bench's small terminal, in a compact layout.
         let scanning = matches!(app.screen(), Screen::Scan);
         if scanning && screens::scan::fits_compact(area.width, area.height) {
-            return screens::scan::draw_compact(f, app, &t, area);
+            let cx = context(app);
+            return screens::scan::draw_compact(f, &app.scan, &cx, &t, area);
         }
         let (w, h) = screens::scan::COMPACT_MIN;
         let msg = if scanning {
@@ -382,15 +383,35 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
     out
 }
 
+/// What screens read while drawing.
+fn context(app: &App) -> screens::Context<'_> {
+    screens::Context {
+        keymap: &app.keymap,
+        settings: &app.settings,
+        store: &app.store,
+        size: app.size,
+        input_at: app.input_at,
+    }
+}
+
 fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     // Split borrow: pull the screen out, draw, put it back.
     let Some(mut screen) = app.screens.pop() else {
         return;
     };
     match &mut screen {
-        Screen::List => screens::list::draw(f, app, t, area),
+        Screen::List => {
+            let cx = screens::Context {
+                keymap: &app.keymap,
+                settings: &app.settings,
+                store: &app.store,
+                size: app.size,
+                input_at: app.input_at,
+            };
+            screens::list::draw(f, &mut app.list, &cx, &app.display_path, t, area)
+        }
         Screen::Detail(d) => screens::detail::draw(f, d, t, area),
-        Screen::Scan => screens::scan::draw(f, app, t, area),
+        Screen::Scan => screens::scan::draw(f, &app.scan, &context(app), t, area),
         Screen::Person(p) => screens::person::draw(f, p, t, area),
         Screen::Help { scroll } => {
             let from = app.help_from.take();

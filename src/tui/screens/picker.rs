@@ -1,15 +1,19 @@
 //! A fuzzy pick-list (people, locations, grades, statuses, filters, PO lines): typing narrows
 //! it. What it is for and the typed values behind its labels travel together in [`Pick`], so a
-//! choice is never re-parsed from its label.
+//! choice is never re-parsed from its label; the choice itself becomes effects (a write, a
+//! filter, a scan-engine instruction, a form). A picker whose items are slow to read (the open
+//! PO lines) opens at once showing "loading…" and is filled by the database worker's reply.
 
-use super::forms::Form;
+use super::forms::Open;
 use super::list::FilterChoice;
 use super::scan::engine::ScanOp;
 use super::scan::session::PoLine;
-use super::Screen;
+use super::{Context, Effect, Screen};
 use crate::domain::text::visible;
 use crate::domain::{Condition, Status};
+use crate::store::Store;
 use crate::tui::app::App;
+use crate::tui::db::Job;
 use crate::tui::keymap::PickerCmd;
 use crate::tui::views::{fit, Theme};
 use crossterm::event::KeyEvent;
@@ -50,7 +54,60 @@ pub struct Picker {
     /// Exact keys per item (a person's badge, username, email, name): typed or scanned whole,
     /// they choose that item even when the fuzzy list does not show it.
     pub exact: Vec<Vec<String>>,
+    /// Its items are being read by the worker.
+    pub loading: bool,
+    /// Enter was pressed while loading: choose as soon as the items arrive (a wand's Enter
+    /// right after F10 is not lost).
+    choose_when_loaded: bool,
 }
+
+/// Builds a picker's `Pick` from the values read for it.
+pub type Then = Box<dyn FnOnce(Vec<String>) -> Pick + Send>;
+
+/// A picker over what the store holds, opened by `app.rs` through [`open`].
+pub enum Source {
+    /// Active people, by username, name, badge or email.
+    People {
+        title: String,
+        then: Then,
+    },
+    Locations {
+        title: String,
+        then: Then,
+    },
+    /// Filter the list by status, location or assignee.
+    Filter,
+    /// The open purchase-order lines, read on the worker. `auto`: opened by F10 itself, so
+    /// with no open line it says so instead of showing an empty picker.
+    PoLines {
+        auto: bool,
+    },
+}
+
+/// Open the picker `src` asks for: read now (people, locations, filters: indexed reads), or
+/// (PO lines) shown as loading and filled by the worker's reply.
+pub fn open(store: &Store, src: Source) -> Vec<Effect> {
+    let p = match src {
+        Source::People { title, then } => people(store, &title, then),
+        Source::Locations { title, then } => locations(store, &title, then),
+        Source::Filter => super::list::filter_choices(store)
+            .map(|(labels, choices)| Picker::new("filter by", labels, Pick::Filter(choices))),
+        Source::PoLines { auto } => {
+            let mut p = Picker::new(PO_TITLE, Vec::new(), Pick::ScanPoLine(Vec::new()));
+            p.loading = true;
+            return vec![
+                Effect::Push(Screen::Picker(p)),
+                Effect::Write(po_lines(auto)),
+            ];
+        }
+    };
+    match p {
+        Ok(p) => vec![Effect::Push(Screen::Picker(p))],
+        Err(e) => vec![Effect::Fail(e.to_string())],
+    }
+}
+
+const PO_TITLE: &str = "receive against which line?";
 
 impl Picker {
     pub fn new(title: &str, labels: Vec<String>, then: Pick) -> Picker {
@@ -62,6 +119,8 @@ impl Picker {
             selected: 0,
             then,
             exact: Vec::new(),
+            loading: false,
+            choose_when_loaded: false,
         };
         p.refilter();
         p
@@ -133,218 +192,239 @@ impl Picker {
     }
 }
 
-impl App {
-    /// Active people, by username and name.
-    pub(crate) fn people_picker(
-        &self,
-        title: &str,
-        then: impl FnOnce(Vec<String>) -> Pick,
-    ) -> crate::store::Result<Picker> {
-        let people: Vec<_> = self
-            .store
-            .people()?
-            .into_iter()
-            .filter(|p| p.active)
-            .collect();
-        let labels = people
-            .iter()
-            .map(|p| {
-                format!(
-                    "{:<16} {}{}",
-                    p.username,
-                    p.full_name,
-                    p.email
-                        .as_deref()
-                        .map(|e| format!(" <{e}>"))
-                        .unwrap_or_default()
-                )
-            })
-            .collect();
-        let exact = people
-            .iter()
-            .map(|p| {
-                [
-                    Some(p.username.clone()),
-                    p.badge.clone(),
-                    p.email.clone(),
-                    Some(p.full_name.clone()),
-                ]
-                .into_iter()
-                .flatten()
-                .collect()
-            })
-            .collect();
-        let names = people.into_iter().map(|p| p.username).collect();
-        let mut p = Picker::new(title, labels, then(names));
-        p.exact = exact;
-        Ok(p)
-    }
-
-    pub(crate) fn locations_picker(
-        &self,
-        title: &str,
-        then: impl FnOnce(Vec<String>) -> Pick,
-    ) -> crate::store::Result<Picker> {
-        let locs = self.store.locations()?;
-        let labels = locs
-            .iter()
-            .map(|l| format!("{:<12} {}", l.code, l.name))
-            .collect();
-        let codes = locs.into_iter().map(|l| l.code).collect();
-        Ok(Picker::new(title, labels, then(codes)))
-    }
-
-    pub(crate) fn po_line_picker(&self) -> crate::store::Result<Picker> {
-        let lines: Vec<PoLine> = self
-            .store
-            .open_po_lines()?
-            .into_iter()
-            .map(|(po, model, outstanding)| PoLine {
-                po,
-                model,
-                outstanding,
-                ordered: 0,
-                received: 0,
-                next_tag: None,
-            })
-            .collect();
-        let labels = lines
-            .iter()
-            .map(|l| format!("{} · {} · {} outstanding", l.po, l.model, l.outstanding))
-            .collect();
-        Ok(Picker::new(
-            "receive against which line?",
-            labels,
-            Pick::ScanPoLine(lines),
-        ))
-    }
-
-    pub(crate) fn picker_key(&mut self, k: KeyEvent) {
-        let Some(Screen::Picker(p)) = self.screens.last_mut() else {
-            return;
-        };
-        match self.keymap.picker.command(&k) {
-            Some(PickerCmd::Cancel) => self.pop(),
-            Some(PickerCmd::Up) => p.selected = p.selected.saturating_sub(1),
+impl Picker {
+    pub fn key(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
+        match cx.keymap.picker.command(&k) {
+            Some(PickerCmd::Cancel) => return vec![Effect::Pop],
+            Some(PickerCmd::Up) => self.selected = self.selected.saturating_sub(1),
             Some(PickerCmd::Down) => {
-                p.selected = (p.selected + 1).min(p.filtered.len().saturating_sub(1))
+                self.selected = (self.selected + 1).min(self.filtered.len().saturating_sub(1))
             }
-            Some(PickerCmd::Choose) => {
-                let chosen = p.chosen();
-                let Some(Screen::Picker(p)) = self.screens.pop() else {
-                    return;
-                };
-                if let Some(i) = chosen {
-                    self.picked(p.then, i);
-                }
-            }
-            Some(PickerCmd::Quit) => self.quit = true,
+            Some(PickerCmd::Choose) if self.loading => self.choose_when_loaded = true,
+            Some(PickerCmd::Choose) => return self.choose(),
+            Some(PickerCmd::Quit) => return vec![Effect::Quit],
             None => {
-                p.input.handle_event(&crossterm::event::Event::Key(k));
-                p.refilter();
+                self.input.handle_event(&crossterm::event::Event::Key(k));
+                self.refilter();
             }
         }
+        vec![]
     }
 
-    /// A picker's choice (index `i` into its values), applied.
-    fn picked(&mut self, then: Pick, i: usize) {
-        let grade = Condition::ALL.get(i).copied();
-        match then {
-            Pick::CheckoutTo { tag, people } => {
-                let Some(who) = people.get(i).cloned() else {
-                    return;
-                };
-                self.asset_write(move |s| {
-                    s.checkout(&tag, &who, None, None)
-                        .map(|v| format!("{} checked out to {who}", v.tag))
-                });
-            }
-            Pick::CheckinGrade { tag } => {
-                let Some(c) = grade else { return };
-                self.asset_write(move |s| {
-                    s.checkin(&tag, Some(c), None, None)
-                        .map(|v| format!("{} checked in ({})", v.tag, v.condition))
-                });
-            }
-            Pick::SetGrade { tag } => {
-                let Some(c) = grade else { return };
-                self.asset_write(move |s| {
-                    s.set_condition(&tag, c, None)
-                        .map(|v| format!("{} graded {}", v.tag, v.condition))
-                });
-            }
-            Pick::MoveTo { tag, codes } => {
-                let Some(to) = codes.get(i).cloned() else {
-                    return;
-                };
-                self.asset_write(move |s| {
-                    s.move_asset(&tag, &to, None)
-                        .map(|v| format!("{} moved to {to}", v.tag))
-                });
-            }
-            Pick::SetStatus { tag, statuses } => {
-                let Some(st) = statuses.get(i).copied() else {
-                    return;
-                };
-                self.asset_write(move |s| {
-                    s.set_status(&tag, st, None)
-                        .map(|v| format!("{} is now {}", v.tag, v.status))
-                });
-            }
-            Pick::Filter(choices) => {
-                if let Some(c) = choices.get(i).cloned() {
-                    self.apply_filter(c);
-                }
-            }
-            Pick::ScanPerson(people) => {
-                if let Some(u) = people.get(i).cloned() {
-                    self.scan_op(ScanOp::Person(u));
-                }
-            }
-            Pick::ScanLocation(codes) => {
-                if let Some(c) = codes.get(i).cloned() {
-                    self.scan_op(ScanOp::Location(c));
-                }
-            }
-            Pick::ScanPoLine(lines) => {
-                if let Some(l) = lines.get(i).cloned() {
-                    self.scan_op(ScanOp::Line(l));
-                }
-            }
-            Pick::ScanOffboardPerson(people) => {
-                if let Some(u) = people.get(i).cloned() {
-                    self.scan_op(ScanOp::Offboard(u));
-                }
-            }
-            Pick::FinishOffboarding { lost } => {
-                if let Some(lost) = lost.get(i).copied() {
-                    self.scan_op(ScanOp::Finish { lost });
-                }
-            }
-            Pick::EditLocation(codes) => {
-                let Some(code) = codes.get(i) else { return };
-                match self.store.location(code) {
-                    Ok(Some(l)) => self.screens.push(Screen::Form(Form::edit_location(&l))),
-                    Ok(None) => self.fail(format!("location {code} vanished")),
-                    Err(e) => self.fail(e.to_string()),
-                }
-            }
+    /// Pasted text narrows the list like typing.
+    pub fn paste(&mut self, text: &str) {
+        self.input = Input::new(format!("{}{text}", self.input.value()));
+        self.refilter();
+    }
+
+    /// Close the picker and act on its choice.
+    fn choose(&mut self) -> Vec<Effect> {
+        let chosen = self.chosen();
+        // The picker closes now: its values go with the choice instead of being copied.
+        let then = std::mem::replace(&mut self.then, Pick::Filter(Vec::new()));
+        let mut out = vec![Effect::Pop];
+        if let Some(i) = chosen {
+            out.extend(picked(then, i));
         }
+        out
     }
 
-    /// One write on one asset through the worker; its message (or error) on the status line.
-    pub(crate) fn asset_write(
-        &mut self,
-        op: impl FnOnce(&mut crate::store::Store) -> crate::store::Result<String> + Send + 'static,
-    ) {
-        self.write(Box::new(move |store, _| {
-            let r = op(store).map_err(|e| e.to_string());
-            Box::new(move |app: &mut App| match r {
-                Ok(m) => app.say(m),
-                Err(e) => app.fail(e),
-            })
-        }));
+    /// The worker's reply: the items, and the choice if Enter came first.
+    pub fn fill(&mut self, labels: Vec<String>, then: Pick) -> Vec<Effect> {
+        self.labels = labels;
+        self.then = then;
+        self.loading = false;
+        self.refilter();
+        if std::mem::take(&mut self.choose_when_loaded) {
+            return self.choose();
+        }
+        vec![]
     }
+}
+
+/// Active people, by username and name.
+fn people(store: &Store, title: &str, then: Then) -> crate::store::Result<Picker> {
+    let people: Vec<_> = store.people()?.into_iter().filter(|p| p.active).collect();
+    let labels = people
+        .iter()
+        .map(|p| {
+            format!(
+                "{:<16} {}{}",
+                p.username,
+                p.full_name,
+                p.email
+                    .as_deref()
+                    .map(|e| format!(" <{e}>"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    let exact = people
+        .iter()
+        .map(|p| {
+            [
+                Some(p.username.clone()),
+                p.badge.clone(),
+                p.email.clone(),
+                Some(p.full_name.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        })
+        .collect();
+    let names = people.into_iter().map(|p| p.username).collect();
+    let mut p = Picker::new(title, labels, then(names));
+    p.exact = exact;
+    Ok(p)
+}
+
+fn locations(store: &Store, title: &str, then: Then) -> crate::store::Result<Picker> {
+    let locs = store.locations()?;
+    let labels = locs
+        .iter()
+        .map(|l| format!("{:<12} {}", l.code, l.name))
+        .collect();
+    let codes = locs.into_iter().map(|l| l.code).collect();
+    Ok(Picker::new(title, labels, then(codes)))
+}
+
+/// Read the open PO lines on the worker and fill the loading picker on top with them.
+fn po_lines(auto: bool) -> Job {
+    Box::new(move |store, _| {
+        let r = store.open_po_lines().map_err(|e| e.to_string());
+        Box::new(move |app: &mut App| {
+            // Closed (esc) while loading: nothing to fill.
+            let Some(Screen::Picker(p)) = app.screens.last_mut() else {
+                return;
+            };
+            if !p.loading || !matches!(p.then, Pick::ScanPoLine(_)) {
+                return;
+            }
+            let lines: Vec<PoLine> = match r {
+                Ok(lines) => lines
+                    .into_iter()
+                    .map(|(po, model, outstanding)| PoLine {
+                        po,
+                        model,
+                        outstanding,
+                        ordered: 0,
+                        received: 0,
+                        next_tag: None,
+                    })
+                    .collect(),
+                Err(e) => return app.run(vec![Effect::Pop, Effect::Fail(e)]),
+            };
+            if lines.is_empty() && auto {
+                return app.run(vec![
+                    Effect::Pop,
+                    Effect::Say(
+                        "no purchase-order line is waiting to be received: add one with itam po add and itam po line".into(),
+                    ),
+                ]);
+            }
+            let labels = lines
+                .iter()
+                .map(|l| format!("{} · {} · {} outstanding", l.po, l.model, l.outstanding))
+                .collect();
+            let effects = p.fill(labels, Pick::ScanPoLine(lines));
+            app.run(effects);
+        })
+    })
+}
+
+/// A picker's choice (index `i` into its values), as effects.
+fn picked(then: Pick, i: usize) -> Vec<Effect> {
+    let grade = Condition::ALL.get(i).copied();
+    let e = match then {
+        Pick::CheckoutTo { tag, people } => {
+            let Some(who) = people.get(i).cloned() else {
+                return vec![];
+            };
+            Effect::Write(asset_write(move |s| {
+                s.checkout(&tag, &who, None, None)
+                    .map(|v| format!("{} checked out to {who}", v.tag))
+            }))
+        }
+        Pick::CheckinGrade { tag } => {
+            let Some(c) = grade else { return vec![] };
+            Effect::Write(asset_write(move |s| {
+                s.checkin(&tag, Some(c), None, None)
+                    .map(|v| format!("{} checked in ({})", v.tag, v.condition))
+            }))
+        }
+        Pick::SetGrade { tag } => {
+            let Some(c) = grade else { return vec![] };
+            Effect::Write(asset_write(move |s| {
+                s.set_condition(&tag, c, None)
+                    .map(|v| format!("{} graded {}", v.tag, v.condition))
+            }))
+        }
+        Pick::MoveTo { tag, codes } => {
+            let Some(to) = codes.get(i).cloned() else {
+                return vec![];
+            };
+            Effect::Write(asset_write(move |s| {
+                s.move_asset(&tag, &to, None)
+                    .map(|v| format!("{} moved to {to}", v.tag))
+            }))
+        }
+        Pick::SetStatus { tag, statuses } => {
+            let Some(st) = statuses.get(i).copied() else {
+                return vec![];
+            };
+            Effect::Write(asset_write(move |s| {
+                s.set_status(&tag, st, None)
+                    .map(|v| format!("{} is now {}", v.tag, v.status))
+            }))
+        }
+        Pick::Filter(mut choices) => {
+            if i >= choices.len() {
+                return vec![];
+            }
+            Effect::Filter(choices.swap_remove(i))
+        }
+        Pick::ScanPerson(mut people) if i < people.len() => {
+            Effect::Scan(ScanOp::Person(people.swap_remove(i)))
+        }
+        Pick::ScanLocation(mut codes) if i < codes.len() => {
+            Effect::Scan(ScanOp::Location(codes.swap_remove(i)))
+        }
+        Pick::ScanPoLine(mut lines) if i < lines.len() => {
+            Effect::Scan(ScanOp::Line(lines.swap_remove(i)))
+        }
+        Pick::ScanOffboardPerson(mut people) if i < people.len() => {
+            Effect::Scan(ScanOp::Offboard(people.swap_remove(i)))
+        }
+        Pick::FinishOffboarding { lost } => {
+            let Some(lost) = lost.get(i).copied() else {
+                return vec![];
+            };
+            Effect::Scan(ScanOp::Finish { lost })
+        }
+        Pick::EditLocation(mut codes) if i < codes.len() => {
+            Effect::Form(Open::EditLocation(codes.swap_remove(i)))
+        }
+        Pick::ScanPerson(_)
+        | Pick::ScanLocation(_)
+        | Pick::ScanPoLine(_)
+        | Pick::ScanOffboardPerson(_)
+        | Pick::EditLocation(_) => return vec![],
+    };
+    vec![e]
+}
+
+/// One write on one asset through the worker; its message (or error) on the status line.
+pub(crate) fn asset_write(
+    op: impl FnOnce(&mut crate::store::Store) -> crate::store::Result<String> + Send + 'static,
+) -> Job {
+    Box::new(move |store, _| {
+        let r = op(store).map_err(|e| e.to_string());
+        Box::new(move |app: &mut App| match r {
+            Ok(m) => app.say(m),
+            Err(e) => app.fail(e),
+        })
+    })
 }
 
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -390,7 +470,9 @@ pub fn draw(f: &mut Frame, p: &Picker, t: &Theme, area: Rect) {
             }
         })
         .collect();
-    let lines = if lines.is_empty() {
+    let lines = if p.loading {
+        vec![Line::styled("  loading…", t.dim())]
+    } else if lines.is_empty() {
         vec![Line::styled("  (nothing matches)", t.dim())]
     } else {
         lines

@@ -1,11 +1,13 @@
 //! Forms: add/edit an asset, add a person or a location, dispose. Saved with a deliberate key
 //! (ctrl-s by default) and written by the database worker; a refused save keeps every typed
-//! value and shows why.
-//! The field lists and constructors are in build.rs, the checks and the write in save.rs, the
+//! value and shows why. The field lists and constructors are in build.rs, the checks and the write in save.rs, the
 //! drawing in draw.rs.
 
-use super::Screen;
+use super::{Context, Effect, Screen};
+use crate::domain::AssetView;
+use crate::store::{CustomField, FieldValue, PersonView, Store};
 use crate::tui::app::App;
+use crate::tui::db::Job;
 use crate::tui::keymap::FormCmd;
 use crossterm::event::KeyEvent;
 use tui_input::backend::crossterm::EventHandler;
@@ -15,6 +17,44 @@ mod build;
 mod draw;
 mod save;
 pub use draw::draw;
+
+/// A form that needs what the store holds, opened by `app.rs` through [`open`].
+pub enum Open {
+    /// With every defined custom field.
+    AddAsset,
+    /// Prefilled from the asset on screen, its home and its field values.
+    EditAsset {
+        asset: Box<AssetView>,
+        home: Option<String>,
+        values: Vec<FieldValue>,
+    },
+    EditPerson(PersonView),
+    EditLocation(String),
+}
+
+/// Open the form `what` asks for (the custom field definitions or the location are small
+/// indexed reads).
+pub fn open(store: &Store, what: Open) -> Vec<Effect> {
+    let defined = || -> crate::store::Result<Vec<CustomField>> { store.fields() };
+    let form = match what {
+        Open::AddAsset => defined().map(|d| Form::add_with(&d)),
+        Open::EditAsset {
+            asset,
+            home,
+            values,
+        } => defined().map(|d| Form::edit_with(&asset, home.as_deref(), &d, &values)),
+        Open::EditPerson(p) => Ok(Form::edit_person(&p)),
+        Open::EditLocation(code) => match store.location(&code) {
+            Ok(Some(l)) => Ok(Form::edit_location(&l)),
+            Ok(None) => return vec![Effect::Fail(format!("location {code} vanished"))],
+            Err(e) => Err(e),
+        },
+    };
+    match form {
+        Ok(f) => vec![Effect::Push(Screen::Form(f))],
+        Err(e) => vec![Effect::Fail(e.to_string())],
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
@@ -75,7 +115,8 @@ impl Form {
         self.typed.clear();
     }
 
-    pub fn key(&mut self, k: KeyEvent) {
+    /// A key that is no command: typing into the focused field.
+    fn type_key(&mut self, k: KeyEvent) {
         use crossterm::event::{KeyCode, KeyModifiers};
         if k.code == KeyCode::Enter {
             return self.next();
@@ -101,17 +142,20 @@ impl Form {
         f.input.handle_event(&crossterm::event::Event::Key(k));
     }
 
-    /// The focused field's input, for a paste: a selected value is replaced by it.
-    pub fn focused_input(&mut self) -> Option<&mut Input> {
+    /// Pasted text goes into the focused field (a selected value is replaced by it); a
+    /// choice field takes no paste.
+    pub fn paste(&mut self, text: &str) {
         let selected = std::mem::replace(&mut self.selected, false);
-        let f = self.fields.get_mut(self.focus)?;
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return;
+        };
         if !f.choices.is_empty() {
-            return None;
+            return;
         }
         if selected {
             f.input = Input::default();
         }
-        Some(&mut f.input)
+        f.input = Input::new(format!("{}{text}", f.input.value()));
     }
 }
 
@@ -146,65 +190,65 @@ fn pick_choice(f: &mut Field, typed: &mut String, k: KeyEvent) {
     }
 }
 
-impl App {
-    pub(crate) fn form_key(&mut self, k: KeyEvent) {
-        let Some(Screen::Form(f)) = self.screens.last_mut() else {
-            return;
-        };
-        let Some(cmd) = self.keymap.form.command(&k) else {
-            return f.key(k);
+impl Form {
+    pub fn key(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
+        let Some(cmd) = cx.keymap.form.command(&k) else {
+            self.type_key(k);
+            return vec![];
         };
         match cmd {
-            FormCmd::Cancel => self.pop(),
-            FormCmd::Next => f.next(),
-            FormCmd::Prev => f.prev(),
-            FormCmd::Quit => self.quit = true,
-            FormCmd::Save if f.busy.is_some() => {}
-            FormCmd::Save if f.kind == FormKind::Import => match f.import_request() {
+            FormCmd::Cancel => return vec![Effect::Pop],
+            FormCmd::Next => self.next(),
+            FormCmd::Prev => self.prev(),
+            FormCmd::Quit => return vec![Effect::Quit],
+            FormCmd::Save if self.busy.is_some() => {}
+            FormCmd::Save if self.kind == FormKind::Import => match self.import_request() {
                 Ok((path, opts)) => {
-                    f.error = None;
-                    f.busy = Some((
+                    self.error = None;
+                    self.busy = Some((
                         "checking the file (nothing is written yet)".into(),
                         std::time::Instant::now(),
                     ));
-                    self.write(super::import::plan(path, opts));
+                    return vec![Effect::Write(super::import::plan(path, opts))];
                 }
                 Err(e) => {
-                    f.error = Some(e.to_string());
-                    self.bell = true;
+                    self.error = Some(e.to_string());
+                    return vec![Effect::Bell];
                 }
             },
             FormCmd::Save => {
-                let problems = f.problems();
+                let problems = self.problems();
                 if !problems.is_empty() {
-                    f.error = Some(problems.join(" · "));
-                    self.bell = true;
-                    return;
+                    self.error = Some(problems.join(" · "));
+                    return vec![Effect::Bell];
                 }
-                f.error = None;
-                f.busy = Some(("saving".into(), std::time::Instant::now()));
-                let form = f.clone();
-                self.write(Box::new(move |store, _| {
-                    let r = form.save(store).map_err(|e| e.to_string());
-                    Box::new(move |app: &mut App| {
-                        // The reply belongs to the form on top (the one that was saved).
-                        let Some(Screen::Form(f)) = app.screens.last_mut() else {
-                            return;
-                        };
-                        f.busy = None;
-                        match r {
-                            Ok(msg) => {
-                                app.pop();
-                                app.say(msg);
-                            }
-                            Err(e) => {
-                                f.error = Some(e);
-                                app.bell = true;
-                            }
-                        }
-                    })
-                }));
+                self.error = None;
+                self.busy = Some(("saving".into(), std::time::Instant::now()));
+                return vec![Effect::Write(save_job(self.clone()))];
             }
         }
+        vec![]
     }
+}
+
+/// Write `form` on the worker; the reply closes it with a message, or shows why not.
+fn save_job(form: Form) -> Job {
+    Box::new(move |store, _| {
+        let r = form.save(store).map_err(|e| e.to_string());
+        Box::new(move |app: &mut App| {
+            // The reply belongs to the form on top (the one that was saved).
+            let Some(Screen::Form(f)) = app.screens.last_mut() else {
+                return;
+            };
+            f.busy = None;
+            let effects = match r {
+                Ok(msg) => vec![Effect::Pop, Effect::Say(msg)],
+                Err(e) => {
+                    f.error = Some(e);
+                    vec![Effect::Bell]
+                }
+            };
+            app.run(effects);
+        })
+    })
 }
