@@ -2032,3 +2032,49 @@ fn measure_custom_field_search_at_load() {
         app.list.search.as_ref().map_or(0, |s| s.total)
     );
 }
+
+#[test]
+fn the_po_line_picker_reads_its_lines_on_the_worker_and_shows_loading_until_then() {
+    // Issue 12: opening the PO-line picker reads nothing on the UI thread. Jobs go to a
+    // worker this test plays by hand, so what the screen shows before each reply is seen.
+    let (dir, mut app) = app_with(50);
+    app.store.po_add("PO-7", "CDW", Some("2026-11-01")).unwrap();
+    app.store
+        .po_line("PO-7", "Latitude 7440", 10, "1499", None)
+        .unwrap();
+    let (tx, jobs) = std::sync::mpsc::channel::<itam::tui::db::Job>();
+    app.db = Some(tx);
+    let mut worker = open(&dir);
+    let mut ctx = itam::tui::db::Ctx::default();
+    let mut run_next = |app: &mut App| {
+        let job = jobs.try_recv().expect("a job was sent to the worker");
+        let reply = job(&mut worker, &mut ctx);
+        app.update(Action::Db(reply, true));
+    };
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(10));
+    run_next(&mut app); // the engine switches to receiving and asks for a line
+    assert_eq!(screen_name(&app), "picker");
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("receive against which line?"), "{out}");
+    assert!(out.contains("loading…"), "{out}");
+    assert!(
+        !out.contains("PO-7"),
+        "no line is read on the UI thread: {out}"
+    );
+    // A wand's Enter before the lines arrive is kept, and chooses once they do.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(screen_name(&app), "picker");
+    run_next(&mut app); // the open lines
+    assert_eq!(screen_name(&app), "scan");
+    run_next(&mut app); // the engine takes the chosen line
+    let out = render(&mut app, 80, 24);
+    let flat = out.replace(['\n', '"', ' '], "");
+    assert!(flat.contains("receivingPO-7·Latitude7440"), "{out}");
+    // F7 opens it again, loading first; esc before the reply leaves nothing behind.
+    key(&mut app, KeyCode::F(7));
+    assert!(render(&mut app, 80, 24).contains("loading…"));
+    key(&mut app, KeyCode::Esc);
+    run_next(&mut app);
+    assert_eq!(screen_name(&app), "scan");
+}
