@@ -274,7 +274,7 @@ impl App {
                 Effect::Write(job) => self.write(job),
                 Effect::Refresh => self.refresh_reports(),
                 Effect::Reload => self.reload(),
-                Effect::Demo => self.load_demo(),
+                Effect::Demo => self.run(super::screens::list::demo(&self.store)),
                 Effect::Filter(choice) => {
                     let e = self.list.apply_filter(choice);
                     self.run(e);
@@ -348,27 +348,6 @@ impl App {
     pub fn scan_commit(&mut self, code: &str) {
         let e = self.scan.commit(&context!(self), code);
         self.run(e);
-    }
-
-    /// Fill an empty database with demo data, on the worker.
-    fn load_demo(&mut self) {
-        if self.store.asset_count().unwrap_or(1) > 0 {
-            return self.say("demo data goes only into an empty database");
-        }
-        self.say("loading demo data…");
-        self.write(Box::new(|store, _| {
-            let r = crate::demo::generate(store, 500, 1).map_err(|e| e.to_string());
-            Box::new(move |app: &mut App| match r {
-                Ok(s) => {
-                    app.say(format!(
-                        "loaded demo data: {} assets, {} people",
-                        s.assets, s.people
-                    ));
-                    app.reload();
-                }
-                Err(e) => app.fail(e),
-            })
-        }));
     }
 
     /// Read the whole list again (ctrl-r, or after demo data).

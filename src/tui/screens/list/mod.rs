@@ -494,3 +494,26 @@ pub fn filter_choices(store: &Store) -> crate::store::Result<(Vec<String>, Vec<F
     }
     Ok((labels, choices))
 }
+
+/// Fill an empty database with demo data on the worker, then read the list again.
+pub fn demo(store: &Store) -> Vec<Effect> {
+    if store.asset_count().unwrap_or(1) > 0 {
+        return vec![Effect::Say(
+            "demo data goes only into an empty database".into(),
+        )];
+    }
+    let job: crate::tui::db::Job = Box::new(|store, _| {
+        let r = crate::demo::generate(store, 500, 1).map_err(|e| e.to_string());
+        Box::new(move |app: &mut crate::tui::app::App| match r {
+            Ok(s) => {
+                app.say(format!(
+                    "loaded demo data: {} assets, {} people",
+                    s.assets, s.people
+                ));
+                app.reload();
+            }
+            Err(e) => app.fail(e),
+        })
+    });
+    vec![Effect::Say("loading demo data…".into()), Effect::Write(job)]
+}
