@@ -227,16 +227,16 @@ impl App {
             Screen::Form(f) => f.key(&cx, k),
             Screen::Picker(p) => p.key(&cx, k),
             Screen::Import(r) => r.key(&cx, k),
-            Screen::Person(p) => p.key(cx.keymap, k),
+            Screen::Person(p) => p.key(&cx, k),
             Screen::Help { scroll } | Screen::Messages { scroll } => {
                 super::screens::help::key(scroll, self.help_page, cx.keymap, k)
             }
-            Screen::Ghosts(g) => g.key(cx.keymap, k),
-            Screen::Drift(d) => d.key(cx.keymap, k),
-            Screen::Reconcile(r) => r.key(cx.keymap, k),
-            Screen::Licences(r) => r.key(cx.keymap, k),
-            Screen::Finance(r) => r.key(cx.keymap, k),
-            Screen::Forecast(r) => r.key(cx.keymap, k),
+            Screen::Ghosts(g) => g.key(&cx, k),
+            Screen::Drift(d) => d.key(&cx, k),
+            Screen::Reconcile(r) => r.key(&cx, k),
+            Screen::Licences(r) => r.key(&cx, k),
+            Screen::Finance(r) => r.key(&cx, k),
+            Screen::Forecast(r) => r.key(&cx, k),
         };
         self.run(effects);
     }

@@ -215,8 +215,8 @@ impl<T: Rows> Report<T> {
     }
 
     /// The keys every money view shares.
-    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
-        match keymap.report.command(&k) {
+    pub fn key(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
+        match cx.keymap.report.command(&k) {
             Some(ReportCmd::Back) => vec![Effect::Pop],
             Some(ReportCmd::Up) => {
                 self.scroll = self.scroll.saturating_sub(1);

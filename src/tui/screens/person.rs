@@ -4,7 +4,7 @@ use super::{Effect, Screen};
 use crate::domain::text::visible;
 use crate::domain::AssetView;
 use crate::store::PersonView;
-use crate::tui::keymap::{Keymap, PersonCmd};
+use crate::tui::keymap::PersonCmd;
 use crate::tui::views::{fit, opt, Theme};
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -21,8 +21,8 @@ pub struct PersonState {
 }
 
 impl PersonState {
-    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
-        match keymap.person.command(&k) {
+    pub fn key(&mut self, cx: &super::Context, k: KeyEvent) -> Vec<Effect> {
+        match cx.keymap.person.command(&k) {
             Some(PersonCmd::Back) => return vec![Effect::Pop],
             Some(PersonCmd::Up) => self.selected = self.selected.saturating_sub(1),
             Some(PersonCmd::Down) => {
