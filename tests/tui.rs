@@ -2078,3 +2078,43 @@ fn the_po_line_picker_reads_its_lines_on_the_worker_and_shows_loading_until_then
     run_next(&mut app);
     assert_eq!(screen_name(&app), "scan");
 }
+
+#[test]
+fn a_person_picker_reads_people_on_the_worker_and_keeps_what_was_typed_meanwhile() {
+    // Issue 12: at a million assets there are 333,000 people; the picker opens at once and
+    // is filled by the worker. A badge typed (or scanned) before the reply still chooses.
+    let (dir, mut app) = app_with(50);
+    let p = app
+        .store
+        .people()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.active && p.badge.is_some())
+        .unwrap();
+    let badge = p.badge.clone().unwrap();
+    let (tx, jobs) = std::sync::mpsc::channel::<itam::tui::db::Job>();
+    app.db = Some(tx);
+    let mut worker = open(&dir);
+    let mut ctx = itam::tui::db::Ctx::default();
+    let mut run_next = |app: &mut App| {
+        let job = jobs.try_recv().expect("a job was sent to the worker");
+        let reply = job(&mut worker, &mut ctx);
+        app.update(Action::Db(reply, true));
+    };
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(3));
+    run_next(&mut app);
+    key(&mut app, KeyCode::F(7));
+    assert_eq!(screen_name(&app), "picker");
+    assert!(render(&mut app, 80, 24).contains("loading…"));
+    typ(&mut app, &badge);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(screen_name(&app), "picker", "still loading");
+    run_next(&mut app); // the people: the badge chooses its person
+    assert_eq!(screen_name(&app), "scan");
+    run_next(&mut app); // the engine takes the person
+    match &app.scan.session {
+        Session::Checkout { to: Some(to) } => assert_eq!(to.username, p.username),
+        other => panic!("{other:?}"),
+    }
+}

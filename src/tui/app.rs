@@ -270,7 +270,7 @@ impl App {
                 Effect::OpenAsset(id) => self.run(detail::open(&self.store, id)),
                 Effect::OpenPerson(u) => self.run(person::open(&self.store, &u)),
                 Effect::Form(what) => self.run(forms::open(&self.store, what)),
-                Effect::Pick(src) => self.run(picker::open(&self.store, src)),
+                Effect::Pick(src) => self.run(picker::open(src)),
                 Effect::Write(job) => self.write(job),
                 Effect::Refresh => self.refresh_reports(),
                 Effect::Reload => self.reload(),

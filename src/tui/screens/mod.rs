@@ -152,7 +152,8 @@ pub enum Effect {
     OpenPerson(String),
     /// Open a form that needs what the store holds (custom field definitions, a location).
     Form(forms::Open),
-    /// Open a picker over what the store holds (people, locations, PO lines, filters).
+    /// Open a picker over what the store holds (people, locations, PO lines, filters); it
+    /// shows "loading…" until the worker has read them.
     Pick(picker::Source),
     /// A job for the database worker; its reply updates the screen.
     Write(Job),

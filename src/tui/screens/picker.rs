@@ -1,8 +1,9 @@
 //! A fuzzy pick-list (people, locations, grades, statuses, filters, PO lines): typing narrows
 //! it. What it is for and the typed values behind its labels travel together in [`Pick`], so a
 //! choice is never re-parsed from its label; the choice itself becomes effects (a write, a
-//! filter, a scan-engine instruction, a form). A picker whose items are slow to read (the open
-//! PO lines) opens at once showing "loading…" and is filled by the database worker's reply.
+//! filter, a scan-engine instruction, a form). A picker over what the store holds (people,
+//! locations, PO lines: 333,000 people at a million assets) opens at once showing "loading…"
+//! and is filled by the database worker's reply, so opening one never holds the screen.
 
 use super::forms::Open;
 use super::list::FilterChoice;
@@ -54,8 +55,8 @@ pub struct Picker {
     /// Exact keys per item (a person's badge, username, email, name): typed or scanned whole,
     /// they choose that item even when the fuzzy list does not show it.
     pub exact: Vec<Vec<String>>,
-    /// Its items are being read by the worker.
-    pub loading: bool,
+    /// Its items are being read by the worker: the ticket its reply carries.
+    pub loading: Option<u64>,
     /// Enter was pressed while loading: choose as soon as the items arrive (a wand's Enter
     /// right after F10 is not lost).
     choose_when_loaded: bool,
@@ -77,37 +78,86 @@ pub enum Source {
     },
     /// Filter the list by status, location or assignee.
     Filter,
-    /// The open purchase-order lines, read on the worker. `auto`: opened by F10 itself, so
-    /// with no open line it says so instead of showing an empty picker.
+    /// The open purchase-order lines. `auto`: opened by F10 itself, so with no open line it
+    /// says so instead of showing an empty picker.
     PoLines {
         auto: bool,
     },
 }
 
-/// Open the picker `src` asks for: read now (people, locations, filters: indexed reads), or
-/// (PO lines) shown as loading and filled by the worker's reply.
-pub fn open(store: &Store, src: Source) -> Vec<Effect> {
-    let p = match src {
-        Source::People { title, then } => people(store, &title, then),
-        Source::Locations { title, then } => locations(store, &title, then),
-        Source::Filter => super::list::filter_choices(store)
-            .map(|(labels, choices)| Picker::new("filter by", labels, Pick::Filter(choices))),
-        Source::PoLines { auto } => {
-            let mut p = Picker::new(PO_TITLE, Vec::new(), Pick::ScanPoLine(Vec::new()));
-            p.loading = true;
-            return vec![
-                Effect::Push(Screen::Picker(p)),
-                Effect::Write(po_lines(auto)),
-            ];
-        }
-    };
-    match p {
-        Ok(p) => vec![Effect::Push(Screen::Picker(p))],
-        Err(e) => vec![Effect::Fail(e.to_string())],
-    }
+/// What the worker read for a picker: its labels, its values and their exact keys.
+struct Items {
+    labels: Vec<String>,
+    then: Pick,
+    exact: Vec<Vec<String>>,
 }
 
-const PO_TITLE: &str = "receive against which line?";
+/// Tells one loading picker's reply from another's (one closed, another opened meanwhile).
+static TICKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Open the picker `src` asks for: shown at once as loading, filled by the worker's reply.
+pub fn open(src: Source) -> Vec<Effect> {
+    let ticket = TICKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let title = match &src {
+        Source::People { title, .. } | Source::Locations { title, .. } => title.as_str(),
+        Source::Filter => "filter by",
+        Source::PoLines { .. } => "receive against which line?",
+    };
+    let mut p = Picker::new(title, Vec::new(), Pick::Filter(Vec::new()));
+    p.loading = Some(ticket);
+    vec![
+        Effect::Push(Screen::Picker(p)),
+        Effect::Write(load(ticket, src)),
+    ]
+}
+
+/// Read a picker's items on the worker; the reply fills the loading picker on top (and
+/// chooses, if Enter came first).
+fn load(ticket: u64, src: Source) -> Job {
+    Box::new(move |store, _| {
+        let auto = matches!(src, Source::PoLines { auto: true });
+        let r = items(store, src).map_err(|e| e.to_string());
+        Box::new(move |app: &mut App| {
+            // Closed (esc) while loading: nothing to fill.
+            let Some(Screen::Picker(p)) = app.screens.last_mut() else {
+                return;
+            };
+            if p.loading != Some(ticket) {
+                return;
+            }
+            let effects = match r {
+                Ok(items) if items.labels.is_empty() && auto => vec![
+                    Effect::Pop,
+                    Effect::Say(
+                        "no purchase-order line is waiting to be received: add one with itam po add and itam po line".into(),
+                    ),
+                ],
+                Ok(items) => {
+                    p.exact = items.exact;
+                    p.fill(items.labels, items.then)
+                }
+                Err(e) => vec![Effect::Pop, Effect::Fail(e)],
+            };
+            app.run(effects);
+        })
+    })
+}
+
+fn items(store: &Store, src: Source) -> crate::store::Result<Items> {
+    match src {
+        Source::People { then, .. } => people(store, then),
+        Source::Locations { then, .. } => locations(store, then),
+        Source::Filter => {
+            let (labels, choices) = super::list::filter_choices(store)?;
+            Ok(Items {
+                labels,
+                then: Pick::Filter(choices),
+                exact: Vec::new(),
+            })
+        }
+        Source::PoLines { .. } => po_lines(store),
+    }
+}
 
 impl Picker {
     pub fn new(title: &str, labels: Vec<String>, then: Pick) -> Picker {
@@ -119,7 +169,7 @@ impl Picker {
             selected: 0,
             then,
             exact: Vec::new(),
-            loading: false,
+            loading: None,
             choose_when_loaded: false,
         };
         p.refilter();
@@ -200,7 +250,7 @@ impl Picker {
             Some(PickerCmd::Down) => {
                 self.selected = (self.selected + 1).min(self.filtered.len().saturating_sub(1))
             }
-            Some(PickerCmd::Choose) if self.loading => self.choose_when_loaded = true,
+            Some(PickerCmd::Choose) if self.loading.is_some() => self.choose_when_loaded = true,
             Some(PickerCmd::Choose) => return self.choose(),
             Some(PickerCmd::Quit) => return vec![Effect::Quit],
             None => {
@@ -233,7 +283,7 @@ impl Picker {
     pub fn fill(&mut self, labels: Vec<String>, then: Pick) -> Vec<Effect> {
         self.labels = labels;
         self.then = then;
-        self.loading = false;
+        self.loading = None;
         self.refilter();
         if std::mem::take(&mut self.choose_when_loaded) {
             return self.choose();
@@ -242,8 +292,9 @@ impl Picker {
     }
 }
 
-/// Active people, by username and name.
-fn people(store: &Store, title: &str, then: Then) -> crate::store::Result<Picker> {
+/// Active people, by username and name; typed or scanned whole, a badge, username, email or
+/// full name chooses its person.
+fn people(store: &Store, then: Then) -> crate::store::Result<Items> {
     let people: Vec<_> = store.people()?.into_iter().filter(|p| p.active).collect();
     let labels = people
         .iter()
@@ -274,62 +325,48 @@ fn people(store: &Store, title: &str, then: Then) -> crate::store::Result<Picker
         })
         .collect();
     let names = people.into_iter().map(|p| p.username).collect();
-    let mut p = Picker::new(title, labels, then(names));
-    p.exact = exact;
-    Ok(p)
+    Ok(Items {
+        labels,
+        then: then(names),
+        exact,
+    })
 }
 
-fn locations(store: &Store, title: &str, then: Then) -> crate::store::Result<Picker> {
+fn locations(store: &Store, then: Then) -> crate::store::Result<Items> {
     let locs = store.locations()?;
     let labels = locs
         .iter()
         .map(|l| format!("{:<12} {}", l.code, l.name))
         .collect();
     let codes = locs.into_iter().map(|l| l.code).collect();
-    Ok(Picker::new(title, labels, then(codes)))
+    Ok(Items {
+        labels,
+        then: then(codes),
+        exact: Vec::new(),
+    })
 }
 
-/// Read the open PO lines on the worker and fill the loading picker on top with them.
-fn po_lines(auto: bool) -> Job {
-    Box::new(move |store, _| {
-        let r = store.open_po_lines().map_err(|e| e.to_string());
-        Box::new(move |app: &mut App| {
-            // Closed (esc) while loading: nothing to fill.
-            let Some(Screen::Picker(p)) = app.screens.last_mut() else {
-                return;
-            };
-            if !p.loading || !matches!(p.then, Pick::ScanPoLine(_)) {
-                return;
-            }
-            let lines: Vec<PoLine> = match r {
-                Ok(lines) => lines
-                    .into_iter()
-                    .map(|(po, model, outstanding)| PoLine {
-                        po,
-                        model,
-                        outstanding,
-                        ordered: 0,
-                        received: 0,
-                        next_tag: None,
-                    })
-                    .collect(),
-                Err(e) => return app.run(vec![Effect::Pop, Effect::Fail(e)]),
-            };
-            if lines.is_empty() && auto {
-                return app.run(vec![
-                    Effect::Pop,
-                    Effect::Say(
-                        "no purchase-order line is waiting to be received: add one with itam po add and itam po line".into(),
-                    ),
-                ]);
-            }
-            let labels = lines
-                .iter()
-                .map(|l| format!("{} · {} · {} outstanding", l.po, l.model, l.outstanding))
-                .collect();
-            let effects = p.fill(labels, Pick::ScanPoLine(lines));
-            app.run(effects);
+fn po_lines(store: &Store) -> crate::store::Result<Items> {
+    let lines: Vec<PoLine> = store
+        .open_po_lines()?
+        .into_iter()
+        .map(|(po, model, outstanding)| PoLine {
+            po,
+            model,
+            outstanding,
+            ordered: 0,
+            received: 0,
+            next_tag: None,
         })
+        .collect();
+    let labels = lines
+        .iter()
+        .map(|l| format!("{} · {} · {} outstanding", l.po, l.model, l.outstanding))
+        .collect();
+    Ok(Items {
+        labels,
+        then: Pick::ScanPoLine(lines),
+        exact: Vec::new(),
     })
 }
 
@@ -470,7 +507,7 @@ pub fn draw(f: &mut Frame, p: &Picker, t: &Theme, area: Rect) {
             }
         })
         .collect();
-    let lines = if p.loading {
+    let lines = if p.loading.is_some() {
         vec![Line::styled("  loading…", t.dim())]
     } else if lines.is_empty() {
         vec![Line::styled("  (nothing matches)", t.dim())]
