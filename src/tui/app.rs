@@ -8,7 +8,7 @@ use super::db::{Ctx, Job, Reply};
 use super::keymap::{is_ctrl_c, Keymap};
 use super::screens::list::ListState;
 use super::screens::scan::ScanState;
-use super::screens::{detail, forms, person, picker, Context, Settings};
+use super::screens::{detail, forms, person, picker, Settings};
 pub use super::screens::{Effect, Screen};
 use crate::store::{Interner, ListRow, Store};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -95,7 +95,7 @@ pub struct App {
 /// those fields only, leaving the screens free to be borrowed mutably beside it).
 macro_rules! context {
     ($app:ident) => {
-        Context {
+        $crate::tui::screens::Context {
             keymap: &$app.keymap,
             settings: &$app.settings,
             store: &$app.store,
@@ -104,6 +104,7 @@ macro_rules! context {
         }
     };
 }
+pub(crate) use context;
 
 impl App {
     pub fn new(store: Store, keymap: Keymap, color: bool) -> App {

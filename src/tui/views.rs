@@ -4,7 +4,7 @@
 //! alone: selection is reverse video with a marker, failures carry a word and a symbol, and
 //! everything reads the same with NO_COLOR.
 
-use super::app::{App, Screen};
+use super::app::{context, App, Screen};
 use super::keymap::{
     Command, DetailCmd, DriftCmd, FormCmd, GhostsCmd, HelpCmd, ImportCmd, ListCmd, PersonCmd,
     PickerCmd, ReconcileCmd, ReportCmd, ScanCmd, SearchCmd,
@@ -102,8 +102,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         // The scan view keeps working at a bench's small terminal, in a compact layout.
         let scanning = matches!(app.screen(), Screen::Scan);
         if scanning && screens::scan::fits_compact(area.width, area.height) {
-            let cx = context(app);
-            return screens::scan::draw_compact(f, &app.scan, &cx, &t, area);
+            return screens::scan::draw_compact(f, &app.scan, &context!(app), &t, area);
         }
         let (w, h) = screens::scan::COMPACT_MIN;
         let msg = if scanning {
@@ -383,17 +382,6 @@ fn key_hints(app: &App, view: &str, width: usize) -> String {
     out
 }
 
-/// What screens read while drawing.
-fn context(app: &App) -> screens::Context<'_> {
-    screens::Context {
-        keymap: &app.keymap,
-        settings: &app.settings,
-        store: &app.store,
-        size: app.size,
-        input_at: app.input_at,
-    }
-}
-
 fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     // Split borrow: pull the screen out, draw, put it back.
     let Some(mut screen) = app.screens.pop() else {
@@ -401,17 +389,11 @@ fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     };
     match &mut screen {
         Screen::List => {
-            let cx = screens::Context {
-                keymap: &app.keymap,
-                settings: &app.settings,
-                store: &app.store,
-                size: app.size,
-                input_at: app.input_at,
-            };
+            let cx = context!(app);
             screens::list::draw(f, &mut app.list, &cx, &app.display_path, t, area)
         }
         Screen::Detail(d) => screens::detail::draw(f, d, t, area),
-        Screen::Scan => screens::scan::draw(f, &app.scan, &context(app), t, area),
+        Screen::Scan => screens::scan::draw(f, &app.scan, &context!(app), t, area),
         Screen::Person(p) => screens::person::draw(f, p, t, area),
         Screen::Help { scroll } => {
             let from = app.help_from.take();
