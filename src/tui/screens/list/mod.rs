@@ -1,6 +1,6 @@
 //! The asset list: every asset (a million rows cost one screenful to draw), sorted, filtered,
-//! or narrowed by fuzzy search as you type; its drawing (and the welcome page shown when the
-//! database is empty) is in draw.rs.
+//! or narrowed by fuzzy search as you type. The rows themselves and their live refresh are in
+//! model.rs; the drawing (and the welcome page shown when the database is empty) in draw.rs.
 
 use super::forms::{Form, FormKind, Open};
 use super::picker::{Pick, Source};
