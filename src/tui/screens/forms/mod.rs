@@ -1,7 +1,7 @@
 //! Forms: add/edit an asset, add a person or a location, dispose. Saved with a deliberate key
 //! (ctrl-s by default) and written by the database worker; a refused save keeps every typed
-//! value and shows why. The field lists and constructors are in build.rs, the checks and the write in save.rs, the
-//! drawing in draw.rs.
+//! value and shows why. The field lists and constructors are in build.rs, the checks and the
+//! write in save.rs, the drawing in draw.rs.
 
 use super::{Context, Effect, Screen};
 use crate::domain::AssetView;
