@@ -107,8 +107,8 @@ cmd_start() {
     prepare_dir "$dir"
     if [ ! -f "$data/PG_VERSION" ]; then
         as_owner mkdir -p "$sock"
-        # Locale C: lower() folds ASCII only and text sorts by code point, as SQLite's NOCASE
-        # and BINARY collations do, so the shared SQL compares and orders the same.
+        # Locale C, like every text column itam creates (COLLATE "C": code-point order, lower()
+        # folding ASCII only, as SQLite's BINARY and NOCASE), so ad-hoc SQL agrees with them.
         as_owner "$bindir/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C \
             --no-sync >"$dir/initdb.log" 2>&1 || die "initdb failed; see $dir/initdb.log"
         cat >>"$data/postgresql.conf" <<EOF

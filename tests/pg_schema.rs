@@ -130,7 +130,8 @@ fn postgres_migrations_build_the_sqlite_schema() {
         let pg_rows = rows(
             &db.url,
             &format!(
-                "SELECT column_name, data_type, is_nullable, coalesce(column_default, '<none>'), is_identity
+                "SELECT column_name, data_type, is_nullable, coalesce(column_default, '<none>'), is_identity,
+                        coalesce(collation_name, '<none>')
                  FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}'
                  ORDER BY ordinal_position"
             ),
@@ -147,6 +148,10 @@ fn postgres_migrations_build_the_sqlite_schema() {
         assert_eq!(lite_cols, pg_cols, "columns of {table}");
         checked_columns += pg_cols.len();
         for r in &pg_rows {
+            // Text compares and sorts by code point, as SQLite's BINARY, in any database locale.
+            if r[1] == "text" {
+                assert_eq!(r[5], "C", "{table}.{}: COLLATE \"C\"", r[0]);
+            }
             let is_fk = fks.iter().any(|(from, _, _)| *from == r[0]);
             let want_identity = rowid_alias.as_deref() == Some(r[0].as_str()) && !is_fk;
             assert_eq!(
@@ -264,13 +269,17 @@ fn postgres_migrations_build_the_sqlite_schema() {
 }
 
 /// The append-only triggers refuse with SQLite's messages, whoever asks (here the owner, who has
-/// every privilege, so only the triggers stand in the way).
+/// every privilege, so only the triggers stand in the way); names compare and sort as on SQLite
+/// even in a database whose own locale folds and sorts otherwise.
 #[test]
-fn history_is_append_only_for_the_owner_too() {
-    let Some(base) = pg::base_or_skip("history_is_append_only_for_the_owner_too") else {
+fn history_is_append_only_and_text_behaves_as_on_sqlite() {
+    let Some(base) = pg::base_or_skip("history_is_append_only_and_text_behaves_as_on_sqlite")
+    else {
         return;
     };
-    let db = pg::TempDb::create(&base);
+    // C.UTF-8: lower() folds É there, unlike NOCASE; the columns' own "C" must win.
+    let db = pg::TempDb::create_with(&base, "TEMPLATE template0 LOCALE 'C.UTF-8'");
+    assert_eq!(pg::psql_ok(&db.url, "SELECT lower('É')"), "é");
     pg::migrate(&db.url);
     pg::psql_ok(
         &db.url,
@@ -312,10 +321,26 @@ fn history_is_append_only_for_the_owner_too() {
         ),
         "1,1,1"
     );
-    // NOCASE uniqueness: 'dell' and 'DELL' are one manufacturer.
-    pg::psql_ok(&db.url, "INSERT INTO manufacturers(name) VALUES ('Dell')");
+    // NOCASE uniqueness: 'dell' and 'DELL' are one manufacturer; like NOCASE, only ASCII
+    // letters fold, so 'É' and 'é' stay two.
+    pg::psql_ok(
+        &db.url,
+        "INSERT INTO manufacturers(name) VALUES ('Dell'), ('É'), ('é')",
+    );
     let err = pg::psql_err(&db.url, "INSERT INTO manufacturers(name) VALUES ('DELL')");
     assert!(err.contains("manufacturers_name"), "{err}");
+    // Code-point order, as SQLite's BINARY: upper case before lower, 'É' after 'z'.
+    pg::psql_ok(
+        &db.url,
+        "INSERT INTO manufacturers(name) VALUES ('apple'), ('Zebra')",
+    );
+    assert_eq!(
+        pg::psql_ok(
+            &db.url,
+            "SELECT string_agg(name, ' ' ORDER BY name) FROM manufacturers"
+        ),
+        "Dell Zebra apple É é"
+    );
 }
 
 /// The harness switch: with `ITAM_TEST_PG` set, each `Env` gets a database of its own, passed

@@ -171,8 +171,13 @@ pub struct TempDb {
 
 impl TempDb {
     pub fn create(base: &str) -> TempDb {
+        TempDb::create_with(base, "")
+    }
+
+    /// With `options` for CREATE DATABASE (e.g. `TEMPLATE template0 LOCALE 'C.UTF-8'`).
+    pub fn create_with(base: &str, options: &str) -> TempDb {
         let name = unique("itam_t");
-        psql_ok(base, &format!("CREATE DATABASE {name}"));
+        psql_ok(base, &format!("CREATE DATABASE {name} {options}"));
         TempDb {
             url: with_db(base, &name, None),
             name,

@@ -12,7 +12,7 @@
 
 CREATE TABLE event_chain (
     event_id BIGINT PRIMARY KEY REFERENCES events(id),
-    hash     TEXT NOT NULL               -- hex SHA-256, see store/chain.rs for what it covers
+    hash     TEXT COLLATE "C" NOT NULL   -- hex SHA-256, see store/chain.rs for what it covers
 );
 
 CREATE FUNCTION event_chain_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
