@@ -377,3 +377,45 @@ fn sqlite_only_returns_on_postgres() {
     sqlite_only!("this test checks the macro itself");
     assert!(!common::on_postgres());
 }
+
+/// chain_lock is the write lock: while one writer holds its row, the next waits (here it gives
+/// up after lock_timeout, as itam does after its busy timeout), and gets it once the first ends.
+#[test]
+fn the_chain_lock_makes_writers_take_turns() {
+    let Some(base) = pg::base_or_skip("the_chain_lock_makes_writers_take_turns") else {
+        return;
+    };
+    let db = pg::TempDb::create(&base);
+    pg::migrate(&db.url);
+    let mut holder = std::process::Command::new("psql")
+        .args(["-X", "-q", "-d", &db.url, "-c"])
+        .arg(
+            "BEGIN; SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE; \
+             SELECT pg_sleep(3) /* holding the chain lock */; COMMIT;",
+        )
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("psql");
+    let t = std::time::Instant::now();
+    while pg::psql_ok(
+        &db.url,
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%/* holding the chain lock */%' AND state = 'active' AND pid <> pg_backend_pid()",
+    ) != "1"
+    {
+        assert!(t.elapsed().as_secs() < 10, "the holder never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let err = pg::psql_err(
+        &db.url,
+        "SET lock_timeout = '200ms'; BEGIN; SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE",
+    );
+    assert!(err.contains("lock timeout"), "{err}");
+    assert!(holder.wait().expect("psql").success());
+    assert_eq!(
+        pg::psql_ok(
+            &db.url,
+            "SET lock_timeout = '2s'; SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE"
+        ),
+        "1"
+    );
+}
