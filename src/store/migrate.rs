@@ -13,6 +13,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0006_api_tokens.sql"),
     include_str!("../../assets/migrations/0007_sync.sql"),
     include_str!("../../assets/migrations/0008_people_details.sql"),
+    include_str!("../../assets/migrations/0009_roles.sql"),
 ];
 
 /// The schema version this build writes.
