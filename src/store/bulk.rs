@@ -4,14 +4,15 @@
 //! reads of whole tables for export.
 
 use super::assets::{view_from_row, SELECT_VIEW};
+use super::error::SqliteContext;
 pub use super::lookup::ModelIds;
 use super::lookup::{clean_name, get_or_create, NameTable};
+use super::sql::{params, OptionalExtension};
 use super::staged;
 use super::{Context, NewPerson, PersonDetails, Result, Store, StoreError, Tx};
 use crate::domain::text::visible;
 use crate::domain::{AssetView, Condition, Status};
 use rusqlite::vtab::Context as SqlContext;
-use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 use std::ffi::c_int;
 use std::sync::Arc;
@@ -90,7 +91,7 @@ pub struct EventRow {
 /// three per row) is its own transaction, and taking and dropping the WAL read lock that many
 /// times costs more than the look-ups. Ends (COMMIT of a read-only transaction) on drop.
 pub struct ReadSnapshot<'a> {
-    conn: Option<&'a rusqlite::Connection>,
+    conn: Option<&'a super::sql::Conn>,
 }
 
 impl Drop for ReadSnapshot<'_> {
@@ -248,7 +249,7 @@ impl Store {
         let mut rows = stmt.query([]).ctx("reading history")?;
         while let Some(r) = rows.next().ctx("reading history")? {
             let row = (|| {
-                Ok::<_, rusqlite::Error>(EventRow {
+                Ok::<_, super::sql::Error>(EventRow {
                     id: r.get(0)?,
                     at: r.get(1)?,
                     actor: r.get(2)?,
@@ -382,16 +383,17 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
         let m = match found {
             Some(m) => m,
             None => {
-                self.tx
+                let new_id: i64 = self
+                    .tx
                     .conn
                     .prepare_cached(
                         "INSERT INTO models(name, manufacturer_id, category_id, model_number)
-                         VALUES (?1, ?2, ?3, ?4)",
+                         VALUES (?1, ?2, ?3, ?4) RETURNING id",
                     )
                     .ctx("adding a model")?
-                    .execute(params![clean, manufacturer, category, number])
+                    .insert(params![clean, manufacturer, category, number])
                     .ctx("adding a model")?;
-                (self.tx.conn.last_insert_rowid(), manufacturer, category)
+                (new_id, manufacturer, category)
             }
         };
         self.models.insert(k, m);
@@ -419,16 +421,15 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
                     let team = self.name_id(NameTable::Teams, p.team.as_deref())?;
                     let username = p.username.trim();
                     let full_name = clean_name(&p.full_name);
-                    self.tx
+                    let id: i64 = self.tx
                     .conn
                     .prepare_cached(
                         "INSERT INTO people(username, full_name, email, badge, team_id, created_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
                     )
                     .ctx("adding a person")?
-                    .execute(params![username, full_name, p.email, p.badge, team, self.tx.now])
+                    .insert(params![username, full_name, p.email, p.badge, team, self.tx.now])
                     .map_err(|e| unique_to_refused(e, "person", username))?;
-                    let id = self.tx.conn.last_insert_rowid();
                     self.subject_event(
                         &format!("person:{username}"),
                         "person_add",
@@ -517,15 +518,14 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
                 let name = Some(clean_name(name))
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| code.clone());
-                self.tx
+                let id: i64 = self.tx
                     .conn
                     .prepare_cached(
-                        "INSERT INTO locations(code, name, parent_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                        "INSERT INTO locations(code, name, parent_id, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
                     )
                     .ctx("adding a location")?
-                    .execute(params![code, name, parent_id, self.tx.now])
+                    .insert(params![code, name, parent_id, self.tx.now])
                     .map_err(|e| unique_to_refused(e, "location", &code))?;
-                let id = self.tx.conn.last_insert_rowid();
                 self.subject_event(
                     &format!("location:{code}"),
                     "location_add",
@@ -580,7 +580,7 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
         before: &str,
         after: &str,
     ) -> Result<()> {
-        use rusqlite::types::Value as Sql;
+        use super::sql::Value as Sql;
         for (field, value) in changes {
             let text = |v: &Option<String>| v.clone().map(Sql::Text).unwrap_or(Sql::Null);
             let int = |v: Option<i64>| v.map(Sql::Integer).unwrap_or(Sql::Null);
@@ -719,40 +719,40 @@ impl BulkWriter<'_, '_> {
         disposal: Option<&PastDisposal>,
     ) -> Result<i64> {
         let conn = self.tx.conn;
-        conn.prepare_cached(
-            "INSERT INTO assets(tag, serial, model_id, manufacturer_id, category_id, status,
+        let id: i64 = conn
+            .prepare_cached(
+                "INSERT INTO assets(tag, serial, model_id, manufacturer_id, category_id, status,
                condition, location_id, assignee_id, assigned_at, owner_team_id, supplier_id,
                order_number, purchase_date, purchase_cost, currency, warranty_until, eol_date,
                last_seen_at, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-               ?18, ?19, ?20, ?21)",
-        )
-        .ctx("writing an asset")?
-        .execute(params![
-            a.tag,
-            a.serial,
-            a.model.0,
-            a.model.1,
-            a.model.2,
-            a.status.as_str(),
-            a.condition.as_str(),
-            a.location,
-            a.assignee,
-            a.assigned_at,
-            a.owner_team,
-            a.supplier,
-            a.order_number,
-            a.purchase_date,
-            a.purchase_cost,
-            a.currency,
-            a.warranty_until,
-            a.eol_date,
-            a.last_seen_at,
-            a.created_at,
-            a.updated_at,
-        ])
-        .map_err(|e| unique_to_refused(e, "asset", &a.tag))?;
-        let id = conn.last_insert_rowid();
+               ?18, ?19, ?20, ?21) RETURNING id",
+            )
+            .ctx("writing an asset")?
+            .insert(params![
+                a.tag,
+                a.serial,
+                a.model.0,
+                a.model.1,
+                a.model.2,
+                a.status.as_str(),
+                a.condition.as_str(),
+                a.location,
+                a.assignee,
+                a.assigned_at,
+                a.owner_team,
+                a.supplier,
+                a.order_number,
+                a.purchase_date,
+                a.purchase_cost,
+                a.currency,
+                a.warranty_until,
+                a.eol_date,
+                a.last_seen_at,
+                a.created_at,
+                a.updated_at,
+            ])
+            .map_err(|e| unique_to_refused(e, "asset", &a.tag))?;
         let mut ins = conn
             .prepare_cached(
                 "INSERT INTO events(asset_id, kind, actor, at, before, after, note)
@@ -796,7 +796,7 @@ impl BulkWriter<'_, '_> {
 
 /// A UNIQUE failure inside an import means someone else wrote the same tag, serial, code or
 /// username after the import was checked: say so in words.
-fn unique_to_refused(e: rusqlite::Error, what: &str, key: &str) -> StoreError {
+fn unique_to_refused(e: super::sql::Error, what: &str, key: &str) -> StoreError {
     let msg = e.to_string();
     if msg.contains("UNIQUE") {
         StoreError::Refused(format!(
@@ -1236,6 +1236,12 @@ impl BulkWriter<'_, '_> {
             }
         }
         let conn = self.tx.conn;
+        // The staged rows are SQLite virtual tables over memory; no other backend has them.
+        let Some(sqlite) = conn.sqlite() else {
+            return Err(StoreError::Invalid(
+                "this import path needs an SQLite database; nothing was imported".into(),
+            ));
+        };
         self.check_slot_ids(staged, &ids)?;
         let last_asset: i64 = conn
             .query_row("SELECT COALESCE(max(id), 0) FROM main.assets", [], |r| {
@@ -1249,13 +1255,13 @@ impl BulkWriter<'_, '_> {
             now: self.tx.now.clone(),
         };
         // From here on, whatever happens, the connection lets go of the rows when `shown` drops.
-        let shown = Shown(conn);
-        staged::show(conn, STAGED_ASSETS, Arc::new(rows)).ctx(ctx)?;
+        let shown = Shown(sqlite);
+        staged::show(sqlite, STAGED_ASSETS, Arc::new(rows)).ctx(ctx)?;
         let events = EventRows {
             creates: Arc::clone(&staged.creates),
             events: Arc::clone(&staged.history),
         };
-        staged::show(conn, STAGED_EVENTS, Arc::new(events)).ctx(ctx)?;
+        staged::show(sqlite, STAGED_EVENTS, Arc::new(events)).ctx(ctx)?;
         let copied = self.copy_staged(staged, last_asset);
         drop(shown);
         copied
@@ -1283,7 +1289,8 @@ impl BulkWriter<'_, '_> {
         // Without an id, SQLite gives each row the largest id + 1, so row n got last + n (and
         // skips the uniqueness probe an explicit id needs). Checked, not assumed: the events
         // below point at these ids.
-        if conn.last_insert_rowid() != last_asset + staged.rows as i64 {
+        let last_rowid = conn.sqlite().map_or(0, |c| c.last_insert_rowid());
+        if last_rowid != last_asset + staged.rows as i64 {
             return Err(StoreError::Invalid(format!(
                 "imported assets did not get consecutive ids after {last_asset}; nothing was imported"
             )));
@@ -1353,7 +1360,7 @@ impl BulkWriter<'_, '_> {
     }
 
     /// The staged row whose tag or serial another writer took since the plan, in words.
-    fn staged_conflict(&self, e: rusqlite::Error) -> StoreError {
+    fn staged_conflict(&self, e: super::sql::Error) -> StoreError {
         let taken: Option<String> = if e.to_string().contains("UNIQUE") {
             self.tx
                 .conn

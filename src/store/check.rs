@@ -95,8 +95,12 @@ fn apply(state: &mut Replayed, kind: &str, after: &Value) {
 
 /// A text column read as stored: invalid UTF-8 is shown lossily (and reported) instead of
 /// aborting the whole check.
-fn lossy(r: &rusqlite::Row<'_>, i: usize, bad_utf8: &mut bool) -> rusqlite::Result<Option<String>> {
-    use rusqlite::types::ValueRef;
+fn lossy(
+    r: &super::sql::Row<'_>,
+    i: usize,
+    bad_utf8: &mut bool,
+) -> super::sql::Result<Option<String>> {
+    use super::sql::ValueRef;
     Ok(match r.get_ref(i)? {
         ValueRef::Null => None,
         ValueRef::Integer(n) => Some(n.to_string()),
@@ -126,7 +130,7 @@ impl Store {
         let mut findings = Vec::new();
         // One read transaction: every query below sees the same snapshot, so writers committing
         // meanwhile (an asset row here, its create event there) cannot look like damage.
-        let snapshot = self.conn.unchecked_transaction().ctx("starting a read")?;
+        let snapshot = self.conn.read_transaction().ctx("starting a read")?;
         let c = &*snapshot;
         {
             let mut stmt = c
@@ -214,7 +218,7 @@ impl Store {
                 let row: Vec<Option<String>> = FIELDS
                     .iter()
                     .map(|(_, col, _)| lossy(r, *col, &mut bad))
-                    .collect::<rusqlite::Result<_>>()
+                    .collect::<super::sql::Result<_>>()
                     .ctx("reading assets")?;
                 let value = |key: &str| {
                     FIELDS

@@ -2,13 +2,13 @@
 
 use super::assets::{not_found, resolve};
 use super::ops::parse_date;
+use super::sql::params;
 use super::{Context, Result, Store, StoreError};
 use crate::domain::currency;
 use crate::domain::maintenance::MaintenanceKind;
 use crate::domain::money::{parse_amount, parse_currency};
 use crate::domain::text::visible;
 use crate::domain::Status;
-use rusqlite::params;
 use serde::Serialize;
 use serde_json::json;
 
@@ -51,7 +51,7 @@ SELECT m.id, a.tag, m.kind, m.started_on, m.completed_on, m.cost, m.currency, m.
        m.created_at
 FROM maintenance m JOIN assets a ON a.id = m.asset_id";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<MaintenanceView> {
+fn from_row(r: &super::sql::Row) -> super::sql::Result<MaintenanceView> {
     Ok(MaintenanceView {
         id: r.get(0)?,
         tag: r.get(1)?,
@@ -112,14 +112,15 @@ impl Store {
             };
             let started_s = started.format("%Y-%m-%d").to_string();
             let completed_s = completed.map(|c| c.format("%Y-%m-%d").to_string());
-            tx.conn
+            let id: i64 = tx
+                .conn
                 .prepare_cached(
                     "INSERT INTO maintenance(asset_id, kind, started_on, completed_on, cost,
                        currency, vendor, note, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                 )
                 .ctx("recording maintenance")?
-                .execute(params![
+                .insert(params![
                     aid,
                     m.kind.as_str(),
                     started_s,
@@ -131,7 +132,6 @@ impl Store {
                     tx.now
                 ])
                 .ctx("recording maintenance")?;
-            let id = tx.conn.last_insert_rowid();
             tx.asset_event(
                 aid,
                 "maintenance",

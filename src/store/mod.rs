@@ -31,6 +31,7 @@ mod places;
 mod receiving;
 mod reports;
 mod resolve;
+pub mod sql;
 mod staged;
 mod sync;
 mod tokens;
@@ -48,6 +49,7 @@ pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow, ReadSnapshot, Staged
 pub use bulk::{ModelIds, PastAsset, PastDisposal, PastEvent};
 pub use check::{CheckReport, Finding};
 pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
+use error::SqliteContext;
 pub use error::{Context, Result, StoreError};
 pub use fields::{
     all_field_values, assets_with_field, define_field_tx, export_extras, field_by_name,
@@ -83,7 +85,8 @@ pub use sync::{
 };
 pub use tokens::{ApiIdentity, TokenCheck, TokenView};
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::OpenFlags;
+use sql::Conn;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -97,7 +100,7 @@ pub struct OpenOptions {
 }
 
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
     path: PathBuf,
     actor: String,
     /// Why writes are refused, when they are.
@@ -189,8 +192,8 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
-        let conn =
-            Connection::open_with_flags(path, flags).ctx(&format!("opening {}", path.display()))?;
+        let conn = rusqlite::Connection::open_with_flags(path, flags)
+            .ctx(&format!("opening {}", path.display()))?;
         if !exists {
             fsinfo::set_shared_mode(path);
         } else if fsinfo::world_writable(path) {
@@ -248,8 +251,8 @@ impl Store {
                     .ctx("setting journal_mode")?;
             }
         }
-        let mut store = Store {
-            conn,
+        let store = Store {
+            conn: Conn::from_sqlite(conn),
             path: path.to_path_buf(),
             actor: os_user(),
             read_only,
@@ -263,7 +266,7 @@ impl Store {
                     migrate::LATEST
                 )));
             }
-            migrate::run(&mut store.conn, version)?;
+            migrate::run(&store.conn, version)?;
         }
         Ok(store)
     }
@@ -298,9 +301,16 @@ impl Store {
         self.read_only.is_some()
     }
 
-    /// Raw connection for read-only reporting code and tests.
-    pub fn conn(&self) -> &Connection {
+    /// The connection, for read-only reporting code and tests.
+    pub fn conn(&self) -> &Conn {
         &self.conn
+    }
+
+    /// The SQLite connection for `what`, which only SQLite databases have (file backups).
+    pub(crate) fn sqlite_only(&self, what: &str) -> Result<&rusqlite::Connection> {
+        self.conn
+            .sqlite()
+            .ok_or_else(|| StoreError::Refused(format!("{what} works on SQLite databases only")))
     }
 
     /// `PRAGMA data_version`: changes when another connection commits. Polled for live refresh.
@@ -328,10 +338,7 @@ impl Store {
             return Err(StoreError::ReadOnly(reason.clone()));
         }
         let started = std::time::Instant::now();
-        let tx = match self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-        {
+        let tx = match self.conn.transaction_immediate() {
             Ok(tx) => tx,
             // Say how long it really waited, and who holds the lock when the system tells.
             Err(e) if error::is_busy(&e) => {
@@ -373,7 +380,7 @@ impl Store {
 
 /// An open write transaction, with the actor and one timestamp shared by all its events.
 pub struct Tx<'a> {
-    pub conn: &'a Connection,
+    pub conn: &'a Conn,
     pub actor: &'a str,
     pub now: String,
 }

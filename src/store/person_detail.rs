@@ -1,10 +1,10 @@
 //! One person in full, for `itam person show`: who they are, what they hold, their licence
 //! seats and every event that concerns them.
 
+use super::sql::params;
 use super::{Context, Result, Store};
 use crate::domain::AssetView;
 use crate::store::PersonView;
-use rusqlite::params;
 use serde::Serialize;
 use serde_json::Value;
 

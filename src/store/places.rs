@@ -1,9 +1,9 @@
 //! Locations: rooms, shelves and sites, each with a scannable code and an optional parent.
 
+use super::sql::{params, OptionalExtension, Row};
 use super::{Context, Result, Store, StoreError};
 use crate::domain::text::visible;
 use crate::domain::LocationCode;
-use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::json;
 
@@ -26,7 +26,7 @@ const SELECT_LOCATION: &str = "
 SELECT l.code, l.name, p.code, (SELECT count(*) FROM assets a WHERE a.location_id = l.id)
 FROM locations l LEFT JOIN locations p ON p.id = l.parent_id";
 
-fn location_from_row(r: &Row) -> rusqlite::Result<LocationView> {
+fn location_from_row(r: &Row) -> super::sql::Result<LocationView> {
     Ok(LocationView {
         code: r.get(0)?,
         name: r.get(1)?,

@@ -412,7 +412,7 @@ impl Store {
             .ctx("reading assets for depreciation")?;
         let mut rows = stmt.query([]).ctx("reading assets for depreciation")?;
         while let Some(r) = rows.next().ctx("reading assets for depreciation")? {
-            let read = || -> rusqlite::Result<_> {
+            let read = || -> super::sql::Result<_> {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, Option<String>>(2)?,
@@ -426,7 +426,7 @@ impl Store {
                 totals.skipped += 1;
                 continue;
             };
-            let row = (|| -> rusqlite::Result<DepreciationRow> {
+            let row = (|| -> super::sql::Result<DepreciationRow> {
                 let cur: String = r
                     .get::<_, Option<String>>(3)?
                     .unwrap_or_else(|| "USD".into());
@@ -512,7 +512,7 @@ impl Store {
         let mut rows = stmt.query([]).ctx("reading assets for TCO")?;
         while let Some(r) = rows.next().ctx("reading assets for TCO")? {
             #[allow(clippy::type_complexity)]
-            let read = || -> rusqlite::Result<(
+            let read = || -> super::sql::Result<(
                 i64,
                 String,
                 Option<String>,
@@ -671,7 +671,7 @@ impl Store {
             if events.is_empty() {
                 continue;
             }
-            let item = (|| -> rusqlite::Result<_> {
+            let item = (|| -> super::sql::Result<_> {
                 let model_id: Option<i64> = r.get(5)?;
                 let cur: String = r.get(7)?;
                 let own: Option<String> = r.get(8)?;

@@ -1,0 +1,140 @@
+-- itam schema, version 9, PostgreSQL only (SQLite's 0009 is empty: there the file's permissions
+-- are the access control): the server enforces the audit trail.
+--
+-- Each person connects as their own login role, a member of one of three group roles (cluster-
+-- wide, created here when missing):
+--   itam_technician  reads everything; writes the register; appends to the history (events,
+--                    event_chain) but can never UPDATE, DELETE or TRUNCATE it; takes the write
+--                    lock (UPDATE on chain_lock, for SELECT ... FOR UPDATE); no API tokens.
+--   itam_auditor     reads everything, writes nothing (not even the lock, so no write starts).
+--   itam_admin       everything, with the right to grant it on; runs itam_grant().
+-- The history's actor is the server's session_user, set by a trigger on insert: whatever the
+-- client sends is overwritten, so nobody can write history in another person's name.
+-- itam_grant(username, role) creates a login role when missing and makes it a member of exactly
+-- one group (`itam db grant USER --role technician|auditor|admin` calls it).
+--
+-- Tables a later migration adds are readable by all three groups (default privileges below);
+-- that migration grants technicians' writes itself, as this one does, table by table.
+
+DO $$
+DECLARE
+    r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['itam_technician', 'itam_auditor', 'itam_admin'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+            EXCEPTION
+                -- Another database of the cluster migrating at the same moment created it.
+                WHEN duplicate_object OR unique_violation THEN NULL;
+                WHEN insufficient_privilege THEN
+                    RAISE EXCEPTION 'creating the group role % needs the CREATEROLE privilege', r
+                        USING HINT = 'open the database with itam once as a superuser (or a role with CREATEROLE), or have one create the roles itam_technician, itam_auditor and itam_admin first';
+            END;
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- The actor is who the server says is connected, never what the client sent.
+CREATE FUNCTION events_actor() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.actor := session_user;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER events_actor BEFORE INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION events_actor();
+
+DO $$
+DECLARE
+    s text := current_schema();
+    t text;
+BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO itam_technician, itam_auditor, itam_admin', s);
+
+    EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO itam_technician, itam_auditor', s);
+    EXECUTE format('GRANT SELECT ON ALL SEQUENCES IN SCHEMA %I TO itam_technician, itam_auditor', s);
+    EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO itam_technician', s);
+    -- The register, table by table (not "ALL TABLES": the history, the lock, the tokens and the
+    -- schema's version are not the technician's to change). No TRUNCATE anywhere.
+    FOREACH t IN ARRAY ARRAY[
+        'manufacturers', 'categories', 'suppliers', 'teams', 'models', 'locations', 'people',
+        'assets', 'disposals', 'audits', 'audit_expected', 'audit_scans', 'purchase_orders',
+        'po_lines', 'sequences', 'licences', 'licence_seats', 'depreciation_rules', 'maintenance',
+        'custom_fields', 'asset_field_values', 'sync_devices', 'sync_unknown', 'software',
+        'installs', 'licence_matches'
+    ] LOOP
+        EXECUTE format('GRANT INSERT, UPDATE, DELETE ON %I.%I TO itam_technician', s, t);
+    END LOOP;
+    -- The history: append only.
+    EXECUTE format('GRANT INSERT ON %I.events, %I.event_chain TO itam_technician', s, s);
+    -- The write lock: FOR UPDATE needs UPDATE (its one column is CHECKed to stay 1).
+    EXECUTE format('GRANT UPDATE ON %I.chain_lock TO itam_technician', s);
+
+    EXECUTE format('GRANT ALL ON ALL TABLES IN SCHEMA %I TO itam_admin WITH GRANT OPTION', s);
+    EXECUTE format('GRANT ALL ON ALL SEQUENCES IN SCHEMA %I TO itam_admin WITH GRANT OPTION', s);
+
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO itam_technician, itam_auditor', s);
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO itam_technician', s);
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT ALL ON TABLES TO itam_admin WITH GRANT OPTION', s);
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT ALL ON SEQUENCES TO itam_admin WITH GRANT OPTION', s);
+END
+$$;
+
+-- Runs with its owner's rights (whoever migrated: they created the groups, so they may grant
+-- them); only itam admins may call it.
+CREATE FUNCTION itam_grant(username text, role text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    grp text;
+    other text;
+    created boolean := false;
+    was text := NULL;
+BEGIN
+    IF NOT (pg_has_role(session_user, 'itam_admin', 'MEMBER')
+            OR pg_has_role(session_user, current_user, 'MEMBER')) THEN
+        RAISE EXCEPTION 'only an itam admin can grant itam roles, and % is not one', session_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    grp := CASE lower(role)
+        WHEN 'technician' THEN 'itam_technician'
+        WHEN 'auditor' THEN 'itam_auditor'
+        WHEN 'admin' THEN 'itam_admin'
+    END;
+    IF grp IS NULL THEN
+        RAISE EXCEPTION 'unknown itam role %: use technician, auditor or admin', quote_literal(coalesce(role, ''))
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF username IS NULL OR username = '' THEN
+        RAISE EXCEPTION 'a user name is required' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF username IN ('itam_technician', 'itam_auditor', 'itam_admin') OR username LIKE 'pg\_%' THEN
+        RAISE EXCEPTION '% is a group or reserved role, not a person: grant to a login role', username
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = username) THEN
+        EXECUTE format('CREATE ROLE %I LOGIN', username);
+        created := true;
+    END IF;
+    -- Exactly one itam group: a technician made auditor stops being a technician.
+    FOREACH other IN ARRAY ARRAY['itam_technician', 'itam_auditor', 'itam_admin'] LOOP
+        IF other <> grp AND EXISTS (
+            SELECT 1 FROM pg_auth_members m
+            JOIN pg_roles g ON g.oid = m.roleid
+            JOIN pg_roles u ON u.oid = m.member
+            WHERE g.rolname = other AND u.rolname = username
+        ) THEN
+            EXECUTE format('REVOKE %I FROM %I', other, username);
+            was := other;
+        END IF;
+    END LOOP;
+    EXECUTE format('GRANT %I TO %I', grp, username);
+    RETURN format('%s%s is %s%s',
+        CASE WHEN created THEN 'created login role ' || username || '; ' ELSE '' END,
+        username, grp,
+        CASE WHEN was IS NOT NULL THEN ' (was ' || was || ')' ELSE '' END);
+END
+$$;
+REVOKE ALL ON FUNCTION itam_grant(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION itam_grant(text, text) TO itam_admin;

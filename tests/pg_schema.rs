@@ -1,0 +1,421 @@
+//! The PostgreSQL migrations build the same schema as the SQLite ones: the same tables with the
+//! same columns in the same order and types (as mapped in postgres/0001_init.sql), the same
+//! NOT NULLs, defaults, foreign keys, unique keys (NOCASE ones as lower() indexes), CHECKs,
+//! named indexes and triggers. Needs a cluster (`ITAM_TEST_PG`); skipped with a reason without.
+
+mod common;
+
+use common::pg;
+use rusqlite::Connection;
+use std::collections::BTreeSet;
+
+/// Tables only PostgreSQL has.
+const PG_ONLY: &[&str] = &["chain_lock", "schema_version"];
+
+/// SQLite's schema, from the migrations as shipped.
+fn sqlite_schema() -> Connection {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/migrations");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    let c = Connection::open_in_memory().unwrap();
+    for f in files {
+        c.execute_batch(&std::fs::read_to_string(&f).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+    }
+    c
+}
+
+fn rows(url: &str, sql: &str) -> Vec<Vec<String>> {
+    pg::psql_ok(url, sql)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split('|').map(str::to_string).collect())
+        .collect()
+}
+
+#[derive(Debug, PartialEq)]
+struct Column {
+    name: String,
+    ty: String,
+    not_null: bool,
+    default: Option<String>,
+}
+
+fn sqlite_type(decl: &str) -> &'static str {
+    match decl.to_ascii_uppercase().as_str() {
+        "INTEGER" => "bigint",
+        "TEXT" => "text",
+        "REAL" => "double precision",
+        "BLOB" => "bytea",
+        other => panic!("no PostgreSQL mapping for SQLite type {other}"),
+    }
+}
+
+/// `'good'::text` -> `'good'`, `1` -> `1`.
+fn pg_default(d: &str) -> String {
+    d.trim_end_matches("::text")
+        .trim_end_matches("::bigint")
+        .to_string()
+}
+
+#[test]
+fn postgres_migrations_build_the_sqlite_schema() {
+    let Some(base) = pg::base_or_skip("postgres_migrations_build_the_sqlite_schema") else {
+        return;
+    };
+    let db = pg::TempDb::create(&base);
+    pg::migrate(&db.url);
+    let lite = sqlite_schema();
+
+    let lite_tables: BTreeSet<String> = lite
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let pg_tables: BTreeSet<String> = rows(
+        &db.url,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+    )
+    .into_iter()
+    .map(|r| r[0].clone())
+    .filter(|t| !PG_ONLY.contains(&t.as_str()))
+    .collect();
+    assert_eq!(lite_tables, pg_tables, "the same tables");
+
+    let mut checked_columns = 0;
+    for table in &lite_tables {
+        // Columns: name, order, type, NOT NULL, default; SQLite's rowid id is an identity.
+        let fks: BTreeSet<(String, String, String)> = lite
+            .prepare(&format!("PRAGMA foreign_key_list({table})"))
+            .unwrap()
+            .query_map([], |r| Ok((r.get(3)?, r.get(2)?, r.get(4)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let info: Vec<(String, String, bool, Option<String>, i64)> = lite
+            .prepare(&format!("PRAGMA table_info({table})"))
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, i64>(3)? == 1,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let pk_cols = info.iter().filter(|c| c.4 > 0).count();
+        let rowid_alias = info
+            .iter()
+            .find(|c| c.4 == 1 && pk_cols == 1 && c.1.eq_ignore_ascii_case("INTEGER"))
+            .map(|c| c.0.clone());
+        let lite_cols: Vec<Column> = info
+            .iter()
+            .map(|(name, ty, not_null, default, pk)| Column {
+                name: name.clone(),
+                ty: sqlite_type(ty).to_string(),
+                not_null: *not_null || *pk > 0,
+                default: default.clone(),
+            })
+            .collect();
+        let pg_rows = rows(
+            &db.url,
+            &format!(
+                "SELECT column_name, data_type, is_nullable, coalesce(column_default, '<none>'), is_identity,
+                        coalesce(collation_name, '<none>')
+                 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}'
+                 ORDER BY ordinal_position"
+            ),
+        );
+        let pg_cols: Vec<Column> = pg_rows
+            .iter()
+            .map(|r| Column {
+                name: r[0].clone(),
+                ty: r[1].clone(),
+                not_null: r[2] == "NO",
+                default: (r[3] != "<none>").then(|| pg_default(&r[3])),
+            })
+            .collect();
+        assert_eq!(lite_cols, pg_cols, "columns of {table}");
+        checked_columns += pg_cols.len();
+        for r in &pg_rows {
+            // Text compares and sorts by code point, as SQLite's BINARY, in any database locale.
+            if r[1] == "text" {
+                assert_eq!(r[5], "C", "{table}.{}: COLLATE \"C\"", r[0]);
+            }
+            let is_fk = fks.iter().any(|(from, _, _)| *from == r[0]);
+            let want_identity = rowid_alias.as_deref() == Some(r[0].as_str()) && !is_fk;
+            assert_eq!(
+                r[4] == "YES",
+                want_identity,
+                "{table}.{}: identity exactly where SQLite has its own rowid id",
+                r[0]
+            );
+        }
+
+        // Foreign keys: (column, table, column).
+        let pg_fks: BTreeSet<(String, String, String)> = rows(
+            &db.url,
+            &format!(
+                "SELECT a.attname, c.confrelid::regclass::text, af.attname
+                 FROM pg_constraint c
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                 JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1]
+                 WHERE c.contype = 'f' AND c.conrelid = '{table}'::regclass"
+            ),
+        )
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[2].clone()))
+        .collect();
+        assert_eq!(fks, pg_fks, "foreign keys of {table}");
+
+        // Unique keys, as column lists (lower(col) counts as col), besides the rowid id.
+        let mut lite_unique = BTreeSet::new();
+        let indexes: Vec<(String, bool, String)> = lite
+            .prepare(&format!("PRAGMA index_list({table})"))
+            .unwrap()
+            .query_map([], |r| Ok((r.get(1)?, r.get::<_, i64>(2)? == 1, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for (name, unique, origin) in &indexes {
+            if origin == "c" {
+                let found = pg::psql_ok(
+                    &db.url,
+                    &format!("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '{table}' AND indexname = '{name}'"),
+                );
+                assert_eq!(found, "1", "index {name} on {table}");
+            }
+            if *unique {
+                let cols: Vec<String> = lite
+                    .prepare(&format!("PRAGMA index_info({name})"))
+                    .unwrap()
+                    .query_map([], |r| r.get(2))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                lite_unique.insert(cols.join(","));
+            }
+        }
+        let pg_unique: BTreeSet<String> = rows(
+            &db.url,
+            &format!(
+                "SELECT string_agg(pg_get_indexdef(i.indexrelid, k, true), ',' ORDER BY k)
+                 FROM pg_index i, generate_series(1, i.indnkeyatts) k
+                 WHERE i.indrelid = '{table}'::regclass AND i.indisunique
+                 GROUP BY i.indexrelid"
+            ),
+        )
+        .into_iter()
+        .map(|r| {
+            r[0].split(',')
+                .map(|c| {
+                    c.trim()
+                        .trim_start_matches("lower(")
+                        .trim_end_matches(')')
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .filter(|cols| Some(cols.as_str()) != rowid_alias.as_deref())
+        .collect();
+        assert_eq!(lite_unique, pg_unique, "unique keys of {table}");
+
+        // CHECK constraints: as many (SQLite keeps them only in the table's SQL).
+        let sql: String = lite
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let lite_checks = sql.matches("CHECK (").count() + sql.matches("CHECK(").count();
+        let pg_checks: usize = pg::psql_ok(
+            &db.url,
+            &format!("SELECT count(*) FROM pg_constraint WHERE contype = 'c' AND conrelid = '{table}'::regclass"),
+        )
+        .parse()
+        .unwrap();
+        assert_eq!(lite_checks, pg_checks, "CHECK constraints of {table}");
+    }
+    assert!(checked_columns > 150, "{checked_columns} columns compared");
+
+    // Every SQLite trigger exists on PostgreSQL under its name, on the same table.
+    let triggers: Vec<(String, String)> = lite
+        .prepare("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(triggers.len() >= 4);
+    for (name, table) in triggers {
+        let found = pg::psql_ok(
+            &db.url,
+            &format!("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = '{name}' AND tgrelid = '{table}'::regclass"),
+        );
+        assert_eq!(found, "1", "trigger {name} on {table}");
+    }
+}
+
+/// The append-only triggers refuse with SQLite's messages, whoever asks (here the owner, who has
+/// every privilege, so only the triggers stand in the way); names compare and sort as on SQLite
+/// even in a database whose own locale folds and sorts otherwise.
+#[test]
+fn history_is_append_only_and_text_behaves_as_on_sqlite() {
+    let Some(base) = pg::base_or_skip("history_is_append_only_and_text_behaves_as_on_sqlite")
+    else {
+        return;
+    };
+    // C.UTF-8: lower() folds É there, unlike NOCASE; the columns' own "C" must win.
+    let db = pg::TempDb::create_with(&base, "TEMPLATE template0 LOCALE 'C.UTF-8'");
+    assert_eq!(pg::psql_ok(&db.url, "SELECT lower('É')"), "é");
+    pg::migrate(&db.url);
+    pg::psql_ok(
+        &db.url,
+        "INSERT INTO events(kind, actor, at) VALUES ('create', 'x', '2026-01-01T00:00:00Z');
+         INSERT INTO event_chain(event_id, hash) VALUES (1, 'h')",
+    );
+    for (sql, message) in [
+        (
+            "UPDATE events SET note = 'x'",
+            "the events table is append-only: history cannot be changed",
+        ),
+        (
+            "DELETE FROM events",
+            "the events table is append-only: history cannot be deleted",
+        ),
+        (
+            "TRUNCATE events CASCADE",
+            "the events table is append-only: history cannot be deleted",
+        ),
+        (
+            "UPDATE event_chain SET hash = 'y'",
+            "the history chain is append-only",
+        ),
+        (
+            "DELETE FROM event_chain",
+            "the history chain is append-only",
+        ),
+        ("TRUNCATE event_chain", "the history chain is append-only"),
+        ("DELETE FROM chain_lock", "chain_lock must keep its one row"),
+        ("TRUNCATE chain_lock", "chain_lock must keep its one row"),
+    ] {
+        let err = pg::psql_err(&db.url, sql);
+        assert!(err.contains(message), "{sql}: {err}");
+    }
+    assert_eq!(
+        pg::psql_ok(
+            &db.url,
+            "SELECT (SELECT count(*) FROM events) || ',' || (SELECT count(*) FROM event_chain) || ',' || (SELECT count(*) FROM chain_lock)"
+        ),
+        "1,1,1"
+    );
+    // NOCASE uniqueness: 'dell' and 'DELL' are one manufacturer; like NOCASE, only ASCII
+    // letters fold, so 'É' and 'é' stay two.
+    pg::psql_ok(
+        &db.url,
+        "INSERT INTO manufacturers(name) VALUES ('Dell'), ('É'), ('é')",
+    );
+    let err = pg::psql_err(&db.url, "INSERT INTO manufacturers(name) VALUES ('DELL')");
+    assert!(err.contains("manufacturers_name"), "{err}");
+    // Code-point order, as SQLite's BINARY: upper case before lower, 'É' after 'z'.
+    pg::psql_ok(
+        &db.url,
+        "INSERT INTO manufacturers(name) VALUES ('apple'), ('Zebra')",
+    );
+    assert_eq!(
+        pg::psql_ok(
+            &db.url,
+            "SELECT string_agg(name, ' ' ORDER BY name) FROM manufacturers"
+        ),
+        "Dell Zebra apple É é"
+    );
+}
+
+/// The harness switch: with `ITAM_TEST_PG` set, each `Env` gets a database of its own, passed
+/// to itam as `--db`, and dropped with the `Env`; `Env::db()` stays the SQLite path.
+#[test]
+fn each_env_gets_its_own_database_on_postgres() {
+    let Some(base) = pg::base_or_skip("each_env_gets_its_own_database_on_postgres") else {
+        return;
+    };
+    let (a, b) = (common::Env::new(), common::Env::new());
+    let (da, db) = (a.pg.as_ref().unwrap(), b.pg.as_ref().unwrap());
+    assert_ne!(da.name, db.name);
+    assert!(da
+        .name
+        .starts_with(&format!("itam_t_{}_", std::process::id())));
+    assert_eq!(a.target(), std::ffi::OsString::from(&da.url));
+    assert!(a.db().ends_with("itam.db"));
+    let exists = |name: &str| {
+        pg::psql_ok(
+            &base,
+            &format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'"),
+        )
+    };
+    assert_eq!(pg::psql_ok(&da.url, "SELECT current_database()"), da.name);
+    let name = da.name.clone();
+    drop(a);
+    assert_eq!(exists(&name), "0", "dropped with its Env");
+    assert_eq!(exists(&db.name), "1");
+}
+
+/// `sqlite_only!` returns early, saying why, exactly when the suite runs on PostgreSQL.
+#[test]
+fn sqlite_only_returns_on_postgres() {
+    sqlite_only!("this test checks the macro itself");
+    assert!(!common::on_postgres());
+}
+
+/// chain_lock is the write lock: while one writer holds its row, the next waits (here it gives
+/// up after lock_timeout, as itam does after its busy timeout), and gets it once the first ends.
+#[test]
+fn the_chain_lock_makes_writers_take_turns() {
+    let Some(base) = pg::base_or_skip("the_chain_lock_makes_writers_take_turns") else {
+        return;
+    };
+    let db = pg::TempDb::create(&base);
+    pg::migrate(&db.url);
+    let mut holder = std::process::Command::new("psql")
+        .args(["-X", "-q", "-d", &db.url, "-c"])
+        .arg(
+            "BEGIN; SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE; \
+             SELECT pg_sleep(3) /* holding the chain lock */; COMMIT;",
+        )
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("psql");
+    let t = std::time::Instant::now();
+    while pg::psql_ok(
+        &db.url,
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%/* holding the chain lock */%' AND state = 'active' AND pid <> pg_backend_pid()",
+    ) != "1"
+    {
+        assert!(t.elapsed().as_secs() < 10, "the holder never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let err = pg::psql_err(
+        &db.url,
+        "SET lock_timeout = '200ms'; BEGIN; SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE",
+    );
+    assert!(err.contains("lock timeout"), "{err}");
+    assert!(holder.wait().expect("psql").success());
+    assert_eq!(
+        pg::psql_ok(
+            &db.url,
+            "SET lock_timeout = '2s'; SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE"
+        ),
+        "1"
+    );
+}
