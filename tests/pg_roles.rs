@@ -155,6 +155,83 @@ fn a_technician_cannot_forge_the_actor() {
     assert_eq!(actor, "postgres");
 }
 
+/// The event `url` records when it claims `actor`: what the row says.
+fn recorded_actor(url: &str, actor: &str) -> String {
+    pg::psql_ok(
+        url,
+        &format!(
+            "INSERT INTO events(kind, actor, at) VALUES ('checkout', '{actor}', '2026-01-01T00:00:00Z') RETURNING actor"
+        ),
+    )
+}
+
+#[test]
+fn a_service_role_records_whom_it_writes_for_and_nobody_else() {
+    let Some(mut f) = Fixture::new("a_service_role_records_whom_it_writes_for_and_nobody_else")
+    else {
+        return;
+    };
+    let (svc_name, svc) = f.user("service");
+    let (tech_name, tech) = f.user("technician");
+    // What `itam serve` and `itam sync` write on someone's behalf is kept.
+    for claimed in ["api:alice", "sync:intune", "sync:jamf"] {
+        assert_eq!(recorded_actor(&svc, claimed), claimed);
+    }
+    // Anything else is recorded as the service itself: a person, the owner, a group, the bare
+    // prefixes, another case.
+    for claimed in [
+        "bob",
+        "postgres",
+        tech_name.as_str(),
+        "itam_admin",
+        "api:",
+        "sync:",
+        "API:alice",
+        " api:alice",
+        "",
+    ] {
+        assert_eq!(
+            recorded_actor(&svc, claimed),
+            svc_name,
+            "claimed {claimed:?}"
+        );
+    }
+    // A technician (or anyone not in itam_service) cannot pass as the API or a feed.
+    for claimed in ["api:x", "sync:intune"] {
+        assert_eq!(
+            recorded_actor(&tech, claimed),
+            tech_name,
+            "claimed {claimed:?}"
+        );
+    }
+    // Otherwise a technician: writes the register, appends history, changes none of it.
+    pg::psql_ok(
+        &svc,
+        "BEGIN;
+         SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE;
+         INSERT INTO locations(code, name, created_at) VALUES ('HQ-101', 'Depot', 'now');
+         COMMIT;",
+    );
+    denied(&svc, "UPDATE events SET note = 'changed'", "events");
+    denied(&svc, "DELETE FROM events", "events");
+    denied(
+        &svc,
+        "INSERT INTO api_tokens(username, hash, created_at, created_by) VALUES ('a', 'b', 'now', 'c')",
+        "api_tokens",
+    );
+    let err = pg::psql_err(&svc, &format!("SELECT itam_grant('{svc_name}', 'admin')"));
+    assert!(
+        err.contains("permission denied for function itam_grant"),
+        "{err}"
+    );
+    // Made a technician, it loses the exception.
+    pg::psql_ok(
+        &f.owner(),
+        &format!("SELECT itam_grant('{svc_name}', 'technician')"),
+    );
+    assert_eq!(recorded_actor(&svc, "api:alice"), svc_name);
+}
+
 #[test]
 fn a_technician_writes_the_register_but_not_tokens_or_grants() {
     let Some(mut f) = Fixture::new("a_technician_writes_the_register_but_not_tokens_or_grants")
@@ -289,7 +366,7 @@ fn itam_grant_keeps_a_person_in_exactly_one_group_and_only_admins_call_it() {
     for (sql, message) in [
         (
             format!("SELECT itam_grant('{name}', 'root')"),
-            "unknown itam role 'root': use technician, auditor or admin",
+            "unknown itam role 'root': use technician, auditor, admin or service",
         ),
         (
             "SELECT itam_grant('itam_auditor', 'admin')".to_string(),
@@ -325,9 +402,9 @@ fn the_roles_migration_can_run_again_in_another_database() {
     assert_eq!(
         pg::psql_ok(
             &second.url,
-            "SELECT count(*) FROM pg_roles WHERE rolname IN ('itam_technician', 'itam_auditor', 'itam_admin')"
+            "SELECT count(*) FROM pg_roles WHERE rolname IN ('itam_technician', 'itam_auditor', 'itam_admin', 'itam_service')"
         ),
-        "3"
+        "4"
     );
 }
 

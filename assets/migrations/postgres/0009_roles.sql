@@ -1,17 +1,20 @@
 -- itam schema, version 9, PostgreSQL only (SQLite's 0009 is empty: there the file's permissions
 -- are the access control): the server enforces the audit trail.
 --
--- Each person connects as their own login role, a member of one of three group roles (cluster-
+-- Each person connects as their own login role, a member of one of four group roles (cluster-
 -- wide, created here when missing):
 --   itam_technician  reads everything; writes the register; appends to the history (events,
 --                    event_chain) but can never UPDATE, DELETE or TRUNCATE it; takes the write
 --                    lock (UPDATE on chain_lock, for SELECT ... FOR UPDATE); no API tokens.
 --   itam_auditor     reads everything, writes nothing (not even the lock, so no write starts).
 --   itam_admin       everything, with the right to grant it on; runs itam_grant().
+--   itam_service     the account `itam serve` and `itam sync` run as: a technician (it is a
+--                    member of itam_technician) that may also record who it writes for.
 -- The history's actor is the server's session_user, set by a trigger on insert: whatever the
--- client sends is overwritten, so nobody can write history in another person's name.
+-- client sends is overwritten, so nobody can write history in another person's name. The one
+-- exception is itam_actor() below: a service role's `api:<user>` / `sync:<source>` is kept.
 -- itam_grant(username, role) creates a login role when missing and makes it a member of exactly
--- one group (`itam db grant USER --role technician|auditor|admin` calls it).
+-- one group (`itam db grant USER --role technician|auditor|admin|service` calls it).
 --
 -- Tables a later migration adds are readable by all three groups (default privileges below);
 -- that migration grants technicians' writes itself, as this one does, table by table.
@@ -20,7 +23,7 @@ DO $$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY ARRAY['itam_technician', 'itam_auditor', 'itam_admin'] LOOP
+    FOREACH r IN ARRAY ARRAY['itam_technician', 'itam_auditor', 'itam_admin', 'itam_service'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
             BEGIN
                 EXECUTE format('CREATE ROLE %I NOLOGIN', r);
@@ -29,17 +32,41 @@ BEGIN
                 WHEN duplicate_object OR unique_violation THEN NULL;
                 WHEN insufficient_privilege THEN
                     RAISE EXCEPTION 'creating the group role % needs the CREATEROLE privilege', r
-                        USING HINT = 'open the database with itam once as a superuser (or a role with CREATEROLE), or have one create the roles itam_technician, itam_auditor and itam_admin first';
+                        USING HINT = 'open the database with itam once as a superuser (or a role with CREATEROLE), or have one create the roles itam_technician, itam_auditor, itam_admin and itam_service first';
             END;
         END IF;
     END LOOP;
+    -- The service has the technician's rights, now and as later migrations grant them.
+    IF NOT pg_has_role('itam_service', 'itam_technician', 'MEMBER') THEN
+        GRANT itam_technician TO itam_service;
+    END IF;
 END
 $$;
 
--- The actor is who the server says is connected, never what the client sent.
+-- Who a write is recorded as: who the server says is connected (session_user: SET ROLE does not
+-- change it), never what the client sent. Except that a service role (a member of itam_service:
+-- the account `itam serve` and `itam sync` run as) writes on behalf of others and says so, as
+-- `api:<user>` (a REST client's token) or `sync:<source>` (an MDM feed): those two forms, and only
+-- those, are kept from it, so a service can name whom it writes for but never pass as a person
+-- (`bob`) or the owner (`postgres`). Anyone else's `api:x` is recorded as themselves.
+-- (A superuser counts as a member of every role, itam_service included; it could switch these
+-- triggers off anyway.)
+CREATE FUNCTION itam_actor(claimed text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- The cheap test first: pg_has_role reads the catalogue.
+    IF claimed LIKE 'api:_%' OR claimed LIKE 'sync:_%' THEN
+        IF pg_has_role(session_user, 'itam_service', 'MEMBER') THEN
+            RETURN claimed;
+        END IF;
+    END IF;
+    RETURN session_user;
+END
+$$;
+
 CREATE FUNCTION events_actor() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.actor := session_user;
+    NEW.actor := itam_actor(NEW.actor);
     RETURN NEW;
 END
 $$;
@@ -101,15 +128,16 @@ BEGIN
         WHEN 'technician' THEN 'itam_technician'
         WHEN 'auditor' THEN 'itam_auditor'
         WHEN 'admin' THEN 'itam_admin'
+        WHEN 'service' THEN 'itam_service'
     END;
     IF grp IS NULL THEN
-        RAISE EXCEPTION 'unknown itam role %: use technician, auditor or admin', quote_literal(coalesce(role, ''))
+        RAISE EXCEPTION 'unknown itam role %: use technician, auditor, admin or service', quote_literal(coalesce(role, ''))
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF username IS NULL OR username = '' THEN
         RAISE EXCEPTION 'a user name is required' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF username IN ('itam_technician', 'itam_auditor', 'itam_admin') OR username LIKE 'pg\_%' THEN
+    IF username IN ('itam_technician', 'itam_auditor', 'itam_admin', 'itam_service') OR username LIKE 'pg\_%' THEN
         RAISE EXCEPTION '% is a group or reserved role, not a person: grant to a login role', username
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -118,7 +146,7 @@ BEGIN
         created := true;
     END IF;
     -- Exactly one itam group: a technician made auditor stops being a technician.
-    FOREACH other IN ARRAY ARRAY['itam_technician', 'itam_auditor', 'itam_admin'] LOOP
+    FOREACH other IN ARRAY ARRAY['itam_technician', 'itam_auditor', 'itam_admin', 'itam_service'] LOOP
         IF other <> grp AND EXISTS (
             SELECT 1 FROM pg_auth_members m
             JOIN pg_roles g ON g.oid = m.roleid
