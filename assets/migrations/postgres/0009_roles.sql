@@ -13,6 +13,8 @@
 -- The history's actor is the server's session_user, set by a trigger on insert: whatever the
 -- client sends is overwritten, so nobody can write history in another person's name. The one
 -- exception is itam_actor() below: a service role's `api:<user>` / `sync:<source>` is kept.
+-- The same goes for who started, scanned and closed a room audit, and (with no exception) who
+-- made an API token: stamped on insert, never changed afterwards.
 -- itam_grant(username, role) creates a login role when missing and makes it a member of exactly
 -- one group (`itam db grant USER --role technician|auditor|admin|service` calls it).
 --
@@ -72,6 +74,62 @@ END
 $$;
 CREATE TRIGGER events_actor BEFORE INSERT ON events
     FOR EACH ROW EXECUTE FUNCTION events_actor();
+
+-- The other columns that say who did something are the server's too: set on insert, never
+-- changed afterwards (an UPDATE keeps what is there; closed_by is set once, when the audit is
+-- closed). Room audits take itam_actor() as the history does, with its service exception: today
+-- they are started, scanned and closed only at a terminal, where it changes nothing, and should
+-- `itam serve` ever record audits for a REST client, the audit must name the same actor as its
+-- audit_start event. API tokens do not: a token is made only by `itam token create` at a
+-- terminal, never on someone's behalf through the API or a feed (a service role cannot write
+-- api_tokens at all), and an `api:`/`sync:` name there would only hide which person made a
+-- credential; so created_by is always session_user, a superuser's included.
+CREATE FUNCTION audits_actor() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.started_by := itam_actor(NEW.started_by);
+        IF NEW.closed_by IS NOT NULL THEN
+            NEW.closed_by := itam_actor(NEW.closed_by);
+        END IF;
+    ELSE
+        NEW.started_by := OLD.started_by;
+        IF OLD.closed_by IS NOT NULL THEN
+            NEW.closed_by := OLD.closed_by;
+        ELSIF NEW.closed_by IS NOT NULL THEN
+            NEW.closed_by := itam_actor(NEW.closed_by);
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER audits_actor BEFORE INSERT OR UPDATE ON audits
+    FOR EACH ROW EXECUTE FUNCTION audits_actor();
+
+CREATE FUNCTION audit_scans_actor() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.actor := itam_actor(NEW.actor);
+    ELSE
+        NEW.actor := OLD.actor;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER audit_scans_actor BEFORE INSERT OR UPDATE ON audit_scans
+    FOR EACH ROW EXECUTE FUNCTION audit_scans_actor();
+
+CREATE FUNCTION api_tokens_creator() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.created_by := session_user;
+    ELSE
+        NEW.created_by := OLD.created_by;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER api_tokens_creator BEFORE INSERT OR UPDATE ON api_tokens
+    FOR EACH ROW EXECUTE FUNCTION api_tokens_creator();
 
 DO $$
 DECLARE
