@@ -53,17 +53,17 @@ $$;
 -- (`bob`) or the owner (`postgres`). Anyone else's `api:x` is recorded as themselves.
 -- (A superuser counts as a member of every role, itam_service included; it could switch these
 -- triggers off anyway.)
-CREATE FUNCTION itam_actor(claimed text) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
+-- Plain SQL with no SET clause, so the planner inlines it into the triggers' expressions: as a
+-- plpgsql function with SET search_path it doubled the cost of a 100k-row INSERT into events.
+-- (It is not SECURITY DEFINER: search_path can only mislead the caller about itself.)
+CREATE FUNCTION itam_actor(claimed text) RETURNS text LANGUAGE sql STABLE AS $$
     -- The cheap test first: pg_has_role reads the catalogue.
-    IF claimed LIKE 'api:_%' OR claimed LIKE 'sync:_%' THEN
-        IF pg_has_role(session_user, 'itam_service', 'MEMBER') THEN
-            RETURN claimed;
-        END IF;
-    END IF;
-    RETURN session_user;
-END
+    SELECT CASE
+        WHEN claimed LIKE 'api:_%' OR claimed LIKE 'sync:_%' THEN
+            CASE WHEN pg_has_role(session_user, 'itam_service', 'MEMBER')
+                THEN claimed ELSE session_user END
+        ELSE session_user
+    END
 $$;
 
 CREATE FUNCTION events_actor() RETURNS trigger LANGUAGE plpgsql AS $$
