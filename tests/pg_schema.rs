@@ -419,3 +419,102 @@ fn the_chain_lock_makes_writers_take_turns() {
         "1"
     );
 }
+
+/// A psql session kept open (as a second itam would keep its connection): commands are sent one
+/// at a time and their output read back up to a marker.
+struct Session {
+    child: std::process::Child,
+    out: std::io::BufReader<std::process::ChildStdout>,
+    n: usize,
+}
+
+impl Session {
+    fn open(url: &str) -> Session {
+        let mut child = std::process::Command::new("psql")
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("psql");
+        let out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        Session { child, out, n: 0 }
+    }
+
+    /// Run `sql`; its output lines.
+    fn run(&mut self, sql: &str) -> Vec<String> {
+        use std::io::{BufRead, Write};
+        self.n += 1;
+        let marker = format!("-- done {} --", self.n);
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        writeln!(stdin, "{sql}\n\\echo '{marker}'").expect("write to psql");
+        stdin.flush().expect("flush");
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            let n = self.out.read_line(&mut line).expect("read psql");
+            assert!(n > 0, "psql ended before {marker} (after {lines:?})");
+            let line = line.trim_end().to_string();
+            if line == marker {
+                return lines;
+            }
+            lines.push(line);
+        }
+    }
+
+    /// The payloads of the itam_events notifications received so far (psql prints them after
+    /// the next command it runs).
+    fn notifications(&mut self) -> Vec<String> {
+        self.run("SELECT 'poll';")
+            .iter()
+            .filter_map(|l| {
+                l.strip_prefix("Asynchronous notification \"itam_events\" with payload \"")
+                    .and_then(|r| r.split('"').next())
+                    .map(str::to_string)
+            })
+            .collect()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// LISTEN itam_events: another connection learns of each committed write once, at its commit,
+/// with the highest event id the statement inserted; nothing for a rolled-back write or an
+/// INSERT that added no rows.
+#[test]
+fn a_listener_hears_each_committed_write_once() {
+    let Some(base) = pg::base_or_skip("a_listener_hears_each_committed_write_once") else {
+        return;
+    };
+    let db = pg::TempDb::create(&base);
+    pg::migrate(&db.url);
+    let mut tui = Session::open(&db.url);
+    tui.run("LISTEN itam_events;");
+    let mut writer = Session::open(&db.url);
+    let insert =
+        "INSERT INTO events(kind, actor, at) SELECT 'create', 'x', 'now' FROM generate_series(1, ";
+    // One statement of three events: one notification, the last id.
+    writer.run(&format!("{insert}3);"));
+    assert_eq!(tui.notifications(), ["3"]);
+    assert!(tui.notifications().is_empty(), "heard once");
+    // Not before the commit, then every statement's at once.
+    writer.run(&format!("BEGIN; {insert}2); {insert}1); {insert}0);"));
+    assert!(tui.notifications().is_empty(), "nothing before the commit");
+    writer.run("COMMIT;");
+    assert_eq!(tui.notifications(), ["5", "6"]);
+    // A rolled-back write says nothing (its ids are spent).
+    writer.run(&format!("BEGIN; {insert}4); ROLLBACK;"));
+    writer.run(&format!("{insert}0);"));
+    assert!(tui.notifications().is_empty());
+    writer.run(&format!("{insert}1);"));
+    assert_eq!(tui.notifications(), ["11"]);
+    // What was announced is there to read.
+    assert_eq!(
+        tui.run("SELECT count(*) || ',' || max(id) FROM events;"),
+        ["7,11"]
+    );
+}

@@ -15,6 +15,7 @@
 -- exception is itam_actor() below: a service role's `api:<user>` / `sync:<source>` is kept.
 -- The same goes for who started, scanned and closed a room audit, and (with no exception) who
 -- made an API token: stamped on insert, never changed afterwards.
+-- Each INSERT into events also notifies listeners of the channel itam_events (events_notify).
 -- itam_grant(username, role) creates a login role when missing and makes it a member of exactly
 -- one group (`itam db grant USER --role technician|auditor|admin|service` calls it).
 --
@@ -74,6 +75,30 @@ END
 $$;
 CREATE TRIGGER events_actor BEFORE INSERT ON events
     FOR EACH ROW EXECUTE FUNCTION events_actor();
+
+-- Every other itam connected to the database learns of a committed write without polling:
+-- LISTEN itam_events; the payload is the highest event id the statement inserted, as text.
+-- pg_notify is transactional: nothing is sent for a rolled-back write, and what a transaction
+-- sent is delivered once, at its commit, after its rows are visible. One notification per INSERT
+-- statement that added events (none for one that added none): a write that inserts several
+-- events one statement at a time sends several, delivered together, so a listener should drain
+-- all that are pending and then read the events after the last id it has seen. Statement-level,
+-- with the inserted rows as a transition table, so a 100k-row INSERT ... SELECT costs one
+-- notification, not 100k. (A hot standby cannot LISTEN: a client there must poll.)
+CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    top bigint;
+BEGIN
+    SELECT max(id) INTO top FROM inserted;
+    IF top IS NOT NULL THEN
+        PERFORM pg_notify('itam_events', top::text);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION events_notify();
 
 -- The other columns that say who did something are the server's too: set on insert, never
 -- changed afterwards (an UPDATE keeps what is there; closed_by is set once, when the audit is
