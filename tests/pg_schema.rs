@@ -518,3 +518,78 @@ fn a_listener_hears_each_committed_write_once() {
         ["7,11"]
     );
 }
+
+/// itam_missing_triggers() (what `itam check` asks on PostgreSQL) is empty on a fresh database,
+/// its list is every trigger and function the migrations make (so a migration that adds one and
+/// forgets the list fails here), and it names each guard dropped, disabled or replaced.
+#[test]
+fn itam_missing_triggers_names_each_guard_that_is_not_in_place() {
+    let Some(base) =
+        pg::base_or_skip("itam_missing_triggers_names_each_guard_that_is_not_in_place")
+    else {
+        return;
+    };
+    let db = pg::TempDb::create(&base);
+    pg::migrate(&db.url);
+    let missing = |url: &str| {
+        pg::psql_ok(
+            url,
+            "SELECT kind || '|' || name || '|' || problem FROM itam_missing_triggers()",
+        )
+    };
+    assert_eq!(missing(&db.url), "");
+    let expected = pg::psql_ok(
+        &db.url,
+        "SELECT string_agg(concat_ws('|', kind, name, on_table, calls), ' ' ORDER BY kind, name)
+         FROM itam_expected_triggers()",
+    );
+    let actual = pg::psql_ok(
+        &db.url,
+        "SELECT string_agg(x, ' ' ORDER BY x) FROM (
+             SELECT concat_ws('|', 'function', proname) AS x FROM pg_proc
+             WHERE pronamespace = current_schema()::regnamespace
+             UNION ALL
+             SELECT concat_ws('|', 'trigger', t.tgname, c.relname, p.proname)
+             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+             WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace
+         ) all_of_them",
+    );
+    assert_eq!(expected, actual);
+    assert!(expected.split(' ').count() >= 25, "{expected}");
+
+    // The owner (a superuser here) can undo any of them; each is named.
+    pg::psql_ok(&db.url, "DROP TRIGGER events_actor ON events");
+    assert_eq!(missing(&db.url), "trigger|events_actor|missing");
+    pg::psql_ok(
+        &db.url,
+        "ALTER TABLE events DISABLE TRIGGER events_no_update;
+         ALTER TABLE event_chain ENABLE REPLICA TRIGGER event_chain_no_delete;
+         CREATE SCHEMA elsewhere;
+         CREATE FUNCTION elsewhere.audits_actor() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+         DROP TRIGGER audits_actor ON audits;
+         CREATE TRIGGER audits_actor BEFORE INSERT ON audits FOR EACH ROW EXECUTE FUNCTION elsewhere.audits_actor();
+         DROP TRIGGER events_notify ON events;
+         CREATE TRIGGER events_notify AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION events_actor();
+         DROP FUNCTION api_tokens_creator() CASCADE",
+    );
+    assert_eq!(
+        missing(&db.url).lines().collect::<Vec<_>>(),
+        [
+            "trigger|api_tokens_creator|missing",
+            "trigger|audits_actor|calls elsewhere.audits_actor() instead of audits_actor()",
+            "trigger|event_chain_no_delete|disabled",
+            "trigger|events_actor|missing",
+            "trigger|events_no_update|disabled",
+            "trigger|events_notify|calls events_actor() instead of events_notify()",
+            "function|api_tokens_creator|missing",
+        ]
+    );
+    // Anyone may ask, an auditor included.
+    assert_eq!(
+        pg::psql_ok(
+            &db.url,
+            "SET ROLE itam_auditor; SELECT count(*) FROM itam_missing_triggers()"
+        ),
+        "7"
+    );
+}

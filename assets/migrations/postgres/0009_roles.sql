@@ -16,6 +16,7 @@
 -- The same goes for who started, scanned and closed a room audit, and (with no exception) who
 -- made an API token: stamped on insert, never changed afterwards.
 -- Each INSERT into events also notifies listeners of the channel itam_events (events_notify).
+-- itam_missing_triggers() names the guards that are not in place, for `itam check`.
 -- itam_grant(username, role) creates a login role when missing and makes it a member of exactly
 -- one group (`itam db grant USER --role technician|auditor|admin|service` calls it).
 --
@@ -249,3 +250,74 @@ END
 $$;
 REVOKE ALL ON FUNCTION itam_grant(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION itam_grant(text, text) TO itam_admin;
+
+-- What `itam check` verifies on PostgreSQL beyond the hash chain: the triggers and functions that
+-- enforce the rules above and in earlier migrations, each on its table and calling its function.
+-- The owner (or a superuser) can drop or disable any of them; nobody else can. A migration that
+-- adds a trigger or function replaces this list (tests/pg_schema.rs fails when it is not the
+-- full set a fresh database has).
+CREATE FUNCTION itam_expected_triggers()
+RETURNS TABLE (kind text, name text, on_table text, calls text)
+LANGUAGE sql IMMUTABLE AS $$
+    VALUES
+        ('trigger', 'events_no_update', 'events', 'events_append_only'),
+        ('trigger', 'events_no_delete', 'events', 'events_append_only'),
+        ('trigger', 'events_no_truncate', 'events', 'events_append_only'),
+        ('trigger', 'events_actor', 'events', 'events_actor'),
+        ('trigger', 'events_notify', 'events', 'events_notify'),
+        ('trigger', 'event_chain_no_update', 'event_chain', 'event_chain_append_only'),
+        ('trigger', 'event_chain_no_delete', 'event_chain', 'event_chain_append_only'),
+        ('trigger', 'event_chain_no_truncate', 'event_chain', 'event_chain_append_only'),
+        ('trigger', 'chain_lock_no_delete', 'chain_lock', 'chain_lock_keep'),
+        ('trigger', 'chain_lock_no_truncate', 'chain_lock', 'chain_lock_keep'),
+        ('trigger', 'audits_actor', 'audits', 'audits_actor'),
+        ('trigger', 'audit_scans_actor', 'audit_scans', 'audit_scans_actor'),
+        ('trigger', 'api_tokens_creator', 'api_tokens', 'api_tokens_creator'),
+        ('function', 'events_append_only', NULL, NULL),
+        ('function', 'event_chain_append_only', NULL, NULL),
+        ('function', 'chain_lock_keep', NULL, NULL),
+        ('function', 'itam_actor', NULL, NULL),
+        ('function', 'events_actor', NULL, NULL),
+        ('function', 'events_notify', NULL, NULL),
+        ('function', 'audits_actor', NULL, NULL),
+        ('function', 'audit_scans_actor', NULL, NULL),
+        ('function', 'api_tokens_creator', NULL, NULL),
+        ('function', 'itam_grant', NULL, NULL),
+        ('function', 'itam_expected_triggers', NULL, NULL),
+        ('function', 'itam_missing_triggers', NULL, NULL)
+$$;
+
+-- The expected ones that are not as they should be, by name, with what is wrong:
+--   SELECT kind, name, problem FROM itam_missing_triggers();
+-- problem: 'missing'; 'disabled' (ALTER TABLE ... DISABLE TRIGGER, or enabled only for
+-- replication sessions); 'calls f() instead of g()'. No rows: all in place. Any role may call
+-- it (it reads the catalogue only); tables and functions are looked up as the migrations made
+-- them, in the current schema.
+CREATE FUNCTION itam_missing_triggers()
+RETURNS TABLE (kind text, name text, problem text)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM (
+        SELECT e.kind, e.name,
+            CASE
+                WHEN e.kind = 'function' THEN
+                    CASE WHEN p.oid IS NULL THEN 'missing' END
+                WHEN t.oid IS NULL THEN 'missing'
+                WHEN t.tgenabled NOT IN ('O', 'A') THEN 'disabled'
+                WHEN f.proname <> e.calls OR f.pronamespace <> s.oid THEN
+                    format('calls %s() instead of %s()',
+                        CASE WHEN f.pronamespace = s.oid THEN f.proname::text
+                             ELSE f.pronamespace::regnamespace || '.' || f.proname END,
+                        e.calls)
+            END AS problem
+        FROM itam_expected_triggers() e
+        CROSS JOIN (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) s
+        LEFT JOIN pg_proc p
+            ON e.kind = 'function' AND p.proname = e.name AND p.pronamespace = s.oid
+        LEFT JOIN pg_class c
+            ON e.kind = 'trigger' AND c.relname = e.on_table AND c.relnamespace = s.oid
+        LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname = e.name AND NOT t.tgisinternal
+        LEFT JOIN pg_proc f ON f.oid = t.tgfoid
+    ) checked
+    WHERE problem IS NOT NULL
+    ORDER BY kind DESC, name
+$$;
