@@ -20,7 +20,7 @@
 -- itam_grant(username, role) creates a login role when missing and makes it a member of exactly
 -- one group (`itam db grant USER --role technician|auditor|admin|service` calls it).
 --
--- Tables a later migration adds are readable by all three groups (default privileges below);
+-- Tables a later migration adds are readable by every group (default privileges below);
 -- that migration grants technicians' writes itself, as this one does, table by table.
 
 DO $$
@@ -252,7 +252,8 @@ REVOKE ALL ON FUNCTION itam_grant(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION itam_grant(text, text) TO itam_admin;
 
 -- What `itam check` verifies on PostgreSQL beyond the hash chain: the triggers and functions that
--- enforce the rules above and in earlier migrations, each on its table and calling its function.
+-- enforce the rules above and in earlier migrations, each on its table and calling its function,
+-- and the group roles. (`calls`: for a trigger its function; for a role a group it must be in.)
 -- The owner (or a superuser) can drop or disable any of them; nobody else can. A migration that
 -- adds a trigger or function replaces this list (tests/pg_schema.rs fails when it is not the
 -- full set a fresh database has).
@@ -284,13 +285,19 @@ LANGUAGE sql IMMUTABLE AS $$
         ('function', 'api_tokens_creator', NULL, NULL),
         ('function', 'itam_grant', NULL, NULL),
         ('function', 'itam_expected_triggers', NULL, NULL),
-        ('function', 'itam_missing_triggers', NULL, NULL)
+        ('function', 'itam_missing_triggers', NULL, NULL),
+        -- The groups are cluster-wide: dropping one elsewhere drops it here too.
+        ('role', 'itam_technician', NULL, NULL),
+        ('role', 'itam_auditor', NULL, NULL),
+        ('role', 'itam_admin', NULL, NULL),
+        ('role', 'itam_service', NULL, 'itam_technician')
 $$;
 
 -- The expected ones that are not as they should be, by name, with what is wrong:
 --   SELECT kind, name, problem FROM itam_missing_triggers();
 -- problem: 'missing'; 'disabled' (ALTER TABLE ... DISABLE TRIGGER, or enabled only for
--- replication sessions); 'calls f() instead of g()'. No rows: all in place. Any role may call
+-- replication sessions); 'calls f() instead of g()'; for a group role, 'missing' or 'not a member
+-- of itam_technician' (itam_service). No rows: all in place. Any role may call
 -- it (it reads the catalogue only); tables and functions are looked up as the migrations made
 -- them, in the current schema.
 CREATE FUNCTION itam_missing_triggers()
@@ -301,6 +308,12 @@ LANGUAGE sql STABLE AS $$
             CASE
                 WHEN e.kind = 'function' THEN
                     CASE WHEN p.oid IS NULL THEN 'missing' END
+                WHEN e.kind = 'role' THEN
+                    CASE
+                        WHEN r.oid IS NULL THEN 'missing'
+                        WHEN e.calls IS NOT NULL AND NOT pg_has_role(r.oid, e.calls, 'MEMBER') THEN
+                            format('not a member of %s', e.calls)
+                    END
                 WHEN t.oid IS NULL THEN 'missing'
                 WHEN t.tgenabled NOT IN ('O', 'A') THEN 'disabled'
                 WHEN f.proname <> e.calls OR f.pronamespace <> s.oid THEN
@@ -317,6 +330,7 @@ LANGUAGE sql STABLE AS $$
             ON e.kind = 'trigger' AND c.relname = e.on_table AND c.relnamespace = s.oid
         LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname = e.name AND NOT t.tgisinternal
         LEFT JOIN pg_proc f ON f.oid = t.tgfoid
+        LEFT JOIN pg_roles r ON e.kind = 'role' AND r.rolname = e.name
     ) checked
     WHERE problem IS NOT NULL
     ORDER BY kind DESC, name
