@@ -822,11 +822,13 @@ impl Store {
             String,
         )>(
             c,
-            "SELECT a.tag, a.serial, p.username, d.source, d.mdm_user, d.hostname, max(d.seen_at) AS seen
+            // Each deployed asset's latest sighting, when it is older than the cutoff.
+            "SELECT a.tag, a.serial, p.username, d.source, d.mdm_user, d.hostname, d.seen_at
                  FROM sync_devices d JOIN assets a ON a.id = d.asset_id
                  LEFT JOIN people p ON p.id = a.assignee_id
-                 WHERE a.status = 'deployed'
-                 GROUP BY a.id HAVING seen < ?1",
+                 WHERE a.status = 'deployed' AND d.seen_at < ?1
+                   AND NOT EXISTS (SELECT 1 FROM sync_devices n WHERE n.asset_id = d.asset_id
+                       AND (n.seen_at > d.seen_at OR (n.seen_at = d.seen_at AND n.source > d.source)))",
             [&cutoff],
         )?;
         for (tag, serial, assignee, source, user, host, seen) in rows {
