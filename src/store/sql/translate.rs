@@ -239,12 +239,19 @@ fn nocase(sql: &str) -> String {
         let before = s[..rhs].trim_end();
         let new;
         let start;
+        let low = |t: &str| {
+            if t.to_ascii_lowercase().starts_with("lower(") {
+                t.to_string()
+            } else {
+                format!("lower({t})")
+            }
+        };
         if let Some(lhs_end) = before.strip_suffix('=').map(|p| p.trim_end().len()) {
             let l = term_start(lhs_end);
-            new = format!("lower({}) = lower({rhs_text})", &s[l..lhs_end]);
+            new = format!("{} = {}", low(&s[l..lhs_end]), low(&rhs_text));
             start = l;
         } else {
-            new = format!("lower({rhs_text})");
+            new = low(&rhs_text);
             start = rhs;
         }
         s.replace_range(start..at + KEY.len(), &new);
@@ -284,6 +291,112 @@ fn null_safe(sql: &str) -> String {
     s
 }
 
+/// Columns SQLite's schema declares `COLLATE NOCASE`: there `col = ?` ignores ASCII case; here
+/// it is `lower(col) = lower(?)`, which the schema's unique indexes on lower(col) serve.
+const NOCASE: &[&str] = &[
+    "tag",
+    "serial",
+    "code",
+    "username",
+    "badge",
+    "name",
+    "number",
+    "product",
+    "publisher",
+];
+
+/// The identifier chain (`a.tag`, `tag`) or placeholder (`$3`) ending at `end`.
+fn term_before(s: &str, end: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = end;
+    while i > 0 && (is_word(b[i - 1]) || b[i - 1] == b'.' || b[i - 1] == b'$') {
+        i -= 1;
+    }
+    i
+}
+
+fn term_after(s: &str, start: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = start;
+    while i < b.len() && (is_word(b[i]) || b[i] == b'.' || b[i] == b'$') {
+        i += 1;
+    }
+    i
+}
+
+fn nocase_column(term: &str) -> bool {
+    let last = term.rsplit('.').next().unwrap_or(term);
+    !term.starts_with('$') && NOCASE.iter().any(|c| last.eq_ignore_ascii_case(c))
+}
+
+/// `tag = $1` (after WHERE, AND, OR, ON, WHEN, NOT or `(`: never a SET) to
+/// `lower(tag) = lower($1)`, and likewise between two such columns.
+fn nocase_equality(code: &str) -> String {
+    let mut s = code.to_string();
+    let mut pos = 0;
+    while let Some(k) = s[pos..].find('=') {
+        let eq = pos + k;
+        pos = eq + 1;
+        let b = s.as_bytes();
+        if eq > 0 && matches!(b[eq - 1], b'<' | b'>' | b'!' | b'=') || b.get(eq + 1) == Some(&b'=')
+        {
+            continue;
+        }
+        let l_end = s[..eq].trim_end().len();
+        let l_start = term_before(&s, l_end);
+        let r_start = eq + 1 + (s[eq + 1..].len() - s[eq + 1..].trim_start().len());
+        let r_end = term_after(&s, r_start);
+        if l_start == l_end || r_start == r_end {
+            continue;
+        }
+        let (l, r) = (&s[l_start..l_end], &s[r_start..r_end]);
+        let r_ok = r.starts_with('$') || nocase_column(r);
+        if !(nocase_column(l) && r_ok) {
+            continue;
+        }
+        let prev = s[..l_start].trim_end();
+        let prev_word = &prev[term_before(prev, prev.len())..];
+        let context_ok = prev.ends_with('(')
+            || ["WHERE", "AND", "OR", "ON", "WHEN", "NOT"]
+                .iter()
+                .any(|w| prev_word.eq_ignore_ascii_case(w));
+        if !context_ok {
+            continue;
+        }
+        let new = format!("lower({l}) = lower({r})");
+        s.replace_range(l_start..r_end, &new);
+        pos = l_start + new.len();
+    }
+    s
+}
+
+/// `a GLOB b` (b a pattern from the data) to `a LIKE b` with `*` as `%` and `?` as `_`:
+/// character classes are not translated.
+fn glob(sql: &str) -> String {
+    let mut s = sql.to_string();
+    const KEY: &str = " GLOB ";
+    let mut pos = 0;
+    while let Some(k) = s[pos..].find(KEY) {
+        let at = pos + k;
+        let start = at + KEY.len();
+        let mut end = term_after(&s, start);
+        if s[end..].starts_with('(') {
+            end = close_paren(&s, end).unwrap_or(end);
+        }
+        if end == start {
+            pos = start;
+            continue;
+        }
+        let new = format!(
+            " LIKE replace(replace({}, '*', '%'), '?', '_')",
+            &s[start..end]
+        );
+        s.replace_range(at..end, &new);
+        pos = at + new.len();
+    }
+    s
+}
+
 /// SQLite SQL to PostgreSQL SQL.
 pub(super) fn translate(sql: &str) -> String {
     let mut next = 0;
@@ -293,12 +406,14 @@ pub(super) fn translate(sql: &str) -> String {
         match piece {
             Piece::Quoted(q) => out.push_str(q),
             Piece::Code(c) => {
-                let mut c = placeholders(&c, &mut next);
+                let mut c = nocase_equality(&placeholders(&c, &mut next));
                 if c.to_ascii_uppercase().contains("INSERT OR IGNORE") {
                     or_ignore = true;
                     c = word(&c, "INSERT OR IGNORE", "INSERT");
                 }
                 c = word(&c, "IFNULL(", "COALESCE(");
+                // SQLite's name for the database's own schema (beside TEMP).
+                c = word(&c, "main.", "");
                 c = word(&c, "instr(", "strpos(");
                 c = word(&c, "LIKE", "ILIKE");
                 c = word(&c, "AS REAL)", "AS DOUBLE PRECISION)");
@@ -312,6 +427,7 @@ pub(super) fn translate(sql: &str) -> String {
     out = scalar_minmax(&out);
     out = nocase(&out);
     out = null_safe(&out);
+    out = glob(&out);
     if or_ignore {
         let t = out.trim_end().trim_end_matches(';').to_string();
         match t.to_ascii_uppercase().rfind(" RETURNING ") {
@@ -338,7 +454,7 @@ mod tests {
     fn sqlite_only_spellings() {
         assert_eq!(
             translate("SELECT tag FROM assets WHERE serial = ?1 AND id IS NOT ?2"),
-            "SELECT tag FROM assets WHERE serial = $1 AND id IS DISTINCT FROM $2"
+            "SELECT tag FROM assets WHERE lower(serial) = lower($1) AND id IS DISTINCT FROM $2"
         );
         assert_eq!(
             translate("SELECT 1 WHERE a IS NOT NULL AND b IS ?3"),
@@ -367,6 +483,18 @@ mod tests {
         assert_eq!(
             translate("INSERT OR IGNORE INTO t(a) VALUES (?1)"),
             "INSERT INTO t(a) VALUES ($1) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(
+            translate("SELECT a.id FROM assets a JOIN l ON l.code = a.code WHERE a.tag = ?1 AND (serial = ?2) AND a.status = ?3"),
+            "SELECT a.id FROM assets a JOIN l ON lower(l.code) = lower(a.code) WHERE lower(a.tag) = lower($1) AND (lower(serial) = lower($2)) AND a.status = $3"
+        );
+        assert_eq!(
+            translate("UPDATE assets SET tag = ?2, serial = ?3 WHERE id = ?1 AND tag <= ?4"),
+            "UPDATE assets SET tag = $2, serial = $3 WHERE id = $1 AND tag <= $4"
+        );
+        assert_eq!(
+            translate("SELECT 1 WHERE lower(s.product) GLOB lower(m.product_glob)"),
+            "SELECT 1 WHERE lower(s.product) LIKE replace(replace(lower(m.product_glob), '*', '%'), '?', '_')"
         );
         assert_eq!(
             translate("SELECT CAST(a.cost AS REAL), instr(x, ?1)"),
