@@ -63,9 +63,15 @@ impl From<MoneyError> for StoreError {
 
 /// Words for the database failures a user can meet, so "database is locked" never surfaces bare.
 fn explain(e: &super::sql::Error) -> String {
+    if e.is_denied() {
+        return format!(
+            "the server refuses it to this database role ({e}); nothing was changed \
+             (an itam admin grants roles with itam db grant)"
+        );
+    }
     use rusqlite::ErrorCode as C;
     match e.sqlite_error_code() {
-        Some(C::DatabaseBusy | C::DatabaseLocked) => {
+        _ if e.is_busy() => {
             format!(
                 "the database stayed busy for more than {} s (another itam is writing); nothing was changed, try again",
                 super::BUSY_TIMEOUT.as_secs()

@@ -28,6 +28,7 @@ pub mod outfile;
 mod people;
 mod person_detail;
 mod places;
+mod postgres;
 mod receiving;
 mod reports;
 mod resolve;
@@ -73,6 +74,7 @@ pub use ops::{parse_date, AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, Offboarding, PersonDetails, PersonView};
 pub use person_detail::{PersonDetail, PersonEvent, PersonSeat};
 pub use places::{LocationView, NewLocation};
+pub use postgres::DbTarget;
 pub use receiving::{expand_tag, NewPoLine, PoLine, PurchaseOrder};
 pub use reports::{
     DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
@@ -123,6 +125,9 @@ impl Store {
     /// run at the default location create ([`Store::create`]), so a typo in `--db` cannot
     /// quietly start a second, empty ledger.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        if let DbTarget::Postgres(url) = DbTarget::parse(path) {
+            return Self::open_postgres(&url, opts);
+        }
         let dir = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -146,6 +151,9 @@ impl Store {
     /// Create (with its folder, group-shared) or open the database at `path`: for `itam init`
     /// and the default location on first run. An empty file becomes a new database.
     pub fn create(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        if let DbTarget::Postgres(url) = DbTarget::parse(path) {
+            return Self::open_postgres(&url, opts);
+        }
         if !opts.read_only && !path.exists() {
             fsinfo::create_parent(path)?;
         }
@@ -315,6 +323,13 @@ impl Store {
 
     /// `PRAGMA data_version`: changes when another connection commits. Polled for live refresh.
     pub fn data_version(&self) -> Result<i64> {
+        if self.conn.is_postgres() {
+            // Every write appends to the history, so its newest id moves with every commit.
+            return self
+                .conn
+                .query_row("SELECT COALESCE(max(id), 0) FROM events", [], |r| r.get(0))
+                .ctx("reading data_version");
+        }
         self.conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .ctx("reading data_version")
@@ -342,7 +357,11 @@ impl Store {
             Ok(tx) => tx,
             // Say how long it really waited, and who holds the lock when the system tells.
             Err(e) if error::is_busy(&e) => {
-                let holders = fsinfo::write_lock_holders(&self.path);
+                let holders = if self.conn.is_postgres() {
+                    self.pg_lock_holders()
+                } else {
+                    fsinfo::write_lock_holders(&self.path)
+                };
                 return Err(StoreError::Refused(format!(
                     "waited {:.1} s for another writer to finish; it still holds the database{}. Nothing was changed; try again",
                     started.elapsed().as_secs_f64(),

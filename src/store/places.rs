@@ -125,7 +125,7 @@ impl Store {
                     .conn
                     .prepare_cached(
                         "WITH RECURSIVE up(id, depth) AS (
-                             SELECT ?1, 0
+                             SELECT CAST(?1 AS INTEGER), 0
                              UNION SELECT l.parent_id, up.depth + 1 FROM locations l JOIN up ON l.id = up.id
                              WHERE l.parent_id IS NOT NULL AND up.depth < 10000)
                          SELECT EXISTS (SELECT 1 FROM up JOIN locations me ON me.id = up.id WHERE me.code = ?2)",

@@ -601,10 +601,15 @@ impl Store {
             let mut stmt = self
                 .conn
                 .prepare(
-                    "SELECT model_id, COALESCE(currency, 'USD'), purchase_cost, max(purchase_date)
-                     FROM assets WHERE model_id IS NOT NULL AND purchase_cost IS NOT NULL
-                       AND purchase_date IS NOT NULL
-                     GROUP BY model_id, COALESCE(currency, 'USD')",
+                    // The newest purchase's price per model and currency (a window, not
+                    // SQLite's bare column beside max(), which PostgreSQL refuses).
+                    "SELECT model_id, cur, purchase_cost FROM (
+                       SELECT model_id, COALESCE(currency, 'USD') AS cur, purchase_cost,
+                              row_number() OVER (PARTITION BY model_id, COALESCE(currency, 'USD')
+                                                 ORDER BY purchase_date DESC, id DESC) AS n
+                       FROM assets WHERE model_id IS NOT NULL AND purchase_cost IS NOT NULL
+                         AND purchase_date IS NOT NULL) newest
+                     WHERE n = 1",
                 )
                 .ctx("reading model prices")?;
             let rows = stmt

@@ -233,10 +233,14 @@ impl Store {
 /// the serial index compares only case.
 fn spaced_serials(conn: &super::sql::Conn) -> Result<HashMap<String, i64>> {
     let mut stmt = conn
-        .prepare("SELECT id, serial FROM assets WHERE serial GLOB '*[ \t]*'")
+        .prepare(
+            "SELECT id, serial FROM assets WHERE instr(serial, ' ') > 0 OR instr(serial, ?1) > 0",
+        )
         .ctx("reading serials")?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .query_map(["\t"], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
         .ctx("reading serials")?;
     let mut out = HashMap::new();
     for r in rows {
@@ -331,7 +335,7 @@ fn apply_device(
                         "INSERT INTO sync_unknown(source, serial, hostname, mdm_user, seen_at)
                          VALUES (?1, ?2, ?3, ?4, ?5)
                          ON CONFLICT(source, serial) DO UPDATE SET hostname = excluded.hostname,
-                           mdm_user = excluded.mdm_user, seen_at = max(seen_at, excluded.seen_at)",
+                           mdm_user = excluded.mdm_user, seen_at = max(sync_unknown.seen_at, excluded.seen_at)",
                     )
                     .ctx("listing an unknown serial")?
                     .execute(params![run.source, serial, d.hostname, d.user, d.seen_at])
@@ -822,11 +826,13 @@ impl Store {
             String,
         )>(
             c,
-            "SELECT a.tag, a.serial, p.username, d.source, d.mdm_user, d.hostname, max(d.seen_at) AS seen
+            // Each deployed asset's latest sighting, when it is older than the cutoff.
+            "SELECT a.tag, a.serial, p.username, d.source, d.mdm_user, d.hostname, d.seen_at
                  FROM sync_devices d JOIN assets a ON a.id = d.asset_id
                  LEFT JOIN people p ON p.id = a.assignee_id
-                 WHERE a.status = 'deployed'
-                 GROUP BY a.id HAVING seen < ?1",
+                 WHERE a.status = 'deployed' AND d.seen_at < ?1
+                   AND NOT EXISTS (SELECT 1 FROM sync_devices n WHERE n.asset_id = d.asset_id
+                       AND (n.seen_at > d.seen_at OR (n.seen_at = d.seen_at AND n.source > d.source)))",
             [&cutoff],
         )?;
         for (tag, serial, assignee, source, user, host, seen) in rows {

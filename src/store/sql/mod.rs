@@ -11,7 +11,9 @@
 //! data_version) reaches rusqlite through [`Conn::sqlite`]; everything else goes through here.
 
 mod error;
+mod pg;
 mod row;
+mod translate;
 mod value;
 
 pub use error::{Error, OptionalExtension, Result};
@@ -37,6 +39,7 @@ pub struct Conn {
 
 enum Db {
     Sqlite(rusqlite::Connection),
+    Pg(Box<pg::PgConn>),
 }
 
 impl Conn {
@@ -46,18 +49,33 @@ impl Conn {
         }
     }
 
+    /// A PostgreSQL connection (`config` as parsed from a libpq-style connection string).
+    pub fn connect_postgres(config: &postgres::Config) -> Result<Conn> {
+        Ok(Conn {
+            db: Db::Pg(Box::new(pg::PgConn::connect(config)?)),
+        })
+    }
+
     /// The SQLite connection underneath, for the SQLite-only paths (virtual tables, PRAGMAs,
     /// backups); `None` on other backends.
     pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
         match &self.db {
             Db::Sqlite(c) => Some(c),
+            Db::Pg(_) => None,
         }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Pg(_))
     }
 
     pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
         match &self.db {
             Db::Sqlite(c) => Ok(Stmt {
                 inner: StmtInner::Sqlite(c.prepare(sql)?),
+            }),
+            Db::Pg(c) => Ok(Stmt {
+                inner: StmtInner::Pg(c, c.prepare(sql)?),
             }),
         }
     }
@@ -67,6 +85,9 @@ impl Conn {
         match &self.db {
             Db::Sqlite(c) => Ok(Stmt {
                 inner: StmtInner::SqliteCached(c.prepare_cached(sql)?),
+            }),
+            Db::Pg(c) => Ok(Stmt {
+                inner: StmtInner::Pg(c, c.prepare(sql)?),
             }),
         }
     }
@@ -87,13 +108,18 @@ impl Conn {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.db {
             Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Db::Pg(c) => c.batch_execute(sql),
         }
     }
 
     /// `BEGIN IMMEDIATE`: the write lock is taken now, so a busy database is met here (after
     /// the busy timeout), not half-way through a write. Rolled back when dropped uncommitted.
+    /// On PostgreSQL: BEGIN and a row lock on the history chain's head (see `pg.rs`).
     pub fn transaction_immediate(&self) -> Result<Transaction<'_>> {
-        self.execute_batch("BEGIN IMMEDIATE")?;
+        match &self.db {
+            Db::Sqlite(_) => self.execute_batch("BEGIN IMMEDIATE")?,
+            Db::Pg(c) => c.begin_write(crate::store::BUSY_TIMEOUT)?,
+        }
         Ok(Transaction {
             conn: self,
             open: true,
@@ -119,6 +145,7 @@ impl Conn {
     pub fn is_autocommit(&self) -> bool {
         match &self.db {
             Db::Sqlite(c) => c.is_autocommit(),
+            Db::Pg(c) => !c.in_transaction(),
         }
     }
 }
@@ -161,6 +188,7 @@ pub struct Stmt<'c> {
 enum StmtInner<'c> {
     Sqlite(rusqlite::Statement<'c>),
     SqliteCached(rusqlite::CachedStatement<'c>),
+    Pg(&'c pg::PgConn, postgres::Statement),
 }
 
 /// Binds one borrowed value for rusqlite without copying it.
@@ -176,16 +204,17 @@ fn sqlite_params<P: Params>(p: &P) -> rusqlite::ParamsFromIter<impl Iterator<Ite
     rusqlite::params_from_iter(p.values().map(Bind))
 }
 
-impl<'c> Stmt<'c> {
-    fn sqlite(&mut self) -> &mut rusqlite::Statement<'c> {
-        match &mut self.inner {
-            StmtInner::Sqlite(s) => s,
-            StmtInner::SqliteCached(s) => s,
-        }
-    }
+fn pg_params<P: Params>(p: &P) -> Vec<pg::PgParam<'_>> {
+    p.values().map(pg::PgParam).collect()
+}
 
+impl<'c> Stmt<'c> {
     pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
-        Ok(self.sqlite().execute(sqlite_params(&params))?)
+        match &mut self.inner {
+            StmtInner::Sqlite(s) => Ok(s.execute(sqlite_params(&params))?),
+            StmtInner::SqliteCached(s) => Ok(s.execute(sqlite_params(&params))?),
+            StmtInner::Pg(c, s) => c.execute(s, &pg_params(&params)),
+        }
     }
 
     pub fn query_row<T, P, F>(&mut self, params: P, f: F) -> Result<T>
@@ -201,9 +230,12 @@ impl<'c> Stmt<'c> {
     }
 
     pub fn query<P: Params>(&mut self, params: P) -> Result<Rows<'_>> {
-        Ok(Rows {
-            inner: RowsInner::Sqlite(self.sqlite().query(sqlite_params(&params))?),
-        })
+        let inner = match &mut self.inner {
+            StmtInner::Sqlite(s) => RowsInner::Sqlite(s.query(sqlite_params(&params))?),
+            StmtInner::SqliteCached(s) => RowsInner::Sqlite(s.query(sqlite_params(&params))?),
+            StmtInner::Pg(c, s) => RowsInner::Pg(c.query(s, &pg_params(&params))?),
+        };
+        Ok(Rows { inner })
     }
 
     pub fn query_map<T, P, F>(&mut self, params: P, f: F) -> Result<MappedRows<'_, F>>
@@ -235,6 +267,7 @@ pub struct Rows<'s> {
 
 enum RowsInner<'s> {
     Sqlite(rusqlite::Rows<'s>),
+    Pg(pg::PgRows),
 }
 
 impl Rows<'_> {
@@ -242,6 +275,11 @@ impl Rows<'_> {
     pub fn next(&mut self) -> Result<Option<&Row<'_>>> {
         match &mut self.inner {
             RowsInner::Sqlite(r) => Ok(r.next()?.map(|r| r as &Row<'_>)),
+            RowsInner::Pg(r) => {
+                let row = r.rows.get(r.next);
+                r.next += 1;
+                Ok(row.map(|r| r as &Row<'_>))
+            }
         }
     }
 }

@@ -105,6 +105,13 @@ impl Params for &[&dyn Param] {
     }
 }
 
+/// Values gathered at run time (a multi-row insert).
+impl Params for &[ValueRef<'_>] {
+    fn values(&self) -> impl Iterator<Item = ValueRef<'_>> {
+        self.iter().copied()
+    }
+}
+
 /// `[]`: no parameters.
 impl Params for [&dyn Param; 0] {
     fn values(&self) -> impl Iterator<Item = ValueRef<'_>> {
