@@ -10,9 +10,9 @@ mod pty;
 
 use assert_cmd::cargo::cargo_bin;
 use common::Rng;
+use itam::store::sql::params;
 use itam::store::{NewAsset, NewLocation, NewPerson, OpenOptions, Store};
 use pty::Pty;
-use rusqlite::params;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};

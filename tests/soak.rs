@@ -8,8 +8,8 @@ mod common;
 
 use assert_cmd::cargo::cargo_bin;
 use common::Rng;
+use itam::store::sql::params;
 use itam::store::{NewAsset, NewLocation, NewPerson, OpenOptions, Store};
-use rusqlite::params;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -114,7 +114,7 @@ fn view_welcome_on_an_empty_database() {
     );
     // One key loads the demo data, as large as the welcome page says.
     key(&mut app, KeyCode::Char('D'));
-    assert_eq!(app.total_assets, 500);
+    assert_eq!(app.list.catalog.total, 500);
     assert!(
         out.contains("load demo data: 500 assets with their"),
         "{out}"
@@ -129,7 +129,7 @@ fn view_search_highlights_and_counts() {
     typ(&mut app, "/lat74");
     let s = app.list.search.as_ref().unwrap();
     assert!(s.total > 0);
-    let first = app.selected_row().unwrap();
+    let first = app.list.selected_row(&app.store).unwrap();
     assert!(first.name.contains("Latitude 7440"), "{first:?}");
     snap("search", &mut app);
     // Each keystroke updated the results; backspace widens them again.
@@ -149,14 +149,23 @@ fn view_filter_and_sort() {
     typ(&mut app, "status: in_repair");
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.list.filter.status, Some(Status::InRepair));
-    let n = app.visible_len();
+    let n = app.list.visible_len();
     assert!(n > 0 && n < 300);
     for i in 0..n {
-        assert_eq!(app.visible_row(i).unwrap().status, Status::InRepair);
+        assert_eq!(
+            app.list.visible_row(i, &app.store).unwrap().status,
+            Status::InRepair
+        );
     }
     key(&mut app, KeyCode::Char('o')); // sort by name
     let names: Vec<String> = (0..n)
-        .map(|i| app.visible_row(i).unwrap().name.to_lowercase())
+        .map(|i| {
+            app.list
+                .visible_row(i, &app.store)
+                .unwrap()
+                .name
+                .to_lowercase()
+        })
         .collect();
     let mut sorted = names.clone();
     sorted.sort();
@@ -164,7 +173,11 @@ fn view_filter_and_sort() {
     snap("filtered_sorted", &mut app);
     key(&mut app, KeyCode::Char('O'));
     assert_eq!(
-        app.visible_row(0).unwrap().name.to_lowercase(),
+        app.list
+            .visible_row(0, &app.store)
+            .unwrap()
+            .name
+            .to_lowercase(),
         *sorted.last().unwrap()
     );
 }
@@ -289,7 +302,7 @@ fn forms_add_an_asset_person_and_location() {
         (Some("LAB-1"), Some("12.50"))
     );
     // The new asset is in the list without a reload.
-    assert!(app.row_by_id(a.id).is_some());
+    assert!(app.list.catalog.row_by_id(a.id).is_some());
 }
 
 #[test]
@@ -460,7 +473,7 @@ fn another_process_change_shows_without_a_key() {
         panic!()
     };
     assert_eq!(d.asset.assignee.as_deref(), Some("cfischer"));
-    let row = app.row_by_id(d.asset.id).unwrap();
+    let row = app.list.catalog.row_by_id(d.asset.id).unwrap();
     assert_eq!(row.status, Status::Deployed);
     // A stale edit is refused, not overwritten.
     key(&mut app, KeyCode::Char('e'));
@@ -600,7 +613,9 @@ fn import_from_the_tui_shows_the_dry_run_before_writing() {
         Some("1299.00")
     );
     assert!(
-        app.row_by_id(app.store.asset("IMP-2").unwrap().id)
+        app.list
+            .catalog
+            .row_by_id(app.store.asset("IMP-2").unwrap().id)
             .is_some(),
         "shown without a reload"
     );
@@ -728,7 +743,10 @@ fn scan_view_receives_and_offboards() {
         (a.tag.as_str(), a.order_number.as_deref()),
         ("IT-000051", Some("PO-9"))
     );
-    assert!(app.row_by_id(a.id).is_some(), "shown in the list at once");
+    assert!(
+        app.list.catalog.row_by_id(a.id).is_some(),
+        "shown in the list at once"
+    );
     app.scan_commit("NEWSERIAL-2");
     assert!(app.scan.log.last().unwrap().text.contains("over-receipt"));
     // Offboarding: badge, one item back, finish marking the rest lost.
@@ -874,7 +892,7 @@ fn view_ghosts_with_one_key_actions() {
     let other = open(&d);
     other.conn().execute("UPDATE assets SET last_seen_at = '2020-01-01T00:00:00.000Z' WHERE tag IN ('IT-000006', 'IT-000002')", []).unwrap();
     drop(other);
-    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    app.settings.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
     key(&mut app, KeyCode::Char('W'));
     assert_eq!(screen_name(&app), "ghosts");
     let Screen::Ghosts(g) = app.screen() else {
@@ -923,7 +941,7 @@ fn labels_print_from_the_detail_view_and_while_receiving() {
         "{msg}"
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    app.labels.printer = Some(listener.local_addr().unwrap().to_string());
+    app.settings.labels.printer = Some(listener.local_addr().unwrap().to_string());
     let got = std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         let mut buf = String::new();
@@ -946,7 +964,7 @@ fn money_views_licences_finance_forecast_and_the_curve() {
     use itam::domain::licence::{LicenceKind, NewLicence};
     use itam::store::SeatTarget;
     let (_d, mut app) = app_with(300);
-    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    app.settings.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
     let mut cad = NewLicence::new("Acme CAD", LicenceKind::PerUser);
     cad.seats = Some(2);
     cad.renews_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
@@ -1496,7 +1514,7 @@ fn the_list_footer_drops_what_does_not_fit_rather_than_cut_the_row_count() {
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('o'));
     let out = render(&mut app, 80, 24);
-    let n = app.visible_len();
+    let n = app.list.visible_len();
     assert!(out.contains(&format!("row 1 of {n}")), "{out}");
     assert!(
         n > 0,
@@ -1550,7 +1568,7 @@ fn view_drift_with_one_key_resolutions() {
     app.store
         .sync_feed(&feed, &itam::store::SyncOptions::default(), |_, _| {})
         .unwrap();
-    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    app.settings.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
     key(&mut app, KeyCode::Char('F'));
     assert_eq!(screen_name(&app), "drift");
     let Screen::Drift(d) = app.screen() else {
@@ -1650,7 +1668,10 @@ fn custom_fields_and_the_home_location_show_edit_and_search() {
     typ(&mut app, "/1a:2b:3c");
     let s = app.list.search.as_ref().unwrap();
     assert_eq!(s.total, 1);
-    assert_eq!(&*app.selected_row().unwrap().tag, "IT-000006");
+    assert_eq!(
+        &*app.list.selected_row(&app.store).unwrap().tag,
+        "IT-000006"
+    );
     key(&mut app, KeyCode::Esc);
     // Emptying a value clears it.
     app.update(Action::Scan("IT-000006".into()));
@@ -1795,8 +1816,8 @@ fn rows_that_arrive_live_or_by_import_take_their_sorted_place() {
     app.load_now().unwrap();
     let mut other = open(&dir);
     let tags = |app: &App| -> Vec<String> {
-        (0..app.visible_len())
-            .map(|i| app.visible_row(i).unwrap().tag.to_string())
+        (0..app.list.visible_len())
+            .map(|i| app.list.visible_row(i, &app.store).unwrap().tag.to_string())
             .collect()
     };
     let sorted = |mut v: Vec<String>| {
@@ -1909,7 +1930,7 @@ fn report_views_refresh_live_sort_mark_expired_stop_at_the_end_and_show_small_ba
     use itam::domain::licence::{LicenceKind, NewLicence};
     use itam::store::SeatTarget;
     let (d, mut app) = app_with(300);
-    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    app.settings.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
     for i in 0..30 {
         let mut l = NewLicence::new(&format!("Tool {i:02}"), LicenceKind::PerUser);
         l.seats = Some(5);
@@ -1951,7 +1972,7 @@ fn report_views_refresh_live_sort_mark_expired_stop_at_the_end_and_show_small_ba
     );
     snap("licences_over_first", &mut app);
     // ctrl-r recomputes too (a pinned-day change the poll cannot see).
-    app.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+    app.settings.pinned_today = Some(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
     ctrl(&mut app, 'r');
     assert!(!render(&mut app, 80, 24).contains("EXPIRED"));
     // Scrolling stops with the last licence on the last line.
@@ -2014,7 +2035,7 @@ fn measure_custom_field_search_at_load() {
     println!(
         "{} assets, {} with field values: field_text {:?}, whole load (rows + index) {:?}, \
          search '/cc:01:86:a0' typed ({} keys) {:?} -> {} matches",
-        app.rows.len(),
+        app.list.catalog.rows.len(),
         fields.len(),
         field_time,
         load_time,
@@ -2022,4 +2043,92 @@ fn measure_custom_field_search_at_load() {
         search_time,
         app.list.search.as_ref().map_or(0, |s| s.total)
     );
+}
+
+#[test]
+fn the_po_line_picker_reads_its_lines_on_the_worker_and_shows_loading_until_then() {
+    // Issue 12: opening the PO-line picker reads nothing on the UI thread. Jobs go to a
+    // worker this test plays by hand, so what the screen shows before each reply is seen.
+    let (dir, mut app) = app_with(50);
+    app.store
+        .po_add("PO-7", "CDW", chrono::NaiveDate::from_ymd_opt(2026, 11, 1))
+        .unwrap();
+    app.store
+        .po_line("PO-7", "Latitude 7440", 10, "1499".parse().unwrap(), None)
+        .unwrap();
+    let (tx, jobs) = std::sync::mpsc::channel::<itam::tui::db::Job>();
+    app.db = Some(tx);
+    let mut worker = open(&dir);
+    let mut ctx = itam::tui::db::Ctx::default();
+    let mut run_next = |app: &mut App| {
+        let job = jobs.try_recv().expect("a job was sent to the worker");
+        let reply = job(&mut worker, &mut ctx);
+        app.update(Action::Db(reply, true));
+    };
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(10));
+    run_next(&mut app); // the engine switches to receiving and asks for a line
+    assert_eq!(screen_name(&app), "picker");
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains("receive against which line?"), "{out}");
+    assert!(out.contains("loading…"), "{out}");
+    assert!(
+        !out.contains("PO-7"),
+        "no line is read on the UI thread: {out}"
+    );
+    // A wand's Enter before the lines arrive is kept, and chooses once they do.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(screen_name(&app), "picker");
+    run_next(&mut app); // the open lines
+    assert_eq!(screen_name(&app), "scan");
+    run_next(&mut app); // the engine takes the chosen line
+    let out = render(&mut app, 80, 24);
+    let flat = out.replace(['\n', '"', ' '], "");
+    assert!(flat.contains("receivingPO-7·Latitude7440"), "{out}");
+    // F7 opens it again, loading first; esc before the reply leaves nothing behind.
+    key(&mut app, KeyCode::F(7));
+    assert!(render(&mut app, 80, 24).contains("loading…"));
+    key(&mut app, KeyCode::Esc);
+    run_next(&mut app);
+    assert_eq!(screen_name(&app), "scan");
+}
+
+#[test]
+fn a_person_picker_reads_people_on_the_worker_and_keeps_what_was_typed_meanwhile() {
+    // Issue 12: at a million assets there are 333,000 people; the picker opens at once and
+    // is filled by the worker. A badge typed (or scanned) before the reply still chooses.
+    let (dir, mut app) = app_with(50);
+    let p = app
+        .store
+        .people()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.active && p.badge.is_some())
+        .unwrap();
+    let badge = p.badge.clone().unwrap();
+    let (tx, jobs) = std::sync::mpsc::channel::<itam::tui::db::Job>();
+    app.db = Some(tx);
+    let mut worker = open(&dir);
+    let mut ctx = itam::tui::db::Ctx::default();
+    let mut run_next = |app: &mut App| {
+        let job = jobs.try_recv().expect("a job was sent to the worker");
+        let reply = job(&mut worker, &mut ctx);
+        app.update(Action::Db(reply, true));
+    };
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(3));
+    run_next(&mut app);
+    key(&mut app, KeyCode::F(7));
+    assert_eq!(screen_name(&app), "picker");
+    assert!(render(&mut app, 80, 24).contains("loading…"));
+    typ(&mut app, &badge);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(screen_name(&app), "picker", "still loading");
+    run_next(&mut app); // the people: the badge chooses its person
+    assert_eq!(screen_name(&app), "scan");
+    run_next(&mut app); // the engine takes the person
+    match &app.scan.session {
+        Session::Checkout { to: Some(to) } => assert_eq!(to.username, p.username),
+        other => panic!("{other:?}"),
+    }
 }

@@ -137,21 +137,12 @@ impl IntoResponse for ApiError {
                     json!(visible(&m)),
                     Value::Null,
                 ),
-                StoreError::Sqlite { source, .. }
-                    if matches!(
-                        source.sqlite_error_code(),
-                        Some(
-                            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                        )
-                    ) =>
-                {
-                    envelope(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "error",
-                        json!(text),
-                        Value::Null,
-                    )
-                }
+                StoreError::Db { source, .. } if source.is_busy() => envelope(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "error",
+                    json!(text),
+                    Value::Null,
+                ),
                 _ => envelope(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "error",

@@ -5,14 +5,14 @@
 use super::assets::{enum_col, not_found, view_by_id, view_from_row, SELECT_VIEW};
 use super::lookup::{clean_name, NameTable};
 use super::ops::{current, touch};
+use super::sql::Value as Sql;
+use super::sql::{params, params_from_iter, OptionalExtension};
 use super::values;
 use super::{Context, Result, Store, StoreError};
 use crate::domain::lifecycle::transition;
 use crate::domain::text::visible;
 use crate::domain::time::Timestamp;
 use crate::domain::{Action, AssetView, Status};
-use rusqlite::types::Value as Sql;
-use rusqlite::{params, params_from_iter, OptionalExtension};
 use serde_json::{json, Value};
 
 /// An id and a display name: how Snipe-IT refers to a related row.
@@ -238,7 +238,7 @@ impl Store {
                  LEFT JOIN people p ON p.id = a.assignee_id WHERE a.id = ?1",
             )
             .ctx("reading an asset")?
-            .query_row([view.id], |r| r.try_into())
+            .query_row([view.id], super::sql::FromRow::from_row)
             .ctx("reading an asset")?;
         Ok(ApiAsset {
             view,
@@ -662,14 +662,13 @@ impl Store {
                     }
                 }
             }
-            tx.conn
+            let id: i64 = tx.conn
                 .prepare_cached(
-                    "INSERT INTO models(name, manufacturer_id, category_id, model_number) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO models(name, manufacturer_id, category_id, model_number) VALUES (?1, ?2, ?3, ?4) RETURNING id",
                 )
                 .ctx("adding a model")?
-                .execute(params![name, manufacturer_id, category_id, number])
+                .insert(params![name, manufacturer_id, category_id, number])
                 .ctx("adding a model")?;
-            let id = tx.conn.last_insert_rowid();
             tx.subject_event(
                 &format!("model:{id}"),
                 "model_create",

@@ -1,8 +1,8 @@
 //! Reading assets: by code, by id, filtered pages for the list view, and search haystacks.
 
+use super::sql::{Conn, OptionalExtension, Row};
 use super::{events, values, Context, Result, Store, StoreError};
 use crate::domain::{AssetView, HistoryEntry, Status};
-use rusqlite::{Connection, OptionalExtension, Row};
 
 /// Every column of [`AssetView`], joined to the names people read.
 pub(super) const SELECT_VIEW: &str = "
@@ -22,15 +22,10 @@ LEFT JOIN teams ot ON ot.id = a.owner_team_id
 LEFT JOIN suppliers s ON s.id = a.supplier_id";
 
 /// A text column parsed into one of the domain's enums (status, condition, kind, ...).
-pub(super) fn enum_col<T: std::str::FromStr>(r: &Row, i: usize) -> rusqlite::Result<T> {
+pub(super) fn enum_col<T: std::str::FromStr>(r: &Row, i: usize) -> super::sql::Result<T> {
     let s: String = r.get(i)?;
-    s.parse().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("unexpected value '{s}'").into(),
-        )
-    })
+    s.parse()
+        .map_err(|_| super::sql::Error::conversion(i, format!("unexpected value '{s}'")))
 }
 
 /// Text as stored, with any byte that is not UTF-8 written as `\xFF`: one bad byte in a name
@@ -48,8 +43,8 @@ pub(super) fn text_escaped(bytes: &[u8]) -> String {
 }
 
 /// An optional text column read with [`text_escaped`].
-pub(super) fn opt_text(r: &Row, i: usize) -> rusqlite::Result<Option<String>> {
-    use rusqlite::types::ValueRef;
+pub(super) fn opt_text(r: &Row, i: usize) -> super::sql::Result<Option<String>> {
+    use super::sql::ValueRef;
     Ok(match r.get_ref(i)? {
         ValueRef::Null => None,
         ValueRef::Text(b) | ValueRef::Blob(b) => Some(match std::str::from_utf8(b) {
@@ -61,11 +56,11 @@ pub(super) fn opt_text(r: &Row, i: usize) -> rusqlite::Result<Option<String>> {
     })
 }
 
-fn text(r: &Row, i: usize) -> rusqlite::Result<String> {
+fn text(r: &Row, i: usize) -> super::sql::Result<String> {
     Ok(opt_text(r, i)?.unwrap_or_default())
 }
 
-pub(super) fn view_from_row(r: &Row) -> rusqlite::Result<AssetView> {
+pub(super) fn view_from_row(r: &Row) -> super::sql::Result<AssetView> {
     Ok(AssetView {
         id: r.get(0)?,
         tag: text(r, 1)?,
@@ -99,7 +94,7 @@ pub(super) fn view_from_row(r: &Row) -> rusqlite::Result<AssetView> {
 }
 
 /// The asset id a scanned or typed code names: an exact tag first, else an exact serial.
-pub(super) fn resolve(conn: &Connection, code: &str) -> Result<Option<i64>> {
+pub(super) fn resolve(conn: &Conn, code: &str) -> Result<Option<i64>> {
     let code = crate::domain::text::normalize_code(code);
     if code.is_empty() {
         return Ok(None);
@@ -120,7 +115,7 @@ pub(super) fn resolve(conn: &Connection, code: &str) -> Result<Option<i64>> {
         .ctx("looking up a serial")
 }
 
-pub(super) fn view_by_id(conn: &Connection, id: i64) -> Result<AssetView> {
+pub(super) fn view_by_id(conn: &Conn, id: i64) -> Result<AssetView> {
     conn.prepare_cached(&format!("{SELECT_VIEW} WHERE a.id = ?1"))
         .ctx("reading an asset")?
         .query_row([id], view_from_row)
@@ -175,7 +170,7 @@ LEFT JOIN categories c ON c.id = a.category_id";
 /// The search line of a `SELECT_LIST` row: tag, serial, name, manufacturer, model, category,
 /// assignee (username and full name) and location (code and name). The one definition of what
 /// search looks at.
-fn haystack(r: &Row, hay: &mut String) -> rusqlite::Result<()> {
+fn haystack(r: &Row, hay: &mut String) -> super::sql::Result<()> {
     hay.clear();
     for i in [1, 2, 3, 11, 4, 12, 7, 8, 9, 10] {
         if let Some(s) = r.get_ref(i)?.as_str_or_null().ok().flatten() {
@@ -188,7 +183,7 @@ fn haystack(r: &Row, hay: &mut String) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn list_row(r: &Row, interner: &mut Interner, hay: &mut String) -> rusqlite::Result<ListRow> {
+fn list_row(r: &Row, interner: &mut Interner, hay: &mut String) -> super::sql::Result<ListRow> {
     haystack(r, hay)?;
     let name: Option<&str> = r.get_ref(3)?.as_str_or_null().ok().flatten();
     let model: Option<&str> = r.get_ref(4)?.as_str_or_null().ok().flatten();

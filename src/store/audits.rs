@@ -2,10 +2,10 @@
 
 use super::assets::{resolve, view_by_id, SELECT_VIEW};
 use super::ops::{location_id, touch};
+use super::sql::{params, OptionalExtension};
 use super::{Context, Result, Store, StoreError};
 use crate::domain::text::{normalize_code, visible};
 use crate::domain::AssetView;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -73,14 +73,13 @@ impl Store {
     pub fn audit_start(&mut self, location: &str) -> Result<AuditHeader> {
         let id = self.write(|tx| {
             let lid = location_id(tx, location)?;
-            tx.conn
+            let id: i64 = tx.conn
                 .prepare_cached(
-                    "INSERT INTO audits(location_id, started_at, started_by) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO audits(location_id, started_at, started_by) VALUES (?1, ?2, ?3) RETURNING id",
                 )
                 .ctx("starting an audit")?
-                .execute(params![lid, tx.now, tx.actor])
+                .insert(params![lid, tx.now, tx.actor])
                 .ctx("starting an audit")?;
-            let id = tx.conn.last_insert_rowid();
             tx.conn
                 .prepare_cached(
                     "INSERT INTO audit_expected(audit_id, asset_id)

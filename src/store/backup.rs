@@ -1,7 +1,8 @@
 //! Backups while others keep writing, and restores while others keep writing.
 
+use super::error::SqliteContext;
 use super::outfile::{OutFile, OutOptions};
-use super::{migrate, Context, OpenOptions, Result, Store, StoreError, BUSY_TIMEOUT};
+use super::{migrate, OpenOptions, Result, Store, StoreError, BUSY_TIMEOUT};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 use std::os::unix::fs::MetadataExt;
@@ -81,7 +82,7 @@ impl Store {
         {
             let mut to = Connection::open(out.tmp_path())
                 .ctx(&format!("creating {}", out.tmp_path().display()))?;
-            copy_all(&self.conn, &mut to, "backup")?;
+            copy_all(self.sqlite_only("itam backup")?, &mut to, "backup")?;
             // A self-contained file: no -wal beside it for anyone to lose.
             let _: String = to
                 .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
@@ -92,7 +93,7 @@ impl Store {
             let copy =
                 Connection::open_with_flags(out.tmp_path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
                     .ctx("checking the copy")?;
-            super::chain::head(&copy)?
+            super::chain::head(&super::sql::Conn::from_sqlite(copy))?
         };
         out.commit()?;
         Ok((n, head))
@@ -211,7 +212,7 @@ pub fn restore(src: &Path, target: &Path) -> Result<i64> {
         {
             let mut to = Connection::open(out.tmp_path())
                 .ctx(&format!("creating {}", out.tmp_path().display()))?;
-            copy_all(&source.conn, &mut to, "restore")?;
+            copy_all(source.sqlite_only("itam restore")?, &mut to, "restore")?;
         }
         let n = verify(out.tmp_path(), target)?;
         // A new database is shared with its group, like one `itam init` makes.
@@ -230,7 +231,7 @@ pub fn restore(src: &Path, target: &Path) -> Result<i64> {
         c.query_row("PRAGMA page_size", [], |r| r.get(0))
             .ctx("reading the page size")
     };
-    let (from_page, to_page) = (page(&source.conn)?, page(&to)?);
+    let (from_page, to_page) = (page(source.sqlite_only("itam restore")?)?, page(&to)?);
     if from_page != to_page {
         return Err(StoreError::Refused(format!(
             "{} has {from_page}-byte pages and {} has {to_page}-byte pages: a database in use cannot change its page size. Nothing was changed.",
@@ -238,7 +239,7 @@ pub fn restore(src: &Path, target: &Path) -> Result<i64> {
             target.display()
         )));
     }
-    copy_all(&source.conn, &mut to, "restore")?;
+    copy_all(source.sqlite_only("itam restore")?, &mut to, "restore")?;
     drop(to);
     drop(source);
     drop(stage);

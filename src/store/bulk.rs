@@ -4,8 +4,10 @@
 //! reads of whole tables for export.
 
 use super::assets::{view_from_row, SELECT_VIEW};
+use super::error::SqliteContext;
 pub use super::lookup::ModelIds;
 use super::lookup::{clean_name, get_or_create, NameTable};
+use super::sql::{params, OptionalExtension, Param, ValueRef};
 use super::staged;
 use super::values::{amount_text, date_text};
 use super::{Context, NewPerson, PersonDetails, Result, Store, StoreError, Tx};
@@ -13,8 +15,8 @@ use crate::domain::text::visible;
 use crate::domain::time::Timestamp;
 use crate::domain::{AssetView, Condition, Status};
 use chrono::NaiveDate;
+use rusqlite::types::ToSqlOutput;
 use rusqlite::vtab::Context as SqlContext;
-use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::ffi::c_int;
@@ -94,7 +96,7 @@ pub struct EventRow {
 /// three per row) is its own transaction, and taking and dropping the WAL read lock that many
 /// times costs more than the look-ups. Ends (COMMIT of a read-only transaction) on drop.
 pub struct ReadSnapshot<'a> {
-    conn: Option<&'a rusqlite::Connection>,
+    conn: Option<&'a super::sql::Conn>,
 }
 
 impl Drop for ReadSnapshot<'_> {
@@ -124,6 +126,9 @@ impl Store {
 
     /// Set `PRAGMA wal_autocheckpoint` (pages; 0 turns it off) and return the old value.
     pub fn set_wal_autocheckpoint(&self, pages: i64) -> Result<i64> {
+        if self.conn.sqlite().is_none() {
+            return Ok(0);
+        }
         let old: i64 = self
             .conn
             .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
@@ -139,6 +144,9 @@ impl Store {
 
     /// Copy what the WAL holds into the database where no reader needs it (never waits).
     pub fn checkpoint_passive(&self) -> Result<()> {
+        if self.conn.sqlite().is_none() {
+            return Ok(());
+        }
         self.conn
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
             .ctx("checkpointing")
@@ -147,6 +155,9 @@ impl Store {
     /// Give this connection a page cache big enough (`mib` MiB) that a bulk write does not spill
     /// pages to the WAL in the middle of its transaction, which keeps the write lock short.
     pub fn set_cache_mib(&self, mib: i64) -> Result<()> {
+        if self.conn.sqlite().is_none() {
+            return Ok(());
+        }
         self.conn
             .execute_batch(&format!(
                 "PRAGMA cache_size = {}",
@@ -252,7 +263,7 @@ impl Store {
         let mut rows = stmt.query([]).ctx("reading history")?;
         while let Some(r) = rows.next().ctx("reading history")? {
             let row = (|| {
-                Ok::<_, rusqlite::Error>(EventRow {
+                Ok::<_, super::sql::Error>(EventRow {
                     id: r.get(0)?,
                     at: r.get(1)?,
                     actor: r.get(2)?,
@@ -386,16 +397,17 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
         let m = match found {
             Some(m) => m,
             None => {
-                self.tx
+                let new_id: i64 = self
+                    .tx
                     .conn
                     .prepare_cached(
                         "INSERT INTO models(name, manufacturer_id, category_id, model_number)
-                         VALUES (?1, ?2, ?3, ?4)",
+                         VALUES (?1, ?2, ?3, ?4) RETURNING id",
                     )
                     .ctx("adding a model")?
-                    .execute(params![clean, manufacturer, category, number])
+                    .insert(params![clean, manufacturer, category, number])
                     .ctx("adding a model")?;
-                (self.tx.conn.last_insert_rowid(), manufacturer, category)
+                (new_id, manufacturer, category)
             }
         };
         self.models.insert(k, m);
@@ -423,16 +435,15 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
                     let team = self.name_id(NameTable::Teams, p.team.as_deref())?;
                     let username = p.username.trim();
                     let full_name = clean_name(&p.full_name);
-                    self.tx
+                    let id: i64 = self.tx
                     .conn
                     .prepare_cached(
                         "INSERT INTO people(username, full_name, email, badge, team_id, created_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
                     )
                     .ctx("adding a person")?
-                    .execute(params![username, full_name, p.email, p.badge, team, self.tx.now])
+                    .insert(params![username, full_name, p.email, p.badge, team, self.tx.now])
                     .map_err(|e| unique_to_refused(e, "person", username))?;
-                    let id = self.tx.conn.last_insert_rowid();
                     self.subject_event(
                         &format!("person:{username}"),
                         "person_add",
@@ -521,15 +532,14 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
                 let name = Some(clean_name(name))
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| code.clone());
-                self.tx
+                let id: i64 = self.tx
                     .conn
                     .prepare_cached(
-                        "INSERT INTO locations(code, name, parent_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                        "INSERT INTO locations(code, name, parent_id, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
                     )
                     .ctx("adding a location")?
-                    .execute(params![code, name, parent_id, self.tx.now])
+                    .insert(params![code, name, parent_id, self.tx.now])
                     .map_err(|e| unique_to_refused(e, "location", &code))?;
-                let id = self.tx.conn.last_insert_rowid();
                 self.subject_event(
                     &format!("location:{code}"),
                     "location_add",
@@ -584,7 +594,7 @@ impl<'a, 'c> BulkWriter<'a, 'c> {
         before: &str,
         after: &str,
     ) -> Result<()> {
-        use rusqlite::types::Value as Sql;
+        use super::sql::Value as Sql;
         for (field, value) in changes {
             let text = |v: &Option<String>| v.clone().map(Sql::Text).unwrap_or(Sql::Null);
             let int = |v: Option<i64>| v.map(Sql::Integer).unwrap_or(Sql::Null);
@@ -723,40 +733,40 @@ impl BulkWriter<'_, '_> {
         disposal: Option<&PastDisposal>,
     ) -> Result<i64> {
         let conn = self.tx.conn;
-        conn.prepare_cached(
-            "INSERT INTO assets(tag, serial, model_id, manufacturer_id, category_id, status,
+        let id: i64 = conn
+            .prepare_cached(
+                "INSERT INTO assets(tag, serial, model_id, manufacturer_id, category_id, status,
                condition, location_id, assignee_id, assigned_at, owner_team_id, supplier_id,
                order_number, purchase_date, purchase_cost, currency, warranty_until, eol_date,
                last_seen_at, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-               ?18, ?19, ?20, ?21)",
-        )
-        .ctx("writing an asset")?
-        .execute(params![
-            a.tag,
-            a.serial,
-            a.model.0,
-            a.model.1,
-            a.model.2,
-            a.status.as_str(),
-            a.condition.as_str(),
-            a.location,
-            a.assignee,
-            a.assigned_at.map(|t| t.to_string()),
-            a.owner_team,
-            a.supplier,
-            a.order_number,
-            date_text(a.purchase_date),
-            amount_text(a.purchase_cost),
-            a.currency,
-            date_text(a.warranty_until),
-            date_text(a.eol_date),
-            a.last_seen_at.map(|t| t.to_string()),
-            a.created_at.to_string(),
-            a.updated_at.to_string(),
-        ])
-        .map_err(|e| unique_to_refused(e, "asset", &a.tag))?;
-        let id = conn.last_insert_rowid();
+               ?18, ?19, ?20, ?21) RETURNING id",
+            )
+            .ctx("writing an asset")?
+            .insert(params![
+                a.tag,
+                a.serial,
+                a.model.0,
+                a.model.1,
+                a.model.2,
+                a.status.as_str(),
+                a.condition.as_str(),
+                a.location,
+                a.assignee,
+                a.assigned_at.map(|t| t.to_string()),
+                a.owner_team,
+                a.supplier,
+                a.order_number,
+                date_text(a.purchase_date),
+                amount_text(a.purchase_cost),
+                a.currency,
+                date_text(a.warranty_until),
+                date_text(a.eol_date),
+                a.last_seen_at.map(|t| t.to_string()),
+                a.created_at.to_string(),
+                a.updated_at.to_string(),
+            ])
+            .map_err(|e| unique_to_refused(e, "asset", &a.tag))?;
         let mut ins = conn
             .prepare_cached(
                 "INSERT INTO events(asset_id, kind, actor, at, before, after, note)
@@ -800,7 +810,7 @@ impl BulkWriter<'_, '_> {
 
 /// A UNIQUE failure inside an import means someone else wrote the same tag, serial, code or
 /// username after the import was checked: say so in words.
-fn unique_to_refused(e: rusqlite::Error, what: &str, key: &str) -> StoreError {
+fn unique_to_refused(e: super::sql::Error, what: &str, key: &str) -> StoreError {
     let msg = e.to_string();
     if msg.contains("UNIQUE") {
         StoreError::Refused(format!(
@@ -948,37 +958,70 @@ impl staged::Rows for AssetRows {
     }
 
     fn column(&self, row: usize, col: c_int, ctx: &mut SqlContext) -> rusqlite::Result<()> {
+        ctx.set_result(&ToSqlOutput::Borrowed(self.value(row, col).as_value()))
+    }
+}
+
+impl AssetRows {
+    /// Column `col` of row `row`, as the insert gets it (SQLite reads it through the virtual
+    /// table, PostgreSQL as a parameter).
+    fn value(&self, row: usize, col: c_int) -> Cell<'_> {
         let r = &self.rows[row];
         let a = &self.creates[row].0;
-        match col {
-            0 => ctx.set_result(&a.tag),
-            1 => ctx.set_result(&a.serial),
-            2 => ctx.set_result(&a.name),
-            3 => ctx.set_result(&self.id(r.model)),
-            4 => ctx.set_result(&self.id(r.manufacturer)),
-            5 => ctx.set_result(&self.id(r.category)),
-            6 => ctx.set_result(&a.status.as_str()),
-            7 => ctx.set_result(&a.condition.as_str()),
-            8 => ctx.set_result(&self.id(r.location)),
-            9 => ctx.set_result(&self.id(r.assignee)),
+        Cell::Lent(match col {
+            0 => Param::value(&a.tag),
+            1 => Param::value(&a.serial),
+            2 => Param::value(&a.name),
+            3 => int(self.id(r.model)),
+            4 => int(self.id(r.manufacturer)),
+            5 => int(self.id(r.category)),
+            6 => ValueRef::from(a.status.as_str()),
+            7 => ValueRef::from(a.condition.as_str()),
+            8 => int(self.id(r.location)),
+            9 => int(self.id(r.assignee)),
             // Checked out now unless the file says when.
-            10 => ctx.set_result(&r.assignee.map(|_| {
-                a.assigned_at
-                    .map_or_else(|| self.now.clone(), |t| t.to_string())
-            })),
-            11 => ctx.set_result(&date_text(a.due_date)),
-            12 => ctx.set_result(&self.id(r.owner_person)),
-            13 => ctx.set_result(&self.id(r.owner_team)),
-            14 => ctx.set_result(&self.id(r.supplier)),
-            15 => ctx.set_result(&a.order_number),
-            16 => ctx.set_result(&date_text(a.purchase_date)),
-            17 => ctx.set_result(&amount_text(a.purchase_cost)),
-            18 => ctx.set_result(&a.currency),
-            19 => ctx.set_result(&date_text(a.warranty_until)),
-            20 => ctx.set_result(&date_text(a.eol_date)),
-            _ => ctx.set_result(&a.notes),
+            10 => match (r.assignee, a.assigned_at) {
+                (None, _) => ValueRef::Null,
+                (Some(_), Some(t)) => return Cell::Text(t.to_string()),
+                (Some(_), None) => ValueRef::from(self.now.as_str()),
+            },
+            11 => return Cell::text(date_text(a.due_date)),
+            12 => int(self.id(r.owner_person)),
+            13 => int(self.id(r.owner_team)),
+            14 => int(self.id(r.supplier)),
+            15 => Param::value(&a.order_number),
+            16 => return Cell::text(date_text(a.purchase_date)),
+            17 => return Cell::text(amount_text(a.purchase_cost)),
+            18 => Param::value(&a.currency),
+            19 => return Cell::text(date_text(a.warranty_until)),
+            20 => return Cell::text(date_text(a.eol_date)),
+            _ => Param::value(&a.notes),
+        })
+    }
+}
+
+/// A staged column: lent from the plan, or the stored text of a typed value (a date, an
+/// amount, a time), made when it is read.
+enum Cell<'a> {
+    Lent(ValueRef<'a>),
+    Text(String),
+}
+
+impl Cell<'_> {
+    fn text(s: Option<String>) -> Cell<'static> {
+        s.map_or(Cell::Lent(ValueRef::Null), Cell::Text)
+    }
+
+    fn as_value(&self) -> ValueRef<'_> {
+        match self {
+            Cell::Lent(v) => *v,
+            Cell::Text(s) => ValueRef::from(s.as_str()),
         }
     }
+}
+
+fn int(id: Option<i64>) -> ValueRef<'static> {
+    id.map_or(ValueRef::Null, ValueRef::Integer)
 }
 
 /// The rows of `itam_staged_events`.
@@ -995,15 +1038,21 @@ impl staged::Rows for EventRows {
     }
 
     fn column(&self, row: usize, col: c_int, ctx: &mut SqlContext) -> rusqlite::Result<()> {
+        ctx.set_result(&ToSqlOutput::Borrowed(self.value(row, col)))
+    }
+}
+
+impl EventRows {
+    fn value(&self, row: usize, col: c_int) -> ValueRef<'_> {
         let e = &self.events[row];
         match (col, &e.checkout) {
-            (0, _) => ctx.set_result(&(e.n as i64)),
-            (1, None) => ctx.set_result(&"create"),
-            (1, Some(_)) => ctx.set_result(&"checkout"),
-            (2, None) => ctx.set_result(&None::<&str>),
-            (2, Some(_)) => ctx.set_result(&CHECKOUT_BEFORE),
-            (_, None) => ctx.set_result(&self.creates[e.n - 1].1),
-            (_, Some(after)) => ctx.set_result(after),
+            (0, _) => ValueRef::Integer(e.n as i64),
+            (1, None) => ValueRef::from("create"),
+            (1, Some(_)) => ValueRef::from("checkout"),
+            (2, None) => ValueRef::Null,
+            (2, Some(_)) => ValueRef::from(CHECKOUT_BEFORE),
+            (_, None) => Param::value(&self.creates[e.n - 1].1),
+            (_, Some(after)) => Param::value(after),
         }
     }
 }
@@ -1241,6 +1290,10 @@ impl BulkWriter<'_, '_> {
         }
         let conn = self.tx.conn;
         self.check_slot_ids(staged, &ids)?;
+        // The staged rows are SQLite virtual tables over memory; no other backend has them.
+        let Some(sqlite) = conn.sqlite() else {
+            return self.insert_rows(staged, ids);
+        };
         let last_asset: i64 = conn
             .query_row("SELECT COALESCE(max(id), 0) FROM main.assets", [], |r| {
                 r.get(0)
@@ -1253,13 +1306,13 @@ impl BulkWriter<'_, '_> {
             now: self.tx.now.clone(),
         };
         // From here on, whatever happens, the connection lets go of the rows when `shown` drops.
-        let shown = Shown(conn);
-        staged::show(conn, STAGED_ASSETS, Arc::new(rows)).ctx(ctx)?;
+        let shown = Shown(sqlite);
+        staged::show(sqlite, STAGED_ASSETS, Arc::new(rows)).ctx(ctx)?;
         let events = EventRows {
             creates: Arc::clone(&staged.creates),
             events: Arc::clone(&staged.history),
         };
-        staged::show(conn, STAGED_EVENTS, Arc::new(events)).ctx(ctx)?;
+        staged::show(sqlite, STAGED_EVENTS, Arc::new(events)).ctx(ctx)?;
         let copied = self.copy_staged(staged, last_asset);
         drop(shown);
         copied
@@ -1287,7 +1340,8 @@ impl BulkWriter<'_, '_> {
         // Without an id, SQLite gives each row the largest id + 1, so row n got last + n (and
         // skips the uniqueness probe an explicit id needs). Checked, not assumed: the events
         // below point at these ids.
-        if conn.last_insert_rowid() != last_asset + staged.rows as i64 {
+        let last_rowid = conn.sqlite().map_or(0, |c| c.last_insert_rowid());
+        if last_rowid != last_asset + staged.rows as i64 {
             return Err(StoreError::Invalid(format!(
                 "imported assets did not get consecutive ids after {last_asset}; nothing was imported"
             )));
@@ -1356,8 +1410,104 @@ impl BulkWriter<'_, '_> {
         Ok(())
     }
 
+    /// Without SQLite's virtual tables (PostgreSQL): the staged rows as parameters of
+    /// multi-row INSERTs, in order, each batch returning its ids for the events.
+    fn insert_rows(&mut self, staged: &StagedAssets, ids: Vec<Option<i64>>) -> Result<()> {
+        const ASSET_COLS: c_int = 22;
+        const BATCH: usize = 400;
+        let conn = self.tx.conn;
+        let rows = AssetRows {
+            creates: Arc::clone(&staged.creates),
+            rows: Arc::clone(&staged.assets),
+            ids,
+            now: self.tx.now.clone(),
+        };
+        let n = staged.creates.len();
+        let mut asset_ids: Vec<i64> = Vec::with_capacity(n);
+        for start in (0..n).step_by(BATCH) {
+            let end = (start + BATCH).min(n);
+            let mut sql = String::from(
+                "INSERT INTO assets(tag, serial, name, model_id, manufacturer_id,
+                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
+                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
+                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at,
+                home_location_id) VALUES ",
+            );
+            let mut cells: Vec<Cell<'_>> = vec![Cell::Lent(ValueRef::from(self.tx.now.as_str()))];
+            for row in start..end {
+                sql.push_str(if row == start { "(" } else { ", (" });
+                for col in 0..ASSET_COLS {
+                    cells.push(rows.value(row, col));
+                    sql.push_str(&format!("?{}, ", cells.len()));
+                }
+                // created_at, updated_at, and the location as the asset's home.
+                sql.push_str(&format!("?1, ?1, ?{})", cells.len() - 13));
+            }
+            let vals: Vec<ValueRef<'_>> = cells.iter().map(Cell::as_value).collect();
+            sql.push_str(" RETURNING id");
+            let got = conn.prepare(&sql).and_then(|mut s| {
+                s.query_map(vals.as_slice(), |r| r.get::<_, i64>(0))?
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            });
+            match got {
+                Ok(got) => asset_ids.extend(got),
+                Err(e) => {
+                    // The server names the key it refused (lower(tag)=(a2)): find its row.
+                    let key = e.to_string();
+                    let taken = staged.creates[start..end]
+                        .iter()
+                        .map(|(a, _)| a.tag.as_str())
+                        .find(|t| key.contains(&format!("=({})", t.to_lowercase())));
+                    return Err(unique_to_refused(e, "asset", taken.unwrap_or("?")));
+                }
+            }
+        }
+        if asset_ids.len() != n {
+            return Err(StoreError::Invalid(format!(
+                "{} of {n} imported assets were written; nothing was imported",
+                asset_ids.len()
+            )));
+        }
+        let events = EventRows {
+            creates: Arc::clone(&staged.creates),
+            events: Arc::clone(&staged.history),
+        };
+        for start in (0..events.events.len()).step_by(BATCH) {
+            let end = (start + BATCH).min(events.events.len());
+            let mut sql = String::from(
+                "INSERT INTO events(asset_id, kind, actor, at, before, after, note) VALUES ",
+            );
+            let mut vals: Vec<ValueRef<'_>> = vec![
+                ValueRef::from(self.tx.actor),
+                ValueRef::from(self.tx.now.as_str()),
+                self.note.as_deref().map_or(ValueRef::Null, ValueRef::from),
+            ];
+            for row in start..end {
+                let asset = asset_ids[events.events[row].n - 1];
+                vals.push(ValueRef::Integer(asset));
+                let first = vals.len();
+                for col in 1..4 {
+                    vals.push(events.value(row, col));
+                }
+                sql.push_str(if row == start { "" } else { ", " });
+                sql.push_str(&format!(
+                    "(?{}, ?{}, ?1, ?2, ?{}, ?{}, ?3)",
+                    first,
+                    first + 1,
+                    first + 2,
+                    first + 3
+                ));
+            }
+            conn.prepare(&sql)
+                .and_then(|mut s| s.execute(vals.as_slice()))
+                .ctx("recording history")?;
+        }
+        self.events += staged.events;
+        Ok(())
+    }
+
     /// The staged row whose tag or serial another writer took since the plan, in words.
-    fn staged_conflict(&self, e: rusqlite::Error) -> StoreError {
+    fn staged_conflict(&self, e: super::sql::Error) -> StoreError {
         let taken: Option<String> = if e.to_string().contains("UNIQUE") {
             self.tx
                 .conn

@@ -10,9 +10,9 @@
 //! names them.
 
 use super::check::Finding;
+use super::sql::ValueRef;
+use super::sql::{params, Conn, OptionalExtension, Row};
 use super::{Context, Result};
-use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -75,7 +75,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The hash of the event in `r` (columns as [`COLUMNS`]) chained after `prev`.
-fn hash_row(prev: &str, r: &Row<'_>) -> rusqlite::Result<String> {
+fn hash_row(prev: &str, r: &Row<'_>) -> super::sql::Result<String> {
     let mut h = Sha256::new();
     h.update(b"itam event v1\0");
     h.update(prev.as_bytes());
@@ -86,14 +86,14 @@ fn hash_row(prev: &str, r: &Row<'_>) -> rusqlite::Result<String> {
 }
 
 /// The highest event id (0 when there are none).
-pub(super) fn max_event_id(conn: &Connection) -> Result<i64> {
+pub(super) fn max_event_id(conn: &Conn) -> Result<i64> {
     conn.prepare_cached("SELECT COALESCE(max(id), 0) FROM events")
         .ctx("reading the history")?
         .query_row([], |r| r.get(0))
         .ctx("reading the history")
 }
 
-fn last_link(conn: &Connection) -> Result<(i64, String)> {
+fn last_link(conn: &Conn) -> Result<(i64, String)> {
     Ok(conn
         .prepare_cached("SELECT event_id, hash FROM event_chain ORDER BY event_id DESC LIMIT 1")
         .ctx("reading the history chain")?
@@ -106,7 +106,7 @@ fn last_link(conn: &Connection) -> Result<(i64, String)> {
 /// Chain every event after id `floor` (and after the chain's head), in id order. `Store::write`
 /// passes the highest id from before its closure ran, so only what it wrote gets sealed.
 /// Returns how many events were sealed.
-pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<usize> {
+pub(super) fn seal_after(conn: &Conn, floor: i64) -> Result<usize> {
     let (head, mut prev) = last_link(conn)?;
     let mut read = conn
         .prepare_cached(&format!(
@@ -131,7 +131,7 @@ pub(super) fn seal_after(conn: &Connection, floor: i64) -> Result<usize> {
 }
 
 /// The chain's head as stored (not verified: `verify` does that).
-pub fn head(conn: &Connection) -> Result<ChainHead> {
+pub fn head(conn: &Conn) -> Result<ChainHead> {
     let (last_event, hash) = last_link(conn)?;
     let events = conn
         .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
@@ -147,7 +147,7 @@ pub fn head(conn: &Connection) -> Result<ChainHead> {
 const LIST: usize = 10;
 
 /// Recompute the chain and report every event that breaks it; returns the verified head.
-pub(super) fn verify(conn: &Connection, findings: &mut Vec<Finding>) -> Result<ChainHead> {
+pub(super) fn verify(conn: &Conn, findings: &mut Vec<Finding>) -> Result<ChainHead> {
     let mut stmt = conn
         .prepare(&format!(
             "SELECT {COLUMNS}, c.hash FROM events e LEFT JOIN event_chain c ON c.event_id = e.id ORDER BY e.id"
@@ -228,7 +228,7 @@ pub(super) fn verify(conn: &Connection, findings: &mut Vec<Finding>) -> Result<C
 /// The triggers as the migrations ship them, (name, SQL): read back from a scratch in-memory
 /// database the migrations are applied to, so the text compares exactly as SQLite stores it.
 fn shipped_triggers() -> Result<Vec<(String, String)>> {
-    let scratch = Connection::open_in_memory().ctx("reading the shipped schema")?;
+    let scratch = Conn::open_in_memory().ctx("reading the shipped schema")?;
     for sql in super::migrate::MIGRATIONS {
         scratch
             .execute_batch(sql)
@@ -250,7 +250,7 @@ fn normalize(sql: &str) -> String {
 
 /// Every trigger the migrations ship exists with the text they ship, and no other exists (one
 /// added by hand could quietly rewrite what itam writes).
-pub(super) fn verify_triggers(conn: &Connection, findings: &mut Vec<Finding>) -> Result<()> {
+pub(super) fn verify_triggers(conn: &Conn, findings: &mut Vec<Finding>) -> Result<()> {
     let shipped = shipped_triggers()?;
     let present: Vec<(String, String)> = conn
         .prepare("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")

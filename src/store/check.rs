@@ -95,8 +95,12 @@ fn apply(state: &mut Replayed, kind: &str, after: &Value) {
 
 /// A text column read as stored: invalid UTF-8 is shown lossily (and reported) instead of
 /// aborting the whole check.
-fn lossy(r: &rusqlite::Row<'_>, i: usize, bad_utf8: &mut bool) -> rusqlite::Result<Option<String>> {
-    use rusqlite::types::ValueRef;
+fn lossy(
+    r: &super::sql::Row<'_>,
+    i: usize,
+    bad_utf8: &mut bool,
+) -> super::sql::Result<Option<String>> {
+    use super::sql::ValueRef;
     Ok(match r.get_ref(i)? {
         ValueRef::Null => None,
         ValueRef::Integer(n) => Some(n.to_string()),
@@ -126,9 +130,12 @@ impl Store {
         let mut findings = Vec::new();
         // One read transaction: every query below sees the same snapshot, so writers committing
         // meanwhile (an asset row here, its create event there) cannot look like damage.
-        let snapshot = self.conn.unchecked_transaction().ctx("starting a read")?;
+        let snapshot = self.conn.read_transaction().ctx("starting a read")?;
         let c = &*snapshot;
-        {
+        // SQLite's own checks of its file and schema; PostgreSQL checks its pages itself,
+        // enforces foreign keys always and keeps its triggers from the roles that write.
+        let sqlite = c.sqlite().is_some();
+        if sqlite {
             let mut stmt = c
                 .prepare("PRAGMA integrity_check")
                 .ctx("checking integrity")?;
@@ -144,7 +151,7 @@ impl Store {
                 });
             }
         }
-        {
+        if sqlite {
             let mut stmt = c
                 .prepare("PRAGMA foreign_key_check")
                 .ctx("checking foreign keys")?;
@@ -166,7 +173,9 @@ impl Store {
                 });
             }
         }
-        super::chain::verify_triggers(c, &mut findings)?;
+        if sqlite {
+            super::chain::verify_triggers(c, &mut findings)?;
+        }
         let head = super::chain::verify(c, &mut findings)?;
 
         let disposals: std::collections::HashSet<i64> = c
@@ -214,7 +223,7 @@ impl Store {
                 let row: Vec<Option<String>> = FIELDS
                     .iter()
                     .map(|(_, col, _)| lossy(r, *col, &mut bad))
-                    .collect::<rusqlite::Result<_>>()
+                    .collect::<super::sql::Result<_>>()
                     .ctx("reading assets")?;
                 let value = |key: &str| {
                     FIELDS
@@ -362,7 +371,7 @@ impl Store {
                     "SELECT l.id, l.product, (SELECT count(*) FROM licence_seats s WHERE s.licence_id = l.id),
                             COALESCE(h.net, 0)
                      FROM licences l LEFT JOIN (
-                         SELECT subject, sum(kind = 'seat_assign') - sum(kind IN ('seat_unassign', 'seat_release')) AS net
+                         SELECT subject, sum(CASE WHEN kind = 'seat_assign' THEN 1 WHEN kind IN ('seat_unassign', 'seat_release') THEN -1 ELSE 0 END) AS net
                          FROM events WHERE subject LIKE 'licence:%' GROUP BY subject
                      ) h ON h.subject = 'licence:' || l.id",
                 )

@@ -3,11 +3,11 @@
 //! [`Rule::DEFAULT`] (straight-line, 36 months, no salvage, full-month convention).
 
 use super::assets::{not_found, resolve};
+use super::sql::{params, Conn, OptionalExtension};
 use super::{Context, Result, Store, StoreError};
 use crate::domain::depreciation::{book_value, BookValue, Rule, Salvage};
 use crate::domain::text::visible;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -53,14 +53,9 @@ pub struct AssetBookValue {
     pub value: BookValue,
 }
 
-fn rule_from_row(r: &rusqlite::Row, base: usize) -> rusqlite::Result<Rule> {
-    let conv = |i: usize, s: String| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("unexpected value '{s}'").into(),
-        )
-    };
+fn rule_from_row(r: &super::sql::Row, base: usize) -> super::sql::Result<Rule> {
+    let conv =
+        |i: usize, s: String| super::sql::Error::conversion(i, format!("unexpected value '{s}'"));
     let method: String = r.get(base)?;
     let life: u32 = r.get(base + 1)?;
     let salvage: Option<String> = r.get(base + 2)?;
@@ -89,7 +84,7 @@ pub struct Rules {
 }
 
 impl Rules {
-    pub fn load(conn: &Connection) -> Result<Rules> {
+    pub fn load(conn: &Conn) -> Result<Rules> {
         let mut rules = Rules::default();
         let mut stmt = conn
             .prepare_cached(
@@ -140,7 +135,7 @@ impl Rules {
     }
 }
 
-fn id_by_name(conn: &Connection, table: &str, name: &str) -> Result<i64> {
+fn id_by_name(conn: &Conn, table: &str, name: &str) -> Result<i64> {
     // `table` is one of two constants from set_depreciation, never user text.
     conn.prepare_cached(&format!("SELECT id FROM {table} WHERE name = ?1"))
         .ctx("looking up a name")?

@@ -27,11 +27,11 @@ pub enum StoreError {
         supported: i64,
     },
     #[error("{context}: {message}")]
-    Sqlite {
+    Db {
         context: String,
         message: String,
         #[source]
-        source: rusqlite::Error,
+        source: super::sql::Error,
     },
     #[error("{context}: {source}")]
     Io {
@@ -67,11 +67,17 @@ impl From<MoneyError> for StoreError {
     }
 }
 
-/// Words for the SQLite failures a user can meet, so "database is locked" never surfaces bare.
-fn explain(e: &rusqlite::Error) -> String {
+/// Words for the database failures a user can meet, so "database is locked" never surfaces bare.
+fn explain(e: &super::sql::Error) -> String {
+    if e.is_denied() {
+        return format!(
+            "the server refuses it to this database role ({e}); nothing was changed \
+             (an itam admin grants roles with itam db grant)"
+        );
+    }
     use rusqlite::ErrorCode as C;
     match e.sqlite_error_code() {
-        Some(C::DatabaseBusy | C::DatabaseLocked) => {
+        _ if e.is_busy() => {
             format!(
                 "the database stayed busy for more than {} s (another itam is writing); nothing was changed, try again",
                 super::BUSY_TIMEOUT.as_secs()
@@ -92,12 +98,9 @@ fn explain(e: &rusqlite::Error) -> String {
     }
 }
 
-/// Whether SQLite gave up waiting for another connection's lock.
-pub(super) fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
+/// Whether the database gave up waiting for another connection's lock.
+pub(super) fn is_busy(e: &super::sql::Error) -> bool {
+    e.is_busy()
 }
 
 /// Attach context to a rusqlite result: `q(conn.execute(..), "adding a person")`.
@@ -105,17 +108,30 @@ pub trait Context<T> {
     fn ctx(self, context: &str) -> Result<T>;
 }
 
-impl<T> Context<T> for std::result::Result<T, rusqlite::Error> {
+impl<T> Context<T> for std::result::Result<T, super::sql::Error> {
     fn ctx(self, context: &str) -> Result<T> {
         self.map_err(|source| {
-            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+            if source.is_read_only() {
                 return StoreError::ReadOnly(format!("{context}: {}", explain(&source)));
             }
-            StoreError::Sqlite {
+            StoreError::Db {
                 context: context.to_string(),
                 message: explain(&source),
                 source,
             }
         })
+    }
+}
+
+/// [`Context`] for the SQLite-only paths (opening, backups, the import's virtual tables),
+/// which still meet rusqlite's errors. A trait of its own, so that closures elsewhere infer
+/// their error type.
+pub trait SqliteContext<T> {
+    fn ctx(self, context: &str) -> Result<T>;
+}
+
+impl<T> SqliteContext<T> for std::result::Result<T, rusqlite::Error> {
+    fn ctx(self, context: &str) -> Result<T> {
+        self.map_err(super::sql::Error::from).ctx(context)
     }
 }

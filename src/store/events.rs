@@ -1,9 +1,9 @@
 //! The append-only history. Events are written by the same transaction as the change they record.
 
 use super::assets::opt_text;
+use super::sql::{params, Conn};
 use super::{Context, Result, Tx};
 use crate::domain::HistoryEntry;
-use rusqlite::{params, Connection};
 use serde_json::Value;
 
 fn json_text(v: &Value) -> Option<String> {
@@ -59,7 +59,7 @@ impl Tx<'_> {
 }
 
 /// An asset's history, oldest first.
-pub(super) fn history(conn: &Connection, asset_id: i64) -> Result<Vec<HistoryEntry>> {
+pub(super) fn history(conn: &Conn, asset_id: i64) -> Result<Vec<HistoryEntry>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT at, actor, kind, note, before, after FROM events

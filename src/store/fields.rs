@@ -5,10 +5,10 @@
 
 use super::assets::{not_found, resolve};
 use super::ops::location_id;
+use super::sql::{params, Conn, OptionalExtension};
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::field::{check_value, clean_field_name, parse_format, FieldKind};
 use crate::domain::text::visible;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -48,7 +48,7 @@ pub struct HomeLocation {
     pub name: String,
 }
 
-fn field_from_row(r: &rusqlite::Row) -> rusqlite::Result<CustomField> {
+fn field_from_row(r: &super::sql::Row) -> super::sql::Result<CustomField> {
     Ok(CustomField {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -59,7 +59,7 @@ fn field_from_row(r: &rusqlite::Row) -> rusqlite::Result<CustomField> {
 }
 
 /// Every defined field, by name.
-pub fn list_fields(conn: &Connection) -> Result<Vec<CustomField>> {
+pub fn list_fields(conn: &Conn) -> Result<Vec<CustomField>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT id, name, kind, format, created_at FROM custom_fields ORDER BY name COLLATE NOCASE",
@@ -73,7 +73,7 @@ pub fn list_fields(conn: &Connection) -> Result<Vec<CustomField>> {
 }
 
 /// The field named `name` (ignoring case), if defined.
-pub fn field_by_name(conn: &Connection, name: &str) -> Result<Option<CustomField>> {
+pub fn field_by_name(conn: &Conn, name: &str) -> Result<Option<CustomField>> {
     conn.prepare_cached(
         "SELECT id, name, kind, format, created_at FROM custom_fields WHERE name = ?1",
     )
@@ -112,14 +112,13 @@ pub fn define_field_tx(
         }
         return Ok(f);
     }
-    tx.conn
+    let id: i64 = tx.conn
         .prepare_cached(
-            "INSERT INTO custom_fields(name, kind, format, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO custom_fields(name, kind, format, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
         )
         .ctx("defining a field")?
-        .execute(params![name, kind.as_str(), format, tx.now])
+        .insert(params![name, kind.as_str(), format, tx.now])
         .ctx("defining a field")?;
-    let id = tx.conn.last_insert_rowid();
     tx.subject_event(
         &format!("field:{name}"),
         "field_define",
@@ -136,7 +135,7 @@ pub fn define_field_tx(
 }
 
 /// An asset's field values, by field name.
-pub fn asset_field_values(conn: &Connection, asset_id: i64) -> Result<Vec<FieldValue>> {
+pub fn asset_field_values(conn: &Conn, asset_id: i64) -> Result<Vec<FieldValue>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT f.id, f.name, f.kind, f.format, v.value
@@ -234,7 +233,7 @@ pub fn set_fields_tx(
 }
 
 /// An asset's home location, if it has one.
-pub fn home_location(conn: &Connection, asset_id: i64) -> Result<Option<HomeLocation>> {
+pub fn home_location(conn: &Conn, asset_id: i64) -> Result<Option<HomeLocation>> {
     conn.prepare_cached(
         "SELECT l.code, l.name FROM assets a JOIN locations l ON l.id = a.home_location_id
          WHERE a.id = ?1",
@@ -292,7 +291,7 @@ pub fn set_home_location_tx(
 }
 
 /// Every asset's field values, for exports: asset id -> (field id, value).
-pub fn all_field_values(conn: &Connection) -> Result<HashMap<i64, Vec<(i64, String)>>> {
+pub fn all_field_values(conn: &Conn) -> Result<HashMap<i64, Vec<(i64, String)>>> {
     let mut out: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
     let mut stmt = conn
         .prepare("SELECT asset_id, field_id, value FROM asset_field_values")
@@ -310,7 +309,7 @@ pub fn all_field_values(conn: &Connection) -> Result<HashMap<i64, Vec<(i64, Stri
 }
 
 /// Ids of the assets whose field `name` equals `value` (ignoring case and outer spaces).
-pub fn assets_with_field(conn: &Connection, name: &str, value: &str) -> Result<Vec<i64>> {
+pub fn assets_with_field(conn: &Conn, name: &str, value: &str) -> Result<Vec<i64>> {
     let Some(f) = field_by_name(conn, name)? else {
         return Err(StoreError::NotFound(format!(
             "no custom field '{}' (see `itam field list`)",
@@ -358,7 +357,7 @@ pub fn import_field_value_tx(tx: &Tx, tag: &str, field_id: i64, value: &str) -> 
 /// The licence named `product` with `key` (none: no key), as Snipe-IT's licence importer
 /// finds one (by name and serial), ignoring case.
 pub fn licence_id_by_product_and_key(
-    conn: &Connection,
+    conn: &Conn,
     product: &str,
     key: Option<&str>,
 ) -> Result<Option<i64>> {
@@ -390,7 +389,7 @@ pub struct ExportExtras {
 }
 
 /// Read [`ExportExtras`].
-pub fn export_extras(conn: &Connection) -> Result<ExportExtras> {
+pub fn export_extras(conn: &Conn) -> Result<ExportExtras> {
     let ctx = "reading what an export needs";
     let pairs = |sql: &str| -> Result<Vec<(String, String)>> {
         let mut stmt = conn.prepare(sql).ctx(ctx)?;

@@ -2,11 +2,11 @@
 //! every value must name something that exists, so a typo is an error rather than no rows.
 
 use super::lookup::clean_name;
+use super::sql::OptionalExtension;
+use super::sql::Value;
 use super::{Context, Result, Store, StoreError};
 use crate::domain::text::visible;
 use crate::domain::Status;
-use rusqlite::types::Value;
-use rusqlite::OptionalExtension;
 
 /// What an asset must be to pass; `None` fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -97,7 +97,7 @@ impl Store {
         }
         let mut stmt = self.conn.prepare(&sql).ctx("filtering assets")?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(params), |r| r.get(0))
+            .query_map(super::sql::params_from_iter(params), |r| r.get(0))
             .ctx("filtering assets")?;
         rows.collect::<std::result::Result<_, _>>()
             .ctx("filtering assets")

@@ -2,12 +2,12 @@
 //! (`Adobe Acrobat*`), and the compliance report that sets installs against seats.
 
 use super::licences::licence_id;
+use super::sql::params;
 use super::values;
 use super::{Context, Result, Store, StoreError};
 use crate::domain::currency;
 use crate::domain::text::visible;
 use crate::domain::time::Timestamp;
-use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
@@ -474,7 +474,7 @@ impl Store {
     }
 }
 
-fn rules(c: &rusqlite::Connection, id: i64) -> Result<Vec<MatchRule>> {
+fn rules(c: &super::sql::Conn, id: i64) -> Result<Vec<MatchRule>> {
     let mut stmt = c
         .prepare_cached(
             "SELECT product_glob, publisher_glob FROM licence_matches WHERE licence_id = ?1 ORDER BY id",

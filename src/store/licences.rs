@@ -3,6 +3,7 @@
 
 use super::assets::enum_col;
 use super::assets::{not_found, resolve};
+use super::sql::{params, Conn, OptionalExtension, Row};
 use super::values;
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::licence::{
@@ -13,7 +14,6 @@ use crate::domain::text::visible;
 use crate::domain::time::Timestamp;
 use crate::domain::{currency, Status};
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
@@ -86,7 +86,7 @@ SELECT l.id, l.product, l.vendor, l.kind, l.seats, l.cost, l.currency, l.cost_ba
        (SELECT count(*) FROM licence_seats s WHERE s.licence_id = l.id)
 FROM licences l";
 
-fn licence_from_row(r: &Row, reveal: bool) -> rusqlite::Result<LicenceView> {
+fn licence_from_row(r: &Row, reveal: bool) -> super::sql::Result<LicenceView> {
     let seats: Option<u32> = r.get(4)?;
     let assigned: u32 = r.get(16)?;
     let c = seat_count(seats, assigned);
@@ -114,7 +114,7 @@ fn licence_from_row(r: &Row, reveal: bool) -> rusqlite::Result<LicenceView> {
     })
 }
 
-fn licence_by_id(conn: &Connection, id: i64, reveal: bool) -> Result<LicenceView> {
+fn licence_by_id(conn: &Conn, id: i64, reveal: bool) -> Result<LicenceView> {
     conn.prepare_cached(&format!("{SELECT_LICENCE} WHERE l.id = ?1"))
         .ctx("reading a licence")?
         .query_row([id], |r| licence_from_row(r, reveal))
@@ -123,7 +123,7 @@ fn licence_by_id(conn: &Connection, id: i64, reveal: bool) -> Result<LicenceView
 
 /// The licence a reference names: its id (`7` or `#7`), else its exact product name when only
 /// one licence has it.
-pub(super) fn licence_id(conn: &Connection, reference: &str) -> Result<i64> {
+pub(super) fn licence_id(conn: &Conn, reference: &str) -> Result<i64> {
     let t = reference.trim();
     if let Ok(id) = t.trim_start_matches('#').parse::<i64>() {
         let found: Option<i64> = conn
@@ -220,15 +220,15 @@ pub fn insert_licence(tx: &Tx, l: &NewLicence) -> Result<i64> {
     };
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
     let key = opt_text(&l.key);
-    tx.conn
+    let id: i64 = tx.conn
         .prepare_cached(
             "INSERT INTO licences(product, vendor, kind, seats, cost, currency, cost_basis,
                cost_period, starts_on, renews_on, expires_on, licence_key, notes, created_at,
                updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) RETURNING id",
         )
         .ctx("adding a licence")?
-        .execute(params![
+        .insert(params![
             product,
             opt_text(&l.vendor),
             l.kind.as_str(),
@@ -245,7 +245,6 @@ pub fn insert_licence(tx: &Tx, l: &NewLicence) -> Result<i64> {
             tx.now,
         ])
         .ctx("adding a licence")?;
-    let id = tx.conn.last_insert_rowid();
     tx.subject_event(
         &subject(id),
         "licence_add",

@@ -1,8 +1,8 @@
 //! Small name tables (manufacturers, categories, suppliers, teams, models): found or created by
 //! name, case- and whitespace-insensitively, so "Dell", " dell " and "DELL" are one row.
 
+use super::sql::{params, Conn, OptionalExtension};
 use super::{Context, Result};
-use rusqlite::{params, Connection, OptionalExtension};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NameTable {
@@ -29,7 +29,7 @@ pub fn clean_name(s: &str) -> String {
 }
 
 /// The row id for `name` in `table`, created when new. Empty names mean "none".
-pub fn get_or_create(conn: &Connection, table: NameTable, name: &str) -> Result<Option<i64>> {
+pub fn get_or_create(conn: &Conn, table: NameTable, name: &str) -> Result<Option<i64>> {
     let name = clean_name(name);
     if name.is_empty() {
         return Ok(None);
@@ -45,11 +45,12 @@ pub fn get_or_create(conn: &Connection, table: NameTable, name: &str) -> Result<
     if let Some(id) = found {
         return Ok(Some(id));
     }
-    conn.prepare_cached(&format!("INSERT INTO {t}(name) VALUES (?1)"))
+    let new_id: i64 = conn
+        .prepare_cached(&format!("INSERT INTO {t}(name) VALUES (?1) RETURNING id"))
         .ctx("adding a name")?
-        .execute([&name])
+        .insert([&name])
         .ctx(&format!("adding to {t}"))?;
-    Ok(Some(conn.last_insert_rowid()))
+    Ok(Some(new_id))
 }
 
 /// A model's id with its manufacturer and category ids.
@@ -58,7 +59,7 @@ pub type ModelIds = (i64, Option<i64>, Option<i64>);
 /// The model's id, created when new with the manufacturer and category given alongside it.
 /// Returns (model id, its manufacturer id, its category id) so an asset can inherit them.
 pub fn get_or_create_model(
-    conn: &Connection,
+    conn: &Conn,
     name: &str,
     manufacturer: Option<i64>,
     category: Option<i64>,
@@ -76,13 +77,13 @@ pub fn get_or_create_model(
     if let Some(row) = found {
         return Ok(Some(row));
     }
-    conn.prepare_cached(
-        "INSERT INTO models(name, manufacturer_id, category_id) VALUES (?1, ?2, ?3)",
+    let new_id: i64 = conn.prepare_cached(
+        "INSERT INTO models(name, manufacturer_id, category_id) VALUES (?1, ?2, ?3) RETURNING id",
     )
     .ctx("adding a model")?
-    .execute(params![name, manufacturer, category])
+    .insert(params![name, manufacturer, category])
     .ctx("adding a model")?;
-    Ok(Some((conn.last_insert_rowid(), manufacturer, category)))
+    Ok(Some((new_id, manufacturer, category)))
 }
 
 impl super::Store {

@@ -1,6 +1,7 @@
 //! Maintenance records: repairs, upgrades, warranty work, calibration. Each is an asset event.
 
 use super::assets::{not_found, resolve};
+use super::sql::params;
 use super::values::{self, date_text};
 use super::{Context, Result, Store, StoreError};
 use crate::domain::currency;
@@ -10,7 +11,6 @@ use crate::domain::text::visible;
 use crate::domain::time::Timestamp;
 use crate::domain::Status;
 use chrono::NaiveDate;
-use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
@@ -54,7 +54,7 @@ SELECT m.id, a.tag, m.kind, m.started_on, m.completed_on, m.cost, m.currency, m.
        m.created_at
 FROM maintenance m JOIN assets a ON a.id = m.asset_id";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<MaintenanceView> {
+fn from_row(r: &super::sql::Row) -> super::sql::Result<MaintenanceView> {
     Ok(MaintenanceView {
         id: r.get(0)?,
         tag: r.get(1)?,
@@ -108,14 +108,15 @@ impl Store {
             };
             let started_s = date_text(Some(started));
             let completed_s = date_text(completed);
-            tx.conn
+            let id: i64 = tx
+                .conn
                 .prepare_cached(
                     "INSERT INTO maintenance(asset_id, kind, started_on, completed_on, cost,
                        currency, vendor, note, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                 )
                 .ctx("recording maintenance")?
-                .execute(params![
+                .insert(params![
                     aid,
                     m.kind.as_str(),
                     started_s,
@@ -127,7 +128,6 @@ impl Store {
                     tx.now
                 ])
                 .ctx("recording maintenance")?;
-            let id = tx.conn.last_insert_rowid();
             tx.asset_event(
                 aid,
                 "maintenance",

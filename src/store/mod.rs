@@ -28,9 +28,11 @@ pub mod outfile;
 mod people;
 mod person_detail;
 mod places;
+mod postgres;
 mod receiving;
 mod reports;
 mod resolve;
+pub mod sql;
 mod staged;
 mod sync;
 mod tokens;
@@ -49,6 +51,7 @@ pub use bulk::{AssetField, BulkAsset, BulkWriter, EventRow, ReadSnapshot, Staged
 pub use bulk::{ModelIds, PastAsset, PastDisposal, PastEvent};
 pub use check::{CheckReport, Finding};
 pub use depreciation::{AssetBookValue, RuleScope, RuleSource, Rules};
+use error::SqliteContext;
 pub use error::{Context, Result, StoreError};
 pub use fields::{
     all_field_values, assets_with_field, define_field_tx, export_extras, field_by_name,
@@ -72,6 +75,7 @@ pub use ops::{parse_date, AssetEdit, DisposalInput, NewAsset};
 pub use people::{NewPerson, Offboarding, PersonDetails, PersonView};
 pub use person_detail::{PersonDetail, PersonEvent, PersonSeat};
 pub use places::{LocationView, NewLocation};
+pub use postgres::DbTarget;
 pub use receiving::{expand_tag, NewPoLine, PoLine, PurchaseOrder};
 pub use reports::{
     DepreciationGroup, DepreciationRow, DepreciationTotals, EolItem, EolQuarter, EolReport,
@@ -84,7 +88,8 @@ pub use sync::{
 };
 pub use tokens::{ApiIdentity, TokenCheck, TokenView};
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::OpenFlags;
+use sql::Conn;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -98,7 +103,7 @@ pub struct OpenOptions {
 }
 
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
     path: PathBuf,
     actor: String,
     /// Why writes are refused, when they are.
@@ -121,6 +126,9 @@ impl Store {
     /// run at the default location create ([`Store::create`]), so a typo in `--db` cannot
     /// quietly start a second, empty ledger.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        if let DbTarget::Postgres(url) = DbTarget::parse(path) {
+            return Self::open_postgres(&url, opts);
+        }
         let dir = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -144,6 +152,9 @@ impl Store {
     /// Create (with its folder, group-shared) or open the database at `path`: for `itam init`
     /// and the default location on first run. An empty file becomes a new database.
     pub fn create(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        if let DbTarget::Postgres(url) = DbTarget::parse(path) {
+            return Self::open_postgres(&url, opts);
+        }
         if !opts.read_only && !path.exists() {
             fsinfo::create_parent(path)?;
         }
@@ -190,8 +201,8 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
-        let conn =
-            Connection::open_with_flags(path, flags).ctx(&format!("opening {}", path.display()))?;
+        let conn = rusqlite::Connection::open_with_flags(path, flags)
+            .ctx(&format!("opening {}", path.display()))?;
         if !exists {
             fsinfo::set_shared_mode(path);
         } else if fsinfo::world_writable(path) {
@@ -249,8 +260,8 @@ impl Store {
                     .ctx("setting journal_mode")?;
             }
         }
-        let mut store = Store {
-            conn,
+        let store = Store {
+            conn: Conn::from_sqlite(conn),
             path: path.to_path_buf(),
             actor: os_user(),
             read_only,
@@ -264,7 +275,7 @@ impl Store {
                     migrate::LATEST
                 )));
             }
-            migrate::run(&mut store.conn, version)?;
+            migrate::run(&store.conn, version)?;
         }
         Ok(store)
     }
@@ -299,13 +310,27 @@ impl Store {
         self.read_only.is_some()
     }
 
-    /// Raw connection for read-only reporting code and tests.
-    pub fn conn(&self) -> &Connection {
+    /// The connection, for read-only reporting code and tests.
+    pub fn conn(&self) -> &Conn {
         &self.conn
+    }
+
+    /// The SQLite connection for `what`, which only SQLite databases have (file backups).
+    pub(crate) fn sqlite_only(&self, what: &str) -> Result<&rusqlite::Connection> {
+        self.conn
+            .sqlite()
+            .ok_or_else(|| StoreError::Refused(format!("{what} works on SQLite databases only")))
     }
 
     /// `PRAGMA data_version`: changes when another connection commits. Polled for live refresh.
     pub fn data_version(&self) -> Result<i64> {
+        if self.conn.is_postgres() {
+            // Every write appends to the history, so its newest id moves with every commit.
+            return self
+                .conn
+                .query_row("SELECT COALESCE(max(id), 0) FROM events", [], |r| r.get(0))
+                .ctx("reading data_version");
+        }
         self.conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .ctx("reading data_version")
@@ -329,14 +354,15 @@ impl Store {
             return Err(StoreError::ReadOnly(reason.clone()));
         }
         let started = std::time::Instant::now();
-        let tx = match self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-        {
+        let tx = match self.conn.transaction_immediate() {
             Ok(tx) => tx,
             // Say how long it really waited, and who holds the lock when the system tells.
             Err(e) if error::is_busy(&e) => {
-                let holders = fsinfo::write_lock_holders(&self.path);
+                let holders = if self.conn.is_postgres() {
+                    self.pg_lock_holders()
+                } else {
+                    fsinfo::write_lock_holders(&self.path)
+                };
                 return Err(StoreError::Refused(format!(
                     "waited {:.1} s for another writer to finish; it still holds the database{}. Nothing was changed; try again",
                     started.elapsed().as_secs_f64(),
@@ -374,7 +400,7 @@ impl Store {
 
 /// An open write transaction, with the actor and one timestamp shared by all its events.
 pub struct Tx<'a> {
-    pub conn: &'a Connection,
+    pub conn: &'a Conn,
     pub actor: &'a str,
     pub now: String,
 }

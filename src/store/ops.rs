@@ -5,6 +5,7 @@
 
 use super::assets::{not_found, resolve, view_by_id};
 use super::lookup::{clean_name, get_or_create, get_or_create_model, NameTable};
+use super::sql::{params, OptionalExtension};
 use super::values::{amount_text, date_text};
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::identifier::{self, Serial, Tag};
@@ -13,7 +14,6 @@ use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::{Action, AssetView, Condition, DisposalMethod, Status, WipeMethod};
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
@@ -146,9 +146,7 @@ fn owner_ids(tx: &Tx, owner: &str) -> Result<(Option<i64>, Option<i64>)> {
 }
 
 fn unique_violation(e: &StoreError) -> bool {
-    matches!(e, StoreError::Sqlite { source, .. }
-        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
-            && source.to_string().contains("UNIQUE"))
+    matches!(e, StoreError::Db { source, .. } if source.is_unique_violation())
 }
 
 fn serial_taken(tx: &Tx, serial: &str, except: Option<i64>) -> Result<Option<String>> {
@@ -247,17 +245,18 @@ pub fn insert_asset(tx: &Tx, a: &NewAsset, note: Option<&str>) -> Result<AssetVi
     let currency = opt_currency(a.currency.as_deref())?;
     let cost = amount_text(rounded(a.purchase_cost, currency.as_deref()));
     let condition = a.condition.unwrap_or(Condition::New);
-    tx.conn
+    let id: i64 = tx
+        .conn
         .prepare_cached(
             "INSERT INTO assets(tag, serial, name, model_id, manufacturer_id, category_id, status,
                 condition, location_id, owner_person_id, owner_team_id, supplier_id, order_number,
                 purchase_date, purchase_cost, currency, warranty_until, eol_date, notes,
                 created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?20)",
+                ?18, ?19, ?20, ?20) RETURNING id",
         )
         .ctx("adding an asset")?
-        .execute(params![
+        .insert(params![
             tag,
             serial,
             opt_text(a.name.as_deref()),
@@ -285,7 +284,6 @@ pub fn insert_asset(tx: &Tx, a: &NewAsset, note: Option<&str>) -> Result<AssetVi
             tx.now,
         ])
         .ctx("adding an asset")?;
-    let id = tx.conn.last_insert_rowid();
     let view = view_by_id(tx.conn, id)?;
     tx.asset_event(id, "create", Value::Null, snapshot(&view), note)?;
     Ok(view)
@@ -655,26 +653,22 @@ pub fn edit_asset_tx(tx: &Tx, code: &str, e: &AssetEdit, note: Option<&str>) -> 
     let id = cur.id;
     let mut before = Map::new();
     let mut after = Map::new();
-    let mut set = |col: &str,
-                   key: &str,
-                   old: Value,
-                   new: Value,
-                   sql_val: rusqlite::types::Value|
-     -> Result<()> {
-        if old == new {
-            return Ok(());
-        }
-        // Column names come from the fixed list below, never from user text.
-        tx.conn
-            .prepare_cached(&format!("UPDATE assets SET {col} = ?2 WHERE id = ?1"))
-            .ctx("editing an asset")?
-            .execute(params![id, sql_val])
-            .ctx("editing an asset")?;
-        before.insert(key.into(), old);
-        after.insert(key.into(), new);
-        Ok(())
-    };
-    use rusqlite::types::Value as Sql;
+    let mut set =
+        |col: &str, key: &str, old: Value, new: Value, sql_val: super::sql::Value| -> Result<()> {
+            if old == new {
+                return Ok(());
+            }
+            // Column names come from the fixed list below, never from user text.
+            tx.conn
+                .prepare_cached(&format!("UPDATE assets SET {col} = ?2 WHERE id = ?1"))
+                .ctx("editing an asset")?
+                .execute(params![id, sql_val])
+                .ctx("editing an asset")?;
+            before.insert(key.into(), old);
+            after.insert(key.into(), new);
+            Ok(())
+        };
+    use super::sql::Value as Sql;
     let text = |s: Option<String>| s.map(Sql::Text).unwrap_or(Sql::Null);
     let jv = |s: &Option<String>| s.clone().map(Value::String).unwrap_or(Value::Null);
 

@@ -1,10 +1,10 @@
 //! People: who assets are checked out to, who owns them, whose badge scans.
 
 use super::lookup::{clean_name, get_or_create, NameTable};
+use super::sql::{params, OptionalExtension, Row};
 use super::{Context, Result, Store, StoreError};
 use crate::domain::identifier::{self, Badge};
 use crate::domain::text::visible;
-use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::json;
 
@@ -62,7 +62,7 @@ SELECT p.username, p.full_name, p.email, p.badge, t.name, p.active,
 FROM people p LEFT JOIN teams t ON t.id = p.team_id
 LEFT JOIN locations lo ON lo.id = p.location_id";
 
-fn person_from_row(r: &Row) -> rusqlite::Result<PersonView> {
+fn person_from_row(r: &Row) -> super::sql::Result<PersonView> {
     Ok(PersonView {
         username: r.get(0)?,
         full_name: r.get(1)?,
@@ -86,7 +86,7 @@ fn trimmed(s: &Option<String>) -> Option<String> {
 
 /// The code of the location `key` names (by code, else name); blank is none and an unknown
 /// location is refused.
-fn location_of(conn: &rusqlite::Connection, key: &Option<String>) -> Result<Option<String>> {
+fn location_of(conn: &super::sql::Conn, key: &Option<String>) -> Result<Option<String>> {
     let Some(k) = trimmed(key) else {
         return Ok(None);
     };

@@ -1,10 +1,10 @@
 //! One person in full, for `itam person show`: who they are, what they hold, their licence
 //! seats and every event that concerns them.
 
+use super::sql::params;
 use super::{Context, Result, Store};
 use crate::domain::AssetView;
 use crate::store::PersonView;
-use rusqlite::params;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -86,7 +86,7 @@ impl Store {
             .prepare_cached(
                 "SELECT e.at, e.actor, e.kind, a.tag, e.subject, e.note, e.before, e.after, l.product
                  FROM events e LEFT JOIN assets a ON a.id = e.asset_id
-                 LEFT JOIN licences l ON e.subject LIKE 'licence:%' AND l.id = CAST(substr(e.subject, 9) AS INTEGER)
+                 LEFT JOIN licences l ON l.id = CASE WHEN e.subject LIKE 'licence:%' THEN CAST(substr(e.subject, 9) AS INTEGER) END
                  WHERE e.subject = ?1
                     OR ((instr(e.after, ?3) > 0 OR instr(e.before, ?3) > 0)
                         AND (json_extract(e.after, '$.assignee') = ?2

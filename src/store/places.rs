@@ -1,9 +1,9 @@
 //! Locations: rooms, shelves and sites, each with a scannable code and an optional parent.
 
+use super::sql::{params, OptionalExtension, Row};
 use super::{Context, Result, Store, StoreError};
 use crate::domain::text::visible;
 use crate::domain::LocationCode;
-use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::json;
 
@@ -26,7 +26,7 @@ const SELECT_LOCATION: &str = "
 SELECT l.code, l.name, p.code, (SELECT count(*) FROM assets a WHERE a.location_id = l.id)
 FROM locations l LEFT JOIN locations p ON p.id = l.parent_id";
 
-fn location_from_row(r: &Row) -> rusqlite::Result<LocationView> {
+fn location_from_row(r: &Row) -> super::sql::Result<LocationView> {
     Ok(LocationView {
         code: r.get(0)?,
         name: r.get(1)?,
@@ -125,7 +125,7 @@ impl Store {
                     .conn
                     .prepare_cached(
                         "WITH RECURSIVE up(id, depth) AS (
-                             SELECT ?1, 0
+                             SELECT CAST(?1 AS INTEGER), 0
                              UNION SELECT l.parent_id, up.depth + 1 FROM locations l JOIN up ON l.id = up.id
                              WHERE l.parent_id IS NOT NULL AND up.depth < 10000)
                          SELECT EXISTS (SELECT 1 FROM up JOIN locations me ON me.id = up.id WHERE me.code = ?2)",

@@ -3,6 +3,7 @@
 
 use super::lookup::{clean_name, get_or_create, get_or_create_model, NameTable};
 use super::ops::{insert_asset, NewAsset};
+use super::sql::{params, OptionalExtension};
 use super::values::{self, date_text};
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::identifier::{self, Serial, Tag};
@@ -10,7 +11,6 @@ use crate::domain::money::parse_currency;
 use crate::domain::text::visible;
 use crate::domain::{AssetView, Condition, Status};
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
@@ -120,7 +120,7 @@ fn po_id(tx: &Tx, number: &str) -> Result<(i64, Option<i64>, Option<NaiveDate>, 
 }
 
 /// The next free tag from `pattern` and its sequence number, without using it up.
-fn peek_tag(conn: &rusqlite::Connection, pattern: &str) -> Result<(i64, String)> {
+fn peek_tag(conn: &super::sql::Conn, pattern: &str) -> Result<(i64, String)> {
     let mut seq: i64 = conn
         .prepare_cached("SELECT value FROM sequences WHERE name = ?1")
         .ctx("reading a tag counter")?

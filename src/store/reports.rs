@@ -407,7 +407,7 @@ impl Store {
             .ctx("reading assets for depreciation")?;
         let mut rows = stmt.query([]).ctx("reading assets for depreciation")?;
         while let Some(r) = rows.next().ctx("reading assets for depreciation")? {
-            let read = || -> rusqlite::Result<_> {
+            let read = || -> super::sql::Result<_> {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, Option<String>>(2)?,
@@ -421,7 +421,7 @@ impl Store {
                 totals.skipped += 1;
                 continue;
             };
-            let row = (|| -> rusqlite::Result<DepreciationRow> {
+            let row = (|| -> super::sql::Result<DepreciationRow> {
                 let cur: String = r
                     .get::<_, Option<String>>(3)?
                     .unwrap_or_else(|| "USD".into());
@@ -507,7 +507,7 @@ impl Store {
         let mut rows = stmt.query([]).ctx("reading assets for TCO")?;
         while let Some(r) = rows.next().ctx("reading assets for TCO")? {
             #[allow(clippy::type_complexity)]
-            let read = || -> rusqlite::Result<(
+            let read = || -> super::sql::Result<(
                 i64,
                 String,
                 Option<String>,
@@ -596,10 +596,15 @@ impl Store {
             let mut stmt = self
                 .conn
                 .prepare(
-                    "SELECT model_id, COALESCE(currency, 'USD'), purchase_cost, max(purchase_date)
-                     FROM assets WHERE model_id IS NOT NULL AND purchase_cost IS NOT NULL
-                       AND purchase_date IS NOT NULL
-                     GROUP BY model_id, COALESCE(currency, 'USD')",
+                    // The newest purchase's price per model and currency (a window, not
+                    // SQLite's bare column beside max(), which PostgreSQL refuses).
+                    "SELECT model_id, cur, purchase_cost FROM (
+                       SELECT model_id, COALESCE(currency, 'USD') AS cur, purchase_cost,
+                              row_number() OVER (PARTITION BY model_id, COALESCE(currency, 'USD')
+                                                 ORDER BY purchase_date DESC, id DESC) AS n
+                       FROM assets WHERE model_id IS NOT NULL AND purchase_cost IS NOT NULL
+                         AND purchase_date IS NOT NULL) newest
+                     WHERE n = 1",
                 )
                 .ctx("reading model prices")?;
             let rows = stmt
@@ -666,7 +671,7 @@ impl Store {
             if events.is_empty() {
                 continue;
             }
-            let item = (|| -> rusqlite::Result<_> {
+            let item = (|| -> super::sql::Result<_> {
                 let model_id: Option<i64> = r.get(5)?;
                 let cur: String = r.get(7)?;
                 let own: Option<String> = r.get(8)?;

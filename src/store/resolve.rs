@@ -2,11 +2,11 @@
 //! barcode, location label, badge, asset tag, serial. Each step is one indexed query, and the
 //! costlier views (a location's asset count, a person's holdings) are read only on a hit.
 
+use super::sql::OptionalExtension;
 use super::{Context, PersonView, Result, Store};
 use crate::domain::scancode::command_name;
 use crate::domain::AssetView;
 use crate::store::LocationView;
-use rusqlite::OptionalExtension;
 
 /// What a scanned code turned out to be.
 #[derive(Debug, Clone)]

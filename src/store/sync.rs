@@ -12,11 +12,11 @@
 //! file again completes it (nothing that was applied changes a second time).
 
 use super::ops::{insert_asset, set_status_tx, NewAsset};
+use super::sql::{params, Conn, OptionalExtension};
 use super::{Context, Result, Store, StoreError, Tx};
 use crate::domain::feed::{normalize_serial, Device, Feed};
 use crate::domain::text::visible;
 use crate::domain::Status;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -231,12 +231,16 @@ impl Store {
 
 /// Assets whose stored serial has spaces (rare): matched through their normalised form, since
 /// the serial index compares only case.
-fn spaced_serials(conn: &rusqlite::Connection) -> Result<HashMap<String, i64>> {
+fn spaced_serials(conn: &super::sql::Conn) -> Result<HashMap<String, i64>> {
     let mut stmt = conn
-        .prepare("SELECT id, serial FROM assets WHERE serial GLOB '*[ \t]*'")
+        .prepare(
+            "SELECT id, serial FROM assets WHERE instr(serial, ' ') > 0 OR instr(serial, ?1) > 0",
+        )
         .ctx("reading serials")?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .query_map(["\t"], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
         .ctx("reading serials")?;
     let mut out = HashMap::new();
     for r in rows {
@@ -331,7 +335,7 @@ fn apply_device(
                         "INSERT INTO sync_unknown(source, serial, hostname, mdm_user, seen_at)
                          VALUES (?1, ?2, ?3, ?4, ?5)
                          ON CONFLICT(source, serial) DO UPDATE SET hostname = excluded.hostname,
-                           mdm_user = excluded.mdm_user, seen_at = max(seen_at, excluded.seen_at)",
+                           mdm_user = excluded.mdm_user, seen_at = max(sync_unknown.seen_at, excluded.seen_at)",
                     )
                     .ctx("listing an unknown serial")?
                     .execute(params![run.source, serial, d.hostname, d.user, d.seen_at])
@@ -394,7 +398,7 @@ fn apply_fields(
              FROM sync_devices WHERE asset_id = ?1 AND source = ?2",
         )
         .ctx("reading a device")?
-        .query_row(params![id, run.source], |r| r.try_into())
+        .query_row(params![id, run.source], super::sql::FromRow::from_row)
         .optional()
         .ctx("reading a device")?;
     let old: [Option<String>; 6] = match &stored {
@@ -484,12 +488,13 @@ fn software_id(
         .optional()
         .ctx("looking up a title")?;
     if id.is_none() && !run.dry_run {
-        tx.conn
-            .prepare_cached("INSERT INTO software(product, publisher) VALUES (?1, ?2)")
+        let new_id: i64 = tx
+            .conn
+            .prepare_cached("INSERT INTO software(product, publisher) VALUES (?1, ?2) RETURNING id")
             .ctx("adding a title")?
-            .execute(params![p, pb])
+            .insert(params![p, pb])
             .ctx("adding a title")?;
-        id = Some(tx.conn.last_insert_rowid());
+        id = Some(new_id);
     }
     // A dry run caches nothing it did not find: the title may be added by the real run.
     if id.is_some() {
@@ -658,13 +663,13 @@ fn names_person(u: &str) -> String {
 }
 
 /// Every row of a drift query, as a tuple of its columns.
-fn drift_rows<T>(c: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<T>>
+fn drift_rows<T>(c: &Conn, sql: &str, params: impl super::sql::Params) -> Result<Vec<T>>
 where
-    T: for<'r> TryFrom<&'r rusqlite::Row<'r>, Error = rusqlite::Error>,
+    T: super::sql::FromRow,
 {
     c.prepare(sql)
         .ctx("reading drift")?
-        .query_map(params, |r| T::try_from(r))
+        .query_map(params, |r| T::from_row(r))
         .ctx("reading drift")?
         .collect::<std::result::Result<_, _>>()
         .ctx("reading drift")
@@ -821,11 +826,13 @@ impl Store {
             String,
         )>(
             c,
-            "SELECT a.tag, a.serial, p.username, d.source, d.mdm_user, d.hostname, max(d.seen_at) AS seen
+            // Each deployed asset's latest sighting, when it is older than the cutoff.
+            "SELECT a.tag, a.serial, p.username, d.source, d.mdm_user, d.hostname, d.seen_at
                  FROM sync_devices d JOIN assets a ON a.id = d.asset_id
                  LEFT JOIN people p ON p.id = a.assignee_id
-                 WHERE a.status = 'deployed'
-                 GROUP BY a.id HAVING seen < ?1",
+                 WHERE a.status = 'deployed' AND d.seen_at < ?1
+                   AND NOT EXISTS (SELECT 1 FROM sync_devices n WHERE n.asset_id = d.asset_id
+                       AND (n.seen_at > d.seen_at OR (n.seen_at = d.seen_at AND n.source > d.source)))",
             [&cutoff],
         )?;
         for (tag, serial, assignee, source, user, host, seen) in rows {

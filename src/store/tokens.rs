@@ -3,11 +3,11 @@
 //! get an [`ApiIdentity`], and an identity is the only way to write as `api:USERNAME`: nothing on
 //! the command line or in the environment can name the history's actor.
 
+use super::sql::{params, OptionalExtension};
 use super::{Context, Result, Store, StoreError};
 use crate::domain::text::visible;
 use crate::domain::time::Timestamp;
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -107,15 +107,14 @@ impl Store {
         let digest = hash(&token);
         let note = note.map(str::trim).filter(|s| !s.is_empty());
         let id = self.write(|tx| {
-            tx.conn
+            let id: i64 = tx.conn
                 .prepare_cached(
                     "INSERT INTO api_tokens(username, hash, read_only, expires_on, note, created_at, created_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                 )
                 .ctx("creating a token")?
-                .execute(params![username, digest, read_only, expires, note, tx.now, tx.actor])
+                .insert(params![username, digest, read_only, expires, note, tx.now, tx.actor])
                 .ctx("creating a token")?;
-            let id = tx.conn.last_insert_rowid();
             tx.subject_event(
                 &format!("token:{id}"),
                 "token_create",

@@ -5,28 +5,25 @@
 //! read with the column and the value, as a bad status does: shown as something else, or
 //! dropped, it would be exported and re-imported wrong.
 
+use super::sql::{Error, Result, Row, ValueRef};
 use crate::domain::time::{self, Timestamp};
 use chrono::NaiveDate;
-use rusqlite::types::ValueRef;
-use rusqlite::Row;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-fn bad(r: &Row, i: usize, what: &str, shown: &str) -> rusqlite::Error {
-    let column = r.as_ref().column_name(i).unwrap_or("value");
-    rusqlite::Error::FromSqlConversionFailure(
+fn bad(r: &Row<'_>, i: usize, what: &str, shown: &str) -> Error {
+    let column = r.column_name(i).unwrap_or("value");
+    Error::conversion(
         i,
-        rusqlite::types::Type::Text,
         format!(
             "stored {column} '{}' is not {what}",
             crate::domain::text::visible(shown)
-        )
-        .into(),
+        ),
     )
 }
 
 /// The column as text, None when NULL.
-fn opt_str<'r>(r: &'r Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
+fn opt_str<'r>(r: &'r Row<'_>, i: usize) -> Result<Option<&'r str>> {
     match r.get_ref(i)? {
         ValueRef::Null => Ok(None),
         ValueRef::Text(b) => std::str::from_utf8(b)
@@ -37,7 +34,7 @@ fn opt_str<'r>(r: &'r Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
 }
 
 /// A `YYYY-MM-DD` column.
-pub(super) fn opt_date(r: &Row, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+pub(super) fn opt_date(r: &Row<'_>, i: usize) -> Result<Option<NaiveDate>> {
     opt_str(r, i)?
         .map(|s| {
             time::iso_date(s)
@@ -48,31 +45,31 @@ pub(super) fn opt_date(r: &Row, i: usize) -> rusqlite::Result<Option<NaiveDate>>
 }
 
 /// An amount column (plain decimal text, as [`amount_text`] writes it).
-pub(super) fn opt_amount(r: &Row, i: usize) -> rusqlite::Result<Option<Decimal>> {
+pub(super) fn opt_amount(r: &Row<'_>, i: usize) -> Result<Option<Decimal>> {
     opt_str(r, i)?
         .map(|s| Decimal::from_str(s).map_err(|_| bad(r, i, "an amount", s)))
         .transpose()
 }
 
 /// A `YYYY-MM-DD` column that is always set.
-pub(super) fn date(r: &Row, i: usize) -> rusqlite::Result<NaiveDate> {
+pub(super) fn date(r: &Row<'_>, i: usize) -> Result<NaiveDate> {
     opt_date(r, i)?.ok_or_else(|| bad(r, i, "a date", "NULL"))
 }
 
 /// An amount column that is always set.
-pub(super) fn amount(r: &Row, i: usize) -> rusqlite::Result<Decimal> {
+pub(super) fn amount(r: &Row<'_>, i: usize) -> Result<Decimal> {
     opt_amount(r, i)?.ok_or_else(|| bad(r, i, "an amount", "NULL"))
 }
 
 /// A timestamp column that may be empty.
-pub(super) fn opt_stamp(r: &Row, i: usize) -> rusqlite::Result<Option<Timestamp>> {
+pub(super) fn opt_stamp(r: &Row<'_>, i: usize) -> Result<Option<Timestamp>> {
     opt_str(r, i)?
         .map(|s| Timestamp::parse(s).map_err(|_| bad(r, i, "a timestamp", s)))
         .transpose()
 }
 
 /// A timestamp column that is always set.
-pub(super) fn stamp(r: &Row, i: usize) -> rusqlite::Result<Timestamp> {
+pub(super) fn stamp(r: &Row<'_>, i: usize) -> Result<Timestamp> {
     opt_stamp(r, i)?.ok_or_else(|| bad(r, i, "a timestamp", "NULL"))
 }
 
@@ -89,11 +86,11 @@ pub(super) fn amount_text(d: Option<Decimal>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rusqlite::Connection;
+    use crate::store::sql::{params, Conn};
 
-    fn read<T>(sql_value: &str, f: fn(&Row, usize) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
-        let c = Connection::open_in_memory().unwrap();
-        c.query_row(&format!("SELECT {sql_value}"), [], |r| f(r, 0))
+    fn read<T>(sql_value: &str, f: fn(&Row<'_>, usize) -> Result<T>) -> Result<T> {
+        let c = Conn::open_in_memory().unwrap();
+        c.query_row(&format!("SELECT {sql_value}"), params![], |r| f(r, 0))
     }
 
     #[test]

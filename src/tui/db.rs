@@ -1,5 +1,5 @@
 //! The database worker: one thread with its own connection runs every write and every slow
-//! read (scans, forms, pickers' choices, import plan and apply, the money views, label
+//! read (scans, forms, pickers' items and choices, import plan and apply, the money views, label
 //! printing) in the order they were sent. The UI thread sends a job and draws its reply when it
 //! arrives, so a write lock held by another process (an import, a backup) never freezes the
 //! screen: scans show as pending and resolve in order once the lock is released.

@@ -148,9 +148,9 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     .with_context(|| format!("cannot open the database {}", opts.db.display()))?;
     let (keymap, key_warning) = keymap::Keymap::load();
     let mut app = App::new(store, keymap, opts.color);
-    app.tag_pattern = opts.config.receiving.tag_pattern.clone();
-    app.labels = opts.config.labels.clone();
-    app.receiving_location = opts.config.receiving.location.clone();
+    app.settings.tag_pattern = opts.config.receiving.tag_pattern.clone();
+    app.settings.labels = opts.config.labels.clone();
+    app.settings.receiving_location = opts.config.receiving.location.clone();
     let mut warnings = opts.warnings;
     warnings.extend(app.store.warnings().iter().cloned());
     warnings.extend(key_warning);
@@ -170,11 +170,11 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         let path = app.store.path().to_path_buf();
         std::thread::spawn(move || worker::load(path, ui, stx));
     }
-    app.search_tx = Some(search_tx.clone());
+    app.list.catalog.search_tx = Some(search_tx.clone());
     {
         let ui = tx.clone();
         let path = app.store.path().to_path_buf();
-        app.reload = Some(Box::new(move || {
+        app.list.catalog.reload = Some(Box::new(move || {
             let (ui, stx, path) = (ui.clone(), search_tx.clone(), path.clone());
             std::thread::spawn(move || worker::load(path, ui, stx));
         }));
@@ -298,7 +298,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             draw(&mut guard, &mut app)?;
             app.dirty = false;
             latency.record("input", batch_start);
-            latency.record("search", app.search_answered.take());
+            latency.record("search", app.list.search_answered.take());
             for t in std::mem::take(&mut app.scans_answered) {
                 latency.record("scan", Some(t));
             }

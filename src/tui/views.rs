@@ -4,7 +4,7 @@
 //! alone: selection is reverse video with a marker, failures carry a word and a symbol, and
 //! everything reads the same with NO_COLOR.
 
-use super::app::{App, Screen};
+use super::app::{context, App, Screen};
 use super::keymap::{
     Command, DetailCmd, DriftCmd, FormCmd, GhostsCmd, HelpCmd, ImportCmd, ListCmd, PersonCmd,
     PickerCmd, ReconcileCmd, ReportCmd, ScanCmd, SearchCmd,
@@ -102,7 +102,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         // The scan view keeps working at a bench's small terminal, in a compact layout.
         let scanning = matches!(app.screen(), Screen::Scan);
         if scanning && screens::scan::fits_compact(area.width, area.height) {
-            return screens::scan::draw_compact(f, app, &t, area);
+            return screens::scan::draw_compact(f, &app.scan, &context!(app), &t, area);
         }
         let (w, h) = screens::scan::COMPACT_MIN;
         let msg = if scanning {
@@ -388,9 +388,12 @@ fn draw_screen(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         return;
     };
     match &mut screen {
-        Screen::List => screens::list::draw(f, app, t, area),
+        Screen::List => {
+            let cx = context!(app);
+            screens::list::draw(f, &mut app.list, &cx, &app.display_path, t, area)
+        }
         Screen::Detail(d) => screens::detail::draw(f, d, t, area),
-        Screen::Scan => screens::scan::draw(f, app, t, area),
+        Screen::Scan => screens::scan::draw(f, &app.scan, &context!(app), t, area),
         Screen::Person(p) => screens::person::draw(f, p, t, area),
         Screen::Help { scroll } => {
             let from = app.help_from.take();

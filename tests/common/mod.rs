@@ -1,28 +1,45 @@
 //! Helpers shared by the integration tests: a temp home and an `itam` command bound to it.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use assert_cmd::Command;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The test's own database when the suite runs on PostgreSQL (`ITAM_TEST_PG`), else none.
+    pub pg: Option<pg::TempDb>,
 }
 
 impl Env {
+    /// A temp home; on PostgreSQL also a fresh, empty database of its own (dropped on drop).
     pub fn new() -> Env {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
+            pg: pg::base_url().map(|base| pg::TempDb::create(&base)),
         }
     }
 
+    /// The SQLite file's path (tests use it as a path, so it stays one on PostgreSQL too,
+    /// where nothing is written there: see [`Env::target`]).
     pub fn db(&self) -> PathBuf {
         self.dir.path().join("itam.db")
+    }
+
+    /// What `--db` gets: the test database's URL on PostgreSQL, else the SQLite path.
+    pub fn target(&self) -> OsString {
+        match &self.pg {
+            Some(db) => db.url.clone().into(),
+            None => self.db().into(),
+        }
     }
 
     /// `itam` with its config and data folders inside the temp dir and `--db` set.
     pub fn itam(&self) -> Command {
         let mut c = self.bare();
-        c.arg("--db").arg(self.db());
+        c.arg("--db").arg(self.target());
         c
     }
 
@@ -122,6 +139,27 @@ impl Env {
         ]);
         e
     }
+}
+
+/// Whether the suite runs on PostgreSQL (`ITAM_TEST_PG` holds a base connection string).
+pub fn on_postgres() -> bool {
+    pg::base_url().is_some()
+}
+
+/// For a test that only makes sense on SQLite (it reads or damages the file itself): on
+/// PostgreSQL it says why it is skipped and returns.
+#[macro_export]
+macro_rules! sqlite_only {
+    ($why:expr) => {
+        if $crate::common::on_postgres() {
+            // Straight to stderr: eprintln! is captured, and hidden, for a test that passes.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("skipped on PostgreSQL: {}\n", $why),
+            );
+            return;
+        }
+    };
 }
 
 pub fn samples_dir() -> Option<PathBuf> {

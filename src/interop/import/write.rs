@@ -199,7 +199,7 @@ mod tests {
     use super::super::*;
     use super::*;
     use crate::domain::Status;
-    use rusqlite::OptionalExtension;
+    use crate::store::sql::OptionalExtension;
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();

@@ -1,10 +1,10 @@
 //! One asset: its fields, its history (or its depreciation curve), and the actions on it. Each
 //! action that writes goes through the database worker.
 
-use super::forms::Form;
-use super::picker::{Pick, Picker};
+use super::forms::{Form, Open};
+use super::picker::{Pick, Picker, Source};
 use super::scan::receive::print_label;
-use super::Screen;
+use super::{Context, Effect, Screen};
 use crate::domain::text::visible;
 use crate::domain::{Action as LifecycleAction, AssetView, HistoryEntry};
 use crate::store::Store;
@@ -40,33 +40,31 @@ pub struct Curve {
     pub rule: String,
 }
 
-impl App {
-    pub(crate) fn open_detail(&mut self, id: i64) {
-        match self.detail_state(id) {
-            Ok(d) => self.screens.push(Screen::Detail(Box::new(d))),
-            Err(e) => self.fail(e.to_string()),
-        }
+/// The detail screen for asset `id`, read now (the asset, its history, fields and home).
+pub fn open(store: &Store, id: i64) -> Vec<Effect> {
+    match DetailState::load(store, id) {
+        Ok(d) => vec![Effect::Push(Screen::Detail(Box::new(d)))],
+        Err(e) => vec![Effect::Fail(e.to_string())],
     }
+}
 
-    pub(crate) fn detail_state(&self, id: i64) -> crate::store::Result<DetailState> {
+impl DetailState {
+    pub fn load(store: &Store, id: i64) -> crate::store::Result<DetailState> {
         Ok(DetailState {
-            asset: self.store.asset_by_id(id)?,
-            history: self.store.history_by_id(id)?,
+            asset: store.asset_by_id(id)?,
+            history: store.history_by_id(id)?,
             scroll: 0,
             curve: None,
-            fields: self.store.asset_fields_by_id(id)?,
-            home: crate::store::home_location(self.store.conn(), id)?,
+            fields: store.asset_fields_by_id(id)?,
+            home: crate::store::home_location(store.conn(), id)?,
         })
     }
 
-    pub(crate) fn detail_key(&mut self, k: KeyEvent) {
-        let Some(Screen::Detail(d)) = self.screens.last_mut() else {
-            return;
+    pub fn key(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
+        let Some(cmd) = cx.keymap.detail.command(&k) else {
+            return vec![];
         };
-        let Some(cmd) = self.keymap.detail.command(&k) else {
-            return;
-        };
-        let a = d.asset.clone();
+        let a = self.asset.clone();
         let tag = a.tag.clone();
         // An action the asset's status does not allow says why at once, before any picker or
         // form asks something that would only be refused at the end.
@@ -81,75 +79,63 @@ impl App {
         };
         if let Some(action) = needs {
             if let Err(e) = crate::domain::lifecycle::transition(a.status, action) {
-                return self.fail(format!("{}: {e}", visible(&tag)));
+                return vec![Effect::Fail(format!("{}: {e}", visible(&tag)))];
             }
         }
-        match cmd {
-            DetailCmd::Back => self.pop(),
-            DetailCmd::Up => d.scroll = d.scroll.saturating_sub(1),
-            DetailCmd::Down => d.scroll = (d.scroll + 1).min(d.history.len().saturating_sub(1)),
-            DetailCmd::Checkout => {
-                match self.people_picker("check out to whom?", |people| Pick::CheckoutTo {
-                    tag,
-                    people,
-                }) {
-                    Ok(p) => self.screens.push(Screen::Picker(p)),
-                    Err(e) => self.fail(e.to_string()),
-                }
+        let e = match cmd {
+            DetailCmd::Back => Effect::Pop,
+            DetailCmd::Up => {
+                self.scroll = self.scroll.saturating_sub(1);
+                return vec![];
             }
+            DetailCmd::Down => {
+                self.scroll = (self.scroll + 1).min(self.history.len().saturating_sub(1));
+                return vec![];
+            }
+            DetailCmd::Checkout => Effect::Pick(Source::People {
+                title: "check out to whom?".into(),
+                then: Box::new(move |people| Pick::CheckoutTo { tag, people }),
+            }),
             // Starts on the grade on record: enter keeps it.
-            DetailCmd::Checkin => self.screens.push(Screen::Picker(Picker::grades(
+            DetailCmd::Checkin => Effect::Push(Screen::Picker(Picker::grades(
                 Pick::CheckinGrade { tag },
                 a.condition,
             ))),
-            DetailCmd::Condition => self.screens.push(Screen::Picker(Picker::grades(
+            DetailCmd::Condition => Effect::Push(Screen::Picker(Picker::grades(
                 Pick::SetGrade { tag },
                 a.condition,
             ))),
-            DetailCmd::Move => {
-                match self
-                    .locations_picker("to which location?", |codes| Pick::MoveTo { tag, codes })
-                {
-                    Ok(p) => self.screens.push(Screen::Picker(p)),
-                    Err(e) => self.fail(e.to_string()),
-                }
-            }
-            DetailCmd::Status => self
-                .screens
-                .push(Screen::Picker(Picker::statuses(tag, a.status))),
-            DetailCmd::Edit => {
-                let home = d.home.as_ref().map(|h| h.code.clone());
-                let values = d.fields.clone();
-                match self.store.fields() {
-                    Ok(defined) => self.screens.push(Screen::Form(Form::edit_with(
-                        &a,
-                        home.as_deref(),
-                        &defined,
-                        &values,
-                    ))),
-                    Err(e) => self.fail(e.to_string()),
-                }
-            }
-            DetailCmd::Dispose => self.screens.push(Screen::Form(Form::dispose(&a))),
+            DetailCmd::Move => Effect::Pick(Source::Locations {
+                title: "to which location?".into(),
+                then: Box::new(move |codes| Pick::MoveTo { tag, codes }),
+            }),
+            DetailCmd::Status => Effect::Push(Screen::Picker(Picker::statuses(tag, a.status))),
+            DetailCmd::Edit => Effect::Form(Open::EditAsset {
+                home: self.home.as_ref().map(|h| h.code.clone()),
+                values: self.fields.clone(),
+                asset: Box::new(a),
+            }),
+            DetailCmd::Dispose => Effect::Push(Screen::Form(Form::dispose(&a))),
             DetailCmd::Label => {
                 // A printer that does not answer holds the worker, never the screen.
-                let labels = self.labels.clone();
-                self.say(format!("printing the label for {tag}…"));
-                self.write(Box::new(move |_, _| {
+                let labels = cx.settings.labels.clone();
+                let say = Effect::Say(format!("printing the label for {tag}…"));
+                let job: crate::tui::db::Job = Box::new(move |_, _| {
                     let r = print_label(&a, &labels);
                     Box::new(move |app: &mut App| match r {
                         Ok(to) => app.say(format!("label for {tag} sent to {to}")),
                         Err(e) => app.fail(e),
                     })
-                }));
+                });
+                return vec![say, Effect::Write(job)];
             }
             DetailCmd::Curve => {
-                if d.curve.is_some() {
-                    d.curve = None;
-                    return;
+                if self.curve.is_some() {
+                    self.curve = None;
+                    return vec![];
                 }
-                let today = self.today();
-                self.write(Box::new(move |store, _| {
+                let today = cx.today();
+                Effect::Write(Box::new(move |store, _| {
                     let r = curve(store, &tag, today);
                     Box::new(move |app: &mut App| match r {
                         Ok(c) => {
@@ -161,16 +147,17 @@ impl App {
                         }
                         Err(e) => app.fail(e),
                     })
-                }));
+                }))
             }
-            DetailCmd::Person => match &a.assignee {
-                Some(u) => self.open_person(&u.clone()),
-                None => self.say("not checked out to anyone"),
+            DetailCmd::Person => match a.assignee {
+                Some(u) => Effect::OpenPerson(u),
+                None => Effect::Say("not checked out to anyone".into()),
             },
-            DetailCmd::Help => self.screens.push(Screen::Help { scroll: 0 }),
-            DetailCmd::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
-            DetailCmd::Quit => self.quit = true,
-        }
+            DetailCmd::Help => Effect::Help,
+            DetailCmd::Messages => Effect::Messages,
+            DetailCmd::Quit => Effect::Quit,
+        };
+        vec![e]
     }
 }
 

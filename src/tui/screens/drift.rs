@@ -6,7 +6,7 @@ use super::{Effect, Screen};
 use crate::store::{DriftFinding, DriftKind};
 use crate::tui::app::App;
 use crate::tui::db::Job;
-use crate::tui::keymap::{DriftCmd, Keymap};
+use crate::tui::keymap::DriftCmd;
 use crate::tui::views::{fit, Theme};
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -49,10 +49,10 @@ fn resolved(app: &mut App, tag: &str, kinds: &[DriftKind]) {
 }
 
 impl DriftState {
-    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
+    pub fn key(&mut self, cx: &super::Context, k: KeyEvent) -> Vec<Effect> {
         let cur = self.list.get(self.selected);
         let tag = cur.and_then(|x| x.tag.clone());
-        match keymap.drift.command(&k) {
+        match cx.keymap.drift.command(&k) {
             Some(DriftCmd::Back) => return vec![Effect::Pop],
             Some(DriftCmd::Up) => self.selected = self.selected.saturating_sub(1),
             Some(DriftCmd::Down) => {

@@ -5,7 +5,7 @@ use super::{Effect, Screen};
 use crate::domain::Status;
 use crate::tui::app::App;
 use crate::tui::db::Job;
-use crate::tui::keymap::{GhostsCmd, Keymap};
+use crate::tui::keymap::GhostsCmd;
 use crate::tui::views::{fit, Theme};
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -50,7 +50,7 @@ pub fn job(days: i64, now: String, refresh: bool) -> Job {
 }
 
 impl GhostState {
-    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
+    pub fn key(&mut self, cx: &super::Context, k: KeyEvent) -> Vec<Effect> {
         // A destructive one-key action asks once: y does it, any other key keeps the asset.
         if let Some((tag, target)) = self.confirm.take() {
             return match k.code {
@@ -59,7 +59,7 @@ impl GhostState {
             };
         }
         let tag = self.list.get(self.selected).map(|x| x.asset.tag.clone());
-        match keymap.ghosts.command(&k) {
+        match cx.keymap.ghosts.command(&k) {
             Some(GhostsCmd::Back) => return vec![Effect::Pop],
             Some(GhostsCmd::Up) => self.selected = self.selected.saturating_sub(1),
             Some(GhostsCmd::Down) => {

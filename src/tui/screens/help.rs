@@ -2,7 +2,6 @@
 //! section of the view it was asked from, pages like a pager and never scrolls past its end.
 
 use super::Effect;
-use crate::tui::app::App;
 use crate::tui::keymap::{HelpCmd, Keymap};
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -72,17 +71,6 @@ pub fn draw_messages(
         area,
     );
     scroll
-}
-
-impl App {
-    /// After a key: if it opened help, remember the view it was opened from, so the first
-    /// draw starts at that view's section.
-    pub(crate) fn help_opened(&mut self, screens_before: usize) {
-        let n = self.screens.len();
-        if n > screens_before && matches!(self.screens.last(), Some(super::Screen::Help { .. })) {
-            self.help_from = n.checked_sub(2).map(|i| self.screens[i].keymap_view());
-        }
-    }
 }
 
 /// Help's descriptions wrap at words like every message (a word longer than the line is cut

@@ -3,7 +3,7 @@
 //! file. Esc cancels a write the worker has not begun (queued behind other work); once begun it
 //! is one transaction and runs to its end.
 
-use super::Screen;
+use super::{Context, Effect, Screen};
 use crate::domain::text::visible;
 use crate::tui::app::App;
 use crate::tui::keymap::ImportCmd;
@@ -84,44 +84,50 @@ pub fn plan(
     })
 }
 
-impl App {
-    pub(crate) fn import_key(&mut self, k: KeyEvent) {
-        let Some(Screen::Import(r)) = self.screens.last_mut() else {
-            return;
-        };
-        let Some(cmd) = self.keymap.import.command(&k) else {
-            return;
+impl ImportReview {
+    pub fn key(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
+        let Some(cmd) = cx.keymap.import.command(&k) else {
+            return vec![];
         };
         match cmd {
-            ImportCmd::Back => match &r.running {
+            ImportCmd::Back => match &self.running {
                 Some(run) if !run.started => {
                     run.cancel.store(true, Ordering::Relaxed);
-                    self.say("cancelling the import before anything is written…");
+                    return vec![Effect::Say(
+                        "cancelling the import before anything is written…".into(),
+                    )];
                 }
-                Some(_) => self.say("the import is being written; it finishes in one transaction"),
-                None => self.pop(),
+                Some(_) => {
+                    return vec![Effect::Say(
+                        "the import is being written; it finishes in one transaction".into(),
+                    )]
+                }
+                None => return vec![Effect::Pop],
             },
-            ImportCmd::Up => r.scroll = r.scroll.saturating_sub(1),
-            ImportCmd::Down => r.scroll = (r.scroll + 1).min(r.plan.issues.len().saturating_sub(1)),
-            ImportCmd::Quit => self.quit = true,
+            ImportCmd::Up => self.scroll = self.scroll.saturating_sub(1),
+            ImportCmd::Down => {
+                self.scroll = (self.scroll + 1).min(self.plan.issues.len().saturating_sub(1))
+            }
+            ImportCmd::Quit => return vec![Effect::Quit],
             ImportCmd::Apply => {
-                if r.running.is_some() {
-                    return;
+                if self.running.is_some() {
+                    return vec![];
                 }
-                if !r.can_apply() {
-                    return self.fail("this import cannot be written: fix the errors (or choose skip bad rows), nothing to do otherwise");
+                if !self.can_apply() {
+                    return vec![Effect::Fail("this import cannot be written: fix the errors (or choose skip bad rows), nothing to do otherwise".into())];
                 }
-                let plan = r.plan.clone();
+                let plan = self.plan.clone();
                 let cancel = Arc::new(AtomicBool::new(false));
-                r.running = Some(Running {
+                self.running = Some(Running {
                     since: Instant::now(),
                     written: 0,
                     started: false,
                     cancel: cancel.clone(),
                 });
-                self.write(apply(plan, cancel));
+                return vec![Effect::Write(apply(plan, cancel))];
             }
         }
+        vec![]
     }
 }
 
@@ -174,8 +180,8 @@ fn apply(plan: Arc<crate::interop::import::Plan>, cancel: Arc<AtomicBool>) -> cr
                     "imported {}: {} created, {} updated",
                     source, done.created, done.updated
                 ));
-                if app.loaded {
-                    app.rebuild_order();
+                if app.list.catalog.loaded {
+                    app.list.rebuild_order();
                 }
             }
             Err(e) => {

@@ -1,8 +1,12 @@
 //! One module per screen. Each owns its state, maps its typed commands (an enum per view, see
 //! `keymap.rs`) to changes of that state, and draws itself; what it needs beyond itself it
-//! returns as an [`Effect`] for `app.rs` to carry out. Screens that work on the app-wide asset
-//! list (list, detail, scan, pickers, forms, import) handle their keys in an `impl App` block in
-//! their own file, so their code still lives in one place named after them.
+//! returns as an [`Effect`] for `app.rs` to carry out. A screen reads what it may through a
+//! [`Context`]; it never writes, never touches another screen and never blocks: writes and slow
+//! reads are jobs for the database worker, sent by the `Write` effect.
+//!
+//! The list and the scan view live for the whole session (the list's rows, the scan session and
+//! its log outlast a visit), so the app holds them and `Screen::List`/`Screen::Scan` on the stack
+//! say which one is shown; every other screen lives on the stack itself.
 
 pub mod detail;
 pub mod drift;
@@ -21,7 +25,72 @@ pub mod scan;
 
 use super::db::Job;
 use super::keymap::{Keymap, ReportCmd};
+use crate::store::Store;
 use crossterm::event::KeyEvent;
+use std::time::Instant;
+
+/// What a screen may read while it handles an input or draws.
+pub struct Context<'a> {
+    pub keymap: &'a Keymap,
+    pub settings: &'a Settings,
+    /// For quick indexed reads only (a row, the asset on screen): every write and every read
+    /// that can take long goes to the worker as an `Effect::Write`.
+    pub store: &'a Store,
+    /// The terminal's size at the last draw.
+    pub size: (u16, u16),
+    /// When the input being handled arrived (the latency log measures scans from it).
+    pub input_at: Option<Instant>,
+}
+
+impl Context<'_> {
+    /// Today (UTC), unless pinned for stable test snapshots.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.settings.today()
+    }
+
+    /// Now as the store writes it (or the pinned day, in tests).
+    pub fn now_text(&self) -> String {
+        self.settings.now_text()
+    }
+}
+
+/// The app's settings (from config) that screens read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `[receiving] tag_pattern` from config.
+    pub tag_pattern: String,
+    /// `[labels]` from config: size, dpi and the printer.
+    pub labels: crate::config::LabelsConfig,
+    /// `[receiving] location` from config: where F10 places received units.
+    pub receiving_location: Option<String>,
+    /// Tests pin "today" for the money views and the ghosts list.
+    pub pinned_today: Option<chrono::NaiveDate>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            tag_pattern: crate::config::ReceivingConfig::default().tag_pattern,
+            labels: crate::config::LabelsConfig::default(),
+            receiving_location: None,
+            pinned_today: None,
+        }
+    }
+}
+
+impl Settings {
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.pinned_today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+
+    pub fn now_text(&self) -> String {
+        match self.pinned_today {
+            Some(d) => format!("{d}T00:00:00.000Z"),
+            None => crate::store::now_utc(),
+        }
+    }
+}
 
 #[derive(Debug)]
 pub enum Screen {
@@ -72,16 +141,32 @@ pub enum Effect {
     Pop,
     Say(String),
     Fail(String),
+    /// Ring the terminal bell (a refused input).
+    Bell,
+    /// A success after an error: the stale error goes.
+    ClearStaleError,
     Help,
     Messages,
     Quit,
     OpenAsset(i64),
     OpenPerson(String),
-    EditPerson(crate::store::PersonView),
+    /// Open a form that needs what the store holds (custom field definitions, a location).
+    Form(forms::Open),
+    /// Open a picker over what the store holds (people, locations, PO lines, filters); it
+    /// shows "loading…" until the worker has read them.
+    Pick(picker::Source),
     /// A job for the database worker; its reply updates the screen.
     Write(Job),
     /// Recompute the open report views (ctrl-r).
     Refresh,
+    /// Read the whole list again (ctrl-r in the list).
+    Reload,
+    /// Fill an empty database with demo data.
+    Demo,
+    /// A filter picker's choice, for the list.
+    Filter(list::FilterChoice),
+    /// An instruction for the scan engine (a picker's choice of target).
+    Scan(scan::engine::ScanOp),
 }
 
 /// A money view's figures and how far it is scrolled (licences, finance, forecast).
@@ -131,8 +216,8 @@ impl<T: Rows> Report<T> {
     }
 
     /// The keys every money view shares.
-    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
-        match keymap.report.command(&k) {
+    pub fn key(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
+        match cx.keymap.report.command(&k) {
             Some(ReportCmd::Back) => vec![Effect::Pop],
             Some(ReportCmd::Up) => {
                 self.scroll = self.scroll.saturating_sub(1);
@@ -150,31 +235,31 @@ impl<T: Rows> Report<T> {
     }
 }
 
-impl crate::tui::app::App {
-    /// Recompute every open report view on the worker (after a change, or on ctrl-r); each
-    /// reply replaces its view's figures in place.
-    pub(crate) fn refresh_reports(&mut self) {
-        let today = self.today();
-        let mut jobs = Vec::new();
-        for s in &self.screens {
-            match s {
-                Screen::Licences(_) => jobs.push(licences::job(today, true)),
-                Screen::Finance(_) => jobs.push(finance::job(today, true)),
-                Screen::Forecast(_) => jobs.push(forecast::job(today, true)),
-                Screen::Ghosts(g) => jobs.push(ghosts::job(g.days, self.now_text(), true)),
-                _ => {}
-            }
-        }
-        for j in jobs {
-            self.write(j);
-        }
+impl Screen {
+    /// The job that recomputes this screen's figures after a change (the report views), if
+    /// it shows any.
+    pub fn refresh_job(&self, settings: &Settings) -> Option<Job> {
+        let today = settings.today();
+        Some(match self {
+            Screen::Licences(_) => licences::job(today, true),
+            Screen::Finance(_) => finance::job(today, true),
+            Screen::Forecast(_) => forecast::job(today, true),
+            Screen::Ghosts(g) => ghosts::job(g.days, settings.now_text(), true),
+            _ => return None,
+        })
     }
 
-    /// Now as the store writes it (or the pinned day, in tests).
-    pub(crate) fn now_text(&self) -> String {
-        match self.pinned_today {
-            Some(d) => format!("{d}T00:00:00.000Z"),
-            None => crate::store::now_utc(),
+    /// The database changed: a screen showing one of `ids` (or people, when `subjects`)
+    /// reads it again.
+    pub fn changed(&mut self, store: &Store, ids: &[i64]) {
+        match self {
+            Screen::Detail(d) if ids.contains(&d.asset.id) => {
+                if let Ok(fresh) = detail::DetailState::load(store, d.asset.id) {
+                    **d = fresh;
+                }
+            }
+            Screen::Person(p) => p.reload(store),
+            _ => {}
         }
     }
 }

@@ -4,8 +4,7 @@ use super::{Effect, Screen};
 use crate::domain::text::visible;
 use crate::domain::AssetView;
 use crate::store::PersonView;
-use crate::tui::app::App;
-use crate::tui::keymap::{Keymap, PersonCmd};
+use crate::tui::keymap::PersonCmd;
 use crate::tui::views::{fit, opt, Theme};
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -22,8 +21,8 @@ pub struct PersonState {
 }
 
 impl PersonState {
-    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
-        match keymap.person.command(&k) {
+    pub fn key(&mut self, cx: &super::Context, k: KeyEvent) -> Vec<Effect> {
+        match cx.keymap.person.command(&k) {
             Some(PersonCmd::Back) => return vec![Effect::Pop],
             Some(PersonCmd::Up) => self.selected = self.selected.saturating_sub(1),
             Some(PersonCmd::Down) => {
@@ -35,7 +34,11 @@ impl PersonState {
                 }
             }
             Some(PersonCmd::Help) => return vec![Effect::Help],
-            Some(PersonCmd::Edit) => return vec![Effect::EditPerson(self.person.clone())],
+            Some(PersonCmd::Edit) => {
+                return vec![Effect::Form(super::forms::Open::EditPerson(
+                    self.person.clone(),
+                ))]
+            }
             Some(PersonCmd::Quit) => return vec![Effect::Quit],
             None => {}
         }
@@ -43,15 +46,26 @@ impl PersonState {
     }
 }
 
-impl App {
-    pub(crate) fn open_person(&mut self, username: &str) {
-        match (self.store.person(username), self.store.held_by(username)) {
-            (Ok(person), Ok(assets)) => self.screens.push(Screen::Person(PersonState {
-                person,
-                assets,
-                selected: 0,
-            })),
-            (Err(e), _) | (_, Err(e)) => self.fail(e.to_string()),
+/// The person screen for `username`, read now (one person and what they hold).
+pub fn open(store: &crate::store::Store, username: &str) -> Vec<Effect> {
+    match (store.person(username), store.held_by(username)) {
+        (Ok(person), Ok(assets)) => vec![Effect::Push(Screen::Person(PersonState {
+            person,
+            assets,
+            selected: 0,
+        }))],
+        (Err(e), _) | (_, Err(e)) => vec![Effect::Fail(e.to_string())],
+    }
+}
+
+impl PersonState {
+    /// Read the person and what they hold again (after a change), keeping the selection.
+    pub fn reload(&mut self, store: &crate::store::Store) {
+        let u = &self.person.username;
+        if let (Ok(person), Ok(assets)) = (store.person(u), store.held_by(u)) {
+            self.selected = self.selected.min(assets.len().saturating_sub(1));
+            self.person = person;
+            self.assets = assets;
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::domain::AssetView;
 use crate::interop::csvout::escape_formula;
 use crate::store::outfile::{write_all, OutOptions};
 use crate::store::AuditReport;
-use crate::tui::keymap::{Keymap, ReconcileCmd};
+use crate::tui::keymap::ReconcileCmd;
 use crate::tui::views::{fit, Theme};
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -69,10 +69,10 @@ impl Reconcile {
         out
     }
 
-    pub fn key(&mut self, keymap: &Keymap, k: KeyEvent) -> Vec<Effect> {
+    pub fn key(&mut self, cx: &super::Context, k: KeyEvent) -> Vec<Effect> {
         let page = self.page.max(1);
         let last = self.last_scroll();
-        match keymap.reconcile.command(&k) {
+        match cx.keymap.reconcile.command(&k) {
             Some(ReconcileCmd::Back) => return vec![Effect::Pop],
             Some(ReconcileCmd::Up) => self.scroll = self.scroll.saturating_sub(1),
             Some(ReconcileCmd::Down) => self.scroll = (self.scroll + 1).min(last),

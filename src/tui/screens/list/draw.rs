@@ -1,12 +1,13 @@
 //! Drawing the list: the search line, one screenful of rows (a million-row list costs one
 //! screenful), the footer with counts, sort and progress, and the welcome page.
 
+use super::ListState;
 use super::SortCol;
 use crate::domain::text::visible;
 use crate::domain::Condition;
 use crate::store::ListRow;
-use crate::tui::app::App;
 use crate::tui::keymap::ListCmd;
+use crate::tui::screens::Context;
 use crate::tui::views::{count, fit, Theme};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -38,25 +39,29 @@ fn highlighted<'a>(text: &str, query: &str, w: usize, base: Style) -> Line<'a> {
     }
 }
 
-pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
-    if app.loaded && app.rows.is_empty() && app.list.filter.is_empty() && app.list.search.is_none()
+/// The list, or (an empty database) the welcome page; `path` is the database as the header
+/// shows it.
+pub fn draw(f: &mut Frame, list: &mut ListState, cx: &Context, path: &str, t: &Theme, area: Rect) {
+    if list.catalog.loaded
+        && list.catalog.rows.is_empty()
+        && list.filter.is_empty()
+        && list.search.is_none()
     {
-        return draw_welcome(f, app, t, area);
+        return draw_welcome(f, cx, path, t, area);
     }
-    let searching = app.list.search.is_some();
+    let searching = list.search.is_some();
     let [search_area, table_area, foot] = Layout::vertical([
         Constraint::Length(if searching { 1 } else { 0 }),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
     .areas(area);
-    let query = app
-        .list
+    let query = list
         .search
         .as_ref()
         .map(|s| s.input.value().to_string())
         .unwrap_or_default();
-    if let Some(s) = &app.list.search {
+    if let Some(s) = &list.search {
         let state = if s.answered == s.input.value() || s.input.value().trim().is_empty() {
             format!("{} matches", count(s.total))
         } else {
@@ -65,30 +70,30 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         let line = Line::from(vec![
             Span::styled(" / ", t.title()),
             Span::raw(visible(s.input.value()).into_owned()),
-            Span::styled(if app.list.typing { "▏" } else { "" }, t.title()),
+            Span::styled(if list.typing { "▏" } else { "" }, t.title()),
             Span::styled(format!("   {state}"), t.dim()),
         ]);
         f.render_widget(Paragraph::new(line), search_area);
-        if app.list.typing {
+        if list.typing {
             let x = search_area.x + 3 + s.input.visual_cursor() as u16;
             f.set_cursor_position((x.min(search_area.right().saturating_sub(1)), search_area.y));
         }
     }
     let height = table_area.height.saturating_sub(1) as usize;
-    app.page = height.max(1);
-    let len = app.visible_len();
-    let selected = match &app.list.search {
+    list.page = height.max(1);
+    let len = list.visible_len();
+    let selected = match &list.search {
         Some(s) if !s.input.value().trim().is_empty() => s.selected,
-        _ => app.list.selected,
+        _ => list.selected,
     };
     // Keep the selection on screen.
-    if selected < app.list.offset {
-        app.list.offset = selected;
-    } else if selected >= app.list.offset + height {
-        app.list.offset = selected + 1 - height;
+    if selected < list.offset {
+        list.offset = selected;
+    } else if selected >= list.offset + height {
+        list.offset = selected + 1 - height;
     }
-    if app.list.offset + height > len {
-        app.list.offset = len.saturating_sub(height);
+    if list.offset + height > len {
+        list.offset = len.saturating_sub(height);
     }
     let widths = [
         Constraint::Length(12),
@@ -99,7 +104,7 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         Constraint::Length(8),
     ];
     let name_w = table_area.width.saturating_sub(12 + 9 + 6 + 12 + 8 + 2 + 5) as usize;
-    let sort = app.list.sort;
+    let sort = list.sort;
     let head_cell = |c: SortCol, label: &str| {
         let mark = match sort {
             Some((s, true)) if s == c => " ↑",
@@ -118,8 +123,8 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         head_cell(SortCol::Location, "Location"),
     ])
     .style(t.title().add_modifier(Modifier::UNDERLINED));
-    let rows: Vec<Row> = (app.list.offset..(app.list.offset + height).min(len))
-        .filter_map(|i| app.visible_row(i).map(|r| (i, r)))
+    let rows: Vec<Row> = (list.offset..(list.offset + height).min(len))
+        .filter_map(|i| list.visible_row(i, cx.store).map(|r| (i, r)))
         .map(|(i, r): (usize, ListRow)| {
             let sel = i == selected;
             let base = if sel { t.selected() } else { Style::default() };
@@ -156,18 +161,18 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
         table_area,
     );
 
-    let mut parts = vec![if app.total_assets < 0 {
+    let mut parts = vec![if list.catalog.total < 0 {
         "counting assets…".to_string()
     } else {
-        format!("{} assets", count(app.total_assets as usize))
+        format!("{} assets", count(list.catalog.total as usize))
     }];
     if searching && !query.trim().is_empty() {
         parts.push(format!("{} shown (best first)", count(len)));
-    } else if !app.list.filter.is_empty() {
+    } else if !list.filter.is_empty() {
         parts.push(format!("{} shown", count(len)));
-        parts.push(format!("filter: {}", app.list.filter.describe()));
+        parts.push(format!("filter: {}", list.filter.describe()));
     }
-    if let Some((c, asc)) = app.list.sort {
+    if let Some((c, asc)) = list.sort {
         parts.push(format!(
             "sort: {} {}",
             c.label(),
@@ -177,8 +182,8 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     if len > 0 {
         parts.push(format!("row {} of {}", count(selected + 1), count(len)));
     }
-    if !app.loaded {
-        let (n, total) = app.load_progress;
+    if !list.catalog.loaded {
+        let (n, total) = list.catalog.load_progress;
         let pct = (n * 100).checked_div(total).unwrap_or(0);
         parts.push(format!("indexing {pct}%"));
     }
@@ -207,8 +212,8 @@ fn short_condition(c: Condition) -> &'static str {
     c.as_str()
 }
 
-fn draw_welcome(f: &mut Frame, app: &App, t: &Theme, area: Rect) {
-    let k = |c: ListCmd| app.keymap.list.first_key(c);
+fn draw_welcome(f: &mut Frame, cx: &Context, path: &str, t: &Theme, area: Rect) {
+    let k = |c: ListCmd| cx.keymap.list.first_key(c);
     // The ways to start, counted from the list itself so the heading never disagrees.
     let ways = [
         format!(
@@ -258,7 +263,7 @@ fn draw_welcome(f: &mut Frame, app: &App, t: &Theme, area: Rect) {
             k(ListCmd::Quit)
         )),
         Line::raw(""),
-        Line::styled(format!("database: {}", visible(&app.display_path)), t.dim()),
+        Line::styled(format!("database: {}", visible(path)), t.dim()),
     ]);
     f.render_widget(
         Paragraph::new(lines).block(

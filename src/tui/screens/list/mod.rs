@@ -1,13 +1,13 @@
 //! The asset list: every asset (a million rows cost one screenful to draw), sorted, filtered,
-//! or narrowed by fuzzy search as you type; its drawing (and the welcome page shown when the
-//! database is empty) is in draw.rs.
+//! or narrowed by fuzzy search as you type. The rows themselves and their live refresh are in
+//! model.rs; the drawing (and the welcome page shown when the database is empty) in draw.rs.
 
-use super::forms::{Form, FormKind};
-use super::picker::{Pick, Picker};
-use super::Screen;
-use crate::domain::{Condition, Status};
-use crate::store::{Interner, ListRow};
-use crate::tui::app::App;
+use super::forms::{Form, FormKind, Open};
+use super::picker::{Pick, Source};
+use super::{Context, Effect, Screen};
+use crate::domain::text::{normalize_code, visible};
+use crate::domain::Status;
+use crate::store::{Interner, ListRow, Resolved, Store};
 use crate::tui::keymap::{ListCmd, SearchCmd};
 use crate::tui::worker::SearchReq;
 use crossterm::event::KeyEvent;
@@ -15,7 +15,9 @@ use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
 mod draw;
+pub mod model;
 pub use draw::draw;
+pub use model::{Catalog, Changes};
 
 /// A filter picker's choice.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +112,7 @@ pub struct SearchState {
     pub selected: usize,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ListState {
     pub selected: usize,
     pub offset: usize,
@@ -119,108 +121,133 @@ pub struct ListState {
     pub search: Option<SearchState>,
     /// Search open with the cursor in its input (typing goes to the query).
     pub typing: bool,
+    /// Rows the list can show (set by the view at draw time), for paging.
+    pub page: usize,
+    /// Every asset's row and the live refresh (model.rs).
+    pub catalog: Catalog,
+    /// When the current search query was sent, and (once its results arrive) the same instant
+    /// handed to the latency log.
+    pub search_asked: Option<std::time::Instant>,
+    pub search_answered: Option<std::time::Instant>,
 }
 
-impl App {
+impl ListState {
+    pub fn new(store: &Store) -> ListState {
+        ListState {
+            selected: 0,
+            offset: 0,
+            sort: None,
+            filter: Filter::default(),
+            search: None,
+            typing: false,
+            page: 10,
+            catalog: Catalog::new(store),
+            search_asked: None,
+            search_answered: None,
+        }
+    }
+
     /// Recompute the visible order from the filter and sort.
     pub fn rebuild_order(&mut self) {
-        let f = &self.list.filter;
-        let mut order: Vec<u32> = if f.is_empty() {
-            (0..self.rows.len() as u32).collect()
-        } else {
-            (0..self.rows.len() as u32)
-                .filter(|&i| f.keeps(&self.rows[i as usize]))
-                .collect()
-        };
-        if let Some((col, asc)) = self.list.sort {
-            let rows = &self.rows;
-            let key = |i: &u32| {
-                let r = &rows[*i as usize];
-                match col {
-                    SortCol::Tag => r.tag.to_ascii_lowercase(),
-                    SortCol::Name => r.name.to_ascii_lowercase(),
-                    SortCol::Status => r.status.as_str().to_string(),
-                    SortCol::Condition => format!(
-                        "{}",
-                        Condition::ALL
-                            .iter()
-                            .position(|c| *c == r.condition)
-                            .unwrap_or(0)
-                    ),
-                    SortCol::Assignee => r
-                        .assignee
-                        .as_deref()
-                        .unwrap_or("\u{10FFFF}")
-                        .to_ascii_lowercase(),
-                    SortCol::Location => r
-                        .location
-                        .as_deref()
-                        .unwrap_or("\u{10FFFF}")
-                        .to_ascii_lowercase(),
-                }
-            };
-            if col != SortCol::Tag {
-                // Stable sort keeps tag order within equal keys.
-                order.sort_by_cached_key(key);
-            }
-            if !asc {
-                order.reverse();
+        self.catalog.rebuild_order(&self.filter, self.sort);
+        self.selected = self
+            .selected
+            .min(self.catalog.order.len().saturating_sub(1));
+    }
+
+    /// Every row was read (by the loader, or now).
+    pub fn loaded(&mut self, rows: Vec<ListRow>, interner: Interner) {
+        self.catalog.loaded(rows, interner);
+        self.rebuild_order();
+    }
+
+    /// Read every row synchronously (tests and small databases without a loader thread).
+    pub fn load_now(&mut self, store: &Store) -> crate::store::Result<()> {
+        let (rows, interner, index) = Catalog::read_all(store)?;
+        self.catalog.inline_index = Some(index);
+        self.loaded(rows, interner);
+        Ok(())
+    }
+
+    /// Pick up what changed in the database; the changes, for the other open screens.
+    pub fn apply_changes(&mut self, store: &Store) -> Option<Changes> {
+        let ch = self.catalog.apply_changes(store)?;
+        if !ch.reloading
+            && self.catalog.loaded
+            && (ch.reordered || !self.filter.is_empty() || self.sort.is_some())
+        {
+            self.rebuild_order();
+        }
+        Some(ch)
+    }
+
+    /// Search results arrived from the worker; stale ones are dropped.
+    pub fn search_done(&mut self, generation: u64, query: String, top: Vec<i64>, total: usize) {
+        if let Some(s) = self.search.as_mut() {
+            if generation == s.generation {
+                self.search_answered = self.search_asked.take();
+                s.answered = query;
+                s.results = top;
+                s.total = total;
+                s.selected = s.selected.min(s.results.len().saturating_sub(1));
             }
         }
-        self.order = order;
-        self.list.selected = self.list.selected.min(self.order.len().saturating_sub(1));
     }
 
     /// The rows the list shows now: search results, else the filtered/sorted catalog.
     pub fn visible_len(&self) -> usize {
-        match &self.list.search {
+        match &self.search {
             Some(s) if !s.input.value().trim().is_empty() => s.results.len(),
-            _ if self.loaded => self.order.len(),
-            _ => self.preview.len(),
+            _ if self.catalog.loaded => self.catalog.order.len(),
+            _ => self.catalog.preview.len(),
         }
     }
 
-    pub fn visible_row(&self, i: usize) -> Option<ListRow> {
-        match &self.list.search {
+    pub fn visible_row(&self, i: usize, store: &Store) -> Option<ListRow> {
+        let c = &self.catalog;
+        match &self.search {
             Some(s) if !s.input.value().trim().is_empty() => {
                 let id = *s.results.get(i)?;
-                self.row_by_id(id).cloned().or_else(|| {
-                    self.store
+                c.row_by_id(id).cloned().or_else(|| {
+                    store
                         .list_row(id, &mut Interner::default())
                         .ok()
                         .flatten()
                         .map(|x| x.0)
                 })
             }
-            _ if self.loaded => self.order.get(i).map(|&p| self.rows[p as usize].clone()),
-            _ => self.preview.get(i).cloned(),
+            _ if c.loaded => c.order.get(i).map(|&p| c.rows[p as usize].clone()),
+            _ => c.preview.get(i).cloned(),
         }
     }
 
     pub(crate) fn selected_index(&self) -> usize {
-        match &self.list.search {
+        match &self.search {
             Some(s) if !s.input.value().trim().is_empty() => s.selected,
-            _ => self.list.selected,
+            _ => self.selected,
         }
     }
 
     pub(crate) fn set_selected(&mut self, i: usize) {
         let n = self.visible_len();
         let i = i.min(n.saturating_sub(1));
-        match self.list.search.as_mut() {
+        match self.search.as_mut() {
             Some(s) if !s.input.value().trim().is_empty() => s.selected = i,
-            _ => self.list.selected = i,
+            _ => self.selected = i,
         }
     }
 
-    pub fn selected_row(&self) -> Option<ListRow> {
-        self.visible_row(self.selected_index())
+    pub fn selected_row(&self, store: &Store) -> Option<ListRow> {
+        self.visible_row(self.selected_index(), store)
     }
 
-    pub(crate) fn list_key(&mut self, k: KeyEvent) {
+    pub fn key(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
+        if self.typing {
+            return self.search_key(cx, k);
+        }
         let i = self.selected_index();
-        let Some(cmd) = self.keymap.list.command(&k) else {
-            return;
+        let Some(cmd) = cx.keymap.list.command(&k) else {
+            return vec![];
         };
         match cmd {
             ListCmd::Up => self.set_selected(i.saturating_sub(1)),
@@ -230,96 +257,105 @@ impl App {
             ListCmd::Top => self.set_selected(0),
             ListCmd::Bottom => self.set_selected(usize::MAX),
             ListCmd::Open => {
-                if let Some(r) = self.selected_row() {
-                    self.open_detail(r.id);
+                if let Some(r) = self.selected_row(cx.store) {
+                    return vec![Effect::OpenAsset(r.id)];
                 }
             }
             ListCmd::Search => {
-                if self.list.search.is_none() {
-                    self.list.search = Some(SearchState::default());
+                if self.search.is_none() {
+                    self.search = Some(SearchState::default());
                 }
-                self.list.typing = true;
+                self.typing = true;
             }
             ListCmd::Clear => {
-                self.list.search = None;
-                self.list.filter = Filter::default();
+                self.search = None;
+                self.filter = Filter::default();
                 self.rebuild_order();
-                self.say("search and filters cleared");
+                return vec![Effect::Say("search and filters cleared".into())];
             }
-            ListCmd::Filter => self.open_filter_picker(),
+            ListCmd::Filter => return vec![Effect::Pick(Source::Filter)],
             ListCmd::Sort => {
-                if !self.loaded {
-                    return self.say("sorting is available once the list has loaded");
+                if !self.catalog.loaded {
+                    return vec![Effect::Say(
+                        "sorting is available once the list has loaded".into(),
+                    )];
                 }
-                let next = match self.list.sort {
+                let next = match self.sort {
                     None => SortCol::Name,
                     Some((c, _)) => {
                         SortCol::ALL[(SortCol::ALL.iter().position(|x| *x == c).unwrap_or(0) + 1)
                             % SortCol::ALL.len()]
                     }
                 };
-                self.list.sort = Some((next, true));
+                self.sort = Some((next, true));
                 self.rebuild_order();
             }
             ListCmd::Reverse => {
-                if !self.loaded {
-                    return;
+                if !self.catalog.loaded {
+                    return vec![];
                 }
-                let (c, asc) = self.list.sort.unwrap_or((SortCol::Tag, true));
-                self.list.sort = Some((c, !asc));
+                let (c, asc) = self.sort.unwrap_or((SortCol::Tag, true));
+                self.sort = Some((c, !asc));
                 self.rebuild_order();
             }
-            ListCmd::Scan => self.screens.push(Screen::Scan),
+            ListCmd::Scan => return vec![Effect::Push(Screen::Scan)],
             ListCmd::Person => {
-                if let Some(u) = self
-                    .selected_row()
+                return match self
+                    .selected_row(cx.store)
                     .and_then(|r| r.assignee.as_deref().map(str::to_owned))
                 {
-                    self.open_person(&u);
-                } else {
-                    self.say("the selected asset is not checked out to anyone");
-                }
+                    Some(u) => vec![Effect::OpenPerson(u)],
+                    None => vec![Effect::Say(
+                        "the selected asset is not checked out to anyone".into(),
+                    )],
+                };
             }
-            ListCmd::AddAsset => match self.store.fields() {
-                Ok(defined) => self.screens.push(Screen::Form(Form::add_with(&defined))),
-                Err(e) => self.fail(e.to_string()),
-            },
-            ListCmd::AddPerson => self
-                .screens
-                .push(Screen::Form(Form::new(FormKind::AddPerson))),
-            ListCmd::AddLocation => self
-                .screens
-                .push(Screen::Form(Form::new(FormKind::AddLocation))),
+            ListCmd::AddAsset => return vec![Effect::Form(Open::AddAsset)],
+            ListCmd::AddPerson => {
+                return vec![Effect::Push(Screen::Form(Form::new(FormKind::AddPerson)))]
+            }
+            ListCmd::AddLocation => {
+                return vec![Effect::Push(Screen::Form(Form::new(FormKind::AddLocation)))]
+            }
             ListCmd::EditLocation => {
-                match self.locations_picker("edit which location?", Pick::EditLocation) {
-                    Ok(p) => self.screens.push(Screen::Picker(p)),
-                    Err(e) => self.fail(e.to_string()),
-                }
+                return vec![Effect::Pick(Source::Locations {
+                    title: "edit which location?".into(),
+                    then: Box::new(Pick::EditLocation),
+                })]
             }
-            ListCmd::Import => self.screens.push(Screen::Form(Form::new(FormKind::Import))),
-            ListCmd::Ghosts => self.write(super::ghosts::job(180, self.now_text(), false)),
-            ListCmd::Drift => self.write(super::drift::open(self.now_text())),
-            ListCmd::Licences => self.write(super::licences::job(self.today(), false)),
-            ListCmd::Finance => self.write(super::finance::job(self.today(), false)),
-            ListCmd::Forecast => self.write(super::forecast::job(self.today(), false)),
-            ListCmd::Demo => self.load_demo(),
-            ListCmd::Refresh => self.refresh_all(),
-            ListCmd::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
-            ListCmd::Help => self.screens.push(Screen::Help { scroll: 0 }),
-            ListCmd::Quit => self.quit = true,
+            ListCmd::Import => {
+                return vec![Effect::Push(Screen::Form(Form::new(FormKind::Import)))]
+            }
+            ListCmd::Ghosts => {
+                return vec![Effect::Write(super::ghosts::job(180, cx.now_text(), false))]
+            }
+            ListCmd::Drift => return vec![Effect::Write(super::drift::open(cx.now_text()))],
+            ListCmd::Licences => {
+                return vec![Effect::Write(super::licences::job(cx.today(), false))]
+            }
+            ListCmd::Finance => return vec![Effect::Write(super::finance::job(cx.today(), false))],
+            ListCmd::Forecast => {
+                return vec![Effect::Write(super::forecast::job(cx.today(), false))]
+            }
+            ListCmd::Demo => return vec![Effect::Demo],
+            ListCmd::Refresh => return vec![Effect::Reload],
+            ListCmd::Messages => return vec![Effect::Messages],
+            ListCmd::Help => return vec![Effect::Help],
+            ListCmd::Quit => return vec![Effect::Quit],
         }
+        vec![]
     }
 
-    pub(crate) fn search_key(&mut self, k: KeyEvent) {
-        match self.keymap.search.command(&k) {
+    fn search_key(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
+        match cx.keymap.search.command(&k) {
             Some(SearchCmd::Cancel) => {
-                self.list.search = None;
-                self.list.typing = false;
+                self.search = None;
+                self.typing = false;
             }
             Some(SearchCmd::Open) => {
-                self.list.typing = false;
-                if let Some(r) = self.selected_row() {
-                    self.open_detail(r.id);
+                self.typing = false;
+                if let Some(r) = self.selected_row(cx.store) {
+                    return vec![Effect::OpenAsset(r.id)];
                 }
             }
             Some(SearchCmd::Up) => {
@@ -330,20 +366,32 @@ impl App {
                 let i = self.selected_index();
                 self.set_selected(i + 1);
             }
-            Some(SearchCmd::Quit) => self.quit = true,
+            Some(SearchCmd::Quit) => return vec![Effect::Quit],
             None => {
-                if let Some(s) = self.list.search.as_mut() {
+                if let Some(s) = self.search.as_mut() {
                     s.input.handle_event(&crossterm::event::Event::Key(k));
                     s.selected = 0;
                 }
                 self.run_search();
             }
         }
+        vec![]
+    }
+
+    /// Pasted text goes into the search query when it has the cursor.
+    pub fn paste(&mut self, text: &str) {
+        if !self.typing {
+            return;
+        }
+        if let Some(s) = self.search.as_mut() {
+            s.input = Input::new(format!("{}{text}", s.input.value()));
+        }
+        self.run_search();
     }
 
     /// Ask for results of the current query: from the worker, or inline without one.
     pub(crate) fn run_search(&mut self) {
-        let Some(s) = self.list.search.as_mut() else {
+        let Some(s) = self.search.as_mut() else {
             return;
         };
         s.generation += 1;
@@ -355,7 +403,7 @@ impl App {
             s.answered.clear();
             return;
         }
-        if let Some(tx) = &self.search_tx {
+        if let Some(tx) = &self.catalog.search_tx {
             self.search_asked
                 .get_or_insert_with(std::time::Instant::now);
             let _ = tx.send(SearchReq::Query {
@@ -363,7 +411,7 @@ impl App {
                 text,
                 limit: SEARCH_LIMIT,
             });
-        } else if let Some(idx) = &self.inline_index {
+        } else if let Some(idx) = &self.catalog.inline_index {
             let m = idx.search(&text, SEARCH_LIMIT, None);
             s.results = m.top.iter().map(|t| t.0).collect();
             s.total = m.all.len();
@@ -371,51 +419,101 @@ impl App {
         }
     }
 
-    fn open_filter_picker(&mut self) {
-        let mut labels = vec!["(clear all filters)".to_string()];
-        let mut choices = vec![FilterChoice::Clear];
-        for s in Status::ALL {
-            labels.push(format!("status: {s}"));
-            choices.push(FilterChoice::Status(*s));
+    pub(crate) fn apply_filter(&mut self, choice: FilterChoice) -> Vec<Effect> {
+        if !self.catalog.loaded {
+            return vec![Effect::Say(
+                "filters are available once the list has loaded".into(),
+            )];
         }
-        match (self.store.locations(), self.store.people()) {
-            (Ok(locs), Ok(people)) => {
-                for l in locs {
-                    labels.push(format!("location: {} {}", l.code, l.name));
-                    choices.push(FilterChoice::Location(l.code));
-                }
-                for p in people {
-                    labels.push(format!("assignee: {} {}", p.username, p.full_name));
-                    choices.push(FilterChoice::Assignee(p.username));
-                }
-                self.screens.push(Screen::Picker(Picker::new(
-                    "filter by",
-                    labels,
-                    Pick::Filter(choices),
-                )));
-            }
-            (Err(e), _) | (_, Err(e)) => self.fail(e.to_string()),
-        }
-    }
-
-    pub(crate) fn apply_filter(&mut self, choice: FilterChoice) {
-        if !self.loaded {
-            return self.say("filters are available once the list has loaded");
-        }
-        let f = &mut self.list.filter;
+        let f = &mut self.filter;
         match choice {
             FilterChoice::Status(s) => f.status = Some(s),
             FilterChoice::Location(l) => f.location = Some(l),
             FilterChoice::Assignee(a) => f.assignee = Some(a),
             FilterChoice::Clear => *f = Filter::default(),
         }
-        self.list.selected = 0;
+        self.selected = 0;
         self.rebuild_order();
+        vec![]
     }
 
-    /// Today (UTC), unless pinned for stable test snapshots.
-    pub(crate) fn today(&self) -> chrono::NaiveDate {
-        self.pinned_today
-            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    /// A scan outside the scan view (in the list, an asset or a person): an asset opens, a
+    /// badge opens its person, a location label filters the list to that place.
+    pub fn scanned(&mut self, cx: &Context, code: &str, on_detail: bool) -> Vec<Effect> {
+        let code = normalize_code(code);
+        match cx.store.resolve_code(code) {
+            Ok(Resolved::Asset(a)) => {
+                self.typing = false;
+                // Replace a detail on top rather than stacking one per scan.
+                let mut out = if on_detail { vec![Effect::Pop] } else { vec![] };
+                out.push(Effect::OpenAsset(a.id));
+                out.push(Effect::Say(format!("scanned {}", a.tag)));
+                out
+            }
+            Ok(Resolved::Badge(p)) => vec![Effect::OpenPerson(p.username)],
+            Ok(Resolved::Location(l)) => {
+                self.filter = Filter {
+                    location: Some(l.code.clone()),
+                    ..Default::default()
+                };
+                self.rebuild_order();
+                vec![Effect::Say(format!(
+                    "showing what is at {} ({})",
+                    l.code, l.name
+                ))]
+            }
+            Ok(Resolved::Command(c)) => vec![Effect::Say(format!(
+                "CMD-{} is a scan-view command: press {} for the scan view first",
+                c.to_ascii_uppercase(),
+                cx.keymap.list.first_key(ListCmd::Scan)
+            ))],
+            Ok(Resolved::Unknown) => vec![Effect::Fail(format!(
+                "scanned '{}': no asset, serial, badge or location has that code",
+                visible(code)
+            ))],
+            Err(e) => vec![Effect::Fail(e.to_string())],
+        }
     }
+}
+
+/// The filter picker's choices: clear, each status, each location, each person.
+pub fn filter_choices(store: &Store) -> crate::store::Result<(Vec<String>, Vec<FilterChoice>)> {
+    let mut labels = vec!["(clear all filters)".to_string()];
+    let mut choices = vec![FilterChoice::Clear];
+    for s in Status::ALL {
+        labels.push(format!("status: {s}"));
+        choices.push(FilterChoice::Status(*s));
+    }
+    for l in store.locations()? {
+        labels.push(format!("location: {} {}", l.code, l.name));
+        choices.push(FilterChoice::Location(l.code));
+    }
+    for p in store.people()? {
+        labels.push(format!("assignee: {} {}", p.username, p.full_name));
+        choices.push(FilterChoice::Assignee(p.username));
+    }
+    Ok((labels, choices))
+}
+
+/// Fill an empty database with demo data on the worker, then read the list again.
+pub fn demo(store: &Store) -> Vec<Effect> {
+    if store.asset_count().unwrap_or(1) > 0 {
+        return vec![Effect::Say(
+            "demo data goes only into an empty database".into(),
+        )];
+    }
+    let job: crate::tui::db::Job = Box::new(|store, _| {
+        let r = crate::demo::generate(store, 500, 1).map_err(|e| e.to_string());
+        Box::new(move |app: &mut crate::tui::app::App| match r {
+            Ok(s) => {
+                app.say(format!(
+                    "loaded demo data: {} assets, {} people",
+                    s.assets, s.people
+                ));
+                app.reload();
+            }
+            Err(e) => app.fail(e),
+        })
+    });
+    vec![Effect::Say("loading demo data…".into()), Effect::Write(job)]
 }

@@ -10,11 +10,13 @@ pub mod offboard;
 pub mod receive;
 pub mod session;
 
-use super::picker::{Pick, Picker};
-use super::Screen;
+use super::picker::{Pick, Picker, Source};
+use super::{Context, Effect, Screen};
 use crate::domain::text::visible;
 use crate::domain::AssetView;
+use crate::store::Store;
 use crate::tui::app::App;
+use crate::tui::db::Job;
 use crate::tui::keymap::ScanCmd;
 use crate::tui::views::{fit, wrap_marked, Theme};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -94,47 +96,50 @@ impl ScanState {
     }
 }
 
-impl App {
-    pub(crate) fn scan_key(&mut self, k: KeyEvent) {
-        let Some(cmd) = self.keymap.scan.command(&k) else {
-            return self.scan_typing(k);
+impl ScanState {
+    pub fn key(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
+        let Some(cmd) = cx.keymap.scan.command(&k) else {
+            return self.typing(cx, k);
         };
-        match cmd {
-            ScanCmd::Lookup => self.scan_op(ScanOp::Mode(ScanMode::Lookup)),
-            ScanCmd::Checkout => self.scan_op(ScanOp::Mode(ScanMode::Checkout)),
-            ScanCmd::Checkin => self.scan_op(ScanOp::Mode(ScanMode::Checkin)),
-            ScanCmd::Move => self.scan_op(ScanOp::Mode(ScanMode::Move)),
-            ScanCmd::Condition => self.scan_op(ScanOp::Mode(ScanMode::Condition)),
-            ScanCmd::Audit => self.scan_op(ScanOp::Mode(ScanMode::Audit)),
-            ScanCmd::Receive => self.scan_op(ScanOp::Mode(ScanMode::Receive)),
-            ScanCmd::Offboard => self.scan_op(ScanOp::Mode(ScanMode::Offboard)),
-            ScanCmd::Grade => self.scan_op(ScanOp::Grade),
-            ScanCmd::Undo => self.scan_op(ScanOp::Undo),
-            ScanCmd::Take => self.scan_op(ScanOp::Take),
-            ScanCmd::Label => self.scan_op(ScanOp::PrintToggle),
-            ScanCmd::Done => self.scan_op(ScanOp::Done),
-            ScanCmd::Back => self.pop(),
-            ScanCmd::Help => self.screens.push(Screen::Help { scroll: 0 }),
-            ScanCmd::Messages => self.screens.push(Screen::Messages { scroll: 0 }),
-            ScanCmd::Quit => self.quit = true,
-            ScanCmd::Pick => self.scan_pick(),
+        let op = match cmd {
+            ScanCmd::Lookup => ScanOp::Mode(ScanMode::Lookup),
+            ScanCmd::Checkout => ScanOp::Mode(ScanMode::Checkout),
+            ScanCmd::Checkin => ScanOp::Mode(ScanMode::Checkin),
+            ScanCmd::Move => ScanOp::Mode(ScanMode::Move),
+            ScanCmd::Condition => ScanOp::Mode(ScanMode::Condition),
+            ScanCmd::Audit => ScanOp::Mode(ScanMode::Audit),
+            ScanCmd::Receive => ScanOp::Mode(ScanMode::Receive),
+            ScanCmd::Offboard => ScanOp::Mode(ScanMode::Offboard),
+            ScanCmd::Grade => ScanOp::Grade,
+            ScanCmd::Undo => ScanOp::Undo,
+            ScanCmd::Take => ScanOp::Take,
+            ScanCmd::Label => ScanOp::PrintToggle,
+            ScanCmd::Done => ScanOp::Done,
+            ScanCmd::Back => return vec![Effect::Pop],
+            ScanCmd::Help => return vec![Effect::Help],
+            ScanCmd::Messages => return vec![Effect::Messages],
+            ScanCmd::Quit => return vec![Effect::Quit],
+            ScanCmd::Pick => return self.pick(),
             ScanCmd::LogUp => {
-                let page = LOG_PAGE.min(self.scan.log.len());
-                self.scan.log_scroll =
-                    (self.scan.log_scroll + page).min(self.scan.log.len().saturating_sub(1));
+                let page = LOG_PAGE.min(self.log.len());
+                self.log_scroll = (self.log_scroll + page).min(self.log.len().saturating_sub(1));
+                return vec![];
             }
             ScanCmd::LogDown => {
-                self.scan.log_scroll = self.scan.log_scroll.saturating_sub(LOG_PAGE);
+                self.log_scroll = self.log_scroll.saturating_sub(LOG_PAGE);
+                return vec![];
             }
-        }
+        };
+        self.op(cx, op)
     }
 
-    fn scan_typing(&mut self, k: KeyEvent) {
+    fn typing(&mut self, cx: &Context, k: KeyEvent) -> Vec<Effect> {
         if matches!(k.code, KeyCode::Enter | KeyCode::Tab) {
-            let code = self.scan.input.value().to_string();
-            self.scan.input.reset();
-            self.scan_commit(&code);
-        } else if crate::tui::wedge::printable(&k).is_some()
+            let code = self.input.value().to_string();
+            self.input.reset();
+            return self.commit(cx, &code);
+        }
+        if crate::tui::wedge::printable(&k).is_some()
             || matches!(
                 k.code,
                 KeyCode::Backspace
@@ -145,112 +150,99 @@ impl App {
                     | KeyCode::End
             )
         {
-            self.scan
-                .input
-                .handle_event(&crossterm::event::Event::Key(k));
+            self.input.handle_event(&crossterm::event::Event::Key(k));
         }
+        vec![]
+    }
+
+    /// Pasted text goes into the scan input (Enter commits it like a scan).
+    pub fn paste(&mut self, text: &str) {
+        self.input = Input::new(format!("{}{text}", self.input.value()));
     }
 
     /// F7: choose the mode's target by name instead of scanning it.
-    fn scan_pick(&mut self) {
-        let p = match self.scan.mode() {
-            ScanMode::Checkout => self.people_picker("check out to whom?", Pick::ScanPerson),
-            ScanMode::Offboard => {
-                self.people_picker("who is leaving?", Pick::ScanOffboardPerson)
-            }
-            ScanMode::Move | ScanMode::Checkin => {
-                self.locations_picker("to which location?", Pick::ScanLocation)
-            }
-            ScanMode::Receive => self.po_line_picker(),
+    fn pick(&self) -> Vec<Effect> {
+        let people = |title: &str, then: fn(Vec<String>) -> Pick| Source::People {
+            title: title.into(),
+            then: Box::new(then),
+        };
+        let src = match self.mode() {
+            ScanMode::Checkout => people("check out to whom?", Pick::ScanPerson),
+            ScanMode::Offboard => people("who is leaving?", Pick::ScanOffboardPerson),
+            ScanMode::Move | ScanMode::Checkin => Source::Locations {
+                title: "to which location?".into(),
+                then: Box::new(Pick::ScanLocation),
+            },
+            ScanMode::Receive => Source::PoLines { auto: false },
             _ => {
-                return self.say(
-                    "F7 picks a person (check out, offboard), a location (move, check in) or a PO line (receive)",
-                )
+                return vec![Effect::Say(
+                    "F7 picks a person (check out, offboard), a location (move, check in) or a PO line (receive)".into(),
+                )]
             }
         };
-        match p {
-            Ok(p) => self.screens.push(Screen::Picker(p)),
-            Err(e) => self.fail(e.to_string()),
-        }
+        vec![Effect::Pick(src)]
     }
 
     /// One scan in the scan view: shown as pending at once, resolved by the engine in order.
-    pub fn scan_commit(&mut self, raw: &str) {
+    pub fn commit(&mut self, cx: &Context, raw: &str) -> Vec<Effect> {
         let code = crate::domain::text::normalize_code(raw).to_string();
         if code.is_empty() {
-            return;
+            return vec![];
         }
-        let (w, h) = self.size;
+        let (w, h) = cx.size;
         if !fits_compact(w, h) {
             // Never commit a scan whose result line cannot be seen.
-            self.bell = true;
-            self.scan.push(LogLine::failed(format!(
+            self.push(LogLine::failed(format!(
                 "{}: not scanned — the terminal is {w}x{h}, scanning needs {}x{}",
                 visible(&code),
                 COMPACT_MIN.0,
                 COMPACT_MIN.1
             )));
-            return;
+            return vec![Effect::Bell];
         }
-        self.scan.push(LogLine {
+        self.push(LogLine {
             outcome: Outcome::Pending,
             text: format!("{} …", visible(&code)),
         });
-        let made = self.input_at.unwrap_or_else(std::time::Instant::now);
-        self.scan_op_at(ScanOp::Code(code), Some(made));
+        let made = cx.input_at.unwrap_or_else(std::time::Instant::now);
+        vec![Effect::Write(job(cx, ScanOp::Code(code), Some(made)))]
     }
 
     /// Send one operation to the scan engine; its reply replaces the oldest pending line.
-    pub(crate) fn scan_op(&mut self, op: ScanOp) {
-        self.scan_op_at(op, None)
+    pub fn op(&self, cx: &Context, op: ScanOp) -> Vec<Effect> {
+        vec![Effect::Write(job(cx, op, None))]
     }
 
-    fn scan_op_at(&mut self, op: ScanOp, made: Option<std::time::Instant>) {
-        let env = Env {
-            tag_pattern: self.tag_pattern.clone(),
-            labels: self.labels.clone(),
-            receiving_location: self.receiving_location.clone(),
-        };
-        let is_code = matches!(op, ScanOp::Code(_));
-        self.write(Box::new(move |store, ctx| {
-            let reply = ctx.scan.apply(store, &env, op);
-            Box::new(move |app: &mut App| {
-                app.scans_answered.extend(made);
-                app.scan_reply(reply, is_code)
-            })
-        }));
-    }
-
-    fn scan_reply(&mut self, r: ScanReply, is_code: bool) {
-        let s = &mut self.scan;
+    /// The engine's answer to one operation.
+    fn reply(&mut self, r: ScanReply, is_code: bool, on_top: bool) -> Vec<Effect> {
+        let mut out = Vec::new();
         let failed = r.lines.iter().any(|l| l.outcome == Outcome::Failed);
         let mut lines = r.lines.into_iter();
         if is_code {
-            if let Some(i) = s.log.iter().position(|l| l.outcome == Outcome::Pending) {
+            if let Some(i) = self.log.iter().position(|l| l.outcome == Outcome::Pending) {
                 match lines.next() {
-                    Some(first) => s.log[i] = first,
+                    Some(first) => self.log[i] = first,
                     None => {
-                        s.log.remove(i);
+                        self.log.remove(i);
                     }
                 }
             }
         }
         for l in lines {
-            s.push(l);
+            self.push(l);
         }
-        if !failed && s.log.last().is_some_and(|l| l.outcome == Outcome::Ok) {
-            self.clear_stale_error();
+        if !failed && self.log.last().is_some_and(|l| l.outcome == Outcome::Ok) {
+            out.push(Effect::ClearStaleError);
         }
-        let s = &mut self.scan;
         // F10 with no line chosen opens the line picker at once: picking is the next thing to
         // do anyway, and it saves the F7.
-        let pick_line = s.session.mode() != ScanMode::Receive
+        let pick_line = self.session.mode() != ScanMode::Receive
             && matches!(r.session, Session::Receive { line: None, .. })
-            && matches!(self.screens.last(), Some(Screen::Scan));
-        s.session = r.session;
-        s.last = r.last;
+            && on_top;
+        self.session = r.session;
+        self.last = r.last;
         if failed {
-            self.bell = true;
+            out.push(Effect::Bell);
         }
         match r.ask {
             Some(Ask::FinishOffboarding { username, still }) => {
@@ -258,31 +250,55 @@ impl App {
                     format!("finish: list the {still} unreturned item(s), leave them as they are"),
                     format!("finish: mark the {still} unreturned item(s) LOST"),
                 ];
-                self.screens.push(Screen::Picker(Picker::new(
+                out.push(Effect::Push(Screen::Picker(Picker::new(
                     &format!("finish offboarding {username}?"),
                     labels,
                     Pick::FinishOffboarding {
                         lost: vec![false, true],
                     },
-                )));
+                ))));
             }
             None => {}
         }
         if pick_line {
-            match self.po_line_picker() {
-                Ok(p) if p.labels.is_empty() => self.say(
-                    "no purchase-order line is waiting to be received: add one with itam po add and itam po line",
-                ),
-                Ok(p) => self.screens.push(Screen::Picker(p)),
-                Err(e) => self.fail(e.to_string()),
-            }
+            out.push(Effect::Pick(Source::PoLines { auto: true }));
         }
         if let Some(report) = r.closed {
-            self.screens.push(Screen::Reconcile(Box::new(
+            out.push(Effect::Push(Screen::Reconcile(Box::new(
                 super::reconcile::Reconcile::new(*report),
-            )));
+            ))));
+        }
+        out
+    }
+
+    /// The database changed: the asset last touched is read again if it is among `ids`.
+    pub fn changed(&mut self, store: &Store, ids: &[i64]) {
+        if let Some(last) = &self.last {
+            if ids.contains(&last.id) {
+                self.last = store.asset_by_id(last.id).ok();
+            }
         }
     }
+}
+
+/// One operation for the engine on the worker; the reply goes to the scan view (`made`: when
+/// the scan was made, for the latency log).
+fn job(cx: &Context, op: ScanOp, made: Option<std::time::Instant>) -> Job {
+    let env = Env {
+        tag_pattern: cx.settings.tag_pattern.clone(),
+        labels: cx.settings.labels.clone(),
+        receiving_location: cx.settings.receiving_location.clone(),
+    };
+    let is_code = matches!(op, ScanOp::Code(_));
+    Box::new(move |store, ctx| {
+        let reply = ctx.scan.apply(store, &env, op);
+        Box::new(move |app: &mut App| {
+            app.scans_answered.extend(made);
+            let on_top = matches!(app.screens.last(), Some(Screen::Scan));
+            let effects = app.scan.reply(reply, is_code, on_top);
+            app.run(effects);
+        })
+    })
 }
 
 /// The mode's target, one line.
@@ -395,8 +411,7 @@ fn log_lines(s: &ScanState, t: &Theme, h: usize, w: usize) -> Vec<Line<'static>>
 }
 
 /// Below 80x24 (down to 40x12): the mode and its target, the input, the last results.
-pub fn draw_compact(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
-    let s = &app.scan;
+pub fn draw_compact(f: &mut Frame, s: &ScanState, cx: &Context, t: &Theme, area: Rect) {
     let [head, tgt, input, log] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -426,8 +441,8 @@ pub fn draw_compact(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
                 " {}",
                 target(
                     &s.session,
-                    &app.tag_pattern,
-                    app.receiving_location.as_deref(),
+                    &cx.settings.tag_pattern,
+                    cx.settings.receiving_location.as_deref(),
                 )
             ),
             w,
@@ -442,14 +457,13 @@ pub fn draw_compact(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     f.render_widget(Paragraph::new(log_lines(s, t, log.height as usize, w)), log);
 }
 
-pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
-    let s = &app.scan;
+pub fn draw(f: &mut Frame, s: &ScanState, cx: &Context, t: &Theme, area: Rect) {
     let head = format!(
         " {}",
         target(
             &s.session,
-            &app.tag_pattern,
-            app.receiving_location.as_deref(),
+            &cx.settings.tag_pattern,
+            cx.settings.receiving_location.as_deref(),
         )
     );
     // A long target (receiving shows its line's counts) wraps onto a second row, never cut.
@@ -470,7 +484,7 @@ pub fn draw(f: &mut Frame, app: &mut App, t: &Theme, area: Rect) {
     let row = |list: &[(ScanMode, ScanCmd)]| {
         let mut spans = Vec::new();
         for (m, cmd) in list {
-            let label = format!(" {} {} ", app.keymap.scan.first_key(*cmd), m.label());
+            let label = format!(" {} {} ", cx.keymap.scan.first_key(*cmd), m.label());
             if *m == mode {
                 spans.push(Span::styled(
                     format!("[{}]", label.trim()),

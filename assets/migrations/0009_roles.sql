@@ -1,0 +1,3 @@
+-- itam schema, version 9: nothing on SQLite. PostgreSQL's 0009 (postgres/0009_roles.sql) adds
+-- the server-enforced roles; on SQLite the file's permissions are the access control. This
+-- empty step keeps both backends at the same schema version number.

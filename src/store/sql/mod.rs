@@ -1,0 +1,306 @@
+//! The store's one door to the database: a thin layer shaped like rusqlite's API (`Conn`,
+//! `Stmt`, `Row::get`, `params!`, `.optional()`), so the store's SQL and row decoding are
+//! written once and each backend only binds, runs and decodes.
+//!
+//! The value model is SQLite's five storage classes ([`Value`], [`ValueRef`]): every backend
+//! decodes a column into one of them and converts from there, so reading is as lenient as
+//! SQLite's everywhere. Parameters are borrowed views ([`Param`]), so the SQLite hot paths copy
+//! nothing.
+//!
+//! SQLite-only code (the import's virtual tables, the bulk writer's fast path, backups, PRAGMA
+//! data_version) reaches rusqlite through [`Conn::sqlite`]; everything else goes through here.
+
+mod error;
+mod pg;
+mod row;
+mod translate;
+mod value;
+
+pub use error::{Error, OptionalExtension, Result};
+pub use row::{FromRow, FromSql, Row, RowAccess, RowIndex};
+pub use value::{params_from_iter, Param, Params, ParamsFromIter, Value, ValueRef};
+
+/// `params![a, b, c]`: the parameters of one statement, each borrowed as a [`Param`].
+#[macro_export]
+macro_rules! sql_params {
+    () => {
+        &[] as &[&dyn $crate::store::sql::Param]
+    };
+    ($($p:expr),+ $(,)?) => {
+        &[$(&$p as &dyn $crate::store::sql::Param),+] as &[&dyn $crate::store::sql::Param]
+    };
+}
+pub use crate::sql_params as params;
+
+/// One open connection.
+pub struct Conn {
+    db: Db,
+}
+
+enum Db {
+    Sqlite(rusqlite::Connection),
+    Pg(Box<pg::PgConn>),
+}
+
+impl Conn {
+    pub fn from_sqlite(conn: rusqlite::Connection) -> Conn {
+        Conn {
+            db: Db::Sqlite(conn),
+        }
+    }
+
+    /// A PostgreSQL connection (`config` as parsed from a libpq-style connection string).
+    pub fn connect_postgres(config: &postgres::Config) -> Result<Conn> {
+        Ok(Conn {
+            db: Db::Pg(Box::new(pg::PgConn::connect(config)?)),
+        })
+    }
+
+    /// The SQLite connection underneath, for the SQLite-only paths (virtual tables, PRAGMAs,
+    /// backups); `None` on other backends.
+    pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        match &self.db {
+            Db::Sqlite(c) => Some(c),
+            Db::Pg(_) => None,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Pg(_))
+    }
+
+    pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
+        match &self.db {
+            Db::Sqlite(c) => Ok(Stmt {
+                inner: StmtInner::Sqlite(c.prepare(sql)?),
+            }),
+            Db::Pg(c) => Ok(Stmt {
+                inner: StmtInner::Pg(c, c.prepare(sql)?),
+            }),
+        }
+    }
+
+    /// [`Conn::prepare`] through the connection's statement cache.
+    pub fn prepare_cached(&self, sql: &str) -> Result<Stmt<'_>> {
+        match &self.db {
+            Db::Sqlite(c) => Ok(Stmt {
+                inner: StmtInner::SqliteCached(c.prepare_cached(sql)?),
+            }),
+            Db::Pg(c) => Ok(Stmt {
+                inner: StmtInner::Pg(c, c.prepare(sql)?),
+            }),
+        }
+    }
+
+    pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {
+        self.prepare(sql)?.execute(params)
+    }
+
+    pub fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> Result<T>,
+    {
+        self.prepare(sql)?.query_row(params, f)
+    }
+
+    /// Several statements without parameters (migrations, BEGIN/COMMIT).
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Db::Pg(c) => c.batch_execute(sql),
+        }
+    }
+
+    /// `BEGIN IMMEDIATE`: the write lock is taken now, so a busy database is met here (after
+    /// the busy timeout), not half-way through a write. Rolled back when dropped uncommitted.
+    /// On PostgreSQL: BEGIN and a row lock on the history chain's head (see `pg.rs`).
+    pub fn transaction_immediate(&self) -> Result<Transaction<'_>> {
+        match &self.db {
+            Db::Sqlite(_) => self.execute_batch("BEGIN IMMEDIATE")?,
+            Db::Pg(c) => c.begin_write(crate::store::BUSY_TIMEOUT)?,
+        }
+        Ok(Transaction {
+            conn: self,
+            open: true,
+        })
+    }
+
+    /// A read transaction: every query in it sees one snapshot. Ends (rolled back, nothing
+    /// having been written) when dropped.
+    pub fn read_transaction(&self) -> Result<Transaction<'_>> {
+        self.execute_batch("BEGIN DEFERRED")?;
+        Ok(Transaction {
+            conn: self,
+            open: true,
+        })
+    }
+
+    /// A private in-memory SQLite database (to read the shipped schema back).
+    pub fn open_in_memory() -> Result<Conn> {
+        Ok(Conn::from_sqlite(rusqlite::Connection::open_in_memory()?))
+    }
+
+    /// Whether no transaction is open.
+    pub fn is_autocommit(&self) -> bool {
+        match &self.db {
+            Db::Sqlite(c) => c.is_autocommit(),
+            Db::Pg(c) => !c.in_transaction(),
+        }
+    }
+}
+
+/// An open transaction; it reads and writes like the connection it is on.
+pub struct Transaction<'c> {
+    conn: &'c Conn,
+    open: bool,
+}
+
+impl Transaction<'_> {
+    pub fn commit(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.execute_batch("COMMIT")
+    }
+}
+
+impl std::ops::Deref for Transaction<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        self.conn
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        // A statement that failed may already have ended the transaction (SQLite does for
+        // some errors); roll back only what is still open.
+        if self.open && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// A prepared statement.
+pub struct Stmt<'c> {
+    inner: StmtInner<'c>,
+}
+
+enum StmtInner<'c> {
+    Sqlite(rusqlite::Statement<'c>),
+    SqliteCached(rusqlite::CachedStatement<'c>),
+    Pg(&'c pg::PgConn, postgres::Statement),
+}
+
+/// Binds one borrowed value for rusqlite without copying it.
+struct Bind<'a>(ValueRef<'a>);
+
+impl rusqlite::ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(self.0))
+    }
+}
+
+fn sqlite_params<P: Params>(p: &P) -> rusqlite::ParamsFromIter<impl Iterator<Item = Bind<'_>>> {
+    rusqlite::params_from_iter(p.values().map(Bind))
+}
+
+fn pg_params<P: Params>(p: &P) -> Vec<pg::PgParam<'_>> {
+    p.values().map(pg::PgParam).collect()
+}
+
+impl<'c> Stmt<'c> {
+    pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
+        match &mut self.inner {
+            StmtInner::Sqlite(s) => Ok(s.execute(sqlite_params(&params))?),
+            StmtInner::SqliteCached(s) => Ok(s.execute(sqlite_params(&params))?),
+            StmtInner::Pg(c, s) => c.execute(s, &pg_params(&params)),
+        }
+    }
+
+    pub fn query_row<T, P, F>(&mut self, params: P, f: F) -> Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> Result<T>,
+    {
+        let mut rows = self.query(params)?;
+        match rows.next()? {
+            Some(r) => f(r),
+            None => Err(Error::NoRows),
+        }
+    }
+
+    pub fn query<P: Params>(&mut self, params: P) -> Result<Rows<'_>> {
+        let inner = match &mut self.inner {
+            StmtInner::Sqlite(s) => RowsInner::Sqlite(s.query(sqlite_params(&params))?),
+            StmtInner::SqliteCached(s) => RowsInner::Sqlite(s.query(sqlite_params(&params))?),
+            StmtInner::Pg(c, s) => RowsInner::Pg(c.query(s, &pg_params(&params))?),
+        };
+        Ok(Rows { inner })
+    }
+
+    pub fn query_map<T, P, F>(&mut self, params: P, f: F) -> Result<MappedRows<'_, F>>
+    where
+        P: Params,
+        F: FnMut(&Row<'_>) -> Result<T>,
+    {
+        Ok(MappedRows {
+            rows: self.query(params)?,
+            f,
+        })
+    }
+
+    /// Run an `INSERT ... RETURNING id` and return the new row's id (every backend returns
+    /// it this way; none needs a "last insert id" of its own).
+    pub fn insert<P: Params>(&mut self, params: P) -> Result<i64> {
+        self.query_row(params, |r| r.get(0))
+    }
+
+    pub fn exists<P: Params>(&mut self, params: P) -> Result<bool> {
+        Ok(self.query(params)?.next()?.is_some())
+    }
+}
+
+/// The rows of a query, read one at a time.
+pub struct Rows<'s> {
+    inner: RowsInner<'s>,
+}
+
+enum RowsInner<'s> {
+    Sqlite(rusqlite::Rows<'s>),
+    Pg(pg::PgRows),
+}
+
+impl Rows<'_> {
+    #[allow(clippy::should_implement_trait)] // lends each row: not an Iterator
+    pub fn next(&mut self) -> Result<Option<&Row<'_>>> {
+        match &mut self.inner {
+            RowsInner::Sqlite(r) => Ok(r.next()?.map(|r| r as &Row<'_>)),
+            RowsInner::Pg(r) => {
+                let row = r.rows.get(r.next);
+                r.next += 1;
+                Ok(row.map(|r| r as &Row<'_>))
+            }
+        }
+    }
+}
+
+/// [`Stmt::query_map`]'s iterator: each row through the closure.
+pub struct MappedRows<'s, F> {
+    rows: Rows<'s>,
+    f: F,
+}
+
+impl<T, F> Iterator for MappedRows<'_, F>
+where
+    F: FnMut(&Row<'_>) -> Result<T>,
+{
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        match self.rows.next() {
+            Ok(Some(r)) => Some((self.f)(r)),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The list's model: every asset's row (in tag order), the order the view shows them in, the
+//! search index's feed, and the live refresh that keeps them up to date with the database
+//! (our own writes and other processes' alike). Rows are read by the background loader; only a
+//! change of a few thousand rows is read here, on the UI thread.
+
+use super::{Filter, SortCol};
+use crate::domain::Condition;
+use crate::store::{Interner, ListRow, Store};
+use crate::tui::worker::SearchReq;
+use std::sync::mpsc::Sender;
+
+/// Tags in the store's order (`COLLATE NOCASE`: ASCII letters fold to lower case).
+fn tag_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// More changed assets than this are re-read by the background loader, not on the UI thread.
+const BIG_CHANGE: usize = 2_000;
+
+/// What changed in the database since the model last looked.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Assets whose rows changed (or were added).
+    pub ids: Vec<i64>,
+    /// People or locations changed (names, badges).
+    pub subjects: bool,
+    /// Too many to read here: the background loader re-reads the whole list instead.
+    pub reloading: bool,
+    /// Rows were added or retagged: the view's order must be rebuilt.
+    pub reordered: bool,
+}
+
+pub struct Catalog {
+    /// Every asset's list row, once loaded (in tag order), and the current view's order.
+    pub rows: Vec<ListRow>,
+    pub order: Vec<u32>,
+    /// (id, position in rows), sorted by id, to find a row after a change.
+    by_id: Vec<(i64, u32)>,
+    pub loaded: bool,
+    pub load_progress: (usize, usize),
+    /// Rows shown before the full load finishes.
+    pub preview: Vec<ListRow>,
+    pub interner: Interner,
+    /// Assets in the database; -1 until the loader has counted them.
+    pub total: i64,
+    /// The search worker; without one (tests) searches run inline on `inline_index`.
+    pub search_tx: Option<Sender<SearchReq>>,
+    pub inline_index: Option<crate::search::Index>,
+    data_version: i64,
+    last_event: i64,
+    /// Starts the background loader (list and search index) again; set by the event loop.
+    pub reload: Option<Box<dyn Fn()>>,
+    reloading: bool,
+    reload_again: bool,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("rows", &self.rows.len())
+            .field("loaded", &self.loaded)
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Catalog {
+    pub fn new(store: &Store) -> Catalog {
+        Catalog {
+            rows: Vec::new(),
+            order: Vec::new(),
+            by_id: Vec::new(),
+            loaded: false,
+            load_progress: (0, 0),
+            // Counting a million rows takes longer than a frame: the loader reports the total.
+            preview: store.list_first_page(200).unwrap_or_default(),
+            interner: Interner::default(),
+            total: -1,
+            search_tx: None,
+            inline_index: None,
+            data_version: store.data_version().unwrap_or(0),
+            last_event: store.last_event_id().unwrap_or(0),
+            reload: None,
+            reloading: false,
+            reload_again: false,
+        }
+    }
+
+    /// Read every row synchronously (tests, ctrl-r, demo data) with its search index.
+    pub fn read_all(
+        store: &Store,
+    ) -> crate::store::Result<(Vec<ListRow>, Interner, crate::search::Index)> {
+        let mut rows = Vec::new();
+        let mut index = crate::search::Index::default();
+        let mut interner = Interner::default();
+        let fields = crate::tui::worker::field_text(store)?;
+        store.for_each_list_row(&mut interner, |r, hay| {
+            index.push(
+                r.id,
+                &crate::tui::worker::with_fields(hay, fields.get(&r.id)),
+            );
+            rows.push(r);
+        })?;
+        Ok((rows, interner, index))
+    }
+
+    /// The loader's rows arrived (or a synchronous read's).
+    pub fn loaded(&mut self, rows: Vec<ListRow>, interner: Interner) {
+        // Freeing a million rows takes a while: not on the UI thread.
+        let old = std::mem::replace(&mut self.rows, rows);
+        let old_interner = std::mem::replace(&mut self.interner, interner);
+        if self.reload.is_some() {
+            std::thread::spawn(move || drop((old, old_interner)));
+        }
+        self.reloading = false;
+        if std::mem::take(&mut self.reload_again) {
+            if let Some(reload) = &self.reload {
+                reload();
+                self.reloading = true;
+            }
+        }
+        self.loaded = true;
+        self.total = self.rows.len() as i64;
+        self.preview.clear();
+        self.reindex();
+    }
+
+    /// Everything again, now: the rows, and the index for the search worker (or inline).
+    pub fn reload_now(&mut self, store: &Store) -> crate::store::Result<()> {
+        let (rows, interner, index) = Catalog::read_all(store)?;
+        match &self.search_tx {
+            Some(tx) => {
+                let _ = tx.send(SearchReq::Index(index));
+            }
+            None => self.inline_index = Some(index),
+        }
+        self.loaded(rows, interner);
+        self.last_event = store.last_event_id().unwrap_or(self.last_event);
+        self.data_version = store.data_version().unwrap_or(self.data_version);
+        Ok(())
+    }
+
+    fn reindex(&mut self) {
+        self.by_id = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id, i as u32))
+            .collect();
+        self.by_id.sort_unstable();
+    }
+
+    pub fn row_by_id(&self, id: i64) -> Option<&ListRow> {
+        self.by_id
+            .binary_search_by_key(&id, |x| x.0)
+            .ok()
+            .map(|i| &self.rows[self.by_id[i].1 as usize])
+    }
+
+    /// Whether another process (or our worker) committed since we last looked
+    /// (`PRAGMA data_version`).
+    pub fn outdated(&mut self, store: &Store) -> bool {
+        match store.data_version() {
+            Ok(v) if v != self.data_version => {
+                self.data_version = v;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Read the event log since we last looked and refresh exactly those rows (and their
+    /// search text). Returns what changed, for the other open screens.
+    pub fn apply_changes(&mut self, store: &Store) -> Option<Changes> {
+        let (ids, subjects, last) = store.changes_since(self.last_event).ok()?;
+        self.last_event = last;
+        self.data_version = store.data_version().unwrap_or(self.data_version);
+        if ids.is_empty() && !subjects {
+            return None;
+        }
+        // An import of thousands of rows: reading each row here would hold the screen for
+        // seconds, so the loader re-reads the whole list off the UI thread instead.
+        if ids.len() > BIG_CHANGE && self.loaded && self.reload.is_some() {
+            // One reload at a time: changes made while it reads are picked up by one more.
+            if self.reloading {
+                self.reload_again = true;
+            } else if let Some(reload) = &self.reload {
+                reload();
+                self.reloading = true;
+            }
+            return Some(Changes {
+                ids,
+                subjects,
+                reloading: true,
+                reordered: false,
+            });
+        }
+        let mut added = false;
+        let mut retagged = false;
+        for id in &ids {
+            let Ok(Some((row, mut hay))) = store.list_row(*id, &mut self.interner) else {
+                continue;
+            };
+            for v in store.asset_fields_by_id(*id).unwrap_or_default() {
+                hay.push(' ');
+                hay.push_str(&v.value);
+            }
+            if let Some(tx) = &self.search_tx {
+                let _ = tx.send(SearchReq::Replace {
+                    id: *id,
+                    text: hay.clone(),
+                });
+            } else if let Some(idx) = self.inline_index.as_mut() {
+                idx.replace(*id, &hay);
+            }
+            match self.by_id.binary_search_by_key(id, |x| x.0) {
+                Ok(i) => {
+                    let slot = &mut self.rows[self.by_id[i].1 as usize];
+                    retagged |= slot.tag != row.tag;
+                    *slot = row;
+                }
+                Err(_) if self.loaded => {
+                    self.rows.push(row);
+                    added = true;
+                }
+                Err(_) => {}
+            }
+        }
+        if added || retagged {
+            // `rows` stays in tag order (what every sort builds on), so a row that arrived
+            // live or by import, or was renamed, takes its place instead of sitting last.
+            if !self
+                .rows
+                .is_sorted_by(|a, b| tag_order(&a.tag, &b.tag).is_le())
+            {
+                self.rows.sort_by(|a, b| tag_order(&a.tag, &b.tag));
+            }
+            self.reindex();
+            self.total = self.rows.len() as i64;
+        }
+        if !self.loaded {
+            self.total = store.asset_count().unwrap_or(self.total);
+            self.preview = store.list_first_page(200).unwrap_or_default();
+        }
+        Some(Changes {
+            ids,
+            subjects,
+            reloading: false,
+            reordered: added || retagged,
+        })
+    }
+
+    /// The order the view shows: `rows` filtered, then sorted (tag order when unsorted).
+    pub fn rebuild_order(&mut self, f: &Filter, sort: Option<(SortCol, bool)>) {
+        let mut order: Vec<u32> = if f.is_empty() {
+            (0..self.rows.len() as u32).collect()
+        } else {
+            (0..self.rows.len() as u32)
+                .filter(|&i| f.keeps(&self.rows[i as usize]))
+                .collect()
+        };
+        if let Some((col, asc)) = sort {
+            let rows = &self.rows;
+            let key = |i: &u32| {
+                let r = &rows[*i as usize];
+                match col {
+                    SortCol::Tag => r.tag.to_ascii_lowercase(),
+                    SortCol::Name => r.name.to_ascii_lowercase(),
+                    SortCol::Status => r.status.as_str().to_string(),
+                    SortCol::Condition => format!(
+                        "{}",
+                        Condition::ALL
+                            .iter()
+                            .position(|c| *c == r.condition)
+                            .unwrap_or(0)
+                    ),
+                    SortCol::Assignee => r
+                        .assignee
+                        .as_deref()
+                        .unwrap_or("\u{10FFFF}")
+                        .to_ascii_lowercase(),
+                    SortCol::Location => r
+                        .location
+                        .as_deref()
+                        .unwrap_or("\u{10FFFF}")
+                        .to_ascii_lowercase(),
+                }
+            };
+            if col != SortCol::Tag {
+                // Stable sort keeps tag order within equal keys.
+                order.sort_by_cached_key(key);
+            }
+            if !asc {
+                order.reverse();
+            }
+        }
+        self.order = order;
+    }
+}
