@@ -2118,3 +2118,78 @@ fn a_person_picker_reads_people_on_the_worker_and_keeps_what_was_typed_meanwhile
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_long_person_picker_matches_typing_off_the_ui_thread_and_enter_waits_for_the_newest() {
+    // Issue 12: 333,000 people at a million assets; each keystroke is drawn at once and its
+    // matches come from the picker's own thread, the newest query's last. Here every list is
+    // "long", and the replies are taken from the event channel by hand.
+    let (dir, mut app) = app_with(50);
+    app.settings.match_off_thread_from = 1;
+    let (ui, replies) = std::sync::mpsc::channel::<itam::tui::Msg>();
+    app.ui = Some(ui);
+    let (tx, jobs) = std::sync::mpsc::channel::<itam::tui::db::Job>();
+    app.db = Some(tx);
+    let mut worker = open(&dir);
+    let mut ctx = itam::tui::db::Ctx::default();
+    let mut run_next = |app: &mut App| {
+        let job = jobs.try_recv().expect("a job was sent to the worker");
+        let reply = job(&mut worker, &mut ctx);
+        app.update(Action::Db(reply, true));
+    };
+    let people: Vec<_> = app
+        .store
+        .people()
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.active)
+        .collect();
+    let who = people.last().unwrap().clone();
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(3));
+    run_next(&mut app);
+    key(&mut app, KeyCode::F(7));
+    run_next(&mut app); // the people
+    let before = render(&mut app, 80, 24);
+    assert!(before.contains(&people[0].username), "{before}");
+    // Typed text is drawn at once; the list is the last one matched until the reply.
+    typ(&mut app, &who.username);
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains(&format!("> {}", who.username)), "{out}");
+    assert!(out.contains("matching…"), "{out}");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        screen_name(&app),
+        "picker",
+        "Enter waits for the newest matches"
+    );
+    // Replies in order; older ones may be shown, only the newest chooses.
+    while screen_name(&app) == "picker" {
+        let msg = replies
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the matcher replies");
+        let itam::tui::Msg::Db(reply, finished) = msg else {
+            panic!("only matcher replies are expected")
+        };
+        assert!(!finished, "a matcher reply is not a finished job");
+        app.update(Action::Db(reply, finished));
+    }
+    assert_eq!(screen_name(&app), "scan");
+    run_next(&mut app); // the engine takes the person
+    match &app.scan.session {
+        Session::Checkout { to: Some(to) } => assert_eq!(to.username, who.username),
+        other => panic!("{other:?}"),
+    }
+    // Esc while matching leaves nothing behind: a late reply finds no picker.
+    key(&mut app, KeyCode::F(7));
+    run_next(&mut app);
+    typ(&mut app, "zz");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "scan");
+    while let Ok(itam::tui::Msg::Db(reply, f)) =
+        replies.recv_timeout(std::time::Duration::from_millis(500))
+    {
+        app.update(Action::Db(reply, f));
+    }
+    assert_eq!(screen_name(&app), "scan");
+}

@@ -79,6 +79,11 @@ pub struct App {
     /// answered by the worker was made: the latency log measures scan → committed and drawn.
     pub input_at: Option<std::time::Instant>,
     pub scans_answered: Vec<std::time::Instant>,
+    /// When the keystroke was made whose picker matches were just drawn (the latency log).
+    pub picker_answered: Option<std::time::Instant>,
+    /// The event loop's channel, for threads started by a screen (a picker's matcher) to
+    /// reply on; `None` in tests that play replies by hand or run everything inline.
+    pub ui: Option<std::sync::mpsc::Sender<super::Msg>>,
     last_busy_draw: std::time::Instant,
     /// The terminal's size at the last draw: below the scan view's minimum, scans are refused
     /// rather than committed where their result could not be seen.
@@ -127,6 +132,8 @@ impl App {
             pending_jobs: 0,
             input_at: None,
             scans_answered: Vec::new(),
+            picker_answered: None,
+            ui: None,
             last_busy_draw: std::time::Instant::now(),
             size: (super::views::MIN_W, super::views::MIN_H),
             messages: Vec::new(),
@@ -146,7 +153,13 @@ impl App {
 
     pub(crate) fn pop(&mut self) {
         if self.screens.len() > 1 {
-            self.screens.pop();
+            let gone = self.screens.pop();
+            // A picker of 333,000 people takes longer than a frame to free: not here.
+            if let Some(Screen::Picker(p)) = gone {
+                if self.ui.is_some() && p.labels.len() >= self.settings.match_off_thread_from {
+                    std::thread::spawn(move || drop(p));
+                }
+            }
         }
     }
 

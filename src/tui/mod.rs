@@ -188,6 +188,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     )
     .with_context(|| format!("cannot open the database {}", opts.db.display()))?;
     app.db = Some(db::spawn(worker_store, tx.clone()));
+    app.ui = Some(tx.clone());
 
     let mut guard = terminal::Guard::new().context("cannot set up the terminal")?;
     spawn_input(tx.clone());
@@ -299,6 +300,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             app.dirty = false;
             latency.record("input", batch_start);
             latency.record("search", app.list.search_answered.take());
+            latency.record("picker", app.picker_answered.take());
             for t in std::mem::take(&mut app.scans_answered) {
                 latency.record("scan", Some(t));
             }

@@ -65,6 +65,9 @@ pub struct Settings {
     pub receiving_location: Option<String>,
     /// Tests pin "today" for the money views and the ghosts list.
     pub pinned_today: Option<chrono::NaiveDate>,
+    /// A picker with at least this many items matches what is typed off the UI thread (tests
+    /// lower it to see the matcher's replies arrive).
+    pub match_off_thread_from: usize,
 }
 
 impl Default for Settings {
@@ -74,6 +77,7 @@ impl Default for Settings {
             labels: crate::config::LabelsConfig::default(),
             receiving_location: None,
             pinned_today: None,
+            match_off_thread_from: 5_000,
         }
     }
 }
