@@ -2193,3 +2193,80 @@ fn a_long_person_picker_matches_typing_off_the_ui_thread_and_enter_waits_for_the
     }
     assert_eq!(screen_name(&app), "scan");
 }
+
+#[test]
+fn live_changes_are_read_on_the_reader_thread_and_only_merged_on_the_ui_thread() {
+    // Issue 12: the UI never waits on the database. The reader thread loads the list, then
+    // reads what changed (each changed row, or the whole list after a big change); the UI
+    // thread only merges what arrives on its channel, played here by hand.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    itam::demo::generate(&mut store, 30, 1).unwrap();
+    let path = store.path().to_path_buf();
+    let mut app = App::new(store, Keymap::defaults(), true);
+    let (ui, events) = std::sync::mpsc::channel::<itam::tui::Msg>();
+    let (search, searched) = std::sync::mpsc::channel();
+    app.list.catalog.search_tx = Some(search.clone());
+    app.list.catalog.refresher = Some(itam::tui::screens::list::refresh::spawn(path, ui, search));
+    // Apply what arrives until `done` says so.
+    let pump = |app: &mut App, done: &dyn Fn(&App) -> bool| {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !done(app) {
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            match events.recv_timeout(left).expect("the reader answers") {
+                itam::tui::Msg::Loaded(rows, interner) => {
+                    app.update(Action::Loaded(rows, interner))
+                }
+                itam::tui::Msg::Db(reply, f) => app.update(Action::Db(reply, f)),
+                _ => {}
+            }
+        }
+    };
+    pump(&mut app, &|app| app.list.catalog.loaded);
+    assert_eq!(app.list.visible_len(), 30);
+    let tags = |app: &App| -> Vec<String> {
+        (0..app.list.visible_len())
+            .map(|i| app.list.visible_row(i, &app.store).unwrap().tag.to_string())
+            .collect()
+    };
+    let mut other = open(&dir);
+    other
+        .add_asset(&itam::store::NewAsset {
+            tag: "IT-000004B".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    app.update(Action::Tick);
+    assert_eq!(
+        app.list.visible_len(),
+        30,
+        "nothing is read on the UI thread"
+    );
+    pump(&mut app, &|app| app.list.visible_len() == 31);
+    assert_eq!(
+        tags(&app)[4],
+        "IT-000004B",
+        "the new row takes its sorted place"
+    );
+    // Its search line went to the search worker, from the reader.
+    let replaced = searched.try_iter().any(|r| {
+        matches!(r, itam::tui::worker::SearchReq::Replace { text, .. } if text.contains("IT-000004B"))
+    });
+    assert!(replaced);
+    // A change of thousands of rows comes as the whole list, read again.
+    let csv = dir.path().join("many.csv");
+    let mut text = String::from("Asset Tag,Serial\n");
+    for i in 0..2_100 {
+        text.push_str(&format!("BULK-{i:05},SER-BULK-{i}\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let opts = itam::interop::import::Options::default();
+    let plan = itam::interop::import::plan(&other, &csv, &opts).unwrap();
+    itam::interop::import::apply(&mut other, &plan, &mut |_| {}).unwrap();
+    app.update(Action::Tick);
+    pump(&mut app, &|app| app.list.visible_len() == 31 + 2_100);
+    let now = tags(&app);
+    let mut sorted = now.clone();
+    sorted.sort_by_key(|t| t.to_ascii_lowercase());
+    assert_eq!(now, sorted);
+}

@@ -364,9 +364,9 @@ impl App {
         self.run(e);
     }
 
-    /// Read the whole list again (ctrl-r, or after demo data).
+    /// Read the whole list again (ctrl-r, or after demo data): by the reader thread, or now.
     pub fn reload(&mut self) {
-        if let Err(e) = self.list.catalog.reload_now(&self.store) {
+        if let Err(e) = self.list.catalog.reload(&self.store) {
             self.fail(e.to_string());
         }
         self.list.rebuild_order();
@@ -393,12 +393,18 @@ impl App {
         }
     }
 
-    /// Pick up a change (ours or another process's): the list's rows, then every open screen
-    /// that shows what changed.
+    /// Something was committed (by us or another process): ask the reader what changed (or
+    /// read it now, without one).
     fn apply_changes(&mut self) {
-        let Some(ch) = self.list.apply_changes(&self.store) else {
-            return;
-        };
+        if let Some(delta) = self.list.catalog.ask_changes(&self.store) {
+            self.changed(delta);
+        }
+    }
+
+    /// What changed arrived: the list merges its rows, then every open screen that shows what
+    /// changed reads it again.
+    pub(crate) fn changed(&mut self, delta: super::screens::list::refresh::Delta) {
+        let ch = self.list.merge(delta);
         if !ch.reloading {
             for s in &mut self.screens {
                 s.changed(&self.store, &ch.ids);
