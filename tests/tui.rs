@@ -2270,3 +2270,60 @@ fn live_changes_are_read_on_the_reader_thread_and_only_merged_on_the_ui_thread()
     sorted.sort_by_key(|t| t.to_ascii_lowercase());
     assert_eq!(now, sorted);
 }
+
+#[test]
+fn worker_replies_find_the_screen_that_asked_even_under_another() {
+    // Issue 12: a reply goes to the screen that asked (by its ticket), not to whatever is on
+    // top when it arrives. Jobs are played by hand so that another screen opens meanwhile.
+    let (dir, mut app) = app_with(50);
+    let (tx, jobs) = std::sync::mpsc::channel::<itam::tui::db::Job>();
+    app.db = Some(tx);
+    let mut worker = open(&dir);
+    let mut ctx = itam::tui::db::Ctx::default();
+    let mut run_next = |app: &mut App| {
+        let job = jobs.try_recv().expect("a job was sent to the worker");
+        let reply = job(&mut worker, &mut ctx);
+        app.update(Action::Db(reply, true));
+    };
+    // The value curve of an asset with a cost arrives after help was opened over its view.
+    let tag: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT tag FROM assets WHERE purchase_cost IS NOT NULL ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    app.update(Action::Scan(tag.clone()));
+    assert_eq!(screen_name(&app), "detail");
+    key(&mut app, KeyCode::Char('d'));
+    key(&mut app, KeyCode::F(1));
+    assert_eq!(screen_name(&app), "help");
+    run_next(&mut app);
+    assert_eq!(screen_name(&app), "help", "the reply leaves help on top");
+    let Some(Screen::Detail(d)) = app.screens.iter().rev().nth(1) else {
+        panic!("the asset's view is under help")
+    };
+    assert!(d.curve.is_some(), "the curve reached the view that asked");
+    key(&mut app, KeyCode::Esc);
+    // A form saved while another screen opened over it: the reply closes that form only.
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(screen_name(&app), "form");
+    ctrl(&mut app, 's');
+    app.screens.push(Screen::Help { scroll: 0 });
+    run_next(&mut app);
+    let names: Vec<&str> = app
+        .screens
+        .iter()
+        .map(|s| match s {
+            Screen::List => "list",
+            Screen::Detail(_) => "detail",
+            Screen::Form(_) => "form",
+            Screen::Help { .. } => "help",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(names, ["list", "detail", "help"], "{:?}", app.message);
+    assert!(app.message.as_ref().is_some_and(|(_, err)| !err));
+}

@@ -153,14 +153,38 @@ impl App {
 
     pub(crate) fn pop(&mut self) {
         if self.screens.len() > 1 {
-            let gone = self.screens.pop();
-            // A picker of 333,000 people takes longer than a frame to free: not here.
-            if let Some(Screen::Picker(p)) = gone {
-                if self.ui.is_some() && p.labels.len() >= self.settings.match_off_thread_from {
-                    std::thread::spawn(move || drop(p));
-                }
+            if let Some(gone) = self.screens.pop() {
+                self.dispose(gone);
             }
         }
+    }
+
+    /// Free a closed screen: a picker of 333,000 people takes longer than a frame to free, so
+    /// not on the UI thread.
+    fn dispose(&self, gone: Screen) {
+        if let Screen::Picker(p) = gone {
+            if self.ui.is_some() && p.labels.len() >= self.settings.match_off_thread_from {
+                std::thread::spawn(move || drop(p));
+            }
+        }
+    }
+
+    /// The screen with `ticket`, wherever it is on the stack (another may have opened over
+    /// it): where a worker's reply goes.
+    pub fn find(&mut self, ticket: u64) -> Option<&mut Screen> {
+        self.screens
+            .iter_mut()
+            .rev()
+            .find(|s| s.ticket() == Some(ticket))
+    }
+
+    /// Close the screen with `ticket` wherever it is on the stack; it is returned.
+    pub(crate) fn close(&mut self, ticket: u64) -> Option<Screen> {
+        let i = self
+            .screens
+            .iter()
+            .rposition(|s| s.ticket() == Some(ticket))?;
+        Some(self.screens.remove(i))
     }
 
     pub(crate) fn say(&mut self, text: impl Into<String>) {
@@ -270,6 +294,11 @@ impl App {
             match e {
                 Effect::Push(s) => self.screens.push(s),
                 Effect::Pop => self.pop(),
+                Effect::Close(ticket) => {
+                    if let Some(gone) = self.close(ticket) {
+                        self.dispose(gone);
+                    }
+                }
                 Effect::Say(t) => self.say(t),
                 Effect::Fail(t) => self.fail(t),
                 Effect::Bell => self.bell = true,

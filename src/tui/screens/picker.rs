@@ -122,9 +122,6 @@ struct Items {
     exact: Vec<Vec<String>>,
 }
 
-/// Tells one picker's replies from another's (one closed, another opened meanwhile).
-static TICKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
 /// Open the picker `src` asks for: shown at once as loading, filled by the worker's reply.
 pub fn open(src: Source) -> Vec<Effect> {
     let title = match &src {
@@ -156,7 +153,7 @@ fn load(ticket: u64, src: Source) -> Job {
             };
             let effects = match r {
                 Ok(items) if items.labels.is_empty() && auto => vec![
-                    Effect::Pop,
+                    Effect::Close(ticket),
                     Effect::Say(
                         "no purchase-order line is waiting to be received: add one with itam po add and itam po line".into(),
                     ),
@@ -169,7 +166,7 @@ fn load(ticket: u64, src: Source) -> Job {
                     }
                     p.fill(labels, items.then)
                 }
-                Err(e) => vec![Effect::Pop, Effect::Fail(e)],
+                Err(e) => vec![Effect::Close(ticket), Effect::Fail(e)],
             };
             app.run(effects);
         })
@@ -178,10 +175,10 @@ fn load(ticket: u64, src: Source) -> Job {
 
 /// The picker `id`, wherever it is on the stack (another screen may have opened over it).
 fn find(app: &mut App, id: u64) -> Option<&mut Picker> {
-    app.screens.iter_mut().rev().find_map(|s| match s {
-        Screen::Picker(p) if p.id == id => Some(p),
+    match app.find(id)? {
+        Screen::Picker(p) => Some(p),
         _ => None,
-    })
+    }
 }
 
 impl Matcher {
@@ -294,7 +291,7 @@ impl Picker {
             selected: 0,
             then,
             exact: Vec::new(),
-            id: TICKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: super::ticket(),
             loading: false,
             choose_when_loaded: false,
             matcher: None,
@@ -452,7 +449,8 @@ impl Picker {
         let chosen = self.chosen();
         // The picker closes now: its values go with the choice instead of being copied.
         let then = std::mem::replace(&mut self.then, Pick::Filter(Vec::new()));
-        let mut out = vec![Effect::Pop];
+        // Enter may be chosen by a reply, when another screen could be on top: close this one.
+        let mut out = vec![Effect::Close(self.id)];
         if let Some(i) = chosen {
             out.extend(picked(then, i));
         }
