@@ -204,8 +204,9 @@ impl Catalog {
                 reordered: false,
             };
         }
-        let mut added = false;
-        let mut retagged = false;
+        // New rows, and the positions of renamed ones: both go to their place by tag below.
+        let mut added: Vec<ListRow> = Vec::new();
+        let mut retagged: Vec<usize> = Vec::new();
         for (mut row, hay) in rows {
             let id = row.id;
             if self.search_tx.is_none() {
@@ -219,26 +220,20 @@ impl Catalog {
             row.location = row.location.map(|l| self.interner.get(&l));
             match self.by_id.binary_search_by_key(&id, |x| x.0) {
                 Ok(i) => {
-                    let slot = &mut self.rows[self.by_id[i].1 as usize];
-                    retagged |= slot.tag != row.tag;
+                    let at = self.by_id[i].1 as usize;
+                    let slot = &mut self.rows[at];
+                    if slot.tag != row.tag {
+                        retagged.push(at);
+                    }
                     *slot = row;
                 }
-                Err(_) if self.loaded => {
-                    self.rows.push(row);
-                    added = true;
-                }
+                Err(_) if self.loaded => added.push(row),
                 Err(_) => {}
             }
         }
-        if added || retagged {
-            // `rows` stays in tag order (what every sort builds on), so a row that arrived
-            // live or by import, or was renamed, takes its place instead of sitting last.
-            if !self
-                .rows
-                .is_sorted_by(|a, b| tag_order(&a.tag, &b.tag).is_le())
-            {
-                self.rows.sort_by(|a, b| tag_order(&a.tag, &b.tag));
-            }
+        let reordered = !added.is_empty() || !retagged.is_empty();
+        if reordered {
+            self.place(added, retagged);
             self.reindex();
             self.total = self.rows.len() as i64;
         }
@@ -246,8 +241,43 @@ impl Catalog {
             ids,
             subjects,
             reloading: false,
-            reordered: added || retagged,
+            reordered,
         }
+    }
+
+    /// Put `added` rows and the renamed rows at `retagged` in their place by tag: `rows` stays
+    /// in tag order (what every sort builds on), so a row that arrived live or by import, or
+    /// was renamed, takes its place instead of sitting last. One merge pass: sorting a million
+    /// rows again held the screen for 0.4 s.
+    fn place(&mut self, mut moving: Vec<ListRow>, mut retagged: Vec<usize>) {
+        retagged.sort_unstable();
+        retagged.dedup();
+        let old = std::mem::take(&mut self.rows);
+        let stay = if retagged.is_empty() {
+            old
+        } else {
+            let mut stay = Vec::with_capacity(old.len());
+            let mut next = retagged.iter().peekable();
+            for (i, r) in old.into_iter().enumerate() {
+                if next.next_if(|&&at| at == i).is_some() {
+                    moving.push(r);
+                } else {
+                    stay.push(r);
+                }
+            }
+            stay
+        };
+        moving.sort_by(|a, b| tag_order(&a.tag, &b.tag));
+        let mut merged = Vec::with_capacity(stay.len() + moving.len());
+        let mut moving = moving.into_iter().peekable();
+        for r in stay {
+            while let Some(m) = moving.next_if(|m| tag_order(&m.tag, &r.tag).is_lt()) {
+                merged.push(m);
+            }
+            merged.push(r);
+        }
+        merged.extend(moving);
+        self.rows = merged;
     }
 
     /// The order the view shows: `rows` filtered, then sorted (tag order when unsorted).
