@@ -164,21 +164,13 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         let ui = tx.clone();
         std::thread::spawn(move || worker::search(search_rx, ui));
     }
-    {
-        let ui = tx.clone();
-        let stx = search_tx.clone();
-        let path = app.store.path().to_path_buf();
-        std::thread::spawn(move || worker::load(path, ui, stx));
-    }
     app.list.catalog.search_tx = Some(search_tx.clone());
-    {
-        let ui = tx.clone();
-        let path = app.store.path().to_path_buf();
-        app.list.catalog.reload = Some(Box::new(move || {
-            let (ui, stx, path) = (ui.clone(), search_tx.clone(), path.clone());
-            std::thread::spawn(move || worker::load(path, ui, stx));
-        }));
-    }
+    // The reader loads the list and the search index, then reads each change for the list.
+    app.list.catalog.refresher = Some(screens::list::refresh::spawn(
+        app.store.path().to_path_buf(),
+        tx.clone(),
+        search_tx,
+    ));
     // The worker's own connection: writes wait for another process's lock there, not here.
     let worker_store = Store::open(
         &opts.db,
@@ -188,6 +180,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     )
     .with_context(|| format!("cannot open the database {}", opts.db.display()))?;
     app.db = Some(db::spawn(worker_store, tx.clone()));
+    app.ui = Some(tx.clone());
 
     let mut guard = terminal::Guard::new().context("cannot set up the terminal")?;
     spawn_input(tx.clone());
@@ -299,6 +292,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             app.dirty = false;
             latency.record("input", batch_start);
             latency.record("search", app.list.search_answered.take());
+            latency.record("picker", app.picker_answered.take());
             for t in std::mem::take(&mut app.scans_answered) {
                 latency.record("scan", Some(t));
             }
