@@ -23,6 +23,7 @@ impl Action {
             Action::Scan(_) => "scan",
             Action::Paste(_) => "paste",
             Action::Tick => "tick",
+            Action::Changed => "changed",
             Action::LoadProgress(..) => "load-progress",
             Action::Loaded(..) => "loaded",
             Action::LoadFailed(_) => "load-failed",
@@ -39,6 +40,8 @@ pub enum Action {
     Paste(String),
     /// Poll the database for other people's changes.
     Tick,
+    /// The watcher heard a commit (PostgreSQL's LISTEN): apply what changed.
+    Changed,
     LoadProgress(usize, usize),
     Loaded(Vec<ListRow>, Interner),
     LoadFailed(String),
@@ -222,6 +225,10 @@ impl App {
             Action::Tick => {
                 self.dirty = false;
                 self.poll();
+            }
+            Action::Changed => {
+                self.apply_changes();
+                self.dirty = true;
             }
             Action::LoadProgress(n, total) => {
                 self.list.catalog.load_progress = (n, total);
@@ -416,6 +423,10 @@ impl App {
 
     /// Poll `PRAGMA data_version`; when another process committed, apply what changed.
     pub fn poll(&mut self) {
+        // A watcher thread hears commits instead (PostgreSQL): no query on the UI thread.
+        if self.list.catalog.watched {
+            return;
+        }
         if self.list.catalog.outdated(&self.store) {
             self.apply_changes();
             self.dirty = true;

@@ -41,6 +41,8 @@ pub enum Msg {
     },
     /// A database worker's reply (`true` when its job is done, `false` for progress).
     Db(db::Reply, bool),
+    /// Another session committed (heard by the watcher on PostgreSQL).
+    Changed,
 }
 
 /// How often to look for other people's commits (`PRAGMA data_version` is a cheap read).
@@ -125,6 +127,44 @@ impl Latency {
     }
 }
 
+/// On PostgreSQL, a thread with its own connection hears other sessions' commits (LISTEN: a
+/// notification arrives at each commit, no polling) and tells the UI thread, which then asks the
+/// reader what changed: the UI thread never queries the server to find out. A hot standby cannot
+/// LISTEN, so there the thread polls the newest event id itself every `REFRESH`.
+fn spawn_watcher(db: std::path::PathBuf, ui: Sender<Msg>) {
+    std::thread::spawn(move || {
+        let Ok(store) = Store::open(&db, &OpenOptions { read_only: true }) else {
+            return;
+        };
+        let listening = store.listen_for_changes().unwrap_or(false);
+        let mut seen = store.data_version().unwrap_or(0);
+        loop {
+            let heard = if listening {
+                match store.wait_for_change(Duration::from_secs(5)) {
+                    Ok(h) => h,
+                    // The connection broke (a server restart): say so by a poll's pace.
+                    Err(_) => {
+                        std::thread::sleep(REFRESH);
+                        true
+                    }
+                }
+            } else {
+                std::thread::sleep(REFRESH);
+                match store.data_version() {
+                    Ok(v) if v != seen => {
+                        seen = v;
+                        true
+                    }
+                    _ => false,
+                }
+            };
+            if heard && ui.send(Msg::Changed).is_err() {
+                return;
+            }
+        }
+    });
+}
+
 /// One frame inside a synchronized update (DEC mode 2026): a terminal that knows it shows the
 /// frame whole, so a slow SSH link or a killed process never leaves a torn log line that reads
 /// like an acknowledgement it was not. Terminals that do not know the mode ignore it.
@@ -171,6 +211,10 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         tx.clone(),
         search_tx,
     ));
+    if app.store.is_postgres() {
+        spawn_watcher(app.store.path().to_path_buf(), tx.clone());
+        app.list.catalog.watched = true;
+    }
     // The worker's own connection: writes wait for another process's lock there, not here.
     let worker_store = Store::open(
         &opts.db,
@@ -250,6 +294,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
                 Msg::Loaded(rows, interner) => actions.push(Action::Loaded(rows, interner)),
                 Msg::LoadFailed(e) => actions.push(Action::LoadFailed(e)),
                 Msg::Db(reply, finished) => actions.push(Action::Db(reply, finished)),
+                Msg::Changed => actions.push(Action::Changed),
                 Msg::SearchDone {
                     generation,
                     query,

@@ -69,6 +69,15 @@ impl Conn {
         matches!(self.db, Db::Pg(_))
     }
 
+    /// PostgreSQL: wait up to `timeout` for a notification on a LISTENed channel (true when one
+    /// came). SQLite has none: `Ok(false)` at once.
+    pub fn wait_notification(&self, timeout: std::time::Duration) -> Result<bool> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(false),
+            Db::Pg(c) => c.wait_notification(timeout),
+        }
+    }
+
     pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
         match &self.db {
             Db::Sqlite(c) => Ok(Stmt {

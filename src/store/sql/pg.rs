@@ -32,6 +32,18 @@ impl PgConn {
         })
     }
 
+    /// Wait up to `timeout` for a notification on a channel this connection LISTENs to; true
+    /// when one (or more: they are drained) arrived.
+    pub(super) fn wait_notification(&self, timeout: std::time::Duration) -> Result<bool> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client.borrow_mut();
+        let mut notes = client.notifications();
+        let heard = notes.timeout_iter(timeout).next()?.is_some();
+        // Several commits may be announced at once: one read covers them all.
+        while notes.iter().next()?.is_some() {}
+        Ok(heard)
+    }
+
     pub(super) fn prepare(&self, sql: &str) -> Result<postgres::Statement> {
         if let Some(s) = self.cache.borrow().get(sql) {
             return Ok(s.clone());

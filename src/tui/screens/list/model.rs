@@ -51,6 +51,8 @@ pub struct Catalog {
     last_event: i64,
     /// The reader thread (whole list, and what changed); set by the event loop.
     pub refresher: Option<Sender<Req>>,
+    /// Commits are announced by a watcher thread (`Msg::Changed`), so `outdated` is not polled.
+    pub watched: bool,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -80,6 +82,7 @@ impl Catalog {
             data_version: store.data_version().unwrap_or(0),
             last_event: store.last_event_id().unwrap_or(0),
             refresher: None,
+            watched: false,
         }
     }
 
