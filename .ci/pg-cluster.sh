@@ -92,7 +92,7 @@ check_socket_len() { # SOCKDIR
 }
 
 prepare_dir() { # DIR
-    mkdir -p "$1"
+    mkdir -p "$1" || die "cannot create $1"
     if [ "$(id -u)" = 0 ]; then
         getent passwd postgres >/dev/null || die "no postgres OS user (is the postgresql package installed?)"
         chown postgres: "$1"

@@ -155,6 +155,181 @@ fn a_technician_cannot_forge_the_actor() {
     assert_eq!(actor, "postgres");
 }
 
+/// The event `url` records when it claims `actor`: what the row says.
+fn recorded_actor(url: &str, actor: &str) -> String {
+    pg::psql_ok(
+        url,
+        &format!(
+            "INSERT INTO events(kind, actor, at) VALUES ('checkout', '{actor}', '2026-01-01T00:00:00Z') RETURNING actor"
+        ),
+    )
+}
+
+#[test]
+fn a_service_role_records_whom_it_writes_for_and_nobody_else() {
+    let Some(mut f) = Fixture::new("a_service_role_records_whom_it_writes_for_and_nobody_else")
+    else {
+        return;
+    };
+    let (svc_name, svc) = f.user("service");
+    let (tech_name, tech) = f.user("technician");
+    // What `itam serve` and `itam sync` write on someone's behalf is kept.
+    for claimed in ["api:alice", "sync:intune", "sync:jamf"] {
+        assert_eq!(recorded_actor(&svc, claimed), claimed);
+    }
+    // Anything else is recorded as the service itself: a person, the owner, a group, the bare
+    // prefixes, another case.
+    for claimed in [
+        "bob",
+        "postgres",
+        tech_name.as_str(),
+        "itam_admin",
+        "api:",
+        "sync:",
+        "API:alice",
+        " api:alice",
+        "",
+    ] {
+        assert_eq!(
+            recorded_actor(&svc, claimed),
+            svc_name,
+            "claimed {claimed:?}"
+        );
+    }
+    // A technician (or anyone not in itam_service) cannot pass as the API or a feed.
+    for claimed in ["api:x", "sync:intune"] {
+        assert_eq!(
+            recorded_actor(&tech, claimed),
+            tech_name,
+            "claimed {claimed:?}"
+        );
+    }
+    // Otherwise a technician: writes the register, appends history, changes none of it.
+    pg::psql_ok(
+        &svc,
+        "BEGIN;
+         SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE;
+         INSERT INTO locations(code, name, created_at) VALUES ('HQ-101', 'Depot', 'now');
+         COMMIT;",
+    );
+    denied(&svc, "UPDATE events SET note = 'changed'", "events");
+    denied(&svc, "DELETE FROM events", "events");
+    denied(
+        &svc,
+        "INSERT INTO api_tokens(username, hash, created_at, created_by) VALUES ('a', 'b', 'now', 'c')",
+        "api_tokens",
+    );
+    let err = pg::psql_err(&svc, &format!("SELECT itam_grant('{svc_name}', 'admin')"));
+    assert!(
+        err.contains("permission denied for function itam_grant"),
+        "{err}"
+    );
+    // Made a technician, it loses the exception.
+    pg::psql_ok(
+        &f.owner(),
+        &format!("SELECT itam_grant('{svc_name}', 'technician')"),
+    );
+    assert_eq!(recorded_actor(&svc, "api:alice"), svc_name);
+}
+
+/// An audit started by `url` claiming `started_by`, scanned claiming `scan_actor`, then closed
+/// claiming `closed_by`; returns what was recorded: `started_by|actor|closed_by`.
+fn audit_as(url: &str, started_by: &str, scan_actor: &str, closed_by: &str) -> String {
+    pg::psql_ok(
+        url,
+        &format!(
+            "BEGIN;
+             SELECT FROM chain_lock WHERE id = 1 FOR UPDATE;
+             INSERT INTO audits(location_id, started_at, started_by) VALUES (1, 'now', '{started_by}');
+             INSERT INTO audit_scans(audit_id, code, result, at, actor)
+                 SELECT max(id), 'X-1', 'unknown', 'now', '{scan_actor}' FROM audits;
+             UPDATE audits SET closed_at = 'now', closed_by = '{closed_by}'
+                 WHERE id = (SELECT max(id) FROM audits) AND closed_at IS NULL;
+             COMMIT;
+             SELECT a.started_by || '|' || s.actor || '|' || a.closed_by
+                 FROM audits a JOIN audit_scans s ON s.audit_id = a.id
+                 ORDER BY a.id DESC LIMIT 1"
+        ),
+    )
+}
+
+#[test]
+fn who_started_scanned_and_closed_an_audit_is_the_servers_word() {
+    let Some(mut f) = Fixture::new("who_started_scanned_and_closed_an_audit_is_the_servers_word")
+    else {
+        return;
+    };
+    let (tech_name, tech) = f.user("technician");
+    let (svc_name, svc) = f.user("service");
+    pg::psql_ok(
+        &f.owner(),
+        "INSERT INTO locations(code, name, created_at) VALUES ('HQ-101', 'Depot', 'now')",
+    );
+    assert_eq!(
+        audit_as(&tech, "bob", "postgres", "api:alice"),
+        format!("{tech_name}|{tech_name}|{tech_name}")
+    );
+    // The service keeps whom it audits for, as in the history, and nothing else.
+    assert_eq!(
+        audit_as(&svc, "api:alice", "sync:intune", "bob"),
+        format!("api:alice|sync:intune|{svc_name}")
+    );
+    // Once recorded, nobody (not even the owner) rewrites it: the UPDATE leaves them as they were.
+    for url in [&tech, &f.owner()] {
+        let after = pg::psql_ok(
+            url,
+            "UPDATE audits SET started_by = 'x', closed_by = 'y', note = 'edited';
+             UPDATE audit_scans SET actor = 'z';
+             SELECT string_agg(a.started_by || '|' || s.actor || '|' || a.closed_by || '|' || a.note, ' ' ORDER BY a.id)
+                 FROM audits a JOIN audit_scans s ON s.audit_id = a.id",
+        );
+        assert_eq!(
+            after,
+            format!("{tech_name}|{tech_name}|{tech_name}|edited api:alice|sync:intune|{svc_name}|edited")
+        );
+    }
+    // An audit inserted already closed (an import, say) is stamped all the same.
+    let row = pg::psql_ok(
+        &tech,
+        "INSERT INTO audits(location_id, started_at, started_by, closed_at, closed_by)
+             VALUES (1, 'then', 'bob', 'now', 'carol') RETURNING started_by || '|' || closed_by",
+    );
+    assert_eq!(row, format!("{tech_name}|{tech_name}"));
+}
+
+#[test]
+fn an_api_token_names_the_person_who_made_it() {
+    let Some(mut f) = Fixture::new("an_api_token_names_the_person_who_made_it") else {
+        return;
+    };
+    let (admin_name, admin) = f.user("admin");
+    // Not even as `api:` or `sync:`, and not even for a superuser: tokens are made at a terminal.
+    let mut n = 0;
+    for (url, claimed, recorded) in [
+        (&admin, "bob", admin_name.as_str()),
+        (&admin, "api:alice", admin_name.as_str()),
+        (&f.owner(), "api:alice", "postgres"),
+        (&f.owner(), "sync:intune", "postgres"),
+    ] {
+        n += 1;
+        let by = pg::psql_ok(
+            url,
+            &format!(
+                "INSERT INTO api_tokens(username, hash, created_at, created_by)
+                     VALUES ('svc', 'h{n}', 'now', '{claimed}') RETURNING created_by"
+            ),
+        );
+        assert_eq!(by, recorded, "claimed {claimed:?}");
+    }
+    // Revoking (an UPDATE) keeps it; so does an attempt to rewrite it.
+    let by = pg::psql_ok(
+        &admin,
+        "UPDATE api_tokens SET revoked_at = 'now', created_by = 'mallory' WHERE hash = 'h1';
+         SELECT created_by || '|' || revoked_at FROM api_tokens WHERE hash = 'h1'",
+    );
+    assert_eq!(by, format!("{admin_name}|now"));
+}
+
 #[test]
 fn a_technician_writes_the_register_but_not_tokens_or_grants() {
     let Some(mut f) = Fixture::new("a_technician_writes_the_register_but_not_tokens_or_grants")
@@ -289,7 +464,7 @@ fn itam_grant_keeps_a_person_in_exactly_one_group_and_only_admins_call_it() {
     for (sql, message) in [
         (
             format!("SELECT itam_grant('{name}', 'root')"),
-            "unknown itam role 'root': use technician, auditor or admin",
+            "unknown itam role 'root': use technician, auditor, admin or service",
         ),
         (
             "SELECT itam_grant('itam_auditor', 'admin')".to_string(),
@@ -325,9 +500,9 @@ fn the_roles_migration_can_run_again_in_another_database() {
     assert_eq!(
         pg::psql_ok(
             &second.url,
-            "SELECT count(*) FROM pg_roles WHERE rolname IN ('itam_technician', 'itam_auditor', 'itam_admin')"
+            "SELECT count(*) FROM pg_roles WHERE rolname IN ('itam_technician', 'itam_auditor', 'itam_admin', 'itam_service')"
         ),
-        "3"
+        "4"
     );
 }
 

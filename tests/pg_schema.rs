@@ -419,3 +419,198 @@ fn the_chain_lock_makes_writers_take_turns() {
         "1"
     );
 }
+
+/// A psql session kept open (as a second itam would keep its connection): commands are sent one
+/// at a time and their output read back up to a marker.
+struct Session {
+    child: std::process::Child,
+    out: std::io::BufReader<std::process::ChildStdout>,
+    n: usize,
+}
+
+impl Session {
+    fn open(url: &str) -> Session {
+        let mut child = std::process::Command::new("psql")
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("psql");
+        let out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        Session { child, out, n: 0 }
+    }
+
+    /// Run `sql`; its output lines.
+    fn run(&mut self, sql: &str) -> Vec<String> {
+        use std::io::{BufRead, Write};
+        self.n += 1;
+        let marker = format!("-- done {} --", self.n);
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        writeln!(stdin, "{sql}\n\\echo '{marker}'").expect("write to psql");
+        stdin.flush().expect("flush");
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            let n = self.out.read_line(&mut line).expect("read psql");
+            assert!(n > 0, "psql ended before {marker} (after {lines:?})");
+            let line = line.trim_end().to_string();
+            if line == marker {
+                return lines;
+            }
+            lines.push(line);
+        }
+    }
+
+    /// The payloads of the itam_events notifications received so far (psql prints them after
+    /// the next command it runs).
+    fn notifications(&mut self) -> Vec<String> {
+        self.run("SELECT 'poll';")
+            .iter()
+            .filter_map(|l| {
+                l.strip_prefix("Asynchronous notification \"itam_events\" with payload \"")
+                    .and_then(|r| r.split('"').next())
+                    .map(str::to_string)
+            })
+            .collect()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// LISTEN itam_events: another connection learns of each committed write once, at its commit,
+/// with the highest event id the statement inserted; nothing for a rolled-back write or an
+/// INSERT that added no rows.
+#[test]
+fn a_listener_hears_each_committed_write_once() {
+    let Some(base) = pg::base_or_skip("a_listener_hears_each_committed_write_once") else {
+        return;
+    };
+    let db = pg::TempDb::create(&base);
+    pg::migrate(&db.url);
+    let mut tui = Session::open(&db.url);
+    tui.run("LISTEN itam_events;");
+    let mut writer = Session::open(&db.url);
+    let insert =
+        "INSERT INTO events(kind, actor, at) SELECT 'create', 'x', 'now' FROM generate_series(1, ";
+    // One statement of three events: one notification, the last id.
+    writer.run(&format!("{insert}3);"));
+    assert_eq!(tui.notifications(), ["3"]);
+    assert!(tui.notifications().is_empty(), "heard once");
+    // Not before the commit, then every statement's at once.
+    writer.run(&format!("BEGIN; {insert}2); {insert}1); {insert}0);"));
+    assert!(tui.notifications().is_empty(), "nothing before the commit");
+    writer.run("COMMIT;");
+    assert_eq!(tui.notifications(), ["5", "6"]);
+    // A rolled-back write says nothing (its ids are spent).
+    writer.run(&format!("BEGIN; {insert}4); ROLLBACK;"));
+    writer.run(&format!("{insert}0);"));
+    assert!(tui.notifications().is_empty());
+    writer.run(&format!("{insert}1);"));
+    assert_eq!(tui.notifications(), ["11"]);
+    // What was announced is there to read.
+    assert_eq!(
+        tui.run("SELECT count(*) || ',' || max(id) FROM events;"),
+        ["7,11"]
+    );
+}
+
+/// itam_missing_triggers() (what `itam check` asks on PostgreSQL) is empty on a fresh database,
+/// its list is every trigger and function the migrations make (so a migration that adds one and
+/// forgets the list fails here), and it names each guard dropped, disabled or replaced.
+#[test]
+fn itam_missing_triggers_names_each_guard_that_is_not_in_place() {
+    let Some(base) =
+        pg::base_or_skip("itam_missing_triggers_names_each_guard_that_is_not_in_place")
+    else {
+        return;
+    };
+    let db = pg::TempDb::create(&base);
+    pg::migrate(&db.url);
+    let missing = |url: &str| {
+        pg::psql_ok(
+            url,
+            "SELECT kind || '|' || name || '|' || problem FROM itam_missing_triggers()",
+        )
+    };
+    assert_eq!(missing(&db.url), "");
+    let expected = pg::psql_ok(
+        &db.url,
+        "SELECT string_agg(concat_ws('|', kind, name, on_table, calls), ' ' ORDER BY kind, name)
+         FROM itam_expected_triggers() WHERE kind <> 'role'",
+    );
+    let actual = pg::psql_ok(
+        &db.url,
+        "SELECT string_agg(x, ' ' ORDER BY x) FROM (
+             SELECT concat_ws('|', 'function', proname) AS x FROM pg_proc
+             WHERE pronamespace = current_schema()::regnamespace
+             UNION ALL
+             SELECT concat_ws('|', 'trigger', t.tgname, c.relname, p.proname)
+             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+             WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace
+         ) all_of_them",
+    );
+    assert_eq!(expected, actual);
+    assert!(expected.split(' ').count() >= 25, "{expected}");
+
+    // The owner (a superuser here) can undo any of them; each is named.
+    pg::psql_ok(&db.url, "DROP TRIGGER events_actor ON events");
+    assert_eq!(missing(&db.url), "trigger|events_actor|missing");
+    pg::psql_ok(
+        &db.url,
+        "ALTER TABLE events DISABLE TRIGGER events_no_update;
+         ALTER TABLE event_chain ENABLE REPLICA TRIGGER event_chain_no_delete;
+         CREATE SCHEMA elsewhere;
+         CREATE FUNCTION elsewhere.audits_actor() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+         DROP TRIGGER audits_actor ON audits;
+         CREATE TRIGGER audits_actor BEFORE INSERT ON audits FOR EACH ROW EXECUTE FUNCTION elsewhere.audits_actor();
+         DROP TRIGGER events_notify ON events;
+         CREATE TRIGGER events_notify AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION events_actor();
+         DROP FUNCTION api_tokens_creator() CASCADE",
+    );
+    assert_eq!(
+        missing(&db.url).lines().collect::<Vec<_>>(),
+        [
+            "trigger|api_tokens_creator|missing",
+            "trigger|audits_actor|calls elsewhere.audits_actor() instead of audits_actor()",
+            "trigger|event_chain_no_delete|disabled",
+            "trigger|events_actor|missing",
+            "trigger|events_no_update|disabled",
+            "trigger|events_notify|calls events_actor() instead of events_notify()",
+            "function|api_tokens_creator|missing",
+        ]
+    );
+    // Anyone may ask, an auditor included.
+    assert_eq!(
+        pg::psql_ok(
+            &db.url,
+            "SET ROLE itam_auditor; SELECT count(*) FROM itam_missing_triggers()"
+        ),
+        "7"
+    );
+    // The group roles too (cluster-wide, and other tests use them: changed in a transaction
+    // that is rolled back, which nobody else sees).
+    let roles = pg::psql_ok(
+        &db.url,
+        &format!(
+            "BEGIN;
+             ALTER ROLE itam_auditor RENAME TO {};
+             REVOKE itam_technician FROM itam_service;
+             SELECT kind || '|' || name || '|' || problem FROM itam_missing_triggers() WHERE kind = 'role';
+             ROLLBACK;",
+            pg::unique("gone")
+        ),
+    );
+    assert_eq!(
+        roles.lines().collect::<Vec<_>>(),
+        [
+            "role|itam_auditor|missing",
+            "role|itam_service|not a member of itam_technician",
+        ]
+    );
+    assert_eq!(missing(&db.url).lines().count(), 7);
+}
