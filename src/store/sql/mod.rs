@@ -112,6 +112,15 @@ impl Conn {
         }
     }
 
+    /// SQL written for this backend, run as written (PostgreSQL's migrations: their function
+    /// bodies are PostgreSQL's own and must not meet the SQLite-to-PostgreSQL translation).
+    pub fn execute_batch_native(&self, sql: &str) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Db::Pg(c) => c.batch_execute_native(sql),
+        }
+    }
+
     /// `BEGIN IMMEDIATE`: the write lock is taken now, so a busy database is met here (after
     /// the busy timeout), not half-way through a write. Rolled back when dropped uncommitted.
     /// On PostgreSQL: BEGIN and a row lock on the history chain's head (see `pg.rs`).

@@ -135,6 +135,12 @@ impl PgConn {
         Ok(r?)
     }
 
+    /// PostgreSQL's own SQL, untranslated; statements only (no BEGIN or COMMIT, which the
+    /// connection tracks in [`PgConn::batch_execute`]).
+    pub(super) fn batch_execute_native(&self, sql: &str) -> Result<()> {
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
     pub(super) fn in_transaction(&self) -> bool {
         self.in_tx.get()
     }
