@@ -250,6 +250,9 @@ impl Store {
             }
             run_migrations(&conn, version)?;
         }
+        if read_only.is_none() {
+            read_only = super::roles::pg_write_refusal(&conn, &actor)?;
+        }
         Ok(Store {
             conn,
             path: PathBuf::from(url),
