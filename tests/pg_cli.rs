@@ -156,3 +156,66 @@ fn grant_is_refused_on_sqlite() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn check_names_a_guard_the_superuser_dropped_or_disabled() {
+    let Some(s) = Seat::new("check_names_a_guard_the_superuser_dropped_or_disabled") else {
+        return;
+    };
+    s.env.ok(&["add", "--tag", "PG-0005"]);
+    let clean = s.env.json(&["check", "--json"]);
+    assert_eq!(clean["findings"], serde_json::json!([]), "{clean}");
+    pg::psql_ok(
+        &s.db().url,
+        "DROP TRIGGER events_no_delete ON events; ALTER TABLE event_chain DISABLE TRIGGER event_chain_no_update",
+    );
+    let r = s.env.json_code(&["check", "--json"], 1);
+    let found: Vec<(String, String)> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().expect("check").to_string(),
+                f["message"].as_str().expect("message").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "triggers".to_string(),
+                "trigger event_chain_no_update: disabled".to_string()
+            ),
+            (
+                "triggers".to_string(),
+                "trigger events_no_delete: missing".to_string()
+            ),
+        ]
+    );
+    // The words for people, and the hash chain still replayed.
+    let out = s.env.itam().arg("check").output().expect("run itam");
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("[triggers] trigger events_no_delete: missing"),
+        "{said}"
+    );
+    assert!(said.contains("history chain head"), "{said}");
+}
+
+#[test]
+fn check_says_so_when_the_function_that_looks_is_gone() {
+    let Some(s) = Seat::new("check_says_so_when_the_function_that_looks_is_gone") else {
+        return;
+    };
+    pg::psql_ok(&s.db().url, "DROP FUNCTION itam_missing_triggers()");
+    let out = s.env.itam().arg("check").output().expect("run itam");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("[triggers] function itam_missing_triggers is missing"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -60,3 +60,48 @@ pub(super) fn pg_write_refusal(conn: &Conn, actor: &str) -> Result<Option<String
         )
     }))
 }
+
+/// The server's guards (postgres/0009_roles.sql's `itam_missing_triggers()`): each trigger,
+/// function or group role that is missing, disabled or not as shipped is a finding. A superuser
+/// or the owner can drop any of them, which is what `itam check` is there to notice; the
+/// functions that do the looking are themselves looked for first, since calling a dropped one
+/// would end the check's read transaction.
+pub(super) fn pg_guards(conn: &Conn, findings: &mut Vec<super::Finding>) -> Result<()> {
+    let mut callable = true;
+    for f in ["itam_missing_triggers", "itam_expected_triggers"] {
+        let present: bool = conn
+            .query_row(
+                "SELECT to_regprocedure(?1) IS NOT NULL",
+                super::sql::params![format!("{f}()")],
+                |r| r.get(0),
+            )
+            .ctx("reading the schema's guards")?;
+        if !present {
+            callable = false;
+            findings.push(super::Finding {
+                check: "triggers",
+                message: format!(
+                    "function {f} is missing: the server's guards cannot be checked (migration 9 made it; someone dropped it)"
+                ),
+            });
+        }
+    }
+    if !callable {
+        return Ok(());
+    }
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT kind, name, problem FROM itam_missing_triggers() ORDER BY kind, name")
+        .ctx("reading the schema's guards")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .ctx("reading the schema's guards")?
+        .collect::<std::result::Result<_, _>>()
+        .ctx("reading the schema's guards")?;
+    for (kind, name, problem) in rows {
+        use crate::domain::text::visible;
+        findings.push(super::Finding {
+            check: if kind == "role" { "roles" } else { "triggers" },
+            message: format!("{kind} {}: {}", visible(&name), visible(&problem)),
+        });
+    }
+    Ok(())
+}
