@@ -219,3 +219,66 @@ fn check_says_so_when_the_function_that_looks_is_gone() {
         text(&out.stdout)
     );
 }
+
+/// A CSV file in the seat's temp dir.
+fn csv(s: &Seat, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = s.env.dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write csv");
+    path
+}
+
+#[test]
+fn an_import_is_copied_with_its_text_intact() {
+    let Some(s) = Seat::new("an_import_is_copied_with_its_text_intact") else {
+        return;
+    };
+    let f = csv(
+        &s,
+        "esc.csv",
+        b"Asset Tag,Name,Notes,Checked Out To\nCP-1,tab\there,\"two\nlines\\ and \\N\",\nCP-2,,\\N,\n",
+    );
+    s.env.ok(&["import", f.to_str().expect("utf-8")]);
+    let a = s.env.json(&["show", "CP-1", "--json"]);
+    assert_eq!(a["name"], "tab\there");
+    assert_eq!(a["notes"], "two\nlines\\ and \\N");
+    let b = s.env.json(&["show", "CP-2", "--json"]);
+    assert_eq!(b["name"], serde_json::Value::Null);
+    assert_eq!(b["notes"], "\\N");
+    // Each asset's create event points at it, in file order.
+    let h = s.env.json(&["history", "CP-2", "--json"]);
+    assert_eq!(h[0]["kind"], "create");
+    let ids = pg::psql_ok(
+        &s.db().url,
+        "SELECT string_agg(tag, ',' ORDER BY id) FROM assets",
+    );
+    assert_eq!(ids, "CP-1,CP-2");
+}
+
+#[test]
+fn a_row_postgresql_cannot_store_leaves_nothing_written() {
+    let Some(s) = Seat::new("a_row_postgresql_cannot_store_leaves_nothing_written") else {
+        return;
+    };
+    let f = csv(
+        &s,
+        "nul.csv",
+        b"Asset Tag,Name\nNU-1,fine\nNU-2,nul\0byte\nNU-3,fine too\n",
+    );
+    let out = s
+        .env
+        .itam()
+        .args(["import", f.to_str().expect("utf-8")])
+        .output()
+        .expect("run itam");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("asset NU-2: name holds a NUL byte") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    let counts = pg::psql_ok(
+        &s.db().url,
+        "SELECT (SELECT count(*) FROM assets) || ',' || (SELECT count(*) FROM events WHERE asset_id IS NOT NULL)",
+    );
+    assert_eq!(counts, "0,0");
+}

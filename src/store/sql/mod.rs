@@ -121,6 +121,20 @@ impl Conn {
         }
     }
 
+    /// PostgreSQL's `COPY ... FROM STDIN`, the fast way to send many rows: `fill` writes them
+    /// in the format the statement names (run as written, untranslated). `None` on SQLite,
+    /// which has no COPY (its bulk path is virtual tables, through [`Conn::sqlite`]).
+    pub fn copy_in(
+        &self,
+        sql: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Option<Result<u64>> {
+        match &self.db {
+            Db::Sqlite(_) => None,
+            Db::Pg(c) => Some(c.copy_in(sql, fill)),
+        }
+    }
+
     /// `BEGIN IMMEDIATE`: the write lock is taken now, so a busy database is met here (after
     /// the busy timeout), not half-way through a write. Rolled back when dropped uncommitted.
     /// On PostgreSQL: BEGIN and a row lock on the history chain's head (see `pg.rs`).
