@@ -32,6 +32,7 @@ mod postgres;
 mod receiving;
 mod reports;
 mod resolve;
+mod roles;
 pub mod sql;
 mod staged;
 mod sync;

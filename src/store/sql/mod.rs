@@ -121,6 +121,29 @@ impl Conn {
         }
     }
 
+    /// SQL written for this backend, run as written (PostgreSQL's migrations: their function
+    /// bodies are PostgreSQL's own and must not meet the SQLite-to-PostgreSQL translation).
+    pub fn execute_batch_native(&self, sql: &str) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Db::Pg(c) => c.batch_execute_native(sql),
+        }
+    }
+
+    /// PostgreSQL's `COPY ... FROM STDIN`, the fast way to send many rows: `fill` writes them
+    /// in the format the statement names (run as written, untranslated). `None` on SQLite,
+    /// which has no COPY (its bulk path is virtual tables, through [`Conn::sqlite`]).
+    pub fn copy_in(
+        &self,
+        sql: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Option<Result<u64>> {
+        match &self.db {
+            Db::Sqlite(_) => None,
+            Db::Pg(c) => Some(c.copy_in(sql, fill)),
+        }
+    }
+
     /// `BEGIN IMMEDIATE`: the write lock is taken now, so a busy database is met here (after
     /// the busy timeout), not half-way through a write. Rolled back when dropped uncommitted.
     /// On PostgreSQL: BEGIN and a row lock on the history chain's head (see `pg.rs`).

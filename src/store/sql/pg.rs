@@ -147,6 +147,27 @@ impl PgConn {
         Ok(r?)
     }
 
+    /// PostgreSQL's own SQL, untranslated; statements only (no BEGIN or COMMIT, which the
+    /// connection tracks in [`PgConn::batch_execute`]).
+    pub(super) fn batch_execute_native(&self, sql: &str) -> Result<()> {
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
+    /// `COPY ... FROM STDIN` (untranslated): `fill` writes the rows in the format the COPY
+    /// names; the rows sent, or the server's refusal (the copy is then aborted, and with it the
+    /// transaction it is in).
+    pub(super) fn copy_in(
+        &self,
+        sql: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        let mut client = self.client.borrow_mut();
+        let mut writer = client.copy_in(sql)?;
+        // Dropped unfinished on a failed write, the writer aborts the COPY.
+        fill(&mut writer)?;
+        Ok(writer.finish()?)
+    }
+
     pub(super) fn in_transaction(&self) -> bool {
         self.in_tx.get()
     }
