@@ -2132,3 +2132,212 @@ fn a_person_picker_reads_people_on_the_worker_and_keeps_what_was_typed_meanwhile
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_long_person_picker_matches_typing_off_the_ui_thread_and_enter_waits_for_the_newest() {
+    // Issue 12: 333,000 people at a million assets; each keystroke is drawn at once and its
+    // matches come from the picker's own thread, the newest query's last. Here every list is
+    // "long", and the replies are taken from the event channel by hand.
+    let (dir, mut app) = app_with(50);
+    app.settings.match_off_thread_from = 1;
+    let (ui, replies) = std::sync::mpsc::channel::<itam::tui::Msg>();
+    app.ui = Some(ui);
+    let (tx, jobs) = std::sync::mpsc::channel::<itam::tui::db::Job>();
+    app.db = Some(tx);
+    let mut worker = open(&dir);
+    let mut ctx = itam::tui::db::Ctx::default();
+    let mut run_next = |app: &mut App| {
+        let job = jobs.try_recv().expect("a job was sent to the worker");
+        let reply = job(&mut worker, &mut ctx);
+        app.update(Action::Db(reply, true));
+    };
+    let people: Vec<_> = app
+        .store
+        .people()
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.active)
+        .collect();
+    let who = people.last().unwrap().clone();
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::F(3));
+    run_next(&mut app);
+    key(&mut app, KeyCode::F(7));
+    run_next(&mut app); // the people
+    let before = render(&mut app, 80, 24);
+    assert!(before.contains(&people[0].username), "{before}");
+    // Typed text is drawn at once; the list is the last one matched until the reply.
+    typ(&mut app, &who.username);
+    let out = render(&mut app, 80, 24);
+    assert!(out.contains(&format!("> {}", who.username)), "{out}");
+    assert!(out.contains("matching…"), "{out}");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        screen_name(&app),
+        "picker",
+        "Enter waits for the newest matches"
+    );
+    // Replies in order; older ones may be shown, only the newest chooses.
+    while screen_name(&app) == "picker" {
+        let msg = replies
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the matcher replies");
+        let itam::tui::Msg::Db(reply, finished) = msg else {
+            panic!("only matcher replies are expected")
+        };
+        assert!(!finished, "a matcher reply is not a finished job");
+        app.update(Action::Db(reply, finished));
+    }
+    assert_eq!(screen_name(&app), "scan");
+    run_next(&mut app); // the engine takes the person
+    match &app.scan.session {
+        Session::Checkout { to: Some(to) } => assert_eq!(to.username, who.username),
+        other => panic!("{other:?}"),
+    }
+    // Esc while matching leaves nothing behind: a late reply finds no picker.
+    key(&mut app, KeyCode::F(7));
+    run_next(&mut app);
+    typ(&mut app, "zz");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(screen_name(&app), "scan");
+    while let Ok(itam::tui::Msg::Db(reply, f)) =
+        replies.recv_timeout(std::time::Duration::from_millis(500))
+    {
+        app.update(Action::Db(reply, f));
+    }
+    assert_eq!(screen_name(&app), "scan");
+}
+
+#[test]
+fn live_changes_are_read_on_the_reader_thread_and_only_merged_on_the_ui_thread() {
+    // Issue 12: the UI never waits on the database. The reader thread loads the list, then
+    // reads what changed (each changed row, or the whole list after a big change); the UI
+    // thread only merges what arrives on its channel, played here by hand.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    itam::demo::generate(&mut store, 30, 1).unwrap();
+    let path = store.path().to_path_buf();
+    let mut app = App::new(store, Keymap::defaults(), true);
+    let (ui, events) = std::sync::mpsc::channel::<itam::tui::Msg>();
+    let (search, searched) = std::sync::mpsc::channel();
+    app.list.catalog.search_tx = Some(search.clone());
+    app.list.catalog.refresher = Some(itam::tui::screens::list::refresh::spawn(path, ui, search));
+    // Apply what arrives until `done` says so.
+    let pump = |app: &mut App, done: &dyn Fn(&App) -> bool| {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !done(app) {
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            match events.recv_timeout(left).expect("the reader answers") {
+                itam::tui::Msg::Loaded(rows, interner) => {
+                    app.update(Action::Loaded(rows, interner))
+                }
+                itam::tui::Msg::Db(reply, f) => app.update(Action::Db(reply, f)),
+                _ => {}
+            }
+        }
+    };
+    pump(&mut app, &|app| app.list.catalog.loaded);
+    assert_eq!(app.list.visible_len(), 30);
+    let tags = |app: &App| -> Vec<String> {
+        (0..app.list.visible_len())
+            .map(|i| app.list.visible_row(i, &app.store).unwrap().tag.to_string())
+            .collect()
+    };
+    let mut other = open(&dir);
+    other
+        .add_asset(&itam::store::NewAsset {
+            tag: "IT-000004B".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    app.update(Action::Tick);
+    assert_eq!(
+        app.list.visible_len(),
+        30,
+        "nothing is read on the UI thread"
+    );
+    pump(&mut app, &|app| app.list.visible_len() == 31);
+    assert_eq!(
+        tags(&app)[4],
+        "IT-000004B",
+        "the new row takes its sorted place"
+    );
+    // Its search line went to the search worker, from the reader.
+    let replaced = searched.try_iter().any(|r| {
+        matches!(r, itam::tui::worker::SearchReq::Replace { text, .. } if text.contains("IT-000004B"))
+    });
+    assert!(replaced);
+    // A change of thousands of rows comes as the whole list, read again.
+    let csv = dir.path().join("many.csv");
+    let mut text = String::from("Asset Tag,Serial\n");
+    for i in 0..2_100 {
+        text.push_str(&format!("BULK-{i:05},SER-BULK-{i}\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let opts = itam::interop::import::Options::default();
+    let plan = itam::interop::import::plan(&other, &csv, &opts).unwrap();
+    itam::interop::import::apply(&mut other, &plan, &mut |_| {}).unwrap();
+    app.update(Action::Tick);
+    pump(&mut app, &|app| app.list.visible_len() == 31 + 2_100);
+    let now = tags(&app);
+    let mut sorted = now.clone();
+    sorted.sort_by_key(|t| t.to_ascii_lowercase());
+    assert_eq!(now, sorted);
+}
+
+#[test]
+fn worker_replies_find_the_screen_that_asked_even_under_another() {
+    // Issue 12: a reply goes to the screen that asked (by its ticket), not to whatever is on
+    // top when it arrives. Jobs are played by hand so that another screen opens meanwhile.
+    let (dir, mut app) = app_with(50);
+    let (tx, jobs) = std::sync::mpsc::channel::<itam::tui::db::Job>();
+    app.db = Some(tx);
+    let mut worker = open(&dir);
+    let mut ctx = itam::tui::db::Ctx::default();
+    let mut run_next = |app: &mut App| {
+        let job = jobs.try_recv().expect("a job was sent to the worker");
+        let reply = job(&mut worker, &mut ctx);
+        app.update(Action::Db(reply, true));
+    };
+    // The value curve of an asset with a cost arrives after help was opened over its view.
+    let tag: String = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT tag FROM assets WHERE purchase_cost IS NOT NULL ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    app.update(Action::Scan(tag.clone()));
+    assert_eq!(screen_name(&app), "detail");
+    key(&mut app, KeyCode::Char('d'));
+    key(&mut app, KeyCode::F(1));
+    assert_eq!(screen_name(&app), "help");
+    run_next(&mut app);
+    assert_eq!(screen_name(&app), "help", "the reply leaves help on top");
+    let Some(Screen::Detail(d)) = app.screens.iter().rev().nth(1) else {
+        panic!("the asset's view is under help")
+    };
+    assert!(d.curve.is_some(), "the curve reached the view that asked");
+    key(&mut app, KeyCode::Esc);
+    // A form saved while another screen opened over it: the reply closes that form only.
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(screen_name(&app), "form");
+    ctrl(&mut app, 's');
+    app.screens.push(Screen::Help { scroll: 0 });
+    run_next(&mut app);
+    let names: Vec<&str> = app
+        .screens
+        .iter()
+        .map(|s| match s {
+            Screen::List => "list",
+            Screen::Detail(_) => "detail",
+            Screen::Form(_) => "form",
+            Screen::Help { .. } => "help",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(names, ["list", "detail", "help"], "{:?}", app.message);
+    assert!(app.message.as_ref().is_some_and(|(_, err)| !err));
+}

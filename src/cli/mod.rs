@@ -2,6 +2,7 @@
 
 mod admin;
 mod assets;
+mod db;
 mod drift;
 mod interop;
 mod label;
@@ -138,6 +139,9 @@ pub enum Command {
     /// Resolve drift between the feeds and the register: accept the MDM user, mark found
     #[command(subcommand)]
     Drift(sync::DriftCmd),
+    /// The database server's access control (PostgreSQL): grant itam roles
+    #[command(subcommand)]
+    Db(db::DbCmd),
 }
 
 /// The shells `itam completions` writes for.
@@ -288,5 +292,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(_) => Ok(ExitCode::SUCCESS),
         Command::Sync(a) => sync::sync(&mut store, a),
         Command::Drift(c) => sync::drift(&mut store, c),
+        Command::Db(c) => db::db(&store, c),
     }
 }

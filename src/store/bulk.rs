@@ -812,7 +812,7 @@ impl BulkWriter<'_, '_> {
 /// username after the import was checked: say so in words.
 fn unique_to_refused(e: super::sql::Error, what: &str, key: &str) -> StoreError {
     let msg = e.to_string();
-    if msg.contains("UNIQUE") {
+    if msg.contains("UNIQUE") || e.is_unique_violation() {
         StoreError::Refused(format!(
             "{what} '{}' conflicts with a row written after the file was checked ({msg}); \
              nothing was imported, run the import again",
@@ -1386,6 +1386,13 @@ impl BulkWriter<'_, '_> {
                 } => pairs.extend([(*person_slot, "people"), (*team_slot, "teams")]),
             }
         }
+        // SQLite names the main schema, past any temp table of the same name; PostgreSQL's
+        // search path finds the table.
+        let schema = if self.tx.conn.is_postgres() {
+            ""
+        } else {
+            "main."
+        };
         for (slot, table) in pairs {
             let Some(id) = ids.get(slot as usize).copied().flatten() else {
                 continue;
@@ -1395,7 +1402,7 @@ impl BulkWriter<'_, '_> {
                 .tx
                 .conn
                 .prepare_cached(&format!(
-                    "SELECT EXISTS (SELECT 1 FROM main.{table} WHERE id = ?1)"
+                    "SELECT EXISTS (SELECT 1 FROM {schema}{table} WHERE id = ?1)"
                 ))
                 .ctx("checking an import's names")?
                 .query_row([id], |r| r.get(0))
@@ -1410,12 +1417,38 @@ impl BulkWriter<'_, '_> {
         Ok(())
     }
 
-    /// Without SQLite's virtual tables (PostgreSQL): the staged rows as parameters of
-    /// multi-row INSERTs, in order, each batch returning its ids for the events.
+    /// Without SQLite's virtual tables (PostgreSQL): the staged rows go into two TEMP tables
+    /// with `COPY ... FROM STDIN` (text format), then into `assets` and `events` with the same
+    /// set-based `INSERT ... SELECT`s as on SQLite. Each staged asset takes its id from the
+    /// assets' own sequence as COPY reads it, so ids keep file order and the events find their
+    /// asset by row number. All of it in the caller's transaction: a refused row leaves nothing.
     fn insert_rows(&mut self, staged: &StagedAssets, ids: Vec<Option<i64>>) -> Result<()> {
         const ASSET_COLS: c_int = 22;
-        const BATCH: usize = 400;
+        let ctx = "staging an import";
         let conn = self.tx.conn;
+        let seq: String = conn
+            .query_row("SELECT pg_get_serial_sequence('assets', 'id')", [], |r| {
+                r.get(0)
+            })
+            .ctx(ctx)?;
+        // Created per import (a second batch in the same transaction starts over); gone at
+        // commit or rollback whatever happens. `seq` is the server's own quoted name.
+        conn.execute_batch_native(&format!(
+            "DROP TABLE IF EXISTS pg_temp.itam_staged_assets, pg_temp.itam_staged_events;
+             CREATE TEMP TABLE itam_staged_assets (
+                id BIGINT NOT NULL DEFAULT nextval('{}'::regclass), rn BIGINT NOT NULL,
+                tag TEXT, serial TEXT, name TEXT, model_id BIGINT, manufacturer_id BIGINT,
+                category_id BIGINT, status TEXT, condition TEXT, location_id BIGINT,
+                assignee_id BIGINT, assigned_at TEXT, due_date TEXT, owner_person_id BIGINT,
+                owner_team_id BIGINT, supplier_id BIGINT, order_number TEXT, purchase_date TEXT,
+                purchase_cost TEXT, currency TEXT, warranty_until TEXT, eol_date TEXT, notes TEXT
+             ) ON COMMIT DROP;
+             CREATE TEMP TABLE itam_staged_events (
+                rn BIGINT NOT NULL, n BIGINT NOT NULL, kind TEXT, before TEXT, after TEXT
+             ) ON COMMIT DROP;",
+            seq.replace('\'', "''")
+        ))
+        .ctx(ctx)?;
         let rows = AssetRows {
             creates: Arc::clone(&staged.creates),
             rows: Arc::clone(&staged.assets),
@@ -1423,85 +1456,93 @@ impl BulkWriter<'_, '_> {
             now: self.tx.now.clone(),
         };
         let n = staged.creates.len();
-        let mut asset_ids: Vec<i64> = Vec::with_capacity(n);
-        for start in (0..n).step_by(BATCH) {
-            let end = (start + BATCH).min(n);
-            let mut sql = String::from(
-                "INSERT INTO assets(tag, serial, name, model_id, manufacturer_id,
+        copy_rows(
+            conn,
+            "COPY itam_staged_assets (rn, tag, serial, name, model_id, manufacturer_id,
                 category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
                 owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
-                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at,
-                home_location_id) VALUES ",
-            );
-            let mut cells: Vec<Cell<'_>> = vec![Cell::Lent(ValueRef::from(self.tx.now.as_str()))];
-            for row in start..end {
-                sql.push_str(if row == start { "(" } else { ", (" });
+                purchase_cost, currency, warranty_until, eol_date, notes) FROM STDIN",
+            n,
+            &mut |row, line| {
+                copy_value(line, ValueRef::Integer(row as i64 + 1));
                 for col in 0..ASSET_COLS {
-                    cells.push(rows.value(row, col));
-                    sql.push_str(&format!("?{}, ", cells.len()));
+                    line.push(b'\t');
+                    if !copy_value(line, rows.value(row, col).as_value()) {
+                        return Err(nul_refused(
+                            &rows.creates[row].0.tag,
+                            ASSET_FIELDS[col as usize],
+                        ));
+                    }
                 }
-                // created_at, updated_at, and the location as the asset's home.
-                sql.push_str(&format!("?1, ?1, ?{})", cells.len() - 13));
-            }
-            let vals: Vec<ValueRef<'_>> = cells.iter().map(Cell::as_value).collect();
-            sql.push_str(" RETURNING id");
-            let got = conn.prepare(&sql).and_then(|mut s| {
-                s.query_map(vals.as_slice(), |r| r.get::<_, i64>(0))?
-                    .collect::<std::result::Result<Vec<_>, _>>()
-            });
-            match got {
-                Ok(got) => asset_ids.extend(got),
-                Err(e) => {
-                    // The server names the key it refused (lower(tag)=(a2)): find its row.
-                    let key = e.to_string();
-                    let taken = staged.creates[start..end]
-                        .iter()
-                        .map(|(a, _)| a.tag.as_str())
-                        .find(|t| key.contains(&format!("=({})", t.to_lowercase())));
-                    return Err(unique_to_refused(e, "asset", taken.unwrap_or("?")));
-                }
-            }
-        }
-        if asset_ids.len() != n {
-            return Err(StoreError::Invalid(format!(
-                "{} of {n} imported assets were written; nothing was imported",
-                asset_ids.len()
-            )));
-        }
+                Ok(())
+            },
+        )?;
         let events = EventRows {
             creates: Arc::clone(&staged.creates),
             events: Arc::clone(&staged.history),
         };
-        for start in (0..events.events.len()).step_by(BATCH) {
-            let end = (start + BATCH).min(events.events.len());
-            let mut sql = String::from(
-                "INSERT INTO events(asset_id, kind, actor, at, before, after, note) VALUES ",
-            );
-            let mut vals: Vec<ValueRef<'_>> = vec![
-                ValueRef::from(self.tx.actor),
-                ValueRef::from(self.tx.now.as_str()),
-                self.note.as_deref().map_or(ValueRef::Null, ValueRef::from),
-            ];
-            for row in start..end {
-                let asset = asset_ids[events.events[row].n - 1];
-                vals.push(ValueRef::Integer(asset));
-                let first = vals.len();
-                for col in 1..4 {
-                    vals.push(events.value(row, col));
+        copy_rows(
+            conn,
+            "COPY itam_staged_events (rn, n, kind, before, after) FROM STDIN",
+            events.events.len(),
+            &mut |row, line| {
+                copy_value(line, ValueRef::Integer(row as i64 + 1));
+                for col in 0..4 {
+                    line.push(b'\t');
+                    if !copy_value(line, events.value(row, col)) {
+                        let n = events.events[row].n;
+                        return Err(nul_refused(&events.creates[n - 1].0.tag, "history"));
+                    }
                 }
-                sql.push_str(if row == start { "" } else { ", " });
-                sql.push_str(&format!(
-                    "(?{}, ?{}, ?1, ?2, ?{}, ?{}, ?3)",
-                    first,
-                    first + 1,
-                    first + 2,
-                    first + 3
-                ));
+                Ok(())
+            },
+        )?;
+        let inserted = conn.execute(
+            "INSERT INTO assets(id, tag, serial, name, model_id, manufacturer_id,
+                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
+                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
+                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at,
+                home_location_id)
+             SELECT id, tag, serial, name, model_id, manufacturer_id,
+                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
+                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
+                purchase_cost, currency, warranty_until, eol_date, notes, ?1, ?1,
+                location_id
+             FROM itam_staged_assets ORDER BY rn",
+            params![self.tx.now],
+        );
+        match inserted {
+            Ok(got) if got == n => {}
+            Ok(got) => {
+                return Err(StoreError::Invalid(format!(
+                    "{got} of {n} imported assets were written; nothing was imported"
+                )))
             }
-            conn.prepare(&sql)
-                .and_then(|mut s| s.execute(vals.as_slice()))
-                .ctx("recording history")?;
+            Err(e) => {
+                // The server names the key it refused (lower(tag))=(a2): find its row.
+                let key = e.to_string();
+                let taken = staged.creates.iter().find_map(|(a, _)| {
+                    let tag = format!("=({})", a.tag.to_lowercase());
+                    let serial = a
+                        .serial
+                        .as_ref()
+                        .map(|s| format!("=({})", s.to_lowercase()));
+                    (key.contains(&tag) || serial.is_some_and(|s| key.contains(&s)))
+                        .then_some(a.tag.as_str())
+                });
+                return Err(unique_to_refused(e, "asset", taken.unwrap_or("?")));
+            }
         }
+        conn.execute(
+            "INSERT INTO events(asset_id, kind, actor, at, before, after, note)
+             SELECT s.id, e.kind, ?1, ?2, e.before, e.after, ?3
+             FROM itam_staged_events e JOIN itam_staged_assets s ON s.rn = e.n
+             ORDER BY e.rn",
+            params![self.tx.actor, self.tx.now, self.note],
+        )
+        .ctx("recording history")?;
+        conn.execute_batch_native("DROP TABLE itam_staged_assets, itam_staged_events")
+            .ctx(ctx)?;
         self.events += staged.events;
         Ok(())
     }
@@ -1526,5 +1567,131 @@ impl BulkWriter<'_, '_> {
             None
         };
         unique_to_refused(e, "asset", taken.as_deref().unwrap_or("?"))
+    }
+}
+
+/// The staged asset columns, in [`AssetRows::value`]'s order, as messages name them.
+const ASSET_FIELDS: [&str; 22] = [
+    "tag",
+    "serial",
+    "name",
+    "model",
+    "manufacturer",
+    "category",
+    "status",
+    "condition",
+    "location",
+    "assignee",
+    "assigned_at",
+    "due_date",
+    "owner",
+    "owner",
+    "supplier",
+    "order_number",
+    "purchase_date",
+    "purchase_cost",
+    "currency",
+    "warranty_until",
+    "eol_date",
+    "notes",
+];
+
+/// PostgreSQL's text cannot hold a NUL byte (SQLite's can): refused by name, before the server
+/// would refuse the whole COPY without saying where.
+fn nul_refused(tag: &str, field: &str) -> StoreError {
+    StoreError::Invalid(format!(
+        "asset {}: {field} holds a NUL byte (\\0), which PostgreSQL cannot store; \
+         nothing was imported",
+        visible(tag)
+    ))
+}
+
+/// Rows to `COPY ... FROM STDIN` in text format, `fill` writing each one's tab-separated
+/// fields (see [`copy_value`]) or refusing it; sent in blocks of about 256 KiB. A refused row
+/// aborts the COPY (and so the transaction): nothing is written.
+fn copy_rows(
+    conn: &super::sql::Conn,
+    sql: &str,
+    rows: usize,
+    fill: &mut dyn FnMut(usize, &mut Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    const BLOCK: usize = 256 * 1024;
+    let mut refused: Option<StoreError> = None;
+    let mut send = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
+        let mut buf = Vec::with_capacity(BLOCK + 4096);
+        for row in 0..rows {
+            if let Err(e) = fill(row, &mut buf) {
+                refused = Some(e);
+                return Err(std::io::Error::other("a staged row was refused"));
+            }
+            buf.push(b'\n');
+            if buf.len() >= BLOCK {
+                w.write_all(&buf)?;
+                buf.clear();
+            }
+        }
+        w.write_all(&buf)
+    };
+    let sent = conn.copy_in(sql, &mut send);
+    if let Some(e) = refused {
+        return Err(e);
+    }
+    match sent {
+        Some(done) => done.map(|_| ()).ctx("staging an import"),
+        // Only the PostgreSQL path stages with COPY.
+        None => Err(StoreError::Invalid(
+            "COPY is PostgreSQL's; SQLite stages an import through virtual tables".to_string(),
+        )),
+    }
+}
+
+/// One field of COPY's text format: `\N` for NULL, else the text with backslash, tab,
+/// newline and carriage return escaped (the only bytes the format gives a meaning). False
+/// for a text holding a NUL byte, which no PostgreSQL text can.
+fn copy_value(out: &mut Vec<u8>, v: ValueRef<'_>) -> bool {
+    use std::io::Write as _;
+    match v {
+        ValueRef::Null => out.extend_from_slice(b"\\N"),
+        // Writing to a Vec cannot fail.
+        ValueRef::Integer(i) => {
+            let _ = write!(out, "{i}");
+        }
+        ValueRef::Real(x) => {
+            let _ = write!(out, "{x}");
+        }
+        ValueRef::Text(b) | ValueRef::Blob(b) => {
+            for &c in b {
+                match c {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    0 => return false,
+                    _ => out.push(c),
+                }
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod copy_tests {
+    use super::*;
+
+    fn field(v: ValueRef<'_>) -> Option<String> {
+        let mut out = Vec::new();
+        copy_value(&mut out, v).then(|| String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn copy_text_escapes_only_what_the_format_reads() {
+        assert_eq!(field(ValueRef::Null).unwrap(), "\\N");
+        assert_eq!(field(ValueRef::Integer(-42)).unwrap(), "-42");
+        assert_eq!(
+            field(ValueRef::from("a\tb\nc\rd\\N é,\"'")).unwrap(),
+            "a\\tb\\nc\\rd\\\\N é,\"'"
+        );
+        assert_eq!(field(ValueRef::from("nul\0byte")), None);
     }
 }

@@ -175,6 +175,8 @@ impl Store {
         }
         if sqlite {
             super::chain::verify_triggers(c, &mut findings)?;
+        } else {
+            super::roles::pg_guards(c, &mut findings)?;
         }
         let head = super::chain::verify(c, &mut findings)?;
 

@@ -32,6 +32,7 @@ mod postgres;
 mod receiving;
 mod reports;
 mod resolve;
+mod roles;
 pub mod sql;
 mod staged;
 mod sync;
@@ -280,6 +281,11 @@ impl Store {
         Ok(store)
     }
 
+    /// Whether this store is a PostgreSQL database (else a SQLite file).
+    pub fn is_postgres(&self) -> bool {
+        self.conn.is_postgres()
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -334,6 +340,24 @@ impl Store {
         self.conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .ctx("reading data_version")
+    }
+
+    /// PostgreSQL: hear other sessions' commits from now on (`LISTEN itam_events`: every
+    /// history insert notifies at commit), so a screen need not poll. False on SQLite, and on a
+    /// hot standby, which cannot LISTEN: there, poll [`Store::data_version`].
+    pub fn listen_for_changes(&self) -> Result<bool> {
+        if !self.conn.is_postgres() {
+            return Ok(false);
+        }
+        Ok(self.conn.execute_batch("LISTEN itam_events").is_ok())
+    }
+
+    /// After [`Store::listen_for_changes`]: wait up to `timeout` for a commit; true when one
+    /// (or several) came.
+    pub fn wait_for_change(&self, timeout: Duration) -> Result<bool> {
+        self.conn
+            .wait_notification(timeout)
+            .ctx("waiting for other sessions' changes")
     }
 
     /// Run `f` inside `BEGIN IMMEDIATE ... COMMIT`; any error rolls everything back.

@@ -191,7 +191,7 @@ fn run_migrations(conn: &Conn, from: i64) -> Result<()> {
             if version(conn)? >= v {
                 return Ok(());
             }
-            conn.execute_batch(sql)
+            conn.execute_batch_native(sql)
                 .ctx(&format!("applying migration {v}"))?;
             if v >= super::chain::SINCE_VERSION {
                 super::chain::seal_after(conn, 0)?;
@@ -249,6 +249,9 @@ impl Store {
                 )));
             }
             run_migrations(&conn, version)?;
+        }
+        if read_only.is_none() {
+            read_only = super::roles::pg_write_refusal(&conn, &actor)?;
         }
         Ok(Store {
             conn,

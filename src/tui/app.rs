@@ -23,6 +23,7 @@ impl Action {
             Action::Scan(_) => "scan",
             Action::Paste(_) => "paste",
             Action::Tick => "tick",
+            Action::Changed => "changed",
             Action::LoadProgress(..) => "load-progress",
             Action::Loaded(..) => "loaded",
             Action::LoadFailed(_) => "load-failed",
@@ -39,6 +40,8 @@ pub enum Action {
     Paste(String),
     /// Poll the database for other people's changes.
     Tick,
+    /// The watcher heard a commit (PostgreSQL's LISTEN): apply what changed.
+    Changed,
     LoadProgress(usize, usize),
     Loaded(Vec<ListRow>, Interner),
     LoadFailed(String),
@@ -79,6 +82,11 @@ pub struct App {
     /// answered by the worker was made: the latency log measures scan → committed and drawn.
     pub input_at: Option<std::time::Instant>,
     pub scans_answered: Vec<std::time::Instant>,
+    /// When the keystroke was made whose picker matches were just drawn (the latency log).
+    pub picker_answered: Option<std::time::Instant>,
+    /// The event loop's channel, for threads started by a screen (a picker's matcher) to
+    /// reply on; `None` in tests that play replies by hand or run everything inline.
+    pub ui: Option<std::sync::mpsc::Sender<super::Msg>>,
     last_busy_draw: std::time::Instant,
     /// The terminal's size at the last draw: below the scan view's minimum, scans are refused
     /// rather than committed where their result could not be seen.
@@ -127,6 +135,8 @@ impl App {
             pending_jobs: 0,
             input_at: None,
             scans_answered: Vec::new(),
+            picker_answered: None,
+            ui: None,
             last_busy_draw: std::time::Instant::now(),
             size: (super::views::MIN_W, super::views::MIN_H),
             messages: Vec::new(),
@@ -146,8 +156,38 @@ impl App {
 
     pub(crate) fn pop(&mut self) {
         if self.screens.len() > 1 {
-            self.screens.pop();
+            if let Some(gone) = self.screens.pop() {
+                self.dispose(gone);
+            }
         }
+    }
+
+    /// Free a closed screen: a picker of 333,000 people takes longer than a frame to free, so
+    /// not on the UI thread.
+    fn dispose(&self, gone: Screen) {
+        if let Screen::Picker(p) = gone {
+            if self.ui.is_some() && p.labels.len() >= self.settings.match_off_thread_from {
+                std::thread::spawn(move || drop(p));
+            }
+        }
+    }
+
+    /// The screen with `ticket`, wherever it is on the stack (another may have opened over
+    /// it): where a worker's reply goes.
+    pub fn find(&mut self, ticket: u64) -> Option<&mut Screen> {
+        self.screens
+            .iter_mut()
+            .rev()
+            .find(|s| s.ticket() == Some(ticket))
+    }
+
+    /// Close the screen with `ticket` wherever it is on the stack; it is returned.
+    pub(crate) fn close(&mut self, ticket: u64) -> Option<Screen> {
+        let i = self
+            .screens
+            .iter()
+            .rposition(|s| s.ticket() == Some(ticket))?;
+        Some(self.screens.remove(i))
     }
 
     pub(crate) fn say(&mut self, text: impl Into<String>) {
@@ -185,6 +225,10 @@ impl App {
             Action::Tick => {
                 self.dirty = false;
                 self.poll();
+            }
+            Action::Changed => {
+                self.apply_changes();
+                self.dirty = true;
             }
             Action::LoadProgress(n, total) => {
                 self.list.catalog.load_progress = (n, total);
@@ -257,6 +301,11 @@ impl App {
             match e {
                 Effect::Push(s) => self.screens.push(s),
                 Effect::Pop => self.pop(),
+                Effect::Close(ticket) => {
+                    if let Some(gone) = self.close(ticket) {
+                        self.dispose(gone);
+                    }
+                }
                 Effect::Say(t) => self.say(t),
                 Effect::Fail(t) => self.fail(t),
                 Effect::Bell => self.bell = true,
@@ -351,9 +400,9 @@ impl App {
         self.run(e);
     }
 
-    /// Read the whole list again (ctrl-r, or after demo data).
+    /// Read the whole list again (ctrl-r, or after demo data): by the reader thread, or now.
     pub fn reload(&mut self) {
-        if let Err(e) = self.list.catalog.reload_now(&self.store) {
+        if let Err(e) = self.list.catalog.reload(&self.store) {
             self.fail(e.to_string());
         }
         self.list.rebuild_order();
@@ -374,18 +423,28 @@ impl App {
 
     /// Poll `PRAGMA data_version`; when another process committed, apply what changed.
     pub fn poll(&mut self) {
+        // A watcher thread hears commits instead (PostgreSQL): no query on the UI thread.
+        if self.list.catalog.watched {
+            return;
+        }
         if self.list.catalog.outdated(&self.store) {
             self.apply_changes();
             self.dirty = true;
         }
     }
 
-    /// Pick up a change (ours or another process's): the list's rows, then every open screen
-    /// that shows what changed.
+    /// Something was committed (by us or another process): ask the reader what changed (or
+    /// read it now, without one).
     fn apply_changes(&mut self) {
-        let Some(ch) = self.list.apply_changes(&self.store) else {
-            return;
-        };
+        if let Some(delta) = self.list.catalog.ask_changes(&self.store) {
+            self.changed(delta);
+        }
+    }
+
+    /// What changed arrived: the list merges its rows, then every open screen that shows what
+    /// changed reads it again.
+    pub(crate) fn changed(&mut self, delta: super::screens::list::refresh::Delta) {
+        let ch = self.list.merge(delta);
         if !ch.reloading {
             for s in &mut self.screens {
                 s.changed(&self.store, &ch.ids);

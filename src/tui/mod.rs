@@ -41,6 +41,8 @@ pub enum Msg {
     },
     /// A database worker's reply (`true` when its job is done, `false` for progress).
     Db(db::Reply, bool),
+    /// Another session committed (heard by the watcher on PostgreSQL).
+    Changed,
 }
 
 /// How often to look for other people's commits (`PRAGMA data_version` is a cheap read).
@@ -125,6 +127,44 @@ impl Latency {
     }
 }
 
+/// On PostgreSQL, a thread with its own connection hears other sessions' commits (LISTEN: a
+/// notification arrives at each commit, no polling) and tells the UI thread, which then asks the
+/// reader what changed: the UI thread never queries the server to find out. A hot standby cannot
+/// LISTEN, so there the thread polls the newest event id itself every `REFRESH`.
+fn spawn_watcher(db: std::path::PathBuf, ui: Sender<Msg>) {
+    std::thread::spawn(move || {
+        let Ok(store) = Store::open(&db, &OpenOptions { read_only: true }) else {
+            return;
+        };
+        let listening = store.listen_for_changes().unwrap_or(false);
+        let mut seen = store.data_version().unwrap_or(0);
+        loop {
+            let heard = if listening {
+                match store.wait_for_change(Duration::from_secs(5)) {
+                    Ok(h) => h,
+                    // The connection broke (a server restart): say so by a poll's pace.
+                    Err(_) => {
+                        std::thread::sleep(REFRESH);
+                        true
+                    }
+                }
+            } else {
+                std::thread::sleep(REFRESH);
+                match store.data_version() {
+                    Ok(v) if v != seen => {
+                        seen = v;
+                        true
+                    }
+                    _ => false,
+                }
+            };
+            if heard && ui.send(Msg::Changed).is_err() {
+                return;
+            }
+        }
+    });
+}
+
 /// One frame inside a synchronized update (DEC mode 2026): a terminal that knows it shows the
 /// frame whole, so a slow SSH link or a killed process never leaves a torn log line that reads
 /// like an acknowledgement it was not. Terminals that do not know the mode ignore it.
@@ -164,20 +204,16 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         let ui = tx.clone();
         std::thread::spawn(move || worker::search(search_rx, ui));
     }
-    {
-        let ui = tx.clone();
-        let stx = search_tx.clone();
-        let path = app.store.path().to_path_buf();
-        std::thread::spawn(move || worker::load(path, ui, stx));
-    }
     app.list.catalog.search_tx = Some(search_tx.clone());
-    {
-        let ui = tx.clone();
-        let path = app.store.path().to_path_buf();
-        app.list.catalog.reload = Some(Box::new(move || {
-            let (ui, stx, path) = (ui.clone(), search_tx.clone(), path.clone());
-            std::thread::spawn(move || worker::load(path, ui, stx));
-        }));
+    // The reader loads the list and the search index, then reads each change for the list.
+    app.list.catalog.refresher = Some(screens::list::refresh::spawn(
+        app.store.path().to_path_buf(),
+        tx.clone(),
+        search_tx,
+    ));
+    if app.store.is_postgres() {
+        spawn_watcher(app.store.path().to_path_buf(), tx.clone());
+        app.list.catalog.watched = true;
     }
     // The worker's own connection: writes wait for another process's lock there, not here.
     let worker_store = Store::open(
@@ -188,6 +224,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     )
     .with_context(|| format!("cannot open the database {}", opts.db.display()))?;
     app.db = Some(db::spawn(worker_store, tx.clone()));
+    app.ui = Some(tx.clone());
 
     let mut guard = terminal::Guard::new().context("cannot set up the terminal")?;
     spawn_input(tx.clone());
@@ -257,6 +294,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
                 Msg::Loaded(rows, interner) => actions.push(Action::Loaded(rows, interner)),
                 Msg::LoadFailed(e) => actions.push(Action::LoadFailed(e)),
                 Msg::Db(reply, finished) => actions.push(Action::Db(reply, finished)),
+                Msg::Changed => actions.push(Action::Changed),
                 Msg::SearchDone {
                     generation,
                     query,
@@ -299,6 +337,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             app.dirty = false;
             latency.record("input", batch_start);
             latency.record("search", app.list.search_answered.take());
+            latency.record("picker", app.picker_answered.take());
             for t in std::mem::take(&mut app.scans_answered) {
                 latency.record("scan", Some(t));
             }

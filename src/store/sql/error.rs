@@ -7,6 +7,8 @@ pub enum Error {
     Postgres(postgres::Error),
     /// `query_row` found no row ([`OptionalExtension::optional`] turns it into `None`).
     NoRows,
+    /// Sending rows to the server failed below the protocol (a `COPY`'s stream).
+    Io(std::io::Error),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -27,6 +29,7 @@ impl std::fmt::Display for Error {
                 None => e.fmt(f),
             },
             Error::NoRows => f.write_str("Query returned no rows"),
+            Error::Io(e) => e.fmt(f),
         }
     }
 }
@@ -40,6 +43,7 @@ impl std::error::Error for Error {
                 None => e.source(),
             },
             Error::NoRows => None,
+            Error::Io(e) => e.source(),
         }
     }
 }
@@ -50,6 +54,20 @@ impl From<rusqlite::Error> for Error {
             rusqlite::Error::QueryReturnedNoRows => Error::NoRows,
             e => Error::Sqlite(e),
         }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        // The postgres client reports a server error met while streaming as an io::Error
+        // around it: keep the server's error, with its SQLSTATE.
+        if e.get_ref().is_some_and(|i| i.is::<postgres::Error>()) {
+            if let Some(Ok(pg)) = e.into_inner().map(|i| i.downcast::<postgres::Error>()) {
+                return Error::Postgres(*pg);
+            }
+            return Error::Io(std::io::Error::other("a COPY stream failed"));
+        }
+        Error::Io(e)
     }
 }
 

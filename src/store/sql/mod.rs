@@ -69,6 +69,15 @@ impl Conn {
         matches!(self.db, Db::Pg(_))
     }
 
+    /// PostgreSQL: wait up to `timeout` for a notification on a LISTENed channel (true when one
+    /// came). SQLite has none: `Ok(false)` at once.
+    pub fn wait_notification(&self, timeout: std::time::Duration) -> Result<bool> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(false),
+            Db::Pg(c) => c.wait_notification(timeout),
+        }
+    }
+
     pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
         match &self.db {
             Db::Sqlite(c) => Ok(Stmt {
@@ -109,6 +118,29 @@ impl Conn {
         match &self.db {
             Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Db::Pg(c) => c.batch_execute(sql),
+        }
+    }
+
+    /// SQL written for this backend, run as written (PostgreSQL's migrations: their function
+    /// bodies are PostgreSQL's own and must not meet the SQLite-to-PostgreSQL translation).
+    pub fn execute_batch_native(&self, sql: &str) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Db::Pg(c) => c.batch_execute_native(sql),
+        }
+    }
+
+    /// PostgreSQL's `COPY ... FROM STDIN`, the fast way to send many rows: `fill` writes them
+    /// in the format the statement names (run as written, untranslated). `None` on SQLite,
+    /// which has no COPY (its bulk path is virtual tables, through [`Conn::sqlite`]).
+    pub fn copy_in(
+        &self,
+        sql: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Option<Result<u64>> {
+        match &self.db {
+            Db::Sqlite(_) => None,
+            Db::Pg(c) => Some(c.copy_in(sql, fill)),
         }
     }
 

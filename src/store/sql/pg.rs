@@ -32,6 +32,18 @@ impl PgConn {
         })
     }
 
+    /// Wait up to `timeout` for a notification on a channel this connection LISTENs to; true
+    /// when one (or more: they are drained) arrived.
+    pub(super) fn wait_notification(&self, timeout: std::time::Duration) -> Result<bool> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client.borrow_mut();
+        let mut notes = client.notifications();
+        let heard = notes.timeout_iter(timeout).next()?.is_some();
+        // Several commits may be announced at once: one read covers them all.
+        while notes.iter().next()?.is_some() {}
+        Ok(heard)
+    }
+
     pub(super) fn prepare(&self, sql: &str) -> Result<postgres::Statement> {
         if let Some(s) = self.cache.borrow().get(sql) {
             return Ok(s.clone());
@@ -133,6 +145,27 @@ impl PgConn {
             self.in_tx.set(false);
         }
         Ok(r?)
+    }
+
+    /// PostgreSQL's own SQL, untranslated; statements only (no BEGIN or COMMIT, which the
+    /// connection tracks in [`PgConn::batch_execute`]).
+    pub(super) fn batch_execute_native(&self, sql: &str) -> Result<()> {
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
+    /// `COPY ... FROM STDIN` (untranslated): `fill` writes the rows in the format the COPY
+    /// names; the rows sent, or the server's refusal (the copy is then aborted, and with it the
+    /// transaction it is in).
+    pub(super) fn copy_in(
+        &self,
+        sql: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        let mut client = self.client.borrow_mut();
+        let mut writer = client.copy_in(sql)?;
+        // Dropped unfinished on a failed write, the writer aborts the COPY.
+        fill(&mut writer)?;
+        Ok(writer.finish()?)
     }
 
     pub(super) fn in_transaction(&self) -> bool {

@@ -28,6 +28,8 @@ pub struct DetailState {
     /// Its custom field values and home location (issue 14), shown under the fixed fields.
     pub fields: Vec<crate::store::FieldValue>,
     pub home: Option<crate::store::HomeLocation>,
+    /// Its ticket: the worker's reply (the value curve) finds this view by it.
+    pub id: u64,
 }
 
 /// An asset's book value month by month over its life: (months since purchase, value), the
@@ -57,6 +59,7 @@ impl DetailState {
             curve: None,
             fields: store.asset_fields_by_id(id)?,
             home: crate::store::home_location(store.conn(), id)?,
+            id: super::ticket(),
         })
     }
 
@@ -135,14 +138,13 @@ impl DetailState {
                     return vec![];
                 }
                 let today = cx.today();
+                let id = self.id;
                 Effect::Write(Box::new(move |store, _| {
                     let r = curve(store, &tag, today);
                     Box::new(move |app: &mut App| match r {
                         Ok(c) => {
-                            if let Some(Screen::Detail(d)) = app.screens.last_mut() {
-                                if d.asset.tag == tag {
-                                    d.curve = Some(c);
-                                }
+                            if let Some(Screen::Detail(d)) = app.find(id) {
+                                d.curve = Some(c);
                             }
                         }
                         Err(e) => app.fail(e),

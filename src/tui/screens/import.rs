@@ -26,6 +26,10 @@ pub struct ImportReview {
     pub scroll: usize,
     /// Set once ctrl-s sent the write to the worker.
     pub running: Option<Running>,
+    /// Its ticket: the worker's progress and reply find this review by it.
+    pub id: u64,
+    /// The import form it was opened from, closed with it once the import is written.
+    pub form: u64,
 }
 
 #[derive(Debug)]
@@ -40,11 +44,14 @@ pub struct Running {
 }
 
 impl ImportReview {
-    pub fn new(plan: crate::interop::import::Plan) -> ImportReview {
+    /// The review of `plan`, checked from the form `form`.
+    pub fn new(plan: crate::interop::import::Plan, form: u64) -> ImportReview {
         ImportReview {
             plan: Arc::new(plan),
             scroll: 0,
             running: None,
+            id: super::ticket(),
+            form,
         }
     }
 
@@ -58,15 +65,16 @@ impl ImportReview {
 }
 
 /// Check a file on the worker (reading and checking 100,000 rows takes a second or two), then
-/// show its dry run over the form.
+/// show its dry run over the form (`form`: its ticket).
 pub fn plan(
+    form: u64,
     path: std::path::PathBuf,
     opts: crate::interop::import::Options,
 ) -> crate::tui::db::Job {
     Box::new(move |store, _| {
         let r = crate::interop::import::plan(store, &path, &opts).map_err(|e| e.to_string());
         Box::new(move |app: &mut App| {
-            let Some(Screen::Form(f)) = app.screens.last_mut() else {
+            let Some(Screen::Form(f)) = app.find(form) else {
                 // The form was closed while the file was being checked.
                 return;
             };
@@ -74,7 +82,7 @@ pub fn plan(
             match r {
                 Ok(plan) => app
                     .screens
-                    .push(Screen::Import(Box::new(ImportReview::new(plan)))),
+                    .push(Screen::Import(Box::new(ImportReview::new(plan, form)))),
                 Err(e) => {
                     f.error = Some(e);
                     app.bell = true;
@@ -124,25 +132,31 @@ impl ImportReview {
                     started: false,
                     cancel: cancel.clone(),
                 });
-                return vec![Effect::Write(apply(plan, cancel))];
+                return vec![Effect::Write(apply(self.id, self.form, plan, cancel))];
             }
         }
         vec![]
     }
 }
 
-fn apply(plan: Arc<crate::interop::import::Plan>, cancel: Arc<AtomicBool>) -> crate::tui::db::Job {
+/// Write `plan` on the worker, for the review `id` opened from the form `form`.
+fn apply(
+    id: u64,
+    form: u64,
+    plan: Arc<crate::interop::import::Plan>,
+    cancel: Arc<AtomicBool>,
+) -> crate::tui::db::Job {
     Box::new(move |store, ctx| {
         if cancel.load(Ordering::Relaxed) {
-            return Box::new(|app: &mut App| {
-                if let Some(Screen::Import(r)) = app.screens.last_mut() {
+            return Box::new(move |app: &mut App| {
+                if let Some(Screen::Import(r)) = app.find(id) {
                     r.running = None;
                 }
                 app.say("import cancelled: nothing was written");
             });
         }
-        ctx.notify(Box::new(|app: &mut App| {
-            if let Some(Screen::Import(r)) = app.screens.last_mut() {
+        ctx.notify(Box::new(move |app: &mut App| {
+            if let Some(Screen::Import(r)) = app.find(id) {
                 if let Some(run) = r.running.as_mut() {
                     run.started = true;
                 }
@@ -154,7 +168,7 @@ fn apply(plan: Arc<crate::interop::import::Plan>, cancel: Arc<AtomicBool>) -> cr
             if last.elapsed().as_millis() >= 50 {
                 last = Instant::now();
                 ctx.notify(Box::new(move |app: &mut App| {
-                    if let Some(Screen::Import(r)) = app.screens.last_mut() {
+                    if let Some(Screen::Import(r)) = app.find(id) {
                         if let Some(run) = r.running.as_mut() {
                             run.written = n.max(1);
                         }
@@ -167,15 +181,11 @@ fn apply(plan: Arc<crate::interop::import::Plan>, cancel: Arc<AtomicBool>) -> cr
         drop(plan);
         Box::new(move |app: &mut App| match r {
             Ok(done) => {
-                // Drop the review (its plan freed off the UI thread) and the form under it.
-                if let Some(Screen::Import(_)) = app.screens.last() {
-                    if let Some(Screen::Import(review)) = app.screens.pop() {
-                        std::thread::spawn(move || drop(review));
-                    }
+                // Close the review (its plan freed off the UI thread) and its form.
+                if let Some(review) = app.close(id) {
+                    std::thread::spawn(move || drop(review));
                 }
-                if let Some(Screen::Form(_)) = app.screens.last() {
-                    app.pop();
-                }
+                app.close(form);
                 app.say(format!(
                     "imported {}: {} created, {} updated",
                     source, done.created, done.updated
@@ -185,7 +195,7 @@ fn apply(plan: Arc<crate::interop::import::Plan>, cancel: Arc<AtomicBool>) -> cr
                 }
             }
             Err(e) => {
-                if let Some(Screen::Import(r)) = app.screens.last_mut() {
+                if let Some(Screen::Import(r)) = app.find(id) {
                     r.running = None;
                 }
                 app.fail(format!("nothing was written: {e}"))

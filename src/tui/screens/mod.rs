@@ -30,6 +30,15 @@ use crossterm::event::KeyEvent;
 use std::time::Instant;
 
 /// What a screen may read while it handles an input or draws.
+/// Tells one screen's worker replies from another's (one closed, another opened meanwhile):
+/// a screen that a reply must find takes a ticket when made, and the reply looks for it on the
+/// stack rather than at whatever is on top.
+static TICKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+pub fn ticket() -> u64 {
+    TICKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 pub struct Context<'a> {
     pub keymap: &'a Keymap,
     pub settings: &'a Settings,
@@ -65,6 +74,9 @@ pub struct Settings {
     pub receiving_location: Option<String>,
     /// Tests pin "today" for the money views and the ghosts list.
     pub pinned_today: Option<chrono::NaiveDate>,
+    /// A picker with at least this many items matches what is typed off the UI thread (tests
+    /// lower it to see the matcher's replies arrive).
+    pub match_off_thread_from: usize,
 }
 
 impl Default for Settings {
@@ -74,6 +86,7 @@ impl Default for Settings {
             labels: crate::config::LabelsConfig::default(),
             receiving_location: None,
             pinned_today: None,
+            match_off_thread_from: 5_000,
         }
     }
 }
@@ -139,6 +152,9 @@ impl Screen {
 pub enum Effect {
     Push(Screen),
     Pop,
+    /// Close the screen with this ticket, wherever it is on the stack (a worker's reply closes
+    /// the screen that asked, not whatever opened over it meanwhile).
+    Close(u64),
     Say(String),
     Fail(String),
     /// Ring the terminal bell (a refused input).
@@ -247,6 +263,17 @@ impl Screen {
             Screen::Ghosts(g) => ghosts::job(g.days, settings.now_text(), true),
             _ => return None,
         })
+    }
+
+    /// The ticket of a screen that worker replies find.
+    pub fn ticket(&self) -> Option<u64> {
+        match self {
+            Screen::Picker(p) => Some(p.id),
+            Screen::Form(f) => Some(f.id),
+            Screen::Import(r) => Some(r.id),
+            Screen::Detail(d) => Some(d.id),
+            _ => None,
+        }
     }
 
     /// The database changed: a screen showing one of `ids` (or people, when `subjects`)

@@ -133,6 +133,7 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            id: crate::tui::screens::ticket(),
             selected: true,
             typed: String::new(),
         }
@@ -221,6 +222,7 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            id: crate::tui::screens::ticket(),
             selected: true,
             typed: String::new(),
         }
@@ -246,6 +248,7 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            id: crate::tui::screens::ticket(),
             selected: true,
             typed: String::new(),
         }
@@ -269,6 +272,7 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            id: crate::tui::screens::ticket(),
             selected: true,
             typed: String::new(),
         }
@@ -301,6 +305,7 @@ impl Form {
             focus: 0,
             error: None,
             busy: None,
+            id: crate::tui::screens::ticket(),
             selected: true,
             typed: String::new(),
         }

@@ -93,6 +93,8 @@ pub struct Form {
     pub error: Option<String>,
     /// Sent to the database worker and not answered yet (saving, checking a file).
     pub busy: Option<(String, std::time::Instant)>,
+    /// Its ticket: the worker's reply (saved, file checked) finds this form by it.
+    pub id: u64,
     /// The focused field's value is selected (just focused): typing replaces it.
     pub selected: bool,
     /// What was typed into the focused choice field, to pick a choice by its start.
@@ -209,7 +211,7 @@ impl Form {
                         "checking the file (nothing is written yet)".into(),
                         std::time::Instant::now(),
                     ));
-                    return vec![Effect::Write(super::import::plan(path, opts))];
+                    return vec![Effect::Write(super::import::plan(self.id, path, opts))];
                 }
                 Err(e) => {
                     self.error = Some(e.to_string());
@@ -235,20 +237,23 @@ impl Form {
 fn save_job(form: Form) -> Job {
     Box::new(move |store, _| {
         let r = form.save(store).map_err(|e| e.to_string());
+        let id = form.id;
         Box::new(move |app: &mut App| {
-            // The reply belongs to the form on top (the one that was saved).
-            let Some(Screen::Form(f)) = app.screens.last_mut() else {
+            // The reply belongs to the form that was saved, wherever it is on the stack.
+            let Some(Screen::Form(f)) = app.find(id) else {
                 return;
             };
             f.busy = None;
-            let effects = match r {
-                Ok(msg) => vec![Effect::Pop, Effect::Say(msg)],
+            match r {
+                Ok(msg) => {
+                    app.close(id);
+                    app.say(msg);
+                }
                 Err(e) => {
                     f.error = Some(e);
-                    vec![Effect::Bell]
+                    app.bell = true;
                 }
-            };
-            app.run(effects);
+            }
         })
     })
 }

@@ -16,6 +16,7 @@ use tui_input::Input;
 
 mod draw;
 pub mod model;
+pub mod refresh;
 pub use draw::draw;
 pub use model::{Catalog, Changes};
 
@@ -169,16 +170,16 @@ impl ListState {
         Ok(())
     }
 
-    /// Pick up what changed in the database; the changes, for the other open screens.
-    pub fn apply_changes(&mut self, store: &Store) -> Option<Changes> {
-        let ch = self.catalog.apply_changes(store)?;
+    /// Merge what changed in the database; the changes, for the other open screens.
+    pub fn merge(&mut self, delta: refresh::Delta) -> Changes {
+        let ch = self.catalog.merge(delta);
         if !ch.reloading
             && self.catalog.loaded
             && (ch.reordered || !self.filter.is_empty() || self.sort.is_some())
         {
             self.rebuild_order();
         }
-        Some(ch)
+        ch
     }
 
     /// Search results arrived from the worker; stale ones are dropped.

@@ -1,8 +1,9 @@
 //! The list's model: every asset's row (in tag order), the order the view shows them in, the
 //! search index's feed, and the live refresh that keeps them up to date with the database
-//! (our own writes and other processes' alike). Rows are read by the background loader; only a
-//! change of a few thousand rows is read here, on the UI thread.
+//! (our own writes and other processes' alike). Rows, whole or changed, are read by the reader
+//! thread (refresh.rs) and only merged here; without it (tests) changes are read inline.
 
+use super::refresh::{Delta, Req};
 use super::{Filter, SortCol};
 use crate::domain::Condition;
 use crate::store::{Interner, ListRow, Store};
@@ -16,9 +17,6 @@ fn tag_order(a: &str, b: &str) -> std::cmp::Ordering {
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
-/// More changed assets than this are re-read by the background loader, not on the UI thread.
-const BIG_CHANGE: usize = 2_000;
-
 /// What changed in the database since the model last looked.
 #[derive(Debug, Default)]
 pub struct Changes {
@@ -26,7 +24,7 @@ pub struct Changes {
     pub ids: Vec<i64>,
     /// People or locations changed (names, badges).
     pub subjects: bool,
-    /// Too many to read here: the background loader re-reads the whole list instead.
+    /// Too many to send row by row: the reader re-reads the whole list instead.
     pub reloading: bool,
     /// Rows were added or retagged: the view's order must be rebuilt.
     pub reordered: bool,
@@ -49,11 +47,12 @@ pub struct Catalog {
     pub search_tx: Option<Sender<SearchReq>>,
     pub inline_index: Option<crate::search::Index>,
     data_version: i64,
+    /// The last event read inline (without a reader; the reader keeps its own).
     last_event: i64,
-    /// Starts the background loader (list and search index) again; set by the event loop.
-    pub reload: Option<Box<dyn Fn()>>,
-    reloading: bool,
-    reload_again: bool,
+    /// The reader thread (whole list, and what changed); set by the event loop.
+    pub refresher: Option<Sender<Req>>,
+    /// Commits are announced by a watcher thread (`Msg::Changed`), so `outdated` is not polled.
+    pub watched: bool,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -82,9 +81,8 @@ impl Catalog {
             inline_index: None,
             data_version: store.data_version().unwrap_or(0),
             last_event: store.last_event_id().unwrap_or(0),
-            reload: None,
-            reloading: false,
-            reload_again: false,
+            refresher: None,
+            watched: false,
         }
     }
 
@@ -111,15 +109,8 @@ impl Catalog {
         // Freeing a million rows takes a while: not on the UI thread.
         let old = std::mem::replace(&mut self.rows, rows);
         let old_interner = std::mem::replace(&mut self.interner, interner);
-        if self.reload.is_some() {
+        if self.refresher.is_some() {
             std::thread::spawn(move || drop((old, old_interner)));
-        }
-        self.reloading = false;
-        if std::mem::take(&mut self.reload_again) {
-            if let Some(reload) = &self.reload {
-                reload();
-                self.reloading = true;
-            }
         }
         self.loaded = true;
         self.total = self.rows.len() as i64;
@@ -171,85 +162,125 @@ impl Catalog {
         }
     }
 
-    /// Read the event log since we last looked and refresh exactly those rows (and their
-    /// search text). Returns what changed, for the other open screens.
-    pub fn apply_changes(&mut self, store: &Store) -> Option<Changes> {
-        let (ids, subjects, last) = store.changes_since(self.last_event).ok()?;
-        self.last_event = last;
-        self.data_version = store.data_version().unwrap_or(self.data_version);
-        if ids.is_empty() && !subjects {
+    /// Ask for what changed since we last looked: the reader's reply is merged when it
+    /// arrives (`None` here), or without a reader it is read now.
+    pub fn ask_changes(&mut self, store: &Store) -> Option<Delta> {
+        if let Some(tx) = &self.refresher {
+            let _ = tx.send(Req::Changes);
             return None;
         }
-        // An import of thousands of rows: reading each row here would hold the screen for
-        // seconds, so the loader re-reads the whole list off the UI thread instead.
-        if ids.len() > BIG_CHANGE && self.loaded && self.reload.is_some() {
-            // One reload at a time: changes made while it reads are picked up by one more.
-            if self.reloading {
-                self.reload_again = true;
-            } else if let Some(reload) = &self.reload {
-                reload();
-                self.reloading = true;
-            }
-            return Some(Changes {
-                ids,
-                subjects,
-                reloading: true,
-                reordered: false,
-            });
-        }
-        let mut added = false;
-        let mut retagged = false;
-        for id in &ids {
-            let Ok(Some((row, mut hay))) = store.list_row(*id, &mut self.interner) else {
-                continue;
-            };
-            for v in store.asset_fields_by_id(*id).unwrap_or_default() {
-                hay.push(' ');
-                hay.push_str(&v.value);
-            }
-            if let Some(tx) = &self.search_tx {
-                let _ = tx.send(SearchReq::Replace {
-                    id: *id,
-                    text: hay.clone(),
-                });
-            } else if let Some(idx) = self.inline_index.as_mut() {
-                idx.replace(*id, &hay);
-            }
-            match self.by_id.binary_search_by_key(id, |x| x.0) {
-                Ok(i) => {
-                    let slot = &mut self.rows[self.by_id[i].1 as usize];
-                    retagged |= slot.tag != row.tag;
-                    *slot = row;
-                }
-                Err(_) if self.loaded => {
-                    self.rows.push(row);
-                    added = true;
-                }
-                Err(_) => {}
-            }
-        }
-        if added || retagged {
-            // `rows` stays in tag order (what every sort builds on), so a row that arrived
-            // live or by import, or was renamed, takes its place instead of sitting last.
-            if !self
-                .rows
-                .is_sorted_by(|a, b| tag_order(&a.tag, &b.tag).is_le())
-            {
-                self.rows.sort_by(|a, b| tag_order(&a.tag, &b.tag));
-            }
-            self.reindex();
-            self.total = self.rows.len() as i64;
-        }
+        let delta =
+            super::refresh::read(store, &mut self.last_event, &mut self.interner, usize::MAX);
+        self.data_version = store.data_version().unwrap_or(self.data_version);
         if !self.loaded {
             self.total = store.asset_count().unwrap_or(self.total);
             self.preview = store.list_first_page(200).unwrap_or_default();
         }
-        Some(Changes {
+        delta.ok().flatten()
+    }
+
+    /// Read the whole list again: by the reader, else now.
+    pub fn reload(&mut self, store: &Store) -> crate::store::Result<()> {
+        match &self.refresher {
+            Some(tx) => {
+                let _ = tx.send(Req::Reload);
+                Ok(())
+            }
+            None => self.reload_now(store),
+        }
+    }
+
+    /// Merge changed rows (and their search lines, without a search worker: the reader sends
+    /// those to it). Returns what changed, for the other open screens.
+    pub fn merge(&mut self, delta: Delta) -> Changes {
+        let Delta {
+            ids,
+            subjects,
+            rows,
+            reloading,
+        } = delta;
+        if reloading {
+            return Changes {
+                ids,
+                subjects,
+                reloading: true,
+                reordered: false,
+            };
+        }
+        // New rows, and the positions of renamed ones: both go to their place by tag below.
+        let mut added: Vec<ListRow> = Vec::new();
+        let mut retagged: Vec<usize> = Vec::new();
+        for (mut row, hay) in rows {
+            let id = row.id;
+            if self.search_tx.is_none() {
+                if let Some(idx) = self.inline_index.as_mut() {
+                    idx.replace(id, &hay);
+                }
+            }
+            // The reader's rows share its strings: share ours instead, as loaded rows do.
+            row.name = self.interner.get(&row.name);
+            row.assignee = row.assignee.map(|a| self.interner.get(&a));
+            row.location = row.location.map(|l| self.interner.get(&l));
+            match self.by_id.binary_search_by_key(&id, |x| x.0) {
+                Ok(i) => {
+                    let at = self.by_id[i].1 as usize;
+                    let slot = &mut self.rows[at];
+                    if slot.tag != row.tag {
+                        retagged.push(at);
+                    }
+                    *slot = row;
+                }
+                Err(_) if self.loaded => added.push(row),
+                Err(_) => {}
+            }
+        }
+        let reordered = !added.is_empty() || !retagged.is_empty();
+        if reordered {
+            self.place(added, retagged);
+            self.reindex();
+            self.total = self.rows.len() as i64;
+        }
+        Changes {
             ids,
             subjects,
             reloading: false,
-            reordered: added || retagged,
-        })
+            reordered,
+        }
+    }
+
+    /// Put `added` rows and the renamed rows at `retagged` in their place by tag: `rows` stays
+    /// in tag order (what every sort builds on), so a row that arrived live or by import, or
+    /// was renamed, takes its place instead of sitting last. One merge pass: sorting a million
+    /// rows again held the screen for 0.4 s.
+    fn place(&mut self, mut moving: Vec<ListRow>, mut retagged: Vec<usize>) {
+        retagged.sort_unstable();
+        retagged.dedup();
+        let old = std::mem::take(&mut self.rows);
+        let stay = if retagged.is_empty() {
+            old
+        } else {
+            let mut stay = Vec::with_capacity(old.len());
+            let mut next = retagged.iter().peekable();
+            for (i, r) in old.into_iter().enumerate() {
+                if next.next_if(|&&at| at == i).is_some() {
+                    moving.push(r);
+                } else {
+                    stay.push(r);
+                }
+            }
+            stay
+        };
+        moving.sort_by(|a, b| tag_order(&a.tag, &b.tag));
+        let mut merged = Vec::with_capacity(stay.len() + moving.len());
+        let mut moving = moving.into_iter().peekable();
+        for r in stay {
+            while let Some(m) = moving.next_if(|m| tag_order(&m.tag, &r.tag).is_lt()) {
+                merged.push(m);
+            }
+            merged.push(r);
+        }
+        merged.extend(moving);
+        self.rows = merged;
     }
 
     /// The order the view shows: `rows` filtered, then sorted (tag order when unsorted).
