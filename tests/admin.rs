@@ -164,7 +164,7 @@ fn restore_works_while_the_database_is_open_and_refuses_a_bad_backup() {
     let dest = e.dir.path().join("b.db");
     e.ok(&["backup", dest.to_str().unwrap()]);
     e.ok(&["add", "--tag", "AFTER-BACKUP"]);
-    let holder = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
+    let holder = e.store();
     assert!(holder.find_code("AFTER-BACKUP").unwrap().is_some());
     e.ok(&["restore", dest.to_str().unwrap()]);
     // The process that had it open all along sees the restored ledger, not a stale file.

@@ -183,7 +183,7 @@ fn absurd_day_counts_are_refused_not_panicked_on() {
         assert!(err.contains("--days"), "{err}");
     }
     e.ok(&["report", "ghosts", "--days", "36500"]);
-    let s = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
+    let s = e.store();
     let err = s
         .ghosts(i64::MAX / 2, "2026-11-30T00:00:00.000Z")
         .unwrap_err();

@@ -362,7 +362,7 @@ fn the_cli_on_a_full_disk_says_so_and_keeps_reading() {
     let e = Env::seeded();
     let before = e.ok(&["show", "IT-0001"]);
     {
-        let s = Store::open(&e.db(), &OpenOptions::default()).unwrap();
+        let s = e.store();
         let pages = count(&s, "PRAGMA page_count");
         s.conn()
             .execute_batch(&format!("PRAGMA max_page_count = {pages}"))

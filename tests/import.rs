@@ -8,7 +8,7 @@ use itam::store::{OpenOptions, Store};
 use std::path::{Path, PathBuf};
 
 fn store(env: &Env) -> Store {
-    Store::open(&env.db(), &OpenOptions { read_only: true }).expect("open db")
+    env.store_with(&OpenOptions { read_only: true })
 }
 
 fn count(env: &Env, table: &str) -> i64 {

@@ -33,7 +33,7 @@ fn with_licence() -> Env {
 }
 
 fn events(e: &Env, kind: &str) -> i64 {
-    let s = Store::open(&e.db(), &OpenOptions::default()).unwrap();
+    let s = e.store();
     s.conn()
         .query_row(
             "SELECT count(*) FROM events WHERE subject = 'licence:1' AND kind = ?1",
@@ -59,7 +59,7 @@ fn keys_are_masked_everywhere_unless_revealed() {
     let v = e.json(&["licence", "show", "acme cad", "--json", "--reveal"]);
     assert_eq!(v["key"], "ABCD-EFGH-IJKL");
     // The history never holds the key in clear.
-    let s = Store::open(&e.db(), &OpenOptions::default()).unwrap();
+    let s = e.store();
     let after: String = s
         .conn()
         .query_row(

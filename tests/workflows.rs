@@ -327,9 +327,9 @@ fn cli_output_into_a_closed_pipe_is_quiet() {
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "{} --db {} location list | head -c 1 >/dev/null; echo done",
+            "{} --db '{}' location list | head -c 1 >/dev/null; echo done",
             assert_cmd::cargo::cargo_bin("itam").display(),
-            e.db().display()
+            e.target().to_string_lossy()
         ))
         .output()
         .unwrap();
@@ -344,7 +344,7 @@ fn audit_counts_agree_with_the_report() {
         .unwrap();
     e.ok(&["audit", "scan", &id.to_string(), "A1", "B1", "NOPE"]);
     e.ok(&["audit", "scan", &id.to_string(), "--move", "A2"]);
-    let s = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
+    let s = e.store();
     let r = s.audit_report(id).unwrap();
     let c = s.audit_counts(id).unwrap();
     assert_eq!(

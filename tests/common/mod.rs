@@ -18,7 +18,14 @@ impl Env {
     pub fn new() -> Env {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
-            pg: pg::base_url().map(|base| pg::TempDb::create(&base)),
+            // Its URL logs in as the role named after the OS user, as peer authentication maps
+            // each OS user to their own role in a real deployment (the actor is then the same
+            // name on both backends).
+            pg: pg::base_url().map(|base| {
+                let mut db = pg::TempDb::create(&base);
+                db.url = db.url_as(&pg::os_role());
+                db
+            }),
         }
     }
 
@@ -34,6 +41,16 @@ impl Env {
             Some(db) => db.url.clone().into(),
             None => self.db().into(),
         }
+    }
+
+    /// The store behind [`Env::target`], opened (and migrated) with default options.
+    pub fn store(&self) -> itam::store::Store {
+        self.store_with(&itam::store::OpenOptions::default())
+    }
+
+    /// The store behind [`Env::target`] with `opts`.
+    pub fn store_with(&self, opts: &itam::store::OpenOptions) -> itam::store::Store {
+        itam::store::Store::open(Path::new(&self.target()), opts).expect("open the test store")
     }
 
     /// `itam` with its config and data folders inside the temp dir and `--db` set.
