@@ -311,9 +311,7 @@ fn offboarding_releases_seats_and_check_agrees_with_the_seat_rows() {
         0
     );
     // A seat row written behind the ledger's back is a finding.
-    let c = rusqlite::Connection::open(e.db()).unwrap();
-    c.execute("INSERT INTO licence_seats(licence_id, person_id, assigned_at) SELECT 1, id, '2026-01-01' FROM people WHERE username = 'asmith'", []).unwrap();
-    drop(c);
+    e.sql("INSERT INTO licence_seats(licence_id, person_id, assigned_at) SELECT 1, id, '2026-01-01' FROM people WHERE username = 'asmith'");
     let r = e.json_code(&["check", "--json"], 1);
     assert_eq!(r["findings"][0]["check"], "licence_seats");
 }

@@ -60,6 +60,36 @@ impl Env {
         c
     }
 
+    /// One SQL statement on the test's own database, behind itam's back (to read what a
+    /// command left, or plant a change for `itam check` to find): psql on PostgreSQL, rusqlite
+    /// on SQLite. Returns each row's first column as text, one row a line. Write it in SQL
+    /// both dialects accept, values inline.
+    pub fn sql(&self, sql: &str) -> String {
+        if let Some(db) = &self.pg {
+            return pg::psql_ok(&db.url, sql);
+        }
+        let c = rusqlite::Connection::open(self.db()).expect("open the SQLite file");
+        let mut st = c.prepare(sql).expect("prepare");
+        if st.column_count() == 0 {
+            st.execute([]).expect("execute");
+            return String::new();
+        }
+        let rows: Vec<String> = st
+            .query_map([], |r| {
+                Ok(match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Null => String::new(),
+                    rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+                    rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    rusqlite::types::ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+                })
+            })
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        rows.join("\n")
+    }
+
     /// `itam` with the temp dir as XDG home but no `--db`.
     pub fn bare(&self) -> Command {
         let mut c = Command::cargo_bin("itam").expect("binary");
