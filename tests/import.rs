@@ -89,7 +89,8 @@ fn snipeit_assets_sample_imports_its_22_assets() {
     let berge: i64 = s
         .conn()
         .query_row(
-            "SELECT count(*) FROM manufacturers WHERE name = 'berge inc'",
+            // lower(): SQLite's column is NOCASE, PostgreSQL's is not.
+            "SELECT count(*) FROM manufacturers WHERE lower(name) = 'berge inc'",
             [],
             |r| r.get(0),
         )
