@@ -90,6 +90,17 @@ impl Env {
         rows.join("\n")
     }
 
+    /// [`Env::sql`] expecting the statement to be refused; returns the error message.
+    pub fn sql_err(&self, sql: &str) -> String {
+        if let Some(db) = &self.pg {
+            return pg::psql_err(&db.url, sql);
+        }
+        let c = rusqlite::Connection::open(self.db()).expect("open the SQLite file");
+        c.execute_batch(sql)
+            .expect_err("the statement should have been refused")
+            .to_string()
+    }
+
     /// `itam` with the temp dir as XDG home but no `--db`.
     pub fn bare(&self) -> Command {
         let mut c = Command::cargo_bin("itam").expect("binary");
