@@ -127,6 +127,18 @@ log_min_messages = warning
 EOF
     fi
     start_server "$data" "$sock" "$dir/server.log"
+    # A superuser login role named after the OS user running this (root too), as peer
+    # authentication gives each OS user in a real deployment: the tests connect as it, so the
+    # actor itam records is the OS user's name on PostgreSQL as on SQLite.
+    local me
+    me="$(id -un)"
+    if [ "$me" != postgres ]; then
+        as_owner "$bindir/psql" -X -q -h "$sock" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+            -v me="$me" >/dev/null 2>&1 <<'SQL' || die "could not create the role $me"
+SELECT format('CREATE ROLE %I LOGIN SUPERUSER', :'me')
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'me') \gexec
+SQL
+    fi
     url_for "$sock"
 }
 

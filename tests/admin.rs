@@ -16,10 +16,8 @@ fn check_passes_on_a_healthy_database_and_finds_tampering() {
     assert_eq!(r["findings"].as_array().unwrap().len(), 0, "{r}");
     assert_eq!(r["assets"], 200);
     // Someone edits a row behind the ledger's back (no event): check says so and exits 1.
-    let c = rusqlite::Connection::open(e.db()).unwrap();
-    c.execute("UPDATE assets SET location_id = (SELECT id FROM locations WHERE code = 'REPAIR') WHERE tag = 'IT-000010' AND location_id <> (SELECT id FROM locations WHERE code = 'REPAIR')", []).unwrap();
-    c.execute("UPDATE assets SET status = 'in_stock', assignee_id = NULL WHERE id = (SELECT id FROM assets WHERE status = 'deployed' LIMIT 1)", []).unwrap();
-    drop(c);
+    e.sql("UPDATE assets SET location_id = (SELECT id FROM locations WHERE code = 'REPAIR') WHERE tag = 'IT-000010' AND location_id <> (SELECT id FROM locations WHERE code = 'REPAIR')");
+    e.sql("UPDATE assets SET status = 'in_stock', assignee_id = NULL WHERE id = (SELECT id FROM assets WHERE status = 'deployed' LIMIT 1)");
     let out = e.itam().args(["check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -45,10 +43,8 @@ fn a_disposed_asset_changed_afterwards_is_found() {
     let e = Env::seeded();
     e.ok(&["status", "IT-0001", "retired"]);
     e.ok(&["dispose", "IT-0001", "--method", "recycle"]);
-    let c = rusqlite::Connection::open(e.db()).unwrap();
     // Forge an event after disposal (the store itself refuses such a change).
-    c.execute("INSERT INTO events(asset_id, kind, actor, at, after) SELECT id, 'move', 'x', '2030-01-01T00:00:00Z', '{\"location\":\"HQ-101\"}' FROM assets WHERE tag = 'IT-0001'", []).unwrap();
-    drop(c);
+    e.sql("INSERT INTO events(asset_id, kind, actor, at, after) SELECT id, 'move', 'x', '2030-01-01T00:00:00Z', '{\"location\":\"HQ-101\"}' FROM assets WHERE tag = 'IT-0001'");
     let msgs = finding_messages(&e);
     assert!(
         msgs.iter()
@@ -66,14 +62,8 @@ fn an_asset_imported_as_disposed_needs_no_disposal_record_but_one_disposed_here_
     let r = e.json(&["check", "--json"]);
     assert_eq!(r["findings"].as_array().unwrap().len(), 0, "{r}");
     // A disposal done in itam without its record (forged: the store writes both together).
-    let c = rusqlite::Connection::open(e.db()).unwrap();
-    c.execute(
-        "UPDATE assets SET status = 'disposed' WHERE tag = 'IT-0001'",
-        [],
-    )
-    .unwrap();
-    c.execute("INSERT INTO events(asset_id, kind, actor, at, after) SELECT id, 'status', 'x', '2030-01-01T00:00:00Z', '{\"status\":\"disposed\"}' FROM assets WHERE tag = 'IT-0001'", []).unwrap();
-    drop(c);
+    e.sql("UPDATE assets SET status = 'disposed' WHERE tag = 'IT-0001'");
+    e.sql("INSERT INTO events(asset_id, kind, actor, at, after) SELECT id, 'status', 'x', '2030-01-01T00:00:00Z', '{\"status\":\"disposed\"}' FROM assets WHERE tag = 'IT-0001'");
     // The forged event is also unhashed (see a_rewritten_history_is_evident); this test is
     // about the disposal rule.
     let msgs: Vec<String> = finding_messages(&e)
@@ -89,6 +79,7 @@ fn an_asset_imported_as_disposed_needs_no_disposal_record_but_one_disposed_here_
 
 #[test]
 fn backup_while_another_process_writes_then_restore() {
+    sqlite_only!("itam backup and restore copy the SQLite file (on PostgreSQL, pg_dump does)");
     let e = demo();
     let db = e.db();
     // A writer flips one asset in and out while the backup runs.
@@ -160,11 +151,12 @@ fn backup_while_another_process_writes_then_restore() {
 
 #[test]
 fn restore_works_while_the_database_is_open_and_refuses_a_bad_backup() {
+    sqlite_only!("itam backup and restore copy the SQLite file (on PostgreSQL, pg_dump does)");
     let e = demo();
     let dest = e.dir.path().join("b.db");
     e.ok(&["backup", dest.to_str().unwrap()]);
     e.ok(&["add", "--tag", "AFTER-BACKUP"]);
-    let holder = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
+    let holder = e.store();
     assert!(holder.find_code("AFTER-BACKUP").unwrap().is_some());
     e.ok(&["restore", dest.to_str().unwrap()]);
     // The process that had it open all along sees the restored ledger, not a stale file.
@@ -183,6 +175,7 @@ fn restore_works_while_the_database_is_open_and_refuses_a_bad_backup() {
 
 #[test]
 fn restore_keeps_the_targets_mode_and_leaves_nothing_beside_the_backup() {
+    sqlite_only!("itam backup and restore copy the SQLite file (on PostgreSQL, pg_dump does)");
     use std::os::unix::fs::PermissionsExt;
     let e = demo();
     let dest = e.dir.path().join("b.db");
@@ -209,6 +202,7 @@ fn restore_keeps_the_targets_mode_and_leaves_nothing_beside_the_backup() {
 
 #[test]
 fn restore_of_the_database_onto_itself_says_so() {
+    sqlite_only!("itam backup and restore copy the SQLite file (on PostgreSQL, pg_dump does)");
     let e = demo();
     let err = e.fails(&["restore", e.db().to_str().unwrap()], 1);
     assert!(err.contains("is the database itself"), "{err}");
@@ -217,6 +211,7 @@ fn restore_of_the_database_onto_itself_says_so() {
 
 #[test]
 fn backups_are_not_world_readable() {
+    sqlite_only!("itam backup and restore copy the SQLite file (on PostgreSQL, pg_dump does)");
     use std::os::unix::fs::PermissionsExt;
     let e = demo();
     let dest = e.dir.path().join("b.db");
@@ -232,6 +227,7 @@ fn backups_are_not_world_readable() {
 
 #[test]
 fn a_world_writable_database_is_warned_about() {
+    sqlite_only!("it is about the SQLite file's mode");
     let e = Env::seeded();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(e.db(), std::fs::Permissions::from_mode(0o666)).unwrap();
@@ -244,6 +240,7 @@ fn a_world_writable_database_is_warned_about() {
 /// before the hash chain, `itam check` said ok to each.
 #[test]
 fn a_rewritten_history_is_evident() {
+    sqlite_only!("its tampering is written in SQLite's trigger syntax (tests/pg_schema and pg_roles try PostgreSQL's guards)");
     let trials: &[(&str, &str, &str)] = &[
         (
             "a cost changed on the row",
@@ -324,6 +321,7 @@ fn a_rewritten_history_is_evident() {
 
 #[test]
 fn the_chain_head_is_printed_by_check_backup_and_reports_and_moves_with_each_write() {
+    sqlite_only!("half of it is the head itam backup records and restore verifies, SQLite-only");
     let e = Env::seeded();
     let head = |e: &Env| {
         e.json(&["check", "--json"])["head"]["hash"]

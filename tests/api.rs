@@ -29,7 +29,7 @@ impl Server {
             .env("XDG_DATA_HOME", env.dir.path().join("data"))
             .env_remove("ITAM_DB")
             .arg("--db")
-            .arg(env.db())
+            .arg(env.target())
             .arg("serve")
             .args(args)
             .stdout(Stdio::piped())
@@ -894,7 +894,7 @@ fn tls_with_a_self_signed_certificate() {
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("XDG_DATA_HOME", dir.join("data"))
         .arg("--db")
-        .arg(env.db())
+        .arg(env.target())
         .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
         .arg(&c)
         .arg("--tls-key")
@@ -944,7 +944,7 @@ fn concurrent_clients_with_the_tui_open() {
     let (env, _s, api) = setup();
     let mut tui = pty::Pty::spawn(
         &assert_cmd::cargo::cargo_bin("itam"),
-        &["--db", env.db().to_str().unwrap()],
+        &["--db", env.target().to_str().unwrap()],
         env.dir.path(),
         &[],
     );

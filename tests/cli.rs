@@ -455,6 +455,7 @@ fn read_only_from_config() {
 
 #[test]
 fn a_newer_schema_is_refused_and_left_untouched() {
+    sqlite_only!("it sets PRAGMA user_version and compares the SQLite file's bytes");
     let e = Env::new();
     {
         let c = rusqlite::Connection::open(e.db()).unwrap();
@@ -534,29 +535,21 @@ fn demo_is_deterministic_and_refuses_a_filled_database() {
         100,
         "one person per three assets"
     );
-    let c = rusqlite::Connection::open(a.db()).unwrap();
-    let n: i64 = c
-        .query_row("SELECT count(*) FROM assets", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 300);
+    assert_eq!(a.sql("SELECT count(*) FROM assets"), "300");
     // Every deployed demo asset's history ends in its checkout.
-    let bad: i64 = c.query_row(
+    let bad = a.sql(
         "SELECT count(*) FROM assets a WHERE status = 'deployed' AND
          (SELECT kind FROM events e WHERE e.asset_id = a.id ORDER BY id DESC LIMIT 1) <> 'checkout'",
-        [], |r| r.get(0)).unwrap();
-    assert_eq!(bad, 0);
+    );
+    assert_eq!(bad, "0");
 }
 
 #[test]
 fn events_are_append_only() {
     let e = Env::seeded();
-    let c = rusqlite::Connection::open(e.db()).unwrap();
-    let err = c
-        .execute("UPDATE events SET actor = 'x'", [])
-        .unwrap_err()
-        .to_string();
+    let err = e.sql_err("UPDATE events SET actor = 'x'");
     assert!(err.contains("append-only"), "{err}");
-    let err = c.execute("DELETE FROM events", []).unwrap_err().to_string();
+    let err = e.sql_err("DELETE FROM events");
     assert!(err.contains("append-only"), "{err}");
 }
 
@@ -566,7 +559,7 @@ fn four_processes_racing_for_one_asset_exactly_one_wins() {
     for u in ["u1", "u2", "u3", "u4"] {
         e.ok(&["person", "add", u, "--name", u]);
     }
-    let db = e.db();
+    let db = e.target();
     let children: Vec<_> = ["u1", "u2", "u3", "u4"]
         .iter()
         .map(|u| {
@@ -700,15 +693,8 @@ fn people_and_locations_can_be_edited_with_history() {
     assert!(e
         .fails(&["location", "edit", "HQ-201", "--parent", "HQ-201"], 1)
         .contains("own parent"));
-    let c = rusqlite::Connection::open(e.db()).unwrap();
-    let n: i64 = c
-        .query_row(
-            "SELECT count(*) FROM events WHERE kind IN ('person_edit', 'location_edit')",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(n, 2);
+    let n = e.sql("SELECT count(*) FROM events WHERE kind IN ('person_edit', 'location_edit')");
+    assert_eq!(n, "2");
 }
 
 /// Tags printed by `find` (the first column), in order.

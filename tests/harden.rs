@@ -15,6 +15,7 @@ fn mode(p: &std::path::Path) -> u32 {
 
 #[test]
 fn export_and_label_never_write_over_the_database_or_an_existing_file() {
+    sqlite_only!("it aims exports at the SQLite file and its -wal/-shm");
     let e = Env::seeded();
     let db = e.db();
     let before = std::fs::read(&db).unwrap();
@@ -125,6 +126,7 @@ fn a_failed_export_leaves_no_file() {
 
 #[test]
 fn a_database_in_a_folder_anyone_can_write_is_refused() {
+    sqlite_only!("it is about the SQLite file's folder");
     let e = Env::seeded();
     let shared = e.dir.path().join("tmp");
     std::fs::create_dir(&shared).unwrap();
@@ -145,6 +147,7 @@ fn a_database_in_a_folder_anyone_can_write_is_refused() {
 
 #[test]
 fn a_wal_planted_by_an_outsider_is_refused() {
+    sqlite_only!("it plants a SQLite -wal file");
     // SAFETY: getuid has no preconditions.
     if unsafe { libc::getuid() } != 0 {
         eprintln!("SKIPPED: needs root to make a file owned by another user");
@@ -183,7 +186,7 @@ fn absurd_day_counts_are_refused_not_panicked_on() {
         assert!(err.contains("--days"), "{err}");
     }
     e.ok(&["report", "ghosts", "--days", "36500"]);
-    let s = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
+    let s = e.store();
     let err = s
         .ghosts(i64::MAX / 2, "2026-11-30T00:00:00.000Z")
         .unwrap_err();
@@ -228,13 +231,9 @@ fn one_absurd_cost_is_refused_at_the_door_and_never_breaks_a_money_report() {
         "--purchased",
         "2025-01-01",
     ]);
-    let c = rusqlite::Connection::open(e.db()).unwrap();
-    c.execute(
-        "UPDATE assets SET purchase_cost = ?1 WHERE tag IN ('HUGE-3', 'HUGE-4')",
-        [huge],
-    )
-    .unwrap();
-    drop(c);
+    e.sql(&format!(
+        "UPDATE assets SET purchase_cost = '{huge}' WHERE tag IN ('HUGE-3', 'HUGE-4')"
+    ));
     for args in [
         &["report", "depreciation"][..],
         &["report", "depreciation", "--group-by", "category"],
@@ -312,6 +311,7 @@ fn a_tag_pattern_that_cannot_expand_is_refused_when_the_config_loads() {
 
 #[test]
 fn one_invalid_utf8_byte_is_shown_escaped_and_reported_by_check() {
+    sqlite_only!("PostgreSQL refuses invalid UTF-8 itself; only a SQLite file can hold it");
     let e = Env::seeded();
     let c = rusqlite::Connection::open(e.db()).unwrap();
     c.execute(
@@ -346,6 +346,7 @@ fn one_invalid_utf8_byte_is_shown_escaped_and_reported_by_check() {
 
 #[test]
 fn a_backup_killed_half_way_leaves_nothing_the_next_run_does_not_clear() {
+    sqlite_only!("itam backup copies the SQLite file");
     let e = Env::seeded();
     let dest = e.dir.path().join("nightly.db");
     for ext in [
@@ -418,6 +419,7 @@ fn find_with_limit_zero_is_refused_not_an_empty_answer() {
 
 #[test]
 fn restore_says_when_the_backup_is_the_database_through_another_name() {
+    sqlite_only!("itam restore copies onto the SQLite file");
     let e = Env::seeded();
     let alias = e.dir.path().join("alias.db");
     std::os::unix::fs::symlink(e.db(), &alias).unwrap();
@@ -450,6 +452,7 @@ fn as_nobody(e: &Env, db: &std::path::Path, args: &[&str]) -> Option<std::proces
 
 #[test]
 fn a_read_only_folder_is_named_as_the_folder_not_the_file() {
+    sqlite_only!("it is about the SQLite file's folder permissions");
     let e = Env::seeded();
     let folder = tempfile::tempdir().unwrap();
     let db = folder.path().join("itam.db");
@@ -499,6 +502,7 @@ fn a_refused_import_reports_nothing_created() {
 
 #[test]
 fn the_busy_message_says_the_real_wait_and_who_holds_the_lock() {
+    sqlite_only!("it holds SQLite's write lock (tests/pg_store waits on PostgreSQL's chain lock)");
     let e = Env::seeded();
     let holder = rusqlite::Connection::open(e.db()).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -560,7 +564,7 @@ fn csv_to_a_terminal_shows_controls_visibly_but_a_pipe_gets_the_bytes() {
     let piped = e.ok(&["export"]);
     assert!(piped.contains(ACTIVE), "a pipe gets the bytes");
     let bin = assert_cmd::cargo::cargo_bin("itam");
-    let db = e.db();
+    let db = e.target();
     let mut p = pty::Pty::spawn(
         &bin,
         &["--db", db.to_str().unwrap(), "export"],

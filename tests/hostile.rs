@@ -359,10 +359,11 @@ fn the_cli_on_a_full_disk_says_so_and_keeps_reading() {
     // The same through the binary: a database whose size cap is persisted cannot be set
     // from outside, so fill it with a cap set on this connection, then check the CLI still
     // reads it and `itam check` passes.
+    sqlite_only!("it caps the SQLite file's size with PRAGMA max_page_count");
     let e = Env::seeded();
     let before = e.ok(&["show", "IT-0001"]);
     {
-        let s = Store::open(&e.db(), &OpenOptions::default()).unwrap();
+        let s = e.store();
         let pages = count(&s, "PRAGMA page_count");
         s.conn()
             .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
@@ -420,6 +421,7 @@ fn a_read_only_file_refuses_writes_clearly_and_still_reads() {
     assert!(err.contains("read-only"), "{err}");
     e.ok(&["--read-only", "show", "IT-0001"]);
 
+    sqlite_only!("the rest makes the SQLite file itself read-only for another user");
     // A real read-only file, as an unprivileged user: the file 0444 in a folder its group may
     // write (so SQLite can make the -shm file readers need), writes refused, reads fine. (A
     // folder anyone may write is refused outright: see harden.rs.)

@@ -41,7 +41,7 @@ struct Bench {
 impl Bench {
     /// The app on the bench's database, with the scan view open (`s`, not counted).
     fn open(env: Env) -> Bench {
-        let db = env.db();
+        let db = env.target();
         let pty = Pty::spawn(
             &assert_cmd::cargo::cargo_bin("itam"),
             &["--db", db.to_str().unwrap()],

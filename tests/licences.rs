@@ -33,7 +33,7 @@ fn with_licence() -> Env {
 }
 
 fn events(e: &Env, kind: &str) -> i64 {
-    let s = Store::open(&e.db(), &OpenOptions::default()).unwrap();
+    let s = e.store();
     s.conn()
         .query_row(
             "SELECT count(*) FROM events WHERE subject = 'licence:1' AND kind = ?1",
@@ -59,7 +59,7 @@ fn keys_are_masked_everywhere_unless_revealed() {
     let v = e.json(&["licence", "show", "acme cad", "--json", "--reveal"]);
     assert_eq!(v["key"], "ABCD-EFGH-IJKL");
     // The history never holds the key in clear.
-    let s = Store::open(&e.db(), &OpenOptions::default()).unwrap();
+    let s = e.store();
     let after: String = s
         .conn()
         .query_row(
@@ -311,9 +311,7 @@ fn offboarding_releases_seats_and_check_agrees_with_the_seat_rows() {
         0
     );
     // A seat row written behind the ledger's back is a finding.
-    let c = rusqlite::Connection::open(e.db()).unwrap();
-    c.execute("INSERT INTO licence_seats(licence_id, person_id, assigned_at) SELECT 1, id, '2026-01-01' FROM people WHERE username = 'asmith'", []).unwrap();
-    drop(c);
+    e.sql("INSERT INTO licence_seats(licence_id, person_id, assigned_at) SELECT 1, id, '2026-01-01' FROM people WHERE username = 'asmith'");
     let r = e.json_code(&["check", "--json"], 1);
     assert_eq!(r["findings"][0]["check"], "licence_seats");
 }

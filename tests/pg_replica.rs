@@ -156,9 +156,7 @@ fn writes_on_the_primary_reach_the_standby_which_refuses_writes() {
 }
 
 /// itam itself on the standby: look-ups work, writes are refused with itam's own message.
-/// Needs the PostgreSQL backend (the `pg` branch); run it with `--ignored` until that is merged.
 #[test]
-#[ignore = "needs itam's PostgreSQL backend (branch pg): drop this line once it is merged"]
 fn itam_on_the_standby_reads_and_refuses_writes() {
     if pg::base_or_skip("itam_on_the_standby_reads_and_refuses_writes").is_none() {
         return;

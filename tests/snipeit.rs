@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 fn store(env: &Env) -> Store {
-    Store::open(&env.db(), &OpenOptions { read_only: true }).expect("open db")
+    env.store_with(&OpenOptions { read_only: true })
 }
 
 fn p(path: &Path) -> &str {

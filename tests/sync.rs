@@ -9,9 +9,7 @@ use common::Env;
 use itam::domain::feed::{Feed, Source};
 use itam::domain::licence::{CostBasis, CostPeriod, LicenceKind, NewLicence};
 use itam::domain::{DisposalMethod, Status, WipeMethod};
-use itam::store::{
-    DisposalInput, NewAsset, NewPerson, OpenOptions, SeatTarget, Store, SyncOptions,
-};
+use itam::store::{DisposalInput, NewAsset, NewPerson, SeatTarget, Store, SyncOptions};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -155,7 +153,7 @@ fn strs<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
 }
 
 fn store(e: &Env) -> Store {
-    Store::open(&e.db(), &OpenOptions::default()).unwrap()
+    e.store()
 }
 
 #[test]

@@ -4,13 +4,10 @@ mod common;
 use common::Env;
 
 fn tags_at(e: &Env, loc: &str) -> Vec<String> {
-    let c = rusqlite::Connection::open(e.db()).unwrap();
-    let mut s = c
-        .prepare("SELECT tag FROM assets a JOIN locations l ON l.id = a.location_id WHERE l.code = ?1 AND status <> 'disposed' ORDER BY tag")
-        .unwrap();
-    s.query_map([loc], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+    assert!(loc.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    e.sql(&format!("SELECT tag FROM assets a JOIN locations l ON l.id = a.location_id WHERE l.code = '{loc}' AND status <> 'disposed' ORDER BY tag"))
+        .lines()
+        .map(str::to_string)
         .collect()
 }
 
@@ -98,7 +95,6 @@ fn audit_reconciles_found_missing_unexpected_unknown_and_duplicates() {
 #[test]
 fn ghosts_are_selected_at_the_day_boundary() {
     let e = fixture();
-    let c = rusqlite::Connection::open(e.db()).unwrap();
     let now = chrono::Utc::now();
     let at = |days: i64, secs: i64| {
         (now - chrono::Duration::days(days) + chrono::Duration::seconds(secs))
@@ -106,24 +102,20 @@ fn ghosts_are_selected_at_the_day_boundary() {
             .to_string()
     };
     // A1 seen exactly 180 days ago (minus a minute's slack for the test's own run time): a ghost.
-    c.execute(
-        "UPDATE assets SET last_seen_at = ?1 WHERE tag = 'A1'",
-        [at(180, -60)],
-    )
-    .unwrap();
+    e.sql(&format!(
+        "UPDATE assets SET last_seen_at = '{}' WHERE tag = 'A1'",
+        at(180, -60)
+    ));
     // A2 seen 180 days ago plus an hour: not yet.
-    c.execute(
-        "UPDATE assets SET last_seen_at = ?1 WHERE tag = 'A2'",
-        [at(180, 3600)],
-    )
-    .unwrap();
+    e.sql(&format!(
+        "UPDATE assets SET last_seen_at = '{}' WHERE tag = 'A2'",
+        at(180, 3600)
+    ));
     // A3 long unseen but retired: not active, so not a ghost.
-    c.execute(
-        "UPDATE assets SET last_seen_at = ?1 WHERE tag IN ('A3', 'B1')",
-        [at(400, 0)],
-    )
-    .unwrap();
-    drop(c);
+    e.sql(&format!(
+        "UPDATE assets SET last_seen_at = '{}' WHERE tag IN ('A3', 'B1')",
+        at(400, 0)
+    ));
     e.ok(&["status", "A3", "retired"]);
     let g = e.json(&["report", "ghosts", "--json"]);
     let tags: Vec<_> = g
@@ -327,9 +319,9 @@ fn cli_output_into_a_closed_pipe_is_quiet() {
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "{} --db {} location list | head -c 1 >/dev/null; echo done",
+            "{} --db '{}' location list | head -c 1 >/dev/null; echo done",
             assert_cmd::cargo::cargo_bin("itam").display(),
-            e.db().display()
+            e.target().to_string_lossy()
         ))
         .output()
         .unwrap();
@@ -344,7 +336,7 @@ fn audit_counts_agree_with_the_report() {
         .unwrap();
     e.ok(&["audit", "scan", &id.to_string(), "A1", "B1", "NOPE"]);
     e.ok(&["audit", "scan", &id.to_string(), "--move", "A2"]);
-    let s = itam::store::Store::open(&e.db(), &Default::default()).unwrap();
+    let s = e.store();
     let r = s.audit_report(id).unwrap();
     let c = s.audit_counts(id).unwrap();
     assert_eq!(
@@ -361,10 +353,11 @@ fn audit_counts_agree_with_the_report() {
 }
 
 fn models_named(e: &Env, name: &str) -> i64 {
-    let c = rusqlite::Connection::open(e.db()).unwrap();
-    c.query_row("SELECT count(*) FROM models WHERE name = ?1", [name], |r| {
-        r.get(0)
-    })
+    assert!(!name.contains('\''));
+    e.sql(&format!(
+        "SELECT count(*) FROM models WHERE name = '{name}'"
+    ))
+    .parse()
     .unwrap()
 }
 

@@ -264,9 +264,9 @@ impl Store {
                    (SELECT count(*) FROM audit_expected WHERE audit_id = ?1),
                    (SELECT count(DISTINCT asset_id) FROM audit_scans WHERE audit_id = ?1 AND result IN ('found', 'moved')),
                    (SELECT count(*) FROM (SELECT asset_id FROM audit_expected WHERE audit_id = ?1
-                      EXCEPT SELECT asset_id FROM audit_scans WHERE audit_id = ?1 AND asset_id IS NOT NULL)),
+                      EXCEPT SELECT asset_id FROM audit_scans WHERE audit_id = ?1 AND asset_id IS NOT NULL) AS missing),
                    (SELECT count(*) FROM (SELECT asset_id FROM audit_scans WHERE audit_id = ?1 AND result = 'unexpected'
-                      EXCEPT SELECT asset_id FROM audit_scans WHERE audit_id = ?1 AND result = 'moved')),
+                      EXCEPT SELECT asset_id FROM audit_scans WHERE audit_id = ?1 AND result = 'moved') AS unexpected),
                    (SELECT count(*) FROM audit_scans WHERE audit_id = ?1 AND result = 'unknown')",
             )
             .ctx("counting an audit")?

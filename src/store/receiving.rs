@@ -442,9 +442,11 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT p.number, m.name, l.qty - (SELECT count(*) FROM assets a WHERE a.po_line_id = l.id) AS left
+                // The outstanding count twice, not by its alias: PostgreSQL's WHERE sees no aliases.
+                "SELECT p.number, m.name, l.qty - (SELECT count(*) FROM assets a WHERE a.po_line_id = l.id) AS outstanding
                  FROM po_lines l JOIN purchase_orders p ON p.id = l.po_id JOIN models m ON m.id = l.model_id
-                 WHERE left > 0 ORDER BY p.number, m.name",
+                 WHERE l.qty - (SELECT count(*) FROM assets a WHERE a.po_line_id = l.id) > 0
+                 ORDER BY p.number, m.name",
             )
             .ctx("reading purchase orders")?;
         let rows = stmt

@@ -18,7 +18,14 @@ impl Env {
     pub fn new() -> Env {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
-            pg: pg::base_url().map(|base| pg::TempDb::create(&base)),
+            // Its URL logs in as the role named after the OS user, as peer authentication maps
+            // each OS user to their own role in a real deployment (the actor is then the same
+            // name on both backends).
+            pg: pg::base_url().map(|base| {
+                let mut db = pg::TempDb::create(&base);
+                db.url = db.url_as(&pg::os_role());
+                db
+            }),
         }
     }
 
@@ -36,11 +43,62 @@ impl Env {
         }
     }
 
+    /// The store behind [`Env::target`], opened (and migrated) with default options.
+    pub fn store(&self) -> itam::store::Store {
+        self.store_with(&itam::store::OpenOptions::default())
+    }
+
+    /// The store behind [`Env::target`] with `opts`.
+    pub fn store_with(&self, opts: &itam::store::OpenOptions) -> itam::store::Store {
+        itam::store::Store::open(Path::new(&self.target()), opts).expect("open the test store")
+    }
+
     /// `itam` with its config and data folders inside the temp dir and `--db` set.
     pub fn itam(&self) -> Command {
         let mut c = self.bare();
         c.arg("--db").arg(self.target());
         c
+    }
+
+    /// One SQL statement on the test's own database, behind itam's back (to read what a
+    /// command left, or plant a change for `itam check` to find): psql on PostgreSQL, rusqlite
+    /// on SQLite. Returns each row's first column as text, one row a line. Write it in SQL
+    /// both dialects accept, values inline.
+    pub fn sql(&self, sql: &str) -> String {
+        if let Some(db) = &self.pg {
+            return pg::psql_ok(&db.url, sql);
+        }
+        let c = rusqlite::Connection::open(self.db()).expect("open the SQLite file");
+        let mut st = c.prepare(sql).expect("prepare");
+        if st.column_count() == 0 {
+            st.execute([]).expect("execute");
+            return String::new();
+        }
+        let rows: Vec<String> = st
+            .query_map([], |r| {
+                Ok(match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Null => String::new(),
+                    rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+                    rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    rusqlite::types::ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+                })
+            })
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        rows.join("\n")
+    }
+
+    /// [`Env::sql`] expecting the statement to be refused; returns the error message.
+    pub fn sql_err(&self, sql: &str) -> String {
+        if let Some(db) = &self.pg {
+            return pg::psql_err(&db.url, sql);
+        }
+        let c = rusqlite::Connection::open(self.db()).expect("open the SQLite file");
+        c.execute_batch(sql)
+            .expect_err("the statement should have been refused")
+            .to_string()
     }
 
     /// `itam` with the temp dir as XDG home but no `--db`.

@@ -149,6 +149,38 @@ pub fn migrate(url: &str) {
     );
 }
 
+/// The login role named after the OS user, created (a superuser, as the harness's own role)
+/// on the test cluster when missing: in a real deployment peer authentication maps each OS
+/// user to a role of the same name, which is what itam records as the actor.
+pub fn os_role() -> String {
+    static DONE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        let role = itam::store::os_user();
+        assert!(
+            role.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+            "OS user {role:?}: not usable as a role name in these tests"
+        );
+        if let Some(base) = base_url() {
+            // Several test processes may race to create it: a duplicate is fine.
+            let out = psql(
+                &base,
+                &format!(
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') \
+                     THEN CREATE ROLE \"{role}\" LOGIN SUPERUSER; END IF; END $$"
+                ),
+            );
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success() || err.contains("already exists"),
+                "creating role {role}: {err}"
+            );
+        }
+        role
+    })
+    .clone()
+}
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A unique name for this process: `PREFIX_<pid>_<n>`.
