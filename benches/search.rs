@@ -48,18 +48,27 @@ fn keys_only(store: &Store) {
     for q in queries {
         let mut prev = None;
         for end in 1..=q.len() {
-            let (t, c) = (Instant::now(), cpu_now());
+            let (t, c, f) = (Instant::now(), cpu_now(), faults_now());
             let m = idx.search(&q[..end], 300, prev.as_ref());
             let wall = t.elapsed().as_secs_f64() * 1000.0;
             let ms = cpu_now().saturating_sub(c).as_secs_f64() * 1000.0;
             println!(
-                "{:>12} {:>8} matches {wall:6.2} ms wall {ms:6.2} ms CPU",
+                "{:>12} {:>8} matches {:>6} faults {wall:6.2} ms wall {ms:6.2} ms CPU",
                 &q[..end],
-                m.all.len()
+                m.all.len(),
+                faults_now() - f
             );
             prev = Some(m);
         }
     }
+}
+
+/// Page faults so far (minor: fresh pages the allocator asked the kernel for).
+fn faults_now() -> i64 {
+    // SAFETY: getrusage writes one rusage we own.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    u.ru_minflt
 }
 
 fn main() {

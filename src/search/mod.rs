@@ -20,6 +20,20 @@ use std::sync::Arc;
 /// The id of a line that was replaced: never matches.
 const DEAD: i64 = i64::MIN;
 
+/// Ask the CPU to start loading the cache line holding `p`: a hint, which changes nothing else.
+#[inline(always)]
+fn prefetch<T>(p: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and has no effect but on the cache; `p` is a valid
+    // reference in any case.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Results rank first by how many terms they contain as typed (see `pass::cheap_score`), only
 /// then by the fuzzy score: a row holding the typed text is never ranked below a scattered hit.
 const TIER: i64 = 1 << 32;
@@ -192,6 +206,30 @@ impl Index {
         &self.text.as_bytes()[start..self.ends[p] as usize]
     }
 
+    /// Start loading row `pos`'s mask and offsets into cache.
+    fn prefetch_offsets(&self, pos: u32) {
+        let p = pos as usize;
+        if let Some(m) = self.masks.get(p) {
+            prefetch(m);
+        }
+        if let Some(e) = self.ends.get(p.saturating_sub(1)) {
+            prefetch(e);
+        }
+    }
+
+    /// Start loading row `pos`'s text into cache (its offsets should be there already).
+    fn prefetch_text(&self, pos: u32) {
+        let p = pos as usize;
+        let start = if p == 0 { 0 } else { self.ends[p - 1] as usize };
+        if let Some(b) = self.text.as_bytes().get(start) {
+            prefetch(b);
+            // A line is ~90 bytes: it often spans two cache lines.
+            if let Some(b) = self.text.as_bytes().get(start + 64) {
+                prefetch(b);
+            }
+        }
+    }
+
     pub fn id_at(&self, pos: u32) -> i64 {
         self.ids[pos as usize]
     }
@@ -235,13 +273,30 @@ impl Index {
             Some((p, _)) => pass::parallel(p.all.chunks.len(), p.all.len(), |i| {
                 let c = &p.all.chunks[i];
                 let rows = c.pos.iter().copied();
-                plan.run(rows.zip(c.carry.iter().map(|&c| Some(c))), line, mask)
+                // Rows left after a few keystrokes are scattered over the index, where the
+                // hardware cannot guess the next one: each would wait on memory (~200 ns a row
+                // for `thinkpad h`). Their offsets are fetched 16 rows ahead, text 8 ahead.
+                let ahead = |k: usize| {
+                    if let Some(&far) = c.pos.get(k + 16) {
+                        self.prefetch_offsets(far);
+                    }
+                    if let Some(&near) = c.pos.get(k + 8) {
+                        self.prefetch_text(near);
+                    }
+                };
+                plan.run(
+                    rows.zip(c.carry.iter().map(|&c| Some(c))),
+                    line,
+                    mask,
+                    ahead,
+                )
             }),
             None => {
                 let n = self.ids.len();
                 pass::parallel(n.div_ceil(CHUNK_ROWS), n, |i| {
                     let rows = (i * CHUNK_ROWS) as u32..((i + 1) * CHUNK_ROWS).min(n) as u32;
-                    plan.run(rows.map(|p| (p, None)), line, mask)
+                    // Every row in order: the hardware prefetches that by itself.
+                    plan.run(rows.map(|p| (p, None)), line, mask, |_| {})
                 })
             }
         };

@@ -264,7 +264,8 @@ impl<'q> Plan<'q> {
         }
     }
 
-    /// Test and rank `rows` (positions with their previous carry when narrowing). Ranking
+    /// Test and rank `rows` (positions with their previous carry when narrowing), calling
+    /// `ahead` with each row's number first (to prefetch what later rows will read). Ranking
     /// stops once `keep` rows have the highest rank there is: the part's best `keep` are
     /// then those, the earliest, exactly as if every row had been ranked.
     pub fn run<'r>(
@@ -272,6 +273,7 @@ impl<'q> Plan<'q> {
         rows: impl Iterator<Item = (u32, Option<Carry>)>,
         line: impl Fn(u32) -> &'r [u8],
         mask: impl Fn(u32) -> u64,
+        mut ahead: impl FnMut(usize),
     ) -> Part {
         let highest = self.highest();
         // Sized for every row matching, so the vectors never grow (and copy) on the way.
@@ -283,7 +285,8 @@ impl<'q> Plan<'q> {
         };
         let mut at_highest = 0usize;
         let mut ranking = true;
-        for (pos, prev) in rows {
+        for (k, (pos, prev)) in rows.enumerate() {
+            ahead(k);
             // Dead lines have an empty mask, and no query's is empty.
             if mask(pos) & self.need != self.need {
                 continue;
