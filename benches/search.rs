@@ -34,10 +34,50 @@ fn cpu_now() -> Duration {
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
+/// ITAM_BENCH_KEYS=1 (or a comma-separated list of queries): only type each query once, keystroke by keystroke, from the cached index
+/// (`Index::load_or_build`, so a second run starts in a second), printing each keystroke's CPU
+/// time: small and repeatable enough to run under `valgrind --tool=callgrind` and compare
+/// instruction counts between designs, which a shared machine's load does not disturb.
+fn keys_only(store: &Store) {
+    let idx = Index::load_or_build(store).expect("index");
+    let given = std::env::var("ITAM_BENCH_KEYS").unwrap_or_default();
+    let queries: Vec<&str> = match given.as_str() {
+        "" | "1" => vec!["thinkpad hq", "lat74", "c02", "okafor"],
+        list => list.split(',').collect(),
+    };
+    for q in queries {
+        let mut prev = None;
+        for end in 1..=q.len() {
+            let (t, c, f) = (Instant::now(), cpu_now(), faults_now());
+            let m = idx.search(&q[..end], 300, prev.as_ref());
+            let wall = t.elapsed().as_secs_f64() * 1000.0;
+            let ms = cpu_now().saturating_sub(c).as_secs_f64() * 1000.0;
+            println!(
+                "{:>12} {:>8} matches {:>6} faults {wall:6.2} ms wall {ms:6.2} ms CPU",
+                &q[..end],
+                m.all.len(),
+                faults_now() - f
+            );
+            prev = Some(m);
+        }
+    }
+}
+
+/// Page faults so far (minor: fresh pages the allocator asked the kernel for).
+fn faults_now() -> i64 {
+    // SAFETY: getrusage writes one rusage we own.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    u.ru_minflt
+}
+
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let path = common::bench_db(tmp.path(), 100_000);
     let store = Store::open(&path, &OpenOptions { read_only: true }).expect("open");
+    if std::env::var_os("ITAM_BENCH_KEYS").is_some() {
+        return keys_only(&store);
+    }
     let t = Instant::now();
     let idx = Index::build(&store).expect("index");
     println!(

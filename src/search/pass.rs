@@ -53,13 +53,61 @@ pub(super) fn mask_of(bytes: &[u8]) -> u64 {
 }
 
 /// Where the leftmost greedy match of `needle` in `hay[from..]` ends (one past its last
-/// byte), if `needle` is an ordered subsequence there. memchr jumps to each byte.
+/// byte), if `needle` is an ordered subsequence there.
 fn greedy_end(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
     for &b in needle {
-        at += memchr::memchr(b, hay.get(at..)?)? + 1;
+        at = find_byte(hay, b, at)? + 1;
     }
     Some(at)
+}
+
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes of `s` from `at` as one little-endian word (one load).
+#[inline(always)]
+fn word(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&s[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Which bytes of `w` equal the byte repeated in `pattern`: the lowest set high bit marks the
+/// first (higher ones may be false, after a true one).
+#[inline(always)]
+fn equal_bytes(w: u64, pattern: u64) -> u64 {
+    let x = w ^ pattern;
+    x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS
+}
+
+/// The first `b` in `hay[from..]`, eight bytes at a time. A row is ~90 bytes and the byte
+/// sought is usually a few bytes past `from`: memchr's dispatch and its set-up for short
+/// slices cost more than the search itself (45% of a keystroke's time in the profile).
+#[inline]
+fn find_byte(hay: &[u8], b: u8, from: usize) -> Option<usize> {
+    let n = hay.len();
+    let pattern = LOW_BITS * u64::from(b);
+    let mut at = from;
+    while at + 8 <= n {
+        let z = equal_bytes(word(hay, at), pattern);
+        if z != 0 {
+            return Some(at + (z.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    if at >= n {
+        return None;
+    }
+    let rest = n - at;
+    if n >= 8 {
+        // The last eight bytes, shifted so that `at` is the lowest; the bytes shifted in are
+        // zero and only count when below `rest`.
+        let z = equal_bytes(word(hay, n - 8) >> ((8 - rest) * 8), pattern);
+        let i = (z.trailing_zeros() / 8) as usize;
+        return (i < rest).then_some(at + i);
+    }
+    hay[at..].iter().position(|&x| x == b).map(|i| at + i)
 }
 
 /// 100 when the term occurs verbatim, 150 when its first occurrence starts a word: typed
@@ -86,7 +134,7 @@ pub(super) struct Plan<'q> {
     finders: Vec<Finder<'q>>,
     need: u64,
     /// One letter or digit: the mask alone is exact, and its rank is taken as the same
-    /// everywhere (the next keystroke ranks properly). Its tail is still found: one memchr
+    /// everywhere (the next keystroke ranks properly). Its tail is still found: one scan
     /// that usually stops within a few bytes, which spares the second keystroke (the costliest,
     /// since it still sees most rows) from starting at the beginning of every line.
     mask_only: bool,
@@ -122,7 +170,7 @@ impl<'q> Plan<'q> {
     /// The carry of a row that matches the whole query from scratch, or None.
     fn test_full(&self, row: &[u8]) -> Option<Carry> {
         if self.mask_only {
-            let tail = memchr::memchr(self.terms[0][0], row)
+            let tail = find_byte(row, self.terms[0][0], 0)
                 .map_or(NO_TAIL, |i| u16::try_from(i + 1).unwrap_or(NO_TAIL));
             return Some(Carry {
                 tail,
@@ -216,7 +264,8 @@ impl<'q> Plan<'q> {
         }
     }
 
-    /// Test and rank `rows` (positions with their previous carry when narrowing). Ranking
+    /// Test and rank `rows` (positions with their previous carry when narrowing), calling
+    /// `ahead` with each row's number first (to prefetch what later rows will read). Ranking
     /// stops once `keep` rows have the highest rank there is: the part's best `keep` are
     /// then those, the earliest, exactly as if every row had been ranked.
     pub fn run<'r>(
@@ -224,12 +273,20 @@ impl<'q> Plan<'q> {
         rows: impl Iterator<Item = (u32, Option<Carry>)>,
         line: impl Fn(u32) -> &'r [u8],
         mask: impl Fn(u32) -> u64,
+        mut ahead: impl FnMut(usize),
     ) -> Part {
         let highest = self.highest();
-        let mut part = Part::default();
+        // Sized for every row matching, so the vectors never grow (and copy) on the way.
+        let most = rows.size_hint().0;
+        let mut part = Part {
+            all: Vec::with_capacity(most),
+            carry: Vec::with_capacity(most),
+            ranked: Vec::new(),
+        };
         let mut at_highest = 0usize;
         let mut ranking = true;
-        for (pos, prev) in rows {
+        for (k, (pos, prev)) in rows.enumerate() {
+            ahead(k);
             // Dead lines have an empty mask, and no query's is empty.
             if mask(pos) & self.need != self.need {
                 continue;
@@ -271,40 +328,86 @@ pub(super) fn best_first(ranked: &mut Vec<(u32, u32)>, keep: usize) {
     }
 }
 
-/// Run `f` over `0..n` in contiguous parts, one per core; the parts' results in order.
-pub(super) fn parallel<T: Send + Default, F>(n: usize, f: F) -> Vec<T>
+/// Run `f` on each of the chunks `0..chunks`, on every core, each taking the next chunk not yet
+/// taken (so a core that drew dense chunks does not hold the answer up); the results in chunk
+/// order. `rows` (their total size) below a threshold runs on the calling thread alone.
+pub(super) fn parallel<T: Send, F>(chunks: usize, rows: usize, f: F) -> Vec<T>
 where
-    F: Fn(std::ops::Range<usize>) -> T + Sync,
+    F: Fn(usize) -> T + Sync,
 {
     let threads = std::thread::available_parallelism()
         .map_or(2, |t| t.get())
-        .clamp(1, 8);
+        .clamp(1, 8)
+        .min(chunks);
     // Below this, starting a thread costs more than it saves. Tests split small indexes too,
-    // so that their parts and the early stops within parts are exercised.
+    // so that their chunks and the early stops within chunks are exercised.
     let min_rows = if cfg!(test) { 16 } else { 50_000 };
-    if n < min_rows || threads == 1 {
-        return vec![f(0..n)];
+    if rows < min_rows || threads <= 1 {
+        return (0..chunks).map(f).collect();
     }
-    let size = n.div_ceil(threads);
-    std::thread::scope(|s| {
-        let f = &f;
-        let parts: Vec<_> = (size..n)
-            .step_by(size)
-            .map(|start| s.spawn(move || f(start..(start + size).min(n))))
-            .collect();
-        // The calling thread takes the first part rather than waiting idle.
-        let mut out = vec![f(0..size.min(n))];
-        for p in parts {
-            // A part only fails if the pass panicked; its rows are then left out.
-            out.push(p.join().unwrap_or_default());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i >= chunks {
+                return done;
+            }
+            done.push((i, f(i)));
+        }
+    };
+    let mut out: Vec<(usize, T)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        // The calling thread works too rather than waiting idle.
+        let mut out = work();
+        for h in helpers {
+            // A helper only fails if the pass panicked: its chunks are then missing, so run
+            // them here (a panic again then reaches the caller).
+            if let Ok(done) = h.join() {
+                out.extend(done);
+            }
         }
         out
-    })
+    });
+    out.sort_unstable_by_key(|x| x.0);
+    if out.len() < chunks {
+        let have: Vec<usize> = out.iter().map(|x| x.0).collect();
+        for i in (0..chunks).filter(|i| have.binary_search(i).is_err()) {
+            out.push((i, f(i)));
+        }
+        out.sort_unstable_by_key(|x| x.0);
+    }
+    out.into_iter().map(|x| x.1).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_byte_finds_the_first_at_or_after() {
+        let hay: Vec<u8> = (0..40u8).map(|i| b'a' + i % 7).collect();
+        for len in 0..hay.len() {
+            let h = &hay[..len];
+            for from in 0..=len + 1 {
+                for b in [b'a', b'c', b'g', b'z', 0, 0x80, 0xff] {
+                    let naive = h
+                        .get(from..)
+                        .and_then(|s| s.iter().position(|&x| x == b))
+                        .map(|i| from + i);
+                    assert_eq!(find_byte(h, b, from), naive, "{len} {from} {b}");
+                }
+            }
+        }
+        // Bytes just below and above the one sought, and 0x80/0x00 neighbours, are not it.
+        let tricky = [
+            0x00, 0x01, 0x7f, 0x80, 0x81, 0xfe, 0xff, 0x61, 0x60, 0x62, 0x00,
+        ];
+        for b in 0..=255u8 {
+            let naive = tricky.iter().position(|&x| x == b);
+            assert_eq!(find_byte(&tricky, b, 0), naive, "{b}");
+        }
+    }
 
     #[test]
     fn greedy_end_is_the_earliest_end() {

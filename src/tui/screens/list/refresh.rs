@@ -44,6 +44,18 @@ pub fn read(
     interner: &mut Interner,
     big: usize,
 ) -> crate::store::Result<Option<Delta>> {
+    // Thousands of new events (an import): the whole list is read again anyway, so reading
+    // each changed id first is wasted (a 100k import's 155,000 events: ~0.15 s).
+    let newest = store.last_event_id()?;
+    if newest - *last > i64::try_from(big).unwrap_or(i64::MAX) {
+        *last = newest;
+        return Ok(Some(Delta {
+            ids: Vec::new(),
+            subjects: true,
+            rows: Vec::new(),
+            reloading: true,
+        }));
+    }
     let (ids, subjects, now) = store.changes_since(*last)?;
     *last = now;
     if ids.is_empty() && !subjects {
