@@ -87,7 +87,6 @@ pub struct App {
     /// The event loop's channel, for threads started by a screen (a picker's matcher) to
     /// reply on; `None` in tests that play replies by hand or run everything inline.
     pub ui: Option<std::sync::mpsc::Sender<super::Msg>>,
-    last_busy_draw: std::time::Instant,
     /// The terminal's size at the last draw: below the scan view's minimum, scans are refused
     /// rather than committed where their result could not be seen.
     pub size: (u16, u16),
@@ -137,7 +136,6 @@ impl App {
             scans_answered: Vec::new(),
             picker_answered: None,
             ui: None,
-            last_busy_draw: std::time::Instant::now(),
             size: (super::views::MIN_W, super::views::MIN_H),
             messages: Vec::new(),
             help_from: None,
@@ -335,15 +333,6 @@ impl App {
                 }
             }
         }
-    }
-
-    /// Whether a busy tick is due (at most one redraw per 50 ms for progress alone).
-    pub fn busy_since_draw(&mut self) -> bool {
-        if self.last_busy_draw.elapsed() >= std::time::Duration::from_millis(45) {
-            self.last_busy_draw = std::time::Instant::now();
-            return true;
-        }
-        false
     }
 
     /// Send a job to the database worker (or run it now, without one).
