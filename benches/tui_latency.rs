@@ -86,6 +86,7 @@ fn main() {
     };
     let first_frame = field("first-frame ");
     let searches = field("search ");
+    let computed = field("search-compute ");
     let typing = field("input ");
     let (tags, lock_tags) = tags.split_at(tags.len().saturating_sub(20));
     let _ = std::fs::write(&log, ""); // only the scans from here on
@@ -220,10 +221,12 @@ fn main() {
     );
     // In typing order, so that a slow keystroke can be told apart (first letter, narrowing).
     let each: Vec<String> = searches.iter().map(|v| format!("{v:.1}")).collect();
+    let compute: Vec<String> = computed.iter().map(|v| format!("{v:.1}")).collect();
     println!(
-        "keystroke → search results drawn: {}\n  each, in order (ms): {}",
+        "keystroke → search results drawn: {}\n  each, in order (ms): {}\n  the search alone (ms): {}",
         common::percentiles_ms(searches.clone()),
-        each.join(" ")
+        each.join(" "),
+        compute.join(" ")
     );
     println!(
         "scan → committed and redrawn: {}",

@@ -32,7 +32,22 @@ pub struct Ctx {
 impl Ctx {
     /// Show something now (import progress); ignored without a UI thread.
     pub fn notify(&self, reply: Reply) {
-        if let Some(ui) = &self.ui {
+        self.notifier().send(reply);
+    }
+
+    /// What [`Ctx::notify`] does, for a thread the job starts.
+    pub fn notifier(&self) -> Notifier {
+        Notifier(self.ui.clone())
+    }
+}
+
+/// Sends a job's progress to the UI thread from wherever the job runs.
+#[derive(Clone)]
+pub struct Notifier(Option<Sender<Msg>>);
+
+impl Notifier {
+    pub fn send(&self, reply: Reply) {
+        if let Some(ui) = &self.0 {
             let _ = ui.send(Msg::Db(reply, false));
         }
     }

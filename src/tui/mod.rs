@@ -9,6 +9,7 @@ pub mod app;
 pub mod commands;
 pub mod db;
 pub mod keymap;
+pub mod priority;
 pub mod screens;
 pub mod terminal;
 pub mod views;
@@ -50,8 +51,9 @@ const REFRESH: Duration = Duration::from_millis(400);
 /// While a worker is busy, the longest a screen goes without a frame (its elapsed time and
 /// progress move): counted from the last frame drawn, whatever drew it, and under 50 ms so a
 /// frame's own work on top still lands within 50 ms (a 50 ms tick counted from the last wake
-/// left gaps of 58-59 ms during a 100k import).
-const BUSY_FRAME: Duration = Duration::from_millis(40);
+/// left gaps of 58-59 ms during a 100k import; 40 ms left 46-51 ms on a loaded core, so 33 ms,
+/// with the import itself run at a lower priority than this thread).
+const BUSY_FRAME: Duration = Duration::from_millis(33);
 
 pub struct Options {
     pub db: PathBuf,
@@ -92,15 +94,21 @@ fn spawn_signals(tx: Sender<Msg>) -> std::io::Result<()> {
 /// of the frame that shows its effect, one number a line.
 struct Latency(Option<std::fs::File>);
 
+/// The latency log (`ITAM_LATENCY_LOG`) opened for appending, if asked for: the UI thread and
+/// the search thread each write their own lines to it.
+pub(crate) fn latency_log() -> Option<std::fs::File> {
+    std::env::var_os("ITAM_LATENCY_LOG").and_then(|p| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .ok()
+    })
+}
+
 impl Latency {
     fn open() -> Latency {
-        Latency(std::env::var_os("ITAM_LATENCY_LOG").and_then(|p| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .ok()
-        }))
+        Latency(latency_log())
     }
     fn first_frame(&mut self, started: Instant) {
         if let Some(f) = self.0.as_mut() {

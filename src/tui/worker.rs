@@ -4,6 +4,7 @@
 use super::Msg;
 use crate::search::{Index, Matches};
 use crate::store::{Interner, ListRow, OpenOptions, Store};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 
@@ -75,6 +76,7 @@ pub fn search(rx: Receiver<SearchReq>, ui: Sender<Msg>) {
     let mut index: Option<Index> = None;
     let mut previous: Option<Matches> = None;
     let mut pending: Option<(u64, String, usize)> = None;
+    let mut log = super::latency_log();
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         batch.extend(rx.try_iter());
@@ -101,7 +103,12 @@ pub fn search(rx: Receiver<SearchReq>, ui: Sender<Msg>) {
         else {
             continue;
         };
+        let started = std::time::Instant::now();
         let m = idx.search(text, *limit, previous.as_ref());
+        if let Some(f) = log.as_mut() {
+            // The search alone, beside the UI's keystroke → drawn (`search N`): where it goes.
+            let _ = writeln!(f, "search-compute {}", started.elapsed().as_micros());
+        }
         let _ = ui.send(Msg::SearchDone {
             generation: *generation,
             query: text.clone(),

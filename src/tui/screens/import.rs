@@ -7,6 +7,7 @@ use super::{Context, Effect, Screen};
 use crate::domain::text::visible;
 use crate::tui::app::App;
 use crate::tui::keymap::ImportCmd;
+use crate::tui::priority::behind_the_ui;
 use crate::tui::views::{count, wrap_marked, Theme};
 use crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -72,7 +73,8 @@ pub fn plan(
     opts: crate::interop::import::Options,
 ) -> crate::tui::db::Job {
     Box::new(move |store, _| {
-        let r = crate::interop::import::plan(store, &path, &opts).map_err(|e| e.to_string());
+        let r = behind_the_ui(move || crate::interop::import::plan(store, &path, &opts))
+            .map_err(|e| e.to_string());
         Box::new(move |app: &mut App| {
             let Some(Screen::Form(f)) = app.find(form) else {
                 // The form was closed while the file was being checked.
@@ -163,18 +165,21 @@ fn apply(
             }
         }));
         let mut last = Instant::now();
-        let r = crate::interop::import::apply(store, &plan, &mut |n| {
-            // A few progress replies a second are enough for a smooth bar.
-            if last.elapsed().as_millis() >= 50 {
-                last = Instant::now();
-                ctx.notify(Box::new(move |app: &mut App| {
-                    if let Some(Screen::Import(r)) = app.find(id) {
-                        if let Some(run) = r.running.as_mut() {
-                            run.written = n.max(1);
+        let progress = ctx.notifier();
+        let r = behind_the_ui(|| {
+            crate::interop::import::apply(&mut *store, &plan, &mut |n| {
+                // A few progress replies a second are enough for a smooth bar.
+                if last.elapsed().as_millis() >= 50 {
+                    last = Instant::now();
+                    progress.send(Box::new(move |app: &mut App| {
+                        if let Some(Screen::Import(r)) = app.find(id) {
+                            if let Some(run) = r.running.as_mut() {
+                                run.written = n.max(1);
+                            }
                         }
-                    }
-                }));
-            }
+                    }));
+                }
+            })
         })
         .map_err(|e| e.to_string());
         let source = plan.source.clone();

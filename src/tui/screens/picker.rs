@@ -186,7 +186,7 @@ impl Matcher {
     fn spawn(id: u64, labels: Arc<Vec<String>>, ui: Sender<Msg>) -> Matcher {
         let (tx, rx) = channel::<Query>();
         std::thread::spawn(move || {
-            behind_the_ui();
+            crate::tui::priority::lower_this_thread();
             // The previous query and its matches: a longer query is matched among them only.
             let mut previous: Option<(String, Vec<usize>)> = None;
             while let Ok(first) = rx.recv() {
@@ -217,15 +217,6 @@ impl Matcher {
     }
 }
 
-/// Lowers the calling thread's priority: on two busy cores, matching must not keep the UI
-/// thread from drawing the keystroke that asked for it.
-fn behind_the_ui() {
-    // SAFETY: setpriority only reads its arguments; who = 0 is the calling thread on Linux.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-    }
-}
-
 /// The labels `q` matches, best first (equal scores in list order). `among`: the matches of a
 /// query `q` extends, which hold every match of `q` (a fuzzy match is a subsequence), so only
 /// they need looking at. Both cores share a long list.
@@ -251,7 +242,7 @@ pub fn matches(labels: &[String], q: &str, among: Option<&[usize]>) -> Vec<usize
         let (a, b) = candidates.split_at(candidates.len() / 2);
         std::thread::scope(|s| {
             let other = s.spawn(|| {
-                behind_the_ui();
+                crate::tui::priority::lower_this_thread();
                 score(b)
             });
             let mut v = score(a);

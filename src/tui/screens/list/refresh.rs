@@ -95,6 +95,7 @@ pub fn spawn(path: PathBuf, ui: Sender<Msg>, search: Sender<SearchReq>) -> Sende
     let (tx, rx) = channel::<Req>();
     let _ = tx.send(Req::Reload);
     std::thread::spawn(move || {
+        crate::tui::priority::lower_this_thread();
         let store = match Store::open(&path, &OpenOptions { read_only: true }) {
             Ok(s) => s,
             Err(e) => {
