@@ -425,7 +425,8 @@ fn find_filtered(
         }
     }
     let idx = Index::load_or_build(store)?;
-    let mut matched = idx.search(query, 1, None).all.to_vec();
+    let found = idx.search(query, 1, None);
+    let mut matched = idx.positions(&found.all);
     matched.sort_unstable();
     let mut passing = Index::with_capacity(matched.len().min(allowed.len()));
     let mut next = matched.iter().copied().peekable();

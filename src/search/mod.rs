@@ -68,6 +68,11 @@ pub struct Matches {
 pub struct Rows {
     chunks: Vec<Arc<Chunk>>,
     len: usize,
+    /// Non-zero: the rows are every line whose mask holds these bits (a one-letter query),
+    /// counted but not listed. Such an answer is not narrowed from: a search of everything
+    /// checks each line's mask first anyway, and listing a million rows would cost more than
+    /// the one-letter query itself.
+    by_mask: u64,
 }
 
 #[derive(Debug, Default)]
@@ -86,19 +91,15 @@ impl Rows {
         self.len == 0
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+    fn listed(&self) -> impl Iterator<Item = u32> + '_ {
         self.chunks.iter().flat_map(|c| c.pos.iter().copied())
-    }
-
-    pub fn to_vec(&self) -> Vec<u32> {
-        self.iter().collect()
     }
 }
 
 /// The same rows, however they are split into chunks.
 impl PartialEq for Rows {
     fn eq(&self, other: &Rows) -> bool {
-        self.len == other.len && self.iter().eq(other.iter())
+        self.len == other.len && self.by_mask == other.by_mask && self.listed().eq(other.listed())
     }
 }
 
@@ -230,6 +231,45 @@ impl Index {
         }
     }
 
+    /// The positions of `rows` (an answer of this index), in index order.
+    pub fn positions(&self, rows: &Rows) -> Vec<u32> {
+        if rows.by_mask == 0 {
+            return rows.listed().collect();
+        }
+        (0u32..)
+            .zip(&self.masks)
+            .filter(|(_, &m)| m & rows.by_mask == rows.by_mask)
+            .map(|(p, _)| p)
+            .collect()
+    }
+
+    /// A one-letter query: its rows are the lines whose mask holds the letter, so no text is
+    /// read and nothing is listed; the first `keep` of them (all rank the same) are scored.
+    fn search_letter(&self, q: String, letter: u8, keep: usize, limit: usize) -> Matches {
+        let bit = pass::mask_of(&[letter]);
+        let mut first = Vec::with_capacity(keep);
+        let mut len = 0usize;
+        for (p, &m) in (0u32..).zip(&self.masks) {
+            if m & bit != 0 {
+                if first.len() < keep {
+                    first.push((pass::VERBATIM, p));
+                }
+                len += 1;
+            }
+        }
+        let top = self.precise(&q, first, limit);
+        Matches {
+            query: q,
+            all: Rows {
+                chunks: Vec::new(),
+                len,
+                by_mask: bit,
+            },
+            top,
+            prefixes: Vec::new(),
+        }
+    }
+
     pub fn id_at(&self, pos: u32) -> i64 {
         self.ids[pos as usize]
     }
@@ -255,11 +295,18 @@ impl Index {
             };
         }
         let keep = (limit.max(1) * 2).max(200);
-        // The nearest answer this query extends: the previous one, or a prefix of it.
+        if let [&[letter]] = terms[..] {
+            if letter.is_ascii_alphanumeric() {
+                return self.search_letter(q.clone(), letter, keep, limit);
+            }
+        }
+        // The nearest answer this query extends: the previous one, or a prefix of it (one
+        // that lists its rows).
         let chain: Vec<Level> = previous
             .map(|p| std::iter::once(p.level()).chain(p.prefixes.iter().cloned()))
             .into_iter()
             .flatten()
+            .filter(|l| l.all.by_mask == 0)
             .collect();
         let found = chain
             .iter()
@@ -285,6 +332,7 @@ impl Index {
                     }
                 };
                 plan.run(
+                    i,
                     rows.zip(c.carry.iter().map(|&c| Some(c))),
                     line,
                     mask,
@@ -296,7 +344,7 @@ impl Index {
                 pass::parallel(n.div_ceil(CHUNK_ROWS), n, |i| {
                     let rows = (i * CHUNK_ROWS) as u32..((i + 1) * CHUNK_ROWS).min(n) as u32;
                     // Every row in order: the hardware prefetches that by itself.
-                    plan.run(rows.map(|p| (p, None)), line, mask, |_| {})
+                    plan.run(i, rows.map(|p| (p, None)), line, mask, |_| {})
                 })
             }
         };
@@ -419,7 +467,7 @@ mod tests {
         let idx = index();
         let m = idx.search("lat74", 10, None);
         assert_eq!(m.top.first().map(|t| t.0), Some(1));
-        assert_eq!(m.all.to_vec(), vec![0]);
+        assert_eq!(idx.positions(&m.all), vec![0]);
         let m = idx.search("smith", 10, None);
         assert_eq!(m.top.iter().map(|t| t.0).collect::<Vec<_>>(), vec![2]);
     }
@@ -522,7 +570,7 @@ mod tests {
                 let naive: Vec<u32> = (0..rows.len() as u32)
                     .filter(|&p| !terms.is_empty() && terms.iter().all(|t| is_subsequence(&rows[p as usize], t)))
                     .collect();
-                proptest::prop_assert_eq!(&full.all.to_vec(), &naive, "query {:?}", q);
+                proptest::prop_assert_eq!(&idx.positions(&full.all), &naive, "query {:?}", q);
                 proptest::prop_assert_eq!(full.top.len(), limit.min(naive.len()));
                 let rank_of = |id: i64| naive_rank(&rows[id as usize - 1], &terms);
                 for (id, score) in &full.top {
