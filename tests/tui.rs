@@ -461,6 +461,36 @@ fn a_scan_in_the_list_jumps_to_the_asset_and_a_serial_works_too() {
 }
 
 #[test]
+fn the_list_s_scan_note_does_not_follow_into_the_scan_view_but_an_error_does() {
+    let (_d, mut app) = app_with(50);
+    app.update(Action::Scan("IT-000010".into()));
+    assert_eq!(
+        app.message,
+        Some(("scanned IT-000010".to_string(), false)),
+        "the list notes the scan"
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('s'));
+    assert!(matches!(app.screen(), Screen::Scan));
+    assert_eq!(
+        app.message, None,
+        "the scan view starts without the list's note"
+    );
+    assert!(
+        app.messages.iter().any(|m| m.0 == "scanned IT-000010"),
+        "kept in the history"
+    );
+    key(&mut app, KeyCode::Esc);
+    app.update(Action::Scan("NOPE-1".into()));
+    key(&mut app, KeyCode::Char('s'));
+    assert!(matches!(app.screen(), Screen::Scan));
+    assert!(
+        app.message.as_ref().is_some_and(|m| m.1),
+        "an error stays until read"
+    );
+}
+
+#[test]
 fn another_process_change_shows_without_a_key() {
     let (dir, mut app) = app_with(50);
     let mut other = open(&dir);
@@ -2228,9 +2258,7 @@ fn live_changes_are_read_on_the_reader_thread_and_only_merged_on_the_ui_thread()
         while !done(app) {
             let left = end.saturating_duration_since(std::time::Instant::now());
             match events.recv_timeout(left).expect("the reader answers") {
-                itam::tui::Msg::Loaded(rows, interner) => {
-                    app.update(Action::Loaded(rows, interner))
-                }
+                itam::tui::Msg::Loaded(l) => app.update(Action::Loaded(l)),
                 itam::tui::Msg::Db(reply, f) => app.update(Action::Db(reply, f)),
                 _ => {}
             }

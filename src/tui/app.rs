@@ -10,7 +10,7 @@ use super::screens::list::ListState;
 use super::screens::scan::ScanState;
 use super::screens::{detail, forms, person, picker, Settings};
 pub use super::screens::{Effect, Screen};
-use crate::store::{Interner, ListRow, Store};
+use crate::store::Store;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use super::screens::scan::session::{Outcome, ScanMode};
@@ -43,7 +43,7 @@ pub enum Action {
     /// The watcher heard a commit (PostgreSQL's LISTEN): apply what changed.
     Changed,
     LoadProgress(usize, usize),
-    Loaded(Vec<ListRow>, Interner),
+    Loaded(Box<crate::tui::screens::list::model::Loaded>),
     LoadFailed(String),
     SearchDone {
         generation: u64,
@@ -232,7 +232,7 @@ impl App {
                 self.list.catalog.load_progress = (n, total);
                 self.list.catalog.total = total as i64;
             }
-            Action::Loaded(rows, interner) => self.list.loaded(rows, interner),
+            Action::Loaded(l) => self.list.loaded(*l),
             Action::LoadFailed(e) => self.fail(format!("could not load the asset list: {e}")),
             Action::Db(reply, finished) => {
                 if finished {
@@ -297,7 +297,14 @@ impl App {
     pub(crate) fn run(&mut self, effects: Vec<Effect>) {
         for e in effects {
             match e {
-                Effect::Push(s) => self.screens.push(s),
+                Effect::Push(s) => {
+                    // The scan view reports each scan in its own log: a note left by the list
+                    // ("scanned IT-…") would read as this view's outcome. Errors stay.
+                    if matches!(s, Screen::Scan) && matches!(self.message, Some((_, false))) {
+                        self.message = None;
+                    }
+                    self.screens.push(s)
+                }
                 Effect::Pop => self.pop(),
                 Effect::Close(ticket) => {
                     if let Some(gone) = self.close(ticket) {

@@ -17,7 +17,7 @@ pub mod wedge;
 pub mod worker;
 
 use crate::config::Config;
-use crate::store::{Interner, ListRow, OpenOptions, Store};
+use crate::store::{OpenOptions, Store};
 use app::{Action, App, Screen};
 use crossterm::event::{Event, KeyEventKind};
 use std::io::Write;
@@ -32,7 +32,7 @@ pub enum Msg {
     InputClosed,
     Signal(i32),
     LoadProgress(usize, usize),
-    Loaded(Vec<ListRow>, Interner),
+    Loaded(Box<screens::list::model::Loaded>),
     LoadFailed(String),
     SearchDone {
         generation: u64,
@@ -303,7 +303,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
                 Msg::Input(..) => {}
                 Msg::InputClosed | Msg::Signal(_) => app.quit = true,
                 Msg::LoadProgress(n, t) => actions.push(Action::LoadProgress(n, t)),
-                Msg::Loaded(rows, interner) => actions.push(Action::Loaded(rows, interner)),
+                Msg::Loaded(l) => actions.push(Action::Loaded(l)),
                 Msg::LoadFailed(e) => actions.push(Action::LoadFailed(e)),
                 Msg::Db(reply, finished) => actions.push(Action::Db(reply, finished)),
                 Msg::Changed => actions.push(Action::Changed),

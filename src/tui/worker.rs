@@ -63,7 +63,8 @@ pub fn load(path: PathBuf, ui: Sender<Msg>, search: Sender<SearchReq>) {
             }
         })?;
         let _ = search.send(SearchReq::Index(index));
-        let _ = ui.send(Msg::Loaded(rows, interner));
+        let loaded = crate::tui::screens::list::model::Loaded::new(rows, interner);
+        let _ = ui.send(Msg::Loaded(Box::new(loaded)));
         Ok(())
     })();
     if let Err(e) = result {

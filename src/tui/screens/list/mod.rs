@@ -157,8 +157,8 @@ impl ListState {
     }
 
     /// Every row was read (by the loader, or now).
-    pub fn loaded(&mut self, rows: Vec<ListRow>, interner: Interner) {
-        self.catalog.loaded(rows, interner);
+    pub fn loaded(&mut self, l: model::Loaded) {
+        self.catalog.loaded(l);
         self.rebuild_order();
     }
 
@@ -166,7 +166,7 @@ impl ListState {
     pub fn load_now(&mut self, store: &Store) -> crate::store::Result<()> {
         let (rows, interner, index) = Catalog::read_all(store)?;
         self.catalog.inline_index = Some(index);
-        self.loaded(rows, interner);
+        self.loaded(model::Loaded::new(rows, interner));
         Ok(())
     }
 
