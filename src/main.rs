@@ -35,10 +35,25 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
-            // One line saying why; the chain of causes joined so nothing is lost.
-            let msg = format!("{e:#}");
-            eprintln!("itam: {}", itam::domain::text::visible(&msg));
+            eprintln!("itam: {}", itam::domain::text::visible(&one_line(&e)));
             ExitCode::from(1)
         }
     }
+}
+
+/// One line saying why: the chain of causes joined so nothing is lost, each said once (a
+/// store error often quotes its cause, which quotes its own: the same words three times).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let said = cause.to_string();
+        if out.contains(&said) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&said);
+    }
+    out
 }

@@ -1002,3 +1002,19 @@ fn codes_are_checked_by_one_rule_each_before_anything_is_written() {
         1
     );
 }
+
+#[test]
+fn an_error_names_each_cause_once() {
+    let env = Env::new();
+    env.ok(&["demo", "--assets", "3", "--seed", "1"]);
+    env.sql("UPDATE assets SET purchase_date = '31/12/2025' WHERE tag = 'IT-000001'");
+    let out = env.itam().args(["show", "IT-000001"]).assert().failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(
+        err.matches("stored purchase_date '31/12/2025' is not a date")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(err.starts_with("itam: reading an asset"), "{err}");
+}
