@@ -7,6 +7,14 @@
 //! in a long one (people at scale) is matched by its own thread ([`Matcher`]): each keystroke
 //! is drawn at once, the matches follow, the newest query's last, and Enter waits for them.
 
+mod items;
+mod matcher;
+
+use items::items;
+pub use items::{Source, Then};
+pub use matcher::matches;
+use matcher::{Matcher, Query};
+
 use super::forms::Open;
 use super::list::FilterChoice;
 use super::scan::engine::ScanOp;
@@ -14,21 +22,15 @@ use super::scan::session::PoLine;
 use super::{Context, Effect, Screen};
 use crate::domain::text::visible;
 use crate::domain::{Condition, Status};
-use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::db::Job;
-use crate::tui::db::Reply;
 use crate::tui::keymap::PickerCmd;
 use crate::tui::views::{fit, Theme};
-use crate::tui::Msg;
 use crossterm::event::KeyEvent;
-use fuzzy_matcher::skim::SkimMatcherV2;
-use fuzzy_matcher::FuzzyMatcher;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
-use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
 use std::time::Instant;
 use tui_input::backend::crossterm::EventHandler;
@@ -77,49 +79,6 @@ pub struct Picker {
     shown: u64,
     /// Up/Down pressed since the newest query was sent: applied to its matches.
     moves: isize,
-}
-
-/// The thread that matches a long picker's labels against what is typed.
-#[derive(Debug)]
-struct Matcher {
-    tx: Sender<Query>,
-}
-
-struct Query {
-    generation: u64,
-    text: String,
-    /// When the keystroke was made (the latency log).
-    at: Option<Instant>,
-}
-
-/// Builds a picker's `Pick` from the values read for it.
-pub type Then = Box<dyn FnOnce(Vec<String>) -> Pick + Send>;
-
-/// A picker over what the store holds, opened by `app.rs` through [`open`].
-pub enum Source {
-    /// Active people, by username, name, badge or email.
-    People {
-        title: String,
-        then: Then,
-    },
-    Locations {
-        title: String,
-        then: Then,
-    },
-    /// Filter the list by status, location or assignee.
-    Filter,
-    /// The open purchase-order lines. `auto`: opened by F10 itself, so with no open line it
-    /// says so instead of showing an empty picker.
-    PoLines {
-        auto: bool,
-    },
-}
-
-/// What the worker read for a picker: its labels, its values and their exact keys.
-struct Items {
-    labels: Vec<String>,
-    then: Pick,
-    exact: Vec<Vec<String>>,
 }
 
 /// Open the picker `src` asks for: shown at once as loading, filled by the worker's reply.
@@ -178,97 +137,6 @@ fn find(app: &mut App, id: u64) -> Option<&mut Picker> {
     match app.find(id)? {
         Screen::Picker(p) => Some(p),
         _ => None,
-    }
-}
-
-impl Matcher {
-    /// Start matching `labels`; it ends when the picker, and with it the sender, is gone.
-    fn spawn(id: u64, labels: Arc<Vec<String>>, ui: Sender<Msg>) -> Matcher {
-        let (tx, rx) = channel::<Query>();
-        std::thread::spawn(move || {
-            crate::tui::priority::lower_this_thread();
-            // The previous query and its matches: a longer query is matched among them only.
-            let mut previous: Option<(String, Vec<usize>)> = None;
-            while let Ok(first) = rx.recv() {
-                // Only the newest query is worth matching.
-                let q = rx.try_iter().last().unwrap_or(first);
-                let text = q.text.trim().to_string();
-                let among = previous
-                    .as_ref()
-                    .filter(|(p, _)| !p.is_empty() && text.starts_with(p.as_str()))
-                    .map(|(_, m)| m.as_slice());
-                let found = matches(&labels, &text, among);
-                let (generation, at, shown) = (q.generation, q.at, found.clone());
-                let reply: Reply = Box::new(move |app: &mut App| {
-                    let Some(p) = find(app, id) else { return };
-                    if p.matched(generation, shown) {
-                        let effects = p.choose_if_asked();
-                        app.picker_answered = at;
-                        app.run(effects);
-                    }
-                });
-                if ui.send(Msg::Db(reply, false)).is_err() {
-                    return;
-                }
-                previous = Some((text, found));
-            }
-        });
-        Matcher { tx }
-    }
-}
-
-/// The labels `q` matches, best first (equal scores in list order). `among`: the matches of a
-/// query `q` extends, which hold every match of `q` (a fuzzy match is a subsequence), so only
-/// they need looking at. Both cores share a long list.
-pub fn matches(labels: &[String], q: &str, among: Option<&[usize]>) -> Vec<usize> {
-    if q.is_empty() {
-        return (0..labels.len()).collect();
-    }
-    let all: Vec<usize>;
-    let candidates = match among {
-        Some(m) => m,
-        None => {
-            all = (0..labels.len()).collect();
-            &all
-        }
-    };
-    let score = |part: &[usize]| -> Vec<(i64, usize)> {
-        let m = SkimMatcherV2::default().ignore_case();
-        part.iter()
-            .filter_map(|&i| m.fuzzy_match(&labels[i], q).map(|s| (s, i)))
-            .collect()
-    };
-    let mut scored: Vec<(i64, usize)> = if candidates.len() >= 20_000 {
-        let (a, b) = candidates.split_at(candidates.len() / 2);
-        std::thread::scope(|s| {
-            let other = s.spawn(|| {
-                crate::tui::priority::lower_this_thread();
-                score(b)
-            });
-            let mut v = score(a);
-            v.extend(other.join().unwrap_or_default());
-            v
-        })
-    } else {
-        score(candidates)
-    };
-    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|x| x.1).collect()
-}
-
-fn items(store: &Store, src: Source) -> crate::store::Result<Items> {
-    match src {
-        Source::People { then, .. } => people(store, then),
-        Source::Locations { then, .. } => locations(store, then),
-        Source::Filter => {
-            let (labels, choices) = super::list::filter_choices(store)?;
-            Ok(Items {
-                labels,
-                then: Pick::Filter(choices),
-                exact: Vec::new(),
-            })
-        }
-        Source::PoLines { .. } => po_lines(store),
     }
 }
 
@@ -459,84 +327,6 @@ impl Picker {
     }
 }
 
-/// Active people, by username and name; typed or scanned whole, a badge, username, email or
-/// full name chooses its person.
-fn people(store: &Store, then: Then) -> crate::store::Result<Items> {
-    let people: Vec<_> = store.people()?.into_iter().filter(|p| p.active).collect();
-    let labels = people
-        .iter()
-        .map(|p| {
-            format!(
-                "{:<16} {}{}",
-                p.username,
-                p.full_name,
-                p.email
-                    .as_deref()
-                    .map(|e| format!(" <{e}>"))
-                    .unwrap_or_default()
-            )
-        })
-        .collect();
-    let exact = people
-        .iter()
-        .map(|p| {
-            [
-                Some(p.username.clone()),
-                p.badge.clone(),
-                p.email.clone(),
-                Some(p.full_name.clone()),
-            ]
-            .into_iter()
-            .flatten()
-            .collect()
-        })
-        .collect();
-    let names = people.into_iter().map(|p| p.username).collect();
-    Ok(Items {
-        labels,
-        then: then(names),
-        exact,
-    })
-}
-
-fn locations(store: &Store, then: Then) -> crate::store::Result<Items> {
-    let locs = store.locations()?;
-    let labels = locs
-        .iter()
-        .map(|l| format!("{:<12} {}", l.code, l.name))
-        .collect();
-    let codes = locs.into_iter().map(|l| l.code).collect();
-    Ok(Items {
-        labels,
-        then: then(codes),
-        exact: Vec::new(),
-    })
-}
-
-fn po_lines(store: &Store) -> crate::store::Result<Items> {
-    let lines: Vec<PoLine> = store
-        .open_po_lines()?
-        .into_iter()
-        .map(|(po, model, outstanding)| PoLine {
-            po,
-            model,
-            outstanding,
-            ordered: 0,
-            received: 0,
-            next_tag: None,
-        })
-        .collect();
-    let labels = lines
-        .iter()
-        .map(|l| format!("{} · {} · {} outstanding", l.po, l.model, l.outstanding))
-        .collect();
-    Ok(Items {
-        labels,
-        then: Pick::ScanPoLine(lines),
-        exact: Vec::new(),
-    })
-}
-
 /// A picker's choice (index `i` into its values), as effects.
 fn picked(then: Pick, i: usize) -> Vec<Effect> {
     let grade = Condition::ALL.get(i).copied();
@@ -702,43 +492,6 @@ mod tests {
         p.input = Input::new("zzz".into());
         p.refilter();
         assert_eq!(p.chosen(), None);
-    }
-
-    #[test]
-    fn matching_among_a_shorter_querys_matches_equals_matching_all() {
-        // The matcher narrows from the previous keystroke's matches: it must choose and rank
-        // exactly as a full pass would, on both cores (over 20,000 labels) or one.
-        let first = [
-            "Olivia", "Liam", "Amara", "Noah", "Chen", "Jonas", "Aisha", "Kwame",
-        ];
-        let last = [
-            "Garcia", "Okafor", "Nguyen", "Schmidt", "Rossi", "Haddad", "Tanaka",
-        ];
-        let labels: Vec<String> = (0..24_000)
-            .map(|i| {
-                let (f, l) = (first[i % first.len()], last[(i / 7) % last.len()]);
-                let user = format!("{}{}{i}", &f[..1].to_lowercase(), l.to_lowercase());
-                format!("{user:<16} {f} {l} <{user}@example.com>")
-            })
-            .collect();
-        for typed in [
-            "okafor 12",
-            "jn",
-            "CHEN t",
-            "aisha@",
-            "zq",
-            "kwame garcia 3",
-        ] {
-            let mut previous: Option<Vec<usize>> = None;
-            for end in 1..=typed.len() {
-                let q = typed[..end].trim();
-                let full = matches(&labels, q, None);
-                if let Some(prev) = &previous {
-                    assert_eq!(matches(&labels, q, Some(prev)), full, "{q:?}");
-                }
-                previous = Some(full);
-            }
-        }
     }
 
     #[test]
