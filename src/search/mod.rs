@@ -75,11 +75,30 @@ pub struct Rows {
     by_mask: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Chunk {
     pos: Vec<u32>,
     /// Per row of `pos`, what the next keystroke can start from.
     carry: Vec<Carry>,
+    /// Per row of `pos` once [`Index::prepare`] has run on a one-term answer (else empty): what
+    /// lets the next keystroke, one more letter or digit, read no text.
+    next: Vec<pass::Next>,
+    /// The byte this answer added to its term without reading text: the carries' tails are
+    /// still before it until [`Index::prepare`] moves them. Such rows cannot be narrowed from
+    /// by reading text until then.
+    pending: Option<u8>,
+}
+
+impl Chunk {
+    /// Its rows can be narrowed from by reading text.
+    fn settled(&self) -> bool {
+        self.pending.is_none()
+    }
+
+    /// Its rows can be narrowed from without reading text.
+    fn ready(&self) -> bool {
+        self.settled() && self.next.len() == self.pos.len()
+    }
 }
 
 impl Rows {
@@ -89,6 +108,16 @@ impl Rows {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// What its rows take in memory (about).
+    fn bytes(&self) -> usize {
+        let each = std::mem::size_of::<u32>() + std::mem::size_of::<Carry>();
+        let next = std::mem::size_of::<pass::Next>();
+        self.chunks
+            .iter()
+            .map(|c| c.pos.len() * each + c.next.len() * next)
+            .sum()
     }
 
     fn listed(&self) -> impl Iterator<Item = u32> + '_ {
@@ -110,8 +139,9 @@ struct Level {
     all: Rows,
 }
 
-/// At most this many rows are kept across a query's prefixes (10 bytes each: ~30 MB at 1M).
-const PREFIX_ROWS: usize = 3_000_000;
+/// At most this many bytes of rows are kept across a query's prefixes: 10 a row, 34 once
+/// prepared (at a million assets, the two or three answers before a dense one).
+const PREFIX_BYTES: usize = 64_000_000;
 
 /// Rows per chunk of a search over the whole index: 16 chunks at 1M, enough for two cores to
 /// share them evenly whatever their density.
@@ -306,18 +336,32 @@ impl Index {
             .map(|p| std::iter::once(p.level()).chain(p.prefixes.iter().cloned()))
             .into_iter()
             .flatten()
-            .filter(|l| l.all.by_mask == 0)
+            .filter(|l| l.all.by_mask == 0 && l.all.chunks.iter().all(|c| c.settled()))
             .collect();
         let found = chain
             .iter()
             .enumerate()
             .find_map(|(i, l)| Some((i, growth(&l.query, &q)?)));
         let narrowed = found.map(|(i, g)| (&chain[i], g));
+        // One letter or digit added to a one-term query whose rows are ready: masks only.
+        let quick = narrowed
+            .filter(|(l, g)| {
+                terms.len() == 1
+                    && g.k == 0
+                    && g.added == 1
+                    && l.all.chunks.iter().all(|c| c.ready())
+            })
+            .and_then(|_| q.as_bytes().last().copied())
+            .filter(u8::is_ascii_alphanumeric);
         let plan = Plan::new(terms, narrowed.map(|n| n.1), keep);
         let line = |pos| self.row_bytes(pos);
         let mask = |pos: u32| self.masks[pos as usize];
-        let parts = match narrowed {
-            Some((p, _)) => pass::parallel(p.all.chunks.len(), p.all.len(), |i| {
+        let parts = match (quick, narrowed) {
+            (Some(b), Some((p, _))) => pass::parallel(p.all.chunks.len(), p.all.len(), |i| {
+                let c = &p.all.chunks[i];
+                plan.run_next(i, (&c.pos, &c.carry, &c.next), b)
+            }),
+            (None, Some((p, _))) => pass::parallel(p.all.chunks.len(), p.all.len(), |i| {
                 let c = &p.all.chunks[i];
                 let rows = c.pos.iter().copied();
                 // Rows left after a few keystrokes are scattered over the index, where the
@@ -339,7 +383,7 @@ impl Index {
                     ahead,
                 )
             }),
-            None => {
+            (_, None) => {
                 let n = self.ids.len();
                 pass::parallel(n.div_ceil(CHUNK_ROWS), n, |i| {
                     let rows = (i * CHUNK_ROWS) as u32..((i + 1) * CHUNK_ROWS).min(n) as u32;
@@ -362,7 +406,12 @@ impl Index {
                 pos.shrink_to_fit();
                 carry.shrink_to_fit();
             }
-            all.chunks.push(Arc::new(Chunk { pos, carry }));
+            all.chunks.push(Arc::new(Chunk {
+                pos,
+                carry,
+                next: Vec::new(),
+                pending: quick,
+            }));
         }
         pass::best_first(&mut cheap, keep);
         let top = self.precise(&q, cheap, limit);
@@ -373,12 +422,12 @@ impl Index {
             Some((i, _)) => chain[i..].to_vec(),
             None => Vec::new(),
         };
-        let mut rows = all.len();
+        let mut bytes = all.bytes();
         let kept = prefixes
             .iter()
             .take_while(|l| {
-                rows += l.all.len();
-                rows <= PREFIX_ROWS
+                bytes += l.all.bytes();
+                bytes <= PREFIX_BYTES
             })
             .count();
         prefixes.truncate(kept);
@@ -387,6 +436,75 @@ impl Index {
             all,
             top,
             prefixes,
+        }
+    }
+
+    /// Make a one-term answer `m` ready for a next keystroke that adds a letter or digit to
+    /// read no text (see `pass::Next`): the search thread runs this after the answer is drawn,
+    /// while the next key is on its way. `stop` says a keystroke is waiting: the chunks not yet
+    /// done are left, and the answer is then searched past rather than narrowed from.
+    pub fn prepare(&self, m: &mut Matches, stop: &(dyn Fn() -> bool + Sync)) {
+        let term = m.query.as_bytes();
+        if term.is_empty() || m.query.contains(char::is_whitespace) {
+            return;
+        }
+        let row =
+            |p: u32, c: Carry, pending| pass::prepare_row(self.row_bytes(p), term, c, pending);
+        if m.all.by_mask != 0 {
+            let bit = m.all.by_mask;
+            let n = self.ids.len();
+            let chunks = pass::parallel(n.div_ceil(CHUNK_ROWS), n, |i| {
+                if stop() {
+                    return None;
+                }
+                let mut c = Chunk::default();
+                for p in (i * CHUNK_ROWS) as u32..((i + 1) * CHUNK_ROWS).min(n) as u32 {
+                    if p % 4096 == 0 && stop() {
+                        return None;
+                    }
+                    if self.masks[p as usize] & bit == bit {
+                        let (carry, next) = row(p, Carry::UNKNOWN, None);
+                        c.pos.push(p);
+                        c.carry.push(carry);
+                        c.next.push(next);
+                    }
+                }
+                Some(c)
+            });
+            if let Some(chunks) = chunks.into_iter().collect::<Option<Vec<Chunk>>>() {
+                m.all.chunks = chunks
+                    .into_iter()
+                    .filter(|c| !c.pos.is_empty())
+                    .map(Arc::new)
+                    .collect();
+                m.all.by_mask = 0;
+            }
+            return;
+        }
+        let done = pass::parallel(m.all.chunks.len(), m.all.len(), |i| {
+            let c = &m.all.chunks[i];
+            if c.ready() || stop() {
+                return None;
+            }
+            let mut carry = Vec::with_capacity(c.pos.len());
+            let mut next = Vec::with_capacity(c.pos.len());
+            for (k, (&p, &was)) in c.pos.iter().zip(&c.carry).enumerate() {
+                if k % 4096 == 4095 && stop() {
+                    return None;
+                }
+                let (a, b) = row(p, was, c.pending);
+                carry.push(a);
+                next.push(b);
+            }
+            Some((carry, next))
+        });
+        for (c, made) in m.all.chunks.iter_mut().zip(done) {
+            if let Some((carry, next)) = made {
+                let c = Arc::make_mut(c);
+                c.carry = carry;
+                c.next = next;
+                c.pending = None;
+            }
         }
     }
 
@@ -522,13 +640,21 @@ mod tests {
         {
             return 100;
         }
+        let starts_word =
+            |i: usize| i == 0 || matches!(row.as_bytes()[i - 1], b' ' | b'-' | b'_' | b'/' | b'.');
         terms
             .iter()
-            .map(|t| match row.find(t) {
-                Some(0) => 150,
-                Some(i) if matches!(row.as_bytes()[i - 1], b' ' | b'-' | b'_' | b'/' | b'.') => 150,
-                Some(_) => 100,
-                None => 0,
+            .map(|t| {
+                let at: Vec<usize> = (0..row.len())
+                    .filter(|&i| row[i..].starts_with(t))
+                    .collect();
+                if at.iter().any(|&i| starts_word(i)) {
+                    150
+                } else if at.is_empty() {
+                    0
+                } else {
+                    100
+                }
             })
             .sum()
     }
@@ -553,6 +679,7 @@ mod tests {
             rows in proptest::collection::vec("[abc1 .-]{0,24}", 1..300),
             typed in "[abc1 ]{1,8}",
             limit in 1usize..12,
+            prepared in proptest::collection::vec(proptest::bool::ANY, 16),
         ) {
             let mut idx = Index::default();
             for (i, r) in rows.iter().enumerate() {
@@ -580,6 +707,13 @@ mod tests {
                     let shown: std::collections::HashSet<i64> = full.top.iter().map(|t| t.0).collect();
                     let best_left = naive.iter().map(|&p| idx.id_at(p)).filter(|id| !shown.contains(id)).map(rank_of).max();
                     proptest::prop_assert!(best_left.is_none_or(|b| b <= worst), "query {:?}: a better row was left out", q);
+                }
+                // The search thread prepares each answer after drawing it (not always: a
+                // keystroke may come first); a prepared answer must narrow to the same rows.
+                let mut narrowed = narrowed;
+                if prepared[end % 16] {
+                    idx.prepare(&mut narrowed, &|| false);
+                    proptest::prop_assert_eq!(idx.positions(&narrowed.all), naive, "prepared {:?}", q);
                 }
                 prev = Some(narrowed);
             }

@@ -33,7 +33,7 @@ pub(super) struct Carry {
 }
 
 impl Carry {
-    const UNKNOWN: Carry = Carry {
+    pub(super) const UNKNOWN: Carry = Carry {
         tail: NO_TAIL,
         fixed: NO_FIXED,
         last: NO_LAST,
@@ -41,12 +41,30 @@ impl Carry {
 }
 
 /// The class bit of a lower-case byte: a–z and 0–9 each have their own; others share 28 bits.
-fn class_bit(b: u8) -> u64 {
+const fn class_bit_of(b: u8) -> u64 {
     match b {
         b'a'..=b'z' => 1 << (b - b'a'),
         b'0'..=b'9' => 1 << (26 + b - b'0'),
         _ => 1 << (36 + b % 28),
     }
+}
+
+/// [`class_bit_of`] of every byte, looked up rather than worked out: a mask is one load and
+/// one or a byte (the answers prepared for the next keystroke take the mask of most of a
+/// million lines).
+const CLASS_BITS: [u64; 256] = {
+    let mut t = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = class_bit_of(b as u8);
+        b += 1;
+    }
+    t
+};
+
+#[inline(always)]
+fn class_bit(b: u8) -> u64 {
+    CLASS_BITS[usize::from(b)]
 }
 
 pub(super) fn mask_of(bytes: &[u8]) -> u64 {
@@ -159,14 +177,100 @@ fn find_byte_swar(hay: &[u8], b: u8, from: usize) -> Option<usize> {
     hay[at..].iter().position(|&x| x == b).map(|i| at + i)
 }
 
-/// 100 when the term occurs verbatim, 150 when its first occurrence starts a word: typed
-/// text beats scattered hits.
-fn cheap_score(row: &[u8], term: &Finder<'_>) -> u32 {
-    match term.find(row) {
-        Some(i) if i == 0 || matches!(row[i - 1], b' ' | b'-' | b'_' | b'/' | b'.') => TOP_RANK,
-        Some(_) => VERBATIM,
-        None => 0,
+/// Whether position `i` of `row` starts a word.
+fn word_start(row: &[u8], i: usize) -> bool {
+    i == 0 || matches!(row[i - 1], b' ' | b'-' | b'_' | b'/' | b'.')
+}
+
+/// Call `f` with each place `term` occurs in `row`, overlapping ones too, until it says stop.
+/// A line is short and a term is typed: finding its first byte and comparing the rest costs
+/// less than a substring searcher's set-up for each occurrence.
+fn each_occurrence(row: &[u8], term: &[u8], mut f: impl FnMut(usize) -> bool) {
+    let Some((&first, rest)) = term.split_first() else {
+        return;
+    };
+    let mut from = 0;
+    while let Some(i) = find_byte(row, first, from) {
+        // Compared byte by byte: a library compare of a few bytes (or none) costs more.
+        let after = &row[i + 1..];
+        let here = after.len() >= rest.len() && rest.iter().zip(after).all(|(a, b)| a == b);
+        if here && !f(i) {
+            return;
+        }
+        from = i + 1;
     }
+}
+
+/// 100 when the term occurs verbatim, 150 when an occurrence starts a word: typed text beats
+/// scattered hits.
+fn cheap_score(row: &[u8], term: &Finder<'_>) -> u32 {
+    let mut rank = 0;
+    each_occurrence(row, term.needle(), |i| {
+        rank = if word_start(row, i) {
+            TOP_RANK
+        } else {
+            VERBATIM
+        };
+        rank != TOP_RANK
+    });
+    rank
+}
+
+/// What a row matching a one-term query knows for the keystroke that adds one letter or digit
+/// to the term: which bytes occur after the term's greedy match (the longer term matches iff
+/// its new byte is among them), and which follow a verbatim occurrence of the term, one that
+/// starts a word or any (the longer term's rank). So that keystroke reads no text at all; this
+/// is computed after the answer is drawn, while the user lifts a finger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Next {
+    after: u64,
+    follow: u64,
+    follow_word: u64,
+}
+
+/// A row of a one-term query's answer made ready for [`Plan::run_next`]: its tail moved past
+/// `pending` (the byte the answer added without reading text) or found (when unknown), its
+/// rank and its [`Next`]. `term` is the whole term.
+pub(super) fn prepare_row(row: &[u8], term: &[u8], c: Carry, pending: Option<u8>) -> (Carry, Next) {
+    let moved = match pending {
+        Some(b) if c.tail != NO_TAIL => find_byte(row, b, c.tail as usize).map(|i| i + 1),
+        None if c.tail != NO_TAIL => Some(c.tail as usize),
+        _ => None,
+    };
+    // The row matched, so the greedy match exists; from the start if the tail was not kept.
+    let end = moved.or_else(|| greedy_end(row, term, 0));
+    debug_assert!(end.is_some(), "a row of the answer matches its query");
+    let end = end.unwrap_or(row.len());
+    let (rank, next) = next_of(row, term, end);
+    let carry = Carry {
+        tail: u16::try_from(end).unwrap_or(NO_TAIL),
+        fixed: 0,
+        last: rank as u8,
+    };
+    (carry, next)
+}
+
+/// The rank of the one-term query's row (see [`cheap_score`]) and its [`Next`], the greedy
+/// match of the term (`len` bytes long) ending at `end`.
+fn next_of(row: &[u8], term: &[u8], end: usize) -> (u32, Next) {
+    let len = term.len();
+    let mut n = Next {
+        after: mask_of(row.get(end..).unwrap_or_default()),
+        ..Next::default()
+    };
+    let mut rank = 0;
+    each_occurrence(row, term, |i| {
+        let ws = word_start(row, i);
+        rank = rank.max(if ws { TOP_RANK } else { VERBATIM });
+        if let Some(&b) = row.get(i + len) {
+            n.follow |= class_bit(b);
+            if ws {
+                n.follow_word |= class_bit(b);
+            }
+        }
+        true
+    });
+    (rank, n)
 }
 
 /// How this query grows the previous one: its term `k` extends the previous last term by
@@ -308,16 +412,9 @@ impl<'q> Plan<'q> {
         mask: impl Fn(u32) -> u64,
         mut ahead: impl FnMut(usize),
     ) -> Part {
-        let highest = self.highest();
         // Sized for every row matching, so the vectors never grow (and copy) on the way.
-        let most = rows.size_hint().0;
-        let mut part = Part {
-            all: Vec::with_capacity(most),
-            carry: Vec::with_capacity(most),
-            ranked: Vec::new(),
-        };
-        let mut at_highest = 0usize;
-        let mut ranking = true;
+        let mut part = Part::with_capacity(rows.size_hint().0);
+        let mut ranker = Ranker::new(self, chunk);
         for (k, (pos, prev)) in rows.enumerate() {
             ahead(k);
             // Dead lines have an empty mask, and no query's is empty.
@@ -330,31 +427,108 @@ impl<'q> Plan<'q> {
                 _ => self.test_full(row),
             };
             let Some(mut carry) = carry else { continue };
-            if ranking && self.ranked_by.load(Ordering::Relaxed) < chunk {
-                ranking = false;
-                part.ranked.clear();
-            }
-            if ranking {
+            if ranker.wanted(&mut part) {
                 let r = self.rank(row, &mut carry);
-                part.ranked.push((r, pos));
-                if r == highest {
-                    at_highest += 1;
-                    if at_highest == self.keep {
-                        part.ranked.retain(|x| x.0 == highest);
-                        ranking = false;
-                        self.ranked_by.fetch_min(chunk, Ordering::Relaxed);
-                    }
-                }
-                // Bound the memory of a broad query: only the best `keep` can be wanted.
-                if ranking && part.ranked.len() >= 4 * self.keep {
-                    best_first(&mut part.ranked, self.keep);
-                }
+                ranker.add(&mut part, r, pos);
             }
             part.all.push(pos);
             part.carry.push(carry);
         }
         best_first(&mut part.ranked, self.keep);
         part
+    }
+
+    /// [`Plan::run`] for a one-term query that adds the letter or digit `b` to the term of the
+    /// rows given (positions, carries and their [`Next`]): matching and rank come from the
+    /// masks, no text is read. The carries' tails stay before `b` until [`next_of`] is taken.
+    pub fn run_next(&self, chunk: usize, rows: (&[u32], &[Carry], &[Next]), b: u8) -> Part {
+        let bit = class_bit(b);
+        let (pos, carries, next) = rows;
+        let mut part = Part::with_capacity(pos.len());
+        let mut ranker = Ranker::new(self, chunk);
+        for ((&p, &c), n) in pos.iter().zip(carries).zip(next) {
+            if n.after & bit == 0 {
+                continue;
+            }
+            let last = if n.follow_word & bit != 0 {
+                TOP_RANK
+            } else if n.follow & bit != 0 {
+                VERBATIM
+            } else {
+                0
+            };
+            if ranker.wanted(&mut part) {
+                ranker.add(&mut part, last, p);
+            }
+            part.all.push(p);
+            part.carry.push(Carry {
+                tail: c.tail,
+                fixed: c.fixed,
+                last: last as u8,
+            });
+        }
+        best_first(&mut part.ranked, self.keep);
+        part
+    }
+}
+
+impl Part {
+    fn with_capacity(most: usize) -> Part {
+        Part {
+            all: Vec::with_capacity(most),
+            carry: Vec::with_capacity(most),
+            ranked: Vec::new(),
+        }
+    }
+}
+
+/// A part's ranking as rows arrive: it stops once `keep` rows have the highest rank there is
+/// (the part's best `keep` are then those, the earliest, exactly as if every row had been
+/// ranked), or once an earlier chunk has done so (the best `keep` overall are then none of this
+/// part's rows). Chunks hold ascending positions in chunk order.
+struct Ranker<'p, 'q> {
+    plan: &'p Plan<'q>,
+    chunk: usize,
+    highest: u32,
+    at_highest: usize,
+    on: bool,
+}
+
+impl<'p, 'q> Ranker<'p, 'q> {
+    fn new(plan: &'p Plan<'q>, chunk: usize) -> Self {
+        Ranker {
+            plan,
+            chunk,
+            highest: plan.highest(),
+            at_highest: 0,
+            on: true,
+        }
+    }
+
+    /// Whether the next row is still worth ranking.
+    fn wanted(&mut self, part: &mut Part) -> bool {
+        if self.on && self.plan.ranked_by.load(Ordering::Relaxed) < self.chunk {
+            self.on = false;
+            part.ranked.clear();
+        }
+        self.on
+    }
+
+    fn add(&mut self, part: &mut Part, r: u32, pos: u32) {
+        let keep = self.plan.keep;
+        part.ranked.push((r, pos));
+        if r == self.highest {
+            self.at_highest += 1;
+            if self.at_highest == keep {
+                part.ranked.retain(|x| x.0 == self.highest);
+                self.on = false;
+                self.plan.ranked_by.fetch_min(self.chunk, Ordering::Relaxed);
+            }
+        }
+        // Bound the memory of a broad query: only the best `keep` can be wanted.
+        if self.on && part.ranked.len() >= 4 * keep {
+            best_first(&mut part.ranked, keep);
+        }
     }
 }
 

@@ -213,7 +213,8 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
     let (search_tx, search_rx) = channel();
     {
         let ui = tx.clone();
-        std::thread::spawn(move || worker::search(search_rx, ui));
+        let waiting = app.list.catalog.search_waiting.clone();
+        std::thread::spawn(move || worker::search(search_rx, ui, waiting));
     }
     app.list.catalog.search_tx = Some(search_tx.clone());
     // The reader loads the list and the search index, then reads each change for the list.

@@ -6,7 +6,9 @@ use crate::search::{Index, Matches};
 use crate::store::{Interner, ListRow, OpenOptions, Store};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
+use std::sync::Arc;
 
 /// Requests to the search worker.
 pub enum SearchReq {
@@ -72,8 +74,10 @@ pub fn load(path: PathBuf, ui: Sender<Msg>, search: Sender<SearchReq>) {
     }
 }
 
-/// The search loop: holds the index, drains requests, answers only the newest query.
-pub fn search(rx: Receiver<SearchReq>, ui: Sender<Msg>) {
+/// The search loop: holds the index, drains requests, answers only the newest query, then
+/// prepares that answer for the next keystroke unless one is already `waiting` (queries sent
+/// and not yet taken, counted by the sender).
+pub fn search(rx: Receiver<SearchReq>, ui: Sender<Msg>, waiting: Arc<AtomicUsize>) {
     let mut index: Option<Index> = None;
     let mut previous: Option<Matches> = None;
     let mut pending: Option<(u64, String, usize)> = None;
@@ -91,7 +95,12 @@ pub fn search(rx: Receiver<SearchReq>, ui: Sender<Msg>) {
                     generation,
                     text,
                     limit,
-                } => pending = Some((generation, text, limit)),
+                } => {
+                    let _ = waiting.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                        Some(n.saturating_sub(1))
+                    });
+                    pending = Some((generation, text, limit));
+                }
                 SearchReq::Replace { id, text } => {
                     if let Some(i) = index.as_mut() {
                         i.replace(id, &text);
@@ -116,6 +125,15 @@ pub fn search(rx: Receiver<SearchReq>, ui: Sender<Msg>) {
             total: m.all.len(),
             top: m.top.iter().map(|t| t.0).collect(),
         });
+        let started = std::time::Instant::now();
+        let mut m = m;
+        // Below the UI thread, which is drawing this answer meanwhile.
+        super::priority::behind_the_ui(|| {
+            idx.prepare(&mut m, &|| waiting.load(Ordering::Relaxed) > 0)
+        });
+        if let Some(f) = log.as_mut() {
+            let _ = writeln!(f, "search-prepare {}", started.elapsed().as_micros());
+        }
         previous = Some(m);
         pending = None;
     }

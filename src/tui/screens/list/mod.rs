@@ -407,6 +407,9 @@ impl ListState {
         if let Some(tx) = &self.catalog.search_tx {
             self.search_asked
                 .get_or_insert_with(std::time::Instant::now);
+            self.catalog
+                .search_waiting
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let _ = tx.send(SearchReq::Query {
                 generation,
                 text,

@@ -45,6 +45,9 @@ pub struct Catalog {
     pub total: i64,
     /// The search worker; without one (tests) searches run inline on `inline_index`.
     pub search_tx: Option<Sender<SearchReq>>,
+    /// Queries sent to the search worker and not yet taken by it (it stops preparing an
+    /// answer for the next keystroke when one is waiting).
+    pub search_waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     pub inline_index: Option<crate::search::Index>,
     data_version: i64,
     /// The last event read inline (without a reader; the reader keeps its own).
@@ -104,6 +107,7 @@ impl Catalog {
             interner: Interner::default(),
             total: -1,
             search_tx: None,
+            search_waiting: Default::default(),
             inline_index: None,
             data_version: store.data_version().unwrap_or(0),
             last_event: store.last_event_id().unwrap_or(0),
