@@ -35,7 +35,11 @@ impl Planner<'_> {
             );
         }
         let custom = self.custom_plans()?;
-        self.prefetch_assets()?;
+        // Over PostgreSQL each look-up is a round trip: ask for all rows' keys at once. SQLite
+        // answers one in a function call; gathering them all first only costs it time.
+        if self.store.conn().is_postgres() {
+            self.prefetch_assets()?;
+        }
         let mut extras: Vec<CreateExtra> = Vec::with_capacity(self.table.rows.len());
         // Locations named only as a home: the write creates them (others come with assets).
         let mut home_only: Vec<LocRef> = Vec::new();

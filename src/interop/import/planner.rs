@@ -527,7 +527,9 @@ impl<'a> Planner<'a> {
     /// serials, location keys and usernames (as the row loop derives them). Over PostgreSQL
     /// a look-up per row is a round trip per row; this keeps the plan's statements constant
     /// in the number of rows. The loop still asks the database itself for any key not
-    /// gathered here, so this only makes it faster, never different.
+    /// gathered here, so this only makes it faster, never different. Works on both backends;
+    /// the asset planner calls it on PostgreSQL only (on SQLite it measured ~0.1-0.2 s slower
+    /// than the look-ups it saves, at 100k rows).
     pub(super) fn prefetch_assets(&mut self) -> Result<(), InteropError> {
         let (mut tags, mut serials, mut places, mut users) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
