@@ -167,3 +167,35 @@ fn names_resolved_in_sets_come_out_as_resolved_one_at_a_time() {
     }
     assert_eq!(a.len(), b.len());
 }
+
+#[test]
+fn a_tag_taken_between_the_plan_and_the_write_is_named_and_nothing_is_written() {
+    let env = Env::new();
+    let mut store = env.store();
+    let csv = "Asset Tag,Model,Checked Out To: Username,Location\nA1,X1,jdoe,Depot\nA2,X2,,Depot\n";
+    let plan =
+        plan_bytes(&store, csv.as_bytes(), "t.csv", "csv", &Options::default()).expect("plan");
+    assert_eq!(plan.summary.create, 2, "{:?}", plan.issues);
+    // Another writer takes A2 after the plan.
+    let mut other = env.store();
+    other
+        .add_asset(&itam::store::NewAsset {
+            tag: "a2".into(),
+            ..Default::default()
+        })
+        .expect("add a2");
+    let before = dump(&store);
+    let e = apply(&mut store, &plan, &mut |_| {})
+        .expect_err("a taken tag is refused")
+        .to_string();
+    assert!(
+        e.contains("'A2'") && e.contains("nothing was imported"),
+        "{e}"
+    );
+    assert_eq!(dump(&store), before);
+    // The connection writes as usual afterwards.
+    let plan =
+        plan_bytes(&store, csv.as_bytes(), "t.csv", "csv", &Options::default()).expect("plan");
+    assert_eq!((plan.summary.create, plan.summary.skip), (1, 1));
+    apply(&mut store, &plan, &mut |_| {}).expect("apply");
+}
