@@ -309,8 +309,8 @@ impl Store {
             .copied()
             .filter(|k| !found.contains_key(*k))
             .collect();
-        // A location named so, when no code is: the oldest, as the one-at-a-time look-up
-        // finds it (its scan runs in id order).
+        // A location named so, when no code is: the oldest (the one-at-a-time look-up takes
+        // the first it meets, which on SQLite's scan in id order is the oldest too).
         let named = self.look_up_many(
             "looking up locations",
             &rest,
@@ -1336,7 +1336,9 @@ impl StagedAssets {
 
 impl BulkWriter<'_, '_> {
     /// Write staged assets and their events: resolve (creating when new) the names they
-    /// refer to, then two set-based `INSERT ... SELECT`s from the staged rows. Ids are
+    /// refer to (one at a time on SQLite, in sets on PostgreSQL: see `resolve`), then two
+    /// set-based `INSERT ... SELECT`s from the staged rows (SQLite) or two COPYs (PostgreSQL,
+    /// see `insert_rows`). Ids are
     /// assigned here, in the write transaction, after the last asset and event (as row-by-row
     /// inserts would): assets and their events keep file order and events keep increasing
     /// ids. A tag or serial someone else took since the plan is refused by the UNIQUE indexes,
