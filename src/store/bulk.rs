@@ -22,6 +22,8 @@ use std::collections::HashMap;
 use std::ffi::c_int;
 use std::sync::Arc;
 
+mod resolve;
+
 /// One asset to insert, its names not yet resolved to ids (the writer resolves them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BulkAsset {
@@ -230,6 +232,102 @@ impl Store {
             .optional()
             .ctx("looking up a model")?
             .is_some())
+    }
+
+    /// Many look-ups in one statement: `keys` (deduplicated) go as one JSON array parameter,
+    /// joined on the server (`sqlite` for SQLite, `pg` for PostgreSQL, each reading `?1`/`$1`
+    /// as that array and returning the key as given in column 0); `f` reads the rest of a row.
+    /// A key may match several rows: the first one returned is kept.
+    fn look_up_many<T>(
+        &self,
+        what: &str,
+        keys: &[&str],
+        sqlite: &str,
+        pg: &str,
+        f: impl Fn(&super::sql::Row<'_>) -> super::sql::Result<T>,
+    ) -> Result<HashMap<String, T>> {
+        let sql = if self.conn.is_postgres() { pg } else { sqlite };
+        resolve::query_keys(&self.conn, what, keys, sql, f)
+    }
+
+    /// [`Store::asset_id_by_tag`] for many tags in one statement: the tags found, as given.
+    pub fn asset_ids_by_tags(&self, tags: &[&str]) -> Result<HashMap<String, i64>> {
+        self.look_up_many(
+            "looking up tags",
+            tags,
+            "SELECT k.value, a.id FROM json_each(?1) k JOIN main.assets a ON a.tag = k.value",
+            "SELECT k.v, a.id FROM jsonb_array_elements_text($1::jsonb) AS k(v)
+             JOIN assets a ON lower(a.tag) = lower(k.v)",
+            |r| r.get(1),
+        )
+    }
+
+    /// [`Store::serial_holder`] for many serials in one statement.
+    pub fn serial_holders(&self, serials: &[&str]) -> Result<HashMap<String, (i64, String)>> {
+        self.look_up_many(
+            "looking up serials",
+            serials,
+            "SELECT k.value, a.id, a.tag FROM json_each(?1) k
+             JOIN main.assets a ON a.serial = k.value",
+            "SELECT k.v, a.id, a.tag FROM jsonb_array_elements_text($1::jsonb) AS k(v)
+             JOIN assets a ON lower(a.serial) = lower(k.v)",
+            |r| Ok((r.get(1)?, r.get(2)?)),
+        )
+    }
+
+    /// [`Store::person_status`] for many usernames in one statement.
+    pub fn people_status(&self, usernames: &[&str]) -> Result<HashMap<String, (String, bool)>> {
+        self.look_up_many(
+            "looking up people",
+            usernames,
+            "SELECT k.value, p.username, p.active FROM json_each(?1) k
+             JOIN main.people p ON p.username = k.value",
+            "SELECT k.v, p.username, p.active FROM jsonb_array_elements_text($1::jsonb) AS k(v)
+             JOIN people p ON lower(p.username) = lower(k.v)",
+            |r| Ok((r.get(1)?, r.get(2)?)),
+        )
+    }
+
+    /// [`Store::location_code_for`] for many keys in two statements (by code, then by name):
+    /// the keys found, as given.
+    pub fn location_codes_for(&self, keys: &[&str]) -> Result<HashMap<String, String>> {
+        let mut by_clean: HashMap<String, Vec<&str>> = HashMap::with_capacity(keys.len());
+        for k in keys {
+            by_clean.entry(clean_name(k)).or_default().push(k);
+        }
+        let clean: Vec<&str> = by_clean.keys().map(String::as_str).collect();
+        let mut found = self.look_up_many(
+            "looking up locations",
+            &clean,
+            "SELECT k.value, l.code FROM json_each(?1) k JOIN main.locations l ON l.code = k.value",
+            "SELECT k.v, l.code FROM jsonb_array_elements_text($1::jsonb) AS k(v)
+             JOIN locations l ON lower(l.code) = lower(k.v)",
+            |r| r.get::<_, String>(1),
+        )?;
+        let rest: Vec<&str> = clean
+            .iter()
+            .copied()
+            .filter(|k| !found.contains_key(*k))
+            .collect();
+        // A location named so, when no code is: the oldest (the one-at-a-time look-up takes
+        // the first it meets, which on SQLite's scan in id order is the oldest too).
+        let named = self.look_up_many(
+            "looking up locations",
+            &rest,
+            "SELECT k.value, l.code FROM json_each(?1) k
+             JOIN main.locations l ON l.name = k.value COLLATE NOCASE ORDER BY l.id",
+            "SELECT k.v, l.code FROM jsonb_array_elements_text($1::jsonb) AS k(v)
+             JOIN locations l ON lower(l.name) = lower(k.v) ORDER BY l.id",
+            |r| r.get::<_, String>(1),
+        )?;
+        found.extend(named);
+        let mut out = HashMap::with_capacity(keys.len());
+        for (c, code) in found {
+            for k in by_clean.get(&c).into_iter().flatten() {
+                out.insert((*k).to_string(), code.clone());
+            }
+        }
+        Ok(out)
     }
 
     /// Every asset, in id order, streamed through `f`.
@@ -1238,13 +1336,53 @@ impl StagedAssets {
 
 impl BulkWriter<'_, '_> {
     /// Write staged assets and their events: resolve (creating when new) the names they
-    /// refer to, then two set-based `INSERT ... SELECT`s from the staged rows. Ids are
+    /// refer to (one at a time on SQLite, in sets on PostgreSQL: see `resolve`), then two
+    /// set-based `INSERT ... SELECT`s from the staged rows (SQLite) or two COPYs (PostgreSQL,
+    /// see `insert_rows`). Ids are
     /// assigned here, in the write transaction, after the last asset and event (as row-by-row
     /// inserts would): assets and their events keep file order and events keep increasing
     /// ids. A tag or serial someone else took since the plan is refused by the UNIQUE indexes,
     /// naming it; the caller's transaction then rolls back.
     pub fn insert_staged(&mut self, staged: &StagedAssets) -> Result<()> {
         let ctx = "writing staged assets";
+        let ids = if self.tx.conn.is_postgres() {
+            self.resolve_needs_set(staged)?
+        } else {
+            self.resolve_needs(staged)?
+        };
+        let conn = self.tx.conn;
+        self.check_slot_ids(staged, &ids)?;
+        // The staged rows are SQLite virtual tables over memory; no other backend has them.
+        let Some(sqlite) = conn.sqlite() else {
+            return self.insert_rows(staged, ids);
+        };
+        let last_asset: i64 = conn
+            .query_row("SELECT COALESCE(max(id), 0) FROM main.assets", [], |r| {
+                r.get(0)
+            })
+            .ctx(ctx)?;
+        let rows = AssetRows {
+            creates: Arc::clone(&staged.creates),
+            rows: Arc::clone(&staged.assets),
+            ids,
+            now: self.tx.now.clone(),
+        };
+        // From here on, whatever happens, the connection lets go of the rows when `shown` drops.
+        let shown = Shown(sqlite);
+        staged::show(sqlite, STAGED_ASSETS, Arc::new(rows)).ctx(ctx)?;
+        let events = EventRows {
+            creates: Arc::clone(&staged.creates),
+            events: Arc::clone(&staged.history),
+        };
+        staged::show(sqlite, STAGED_EVENTS, Arc::new(events)).ctx(ctx)?;
+        let copied = self.copy_staged(staged, last_asset);
+        drop(shown);
+        copied
+    }
+
+    /// [`StagedAssets`]' needs resolved to ids (indexed by slot) one at a time, in order,
+    /// through the writer's get-or-create (SQLite: each look-up is a function call).
+    fn resolve_needs(&mut self, staged: &StagedAssets) -> Result<Vec<Option<i64>>> {
         let mut ids: Vec<Option<i64>> = vec![None; staged.slots as usize + 1];
         let id_of = |ids: &[Option<i64>], slot: &Option<i64>| {
             slot.and_then(|s| ids.get(s as usize).copied().flatten())
@@ -1288,34 +1426,7 @@ impl BulkWriter<'_, '_> {
                 }
             }
         }
-        let conn = self.tx.conn;
-        self.check_slot_ids(staged, &ids)?;
-        // The staged rows are SQLite virtual tables over memory; no other backend has them.
-        let Some(sqlite) = conn.sqlite() else {
-            return self.insert_rows(staged, ids);
-        };
-        let last_asset: i64 = conn
-            .query_row("SELECT COALESCE(max(id), 0) FROM main.assets", [], |r| {
-                r.get(0)
-            })
-            .ctx(ctx)?;
-        let rows = AssetRows {
-            creates: Arc::clone(&staged.creates),
-            rows: Arc::clone(&staged.assets),
-            ids,
-            now: self.tx.now.clone(),
-        };
-        // From here on, whatever happens, the connection lets go of the rows when `shown` drops.
-        let shown = Shown(sqlite);
-        staged::show(sqlite, STAGED_ASSETS, Arc::new(rows)).ctx(ctx)?;
-        let events = EventRows {
-            creates: Arc::clone(&staged.creates),
-            events: Arc::clone(&staged.history),
-        };
-        staged::show(sqlite, STAGED_EVENTS, Arc::new(events)).ctx(ctx)?;
-        let copied = self.copy_staged(staged, last_asset);
-        drop(shown);
-        copied
+        Ok(ids)
     }
 
     fn copy_staged(&mut self, staged: &StagedAssets, last_asset: i64) -> Result<()> {
@@ -1386,13 +1497,37 @@ impl BulkWriter<'_, '_> {
                 } => pairs.extend([(*person_slot, "people"), (*team_slot, "teams")]),
             }
         }
-        // SQLite names the main schema, past any temp table of the same name; PostgreSQL's
-        // search path finds the table.
-        let schema = if self.tx.conn.is_postgres() {
-            ""
-        } else {
-            "main."
-        };
+        if self.tx.conn.is_postgres() {
+            // A round trip per id would cost what the set-based resolution saved: one
+            // statement per table.
+            let mut by_table: HashMap<&'static str, Vec<String>> = HashMap::new();
+            for (slot, table) in pairs {
+                if let Some(id) = ids.get(slot as usize).copied().flatten() {
+                    by_table.entry(table).or_default().push(id.to_string());
+                }
+            }
+            for (table, ids) in by_table {
+                let keys: Vec<&str> = ids.iter().map(String::as_str).collect();
+                // `table` is one of the fixed names above, never user text.
+                let missing = resolve::query_keys(
+                    self.tx.conn,
+                    "checking an import's names",
+                    &keys,
+                    &format!(
+                        "SELECT k.v FROM jsonb_array_elements_text($1::jsonb) AS k(v)
+                         WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = k.v::bigint)"
+                    ),
+                    |_| Ok(()),
+                )?;
+                if let Some(id) = missing.keys().min() {
+                    return Err(StoreError::Invalid(format!(
+                        "an imported asset would point at {table} row {id}, which does not exist; \
+                         nothing was imported"
+                    )));
+                }
+            }
+            return Ok(());
+        }
         for (slot, table) in pairs {
             let Some(id) = ids.get(slot as usize).copied().flatten() else {
                 continue;
@@ -1401,8 +1536,9 @@ impl BulkWriter<'_, '_> {
             let found: bool = self
                 .tx
                 .conn
+                // SQLite names the main schema, past any temp table of the same name.
                 .prepare_cached(&format!(
-                    "SELECT EXISTS (SELECT 1 FROM {schema}{table} WHERE id = ?1)"
+                    "SELECT EXISTS (SELECT 1 FROM main.{table} WHERE id = ?1)"
                 ))
                 .ctx("checking an import's names")?
                 .query_row([id], |r| r.get(0))
@@ -1417,54 +1553,57 @@ impl BulkWriter<'_, '_> {
         Ok(())
     }
 
-    /// Without SQLite's virtual tables (PostgreSQL): the staged rows go into two TEMP tables
-    /// with `COPY ... FROM STDIN` (text format), then into `assets` and `events` with the same
-    /// set-based `INSERT ... SELECT`s as on SQLite. Each staged asset takes its id from the
-    /// assets' own sequence as COPY reads it, so ids keep file order and the events find their
-    /// asset by row number. All of it in the caller's transaction: a refused row leaves nothing.
+    /// Without SQLite's virtual tables (PostgreSQL): the staged rows go straight into `assets`
+    /// and `events` with `COPY ... FROM STDIN` (text format). The assets' ids are drawn from
+    /// their sequence first, one per row in file order, so each event is sent with its asset's
+    /// id and both keep file order. (A TEMP staging table and two `INSERT ... SELECT`s cost
+    /// two more passes over the rows and two sorts.) All of it in the caller's transaction,
+    /// checked by every constraint and trigger as any insert is: a refused row leaves nothing.
     fn insert_rows(&mut self, staged: &StagedAssets, ids: Vec<Option<i64>>) -> Result<()> {
         const ASSET_COLS: c_int = 22;
-        let ctx = "staging an import";
+        let ctx = "writing imported assets";
         let conn = self.tx.conn;
+        let n = staged.creates.len();
         let seq: String = conn
             .query_row("SELECT pg_get_serial_sequence('assets', 'id')", [], |r| {
                 r.get(0)
             })
             .ctx(ctx)?;
-        // Created per import (a second batch in the same transaction starts over); gone at
-        // commit or rollback whatever happens. `seq` is the server's own quoted name.
-        conn.execute_batch_native(&format!(
-            "DROP TABLE IF EXISTS pg_temp.itam_staged_assets, pg_temp.itam_staged_events;
-             CREATE TEMP TABLE itam_staged_assets (
-                id BIGINT NOT NULL DEFAULT nextval('{}'::regclass), rn BIGINT NOT NULL,
-                tag TEXT, serial TEXT, name TEXT, model_id BIGINT, manufacturer_id BIGINT,
-                category_id BIGINT, status TEXT, condition TEXT, location_id BIGINT,
-                assignee_id BIGINT, assigned_at TEXT, due_date TEXT, owner_person_id BIGINT,
-                owner_team_id BIGINT, supplier_id BIGINT, order_number TEXT, purchase_date TEXT,
-                purchase_cost TEXT, currency TEXT, warranty_until TEXT, eol_date TEXT, notes TEXT
-             ) ON COMMIT DROP;
-             CREATE TEMP TABLE itam_staged_events (
-                rn BIGINT NOT NULL, n BIGINT NOT NULL, kind TEXT, before TEXT, after TEXT
-             ) ON COMMIT DROP;",
-            seq.replace('\'', "''")
-        ))
-        .ctx(ctx)?;
+        // The sequence by name, given once: as an expression it would be looked up per row.
+        let mut asset_ids: Vec<i64> = conn
+            .prepare_native(
+                "SELECT nextval($1::text::regclass) FROM generate_series(1, $2::bigint)",
+            )
+            .ctx(ctx)?
+            .query_map(params![seq, n as i64], |r| r.get(0))
+            .ctx(ctx)?
+            .collect::<std::result::Result<_, _>>()
+            .ctx(ctx)?;
+        // Drawn in series order, so already increasing; sorted to depend on nothing.
+        asset_ids.sort_unstable();
+        if asset_ids.len() != n {
+            return Err(StoreError::Invalid(format!(
+                "{} ids drawn for {n} imported assets; nothing was imported",
+                asset_ids.len()
+            )));
+        }
         let rows = AssetRows {
             creates: Arc::clone(&staged.creates),
             rows: Arc::clone(&staged.assets),
             ids,
             now: self.tx.now.clone(),
         };
-        let n = staged.creates.len();
-        copy_rows(
+        let now = self.tx.now.clone();
+        let copied = copy_rows(
             conn,
-            "COPY itam_staged_assets (rn, tag, serial, name, model_id, manufacturer_id,
+            "COPY assets (id, tag, serial, name, model_id, manufacturer_id,
                 category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
                 owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
-                purchase_cost, currency, warranty_until, eol_date, notes) FROM STDIN",
+                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at,
+                home_location_id) FROM STDIN",
             n,
             &mut |row, line| {
-                copy_value(line, ValueRef::Integer(row as i64 + 1));
+                copy_value(line, ValueRef::Integer(asset_ids[row]));
                 for col in 0..ASSET_COLS {
                     line.push(b'\t');
                     if !copy_value(line, rows.value(row, col).as_value()) {
@@ -1474,51 +1613,24 @@ impl BulkWriter<'_, '_> {
                         ));
                     }
                 }
-                Ok(())
-            },
-        )?;
-        let events = EventRows {
-            creates: Arc::clone(&staged.creates),
-            events: Arc::clone(&staged.history),
-        };
-        copy_rows(
-            conn,
-            "COPY itam_staged_events (rn, n, kind, before, after) FROM STDIN",
-            events.events.len(),
-            &mut |row, line| {
-                copy_value(line, ValueRef::Integer(row as i64 + 1));
-                for col in 0..4 {
+                for v in [now.as_str(), now.as_str()] {
                     line.push(b'\t');
-                    if !copy_value(line, events.value(row, col)) {
-                        let n = events.events[row].n;
-                        return Err(nul_refused(&events.creates[n - 1].0.tag, "history"));
-                    }
+                    copy_value(line, ValueRef::from(v));
                 }
+                // A new asset's home is where it is.
+                line.push(b'\t');
+                copy_value(line, rows.value(row, 8).as_value());
                 Ok(())
             },
-        )?;
-        let inserted = conn.execute(
-            "INSERT INTO assets(id, tag, serial, name, model_id, manufacturer_id,
-                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
-                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
-                purchase_cost, currency, warranty_until, eol_date, notes, created_at, updated_at,
-                home_location_id)
-             SELECT id, tag, serial, name, model_id, manufacturer_id,
-                category_id, status, condition, location_id, assignee_id, assigned_at, due_date,
-                owner_person_id, owner_team_id, supplier_id, order_number, purchase_date,
-                purchase_cost, currency, warranty_until, eol_date, notes, ?1, ?1,
-                location_id
-             FROM itam_staged_assets ORDER BY rn",
-            params![self.tx.now],
         );
-        match inserted {
-            Ok(got) if got == n => {}
-            Ok(got) => {
+        match copied {
+            Ok(Ok(got)) if got == n as u64 => {}
+            Ok(Ok(got)) => {
                 return Err(StoreError::Invalid(format!(
                     "{got} of {n} imported assets were written; nothing was imported"
                 )))
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 // The server names the key it refused (lower(tag))=(a2): find its row.
                 let key = e.to_string();
                 let taken = staged.creates.iter().find_map(|(a, _)| {
@@ -1532,17 +1644,37 @@ impl BulkWriter<'_, '_> {
                 });
                 return Err(unique_to_refused(e, "asset", taken.unwrap_or("?")));
             }
+            Err(refused) => return Err(refused),
         }
-        conn.execute(
-            "INSERT INTO events(asset_id, kind, actor, at, before, after, note)
-             SELECT s.id, e.kind, ?1, ?2, e.before, e.after, ?3
-             FROM itam_staged_events e JOIN itam_staged_assets s ON s.rn = e.n
-             ORDER BY e.rn",
-            params![self.tx.actor, self.tx.now, self.note],
-        )
+        let events = EventRows {
+            creates: Arc::clone(&staged.creates),
+            events: Arc::clone(&staged.history),
+        };
+        let (actor, note) = (self.tx.actor, self.note.as_deref());
+        copy_rows(
+            conn,
+            "COPY events (asset_id, kind, actor, at, before, after, note) FROM STDIN",
+            events.events.len(),
+            &mut |row, line| {
+                let n = events.events[row].n;
+                copy_value(line, ValueRef::Integer(asset_ids[n - 1]));
+                for v in [
+                    events.value(row, 1),
+                    ValueRef::from(actor),
+                    ValueRef::from(now.as_str()),
+                    events.value(row, 2),
+                    events.value(row, 3),
+                    note.map_or(ValueRef::Null, ValueRef::from),
+                ] {
+                    line.push(b'\t');
+                    if !copy_value(line, v) {
+                        return Err(nul_refused(&events.creates[n - 1].0.tag, "history"));
+                    }
+                }
+                Ok(())
+            },
+        )?
         .ctx("recording history")?;
-        conn.execute_batch_native("DROP TABLE itam_staged_assets, itam_staged_events")
-            .ctx(ctx)?;
         self.events += staged.events;
         Ok(())
     }
@@ -1608,13 +1740,15 @@ fn nul_refused(tag: &str, field: &str) -> StoreError {
 
 /// Rows to `COPY ... FROM STDIN` in text format, `fill` writing each one's tab-separated
 /// fields (see [`copy_value`]) or refusing it; sent in blocks of about 256 KiB. A refused row
-/// aborts the COPY (and so the transaction): nothing is written.
+/// aborts the COPY (and so the transaction): nothing is written. The outer error is a row
+/// refused here (or no COPY on this backend); the inner result is the server's answer (rows
+/// copied), left to the caller to put in words.
 fn copy_rows(
     conn: &super::sql::Conn,
     sql: &str,
     rows: usize,
     fill: &mut dyn FnMut(usize, &mut Vec<u8>) -> Result<()>,
-) -> Result<()> {
+) -> Result<super::sql::Result<u64>> {
     const BLOCK: usize = 256 * 1024;
     let mut refused: Option<StoreError> = None;
     let mut send = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
@@ -1637,7 +1771,7 @@ fn copy_rows(
         return Err(e);
     }
     match sent {
-        Some(done) => done.map(|_| ()).ctx("staging an import"),
+        Some(done) => Ok(done),
         // Only the PostgreSQL path stages with COPY.
         None => Err(StoreError::Invalid(
             "COPY is PostgreSQL's; SQLite stages an import through virtual tables".to_string(),

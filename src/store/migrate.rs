@@ -14,6 +14,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/0007_sync.sql"),
     include_str!("../../assets/migrations/0008_people_details.sql"),
     include_str!("../../assets/migrations/0009_roles.sql"),
+    include_str!("../../assets/migrations/0010_actor_trigger_when.sql"),
 ];
 
 /// The schema version this build writes.

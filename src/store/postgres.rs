@@ -153,6 +153,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../assets/migrations/postgres/0007_sync.sql"),
     include_str!("../../assets/migrations/postgres/0008_people_details.sql"),
     include_str!("../../assets/migrations/postgres/0009_roles.sql"),
+    include_str!("../../assets/migrations/postgres/0010_actor_trigger_when.sql"),
 ];
 
 // Both backends are at the same schema version in every build.

@@ -35,6 +35,11 @@ impl Planner<'_> {
             );
         }
         let custom = self.custom_plans()?;
+        // Over PostgreSQL each look-up is a round trip: ask for all rows' keys at once. SQLite
+        // answers one in a function call; gathering them all first only costs it time.
+        if self.store.conn().is_postgres() {
+            self.prefetch_assets()?;
+        }
         let mut extras: Vec<CreateExtra> = Vec::with_capacity(self.table.rows.len());
         // Locations named only as a home: the write creates them (others come with assets).
         let mut home_only: Vec<LocRef> = Vec::new();
@@ -381,10 +386,10 @@ impl Planner<'_> {
             // Against the database.
             let mut existing = None;
             if let Some(t) = &tag {
-                existing = self.store.asset_id_by_tag(t)?;
+                existing = self.asset_id_by_tag(t)?;
             }
             if let Some(s) = &serial {
-                if let Some((id, other)) = self.store.serial_holder(s)? {
+                if let Some((id, other)) = self.serial_holder(s)? {
                     if Some(id) != existing {
                         self.err(
                             line,
@@ -406,7 +411,7 @@ impl Planner<'_> {
                 if location.as_ref().map(|l| norm(&l.code)) != Some(norm(&h.code)) {
                     // A home no asset is at is created by the write itself.
                     let known = home_only.iter().any(|x| norm(&x.code) == norm(&h.code));
-                    if !known && self.store.location_code_for(&h.code)?.is_none() {
+                    if !known && self.location_code_for(&h.code)?.is_none() {
                         home_only.push(h.clone());
                     }
                 }

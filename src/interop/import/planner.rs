@@ -10,7 +10,7 @@ use super::super::Kind;
 use super::{Issue, Options, Severity, Summary};
 use crate::domain::identifier::IdentifierError;
 use crate::domain::text::visible;
-use crate::domain::LocationCode;
+use crate::domain::{LocationCode, Serial, Tag};
 use crate::store::Store;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -48,6 +48,25 @@ pub(super) struct Planner<'a> {
     pub(super) custom: Vec<(usize, String)>,
     /// `--status-map`, parsed.
     pub(super) status_map: Vec<(String, crate::domain::Status)>,
+    /// What the database holds for the file's tags, serials and location keys, looked up for
+    /// all rows at once (see [`Planner::prefetch_assets`]); a key not in here is looked up alone.
+    pub(super) known: Known,
+}
+
+/// Answers to look-ups made in bulk: present with `None` when the key was asked and the
+/// database has no such row.
+#[derive(Debug, Default)]
+pub(super) struct Known {
+    tags: HashMap<String, Option<i64>>,
+    serials: HashMap<String, Option<(i64, String)>>,
+    locations: HashMap<String, Option<String>>,
+}
+
+/// Each key, with the bulk answer for it or `None` when the database has none.
+fn answered<T: Clone>(keys: &[String], found: &HashMap<String, T>) -> HashMap<String, Option<T>> {
+    keys.iter()
+        .map(|k| (k.clone(), found.get(k).cloned()))
+        .collect()
 }
 
 /// Why a spreadsheet's number is not the code it was.
@@ -157,6 +176,7 @@ impl<'a> Planner<'a> {
             dup_cols: Vec::new(),
             custom,
             status_map: Vec::new(),
+            known: Known::default(),
         };
         p.fields_snapshot(fields);
         p
@@ -452,7 +472,7 @@ impl<'a> Planner<'a> {
         if let Some(r) = self.locations.get(&key) {
             return Some(r.clone());
         }
-        let r = match self.store.location_code_for(value) {
+        let r = match self.location_code_for(value) {
             Ok(Some(code)) => LocRef {
                 code: code.clone(),
                 name: code,
@@ -474,6 +494,110 @@ impl<'a> Planner<'a> {
         };
         self.locations.insert(key, r.clone());
         Some(r)
+    }
+
+    /// [`Store::asset_id_by_tag`], answered from [`Planner::prefetch_assets`] when it asked.
+    pub(super) fn asset_id_by_tag(&self, tag: &str) -> Result<Option<i64>, InteropError> {
+        match self.known.tags.get(tag) {
+            Some(id) => Ok(*id),
+            None => Ok(self.store.asset_id_by_tag(tag)?),
+        }
+    }
+
+    /// [`Store::serial_holder`], answered from [`Planner::prefetch_assets`] when it asked.
+    pub(super) fn serial_holder(
+        &self,
+        serial: &str,
+    ) -> Result<Option<(i64, String)>, InteropError> {
+        match self.known.serials.get(serial) {
+            Some(h) => Ok(h.clone()),
+            None => Ok(self.store.serial_holder(serial)?),
+        }
+    }
+
+    /// [`Store::location_code_for`], answered from [`Planner::prefetch_assets`] when it asked.
+    pub(super) fn location_code_for(&self, key: &str) -> Result<Option<String>, InteropError> {
+        match self.known.locations.get(key) {
+            Some(c) => Ok(c.clone()),
+            None => Ok(self.store.location_code_for(key)?),
+        }
+    }
+
+    /// Look up, in one statement per kind, what the rows' look-ups will ask: their tags,
+    /// serials, location keys and usernames (as the row loop derives them). Over PostgreSQL
+    /// a look-up per row is a round trip per row; this keeps the plan's statements constant
+    /// in the number of rows. The loop still asks the database itself for any key not
+    /// gathered here, so this only makes it faster, never different. Works on both backends;
+    /// the asset planner calls it on PostgreSQL only (on SQLite it measured ~0.1-0.2 s slower
+    /// than the look-ups it saves, at 100k rows).
+    pub(super) fn prefetch_assets(&mut self) -> Result<(), InteropError> {
+        let (mut tags, mut serials, mut places, mut users) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for row in &self.table.rows {
+            let f = &row.fields;
+            if let Some(t) = self.get(f, Field::Tag).and_then(|v| Tag::parse(v).ok()) {
+                tags.push(t.into_string());
+            }
+            if let Some(s) = self
+                .get(f, Field::Serial)
+                .and_then(|v| Serial::parse(v).ok())
+            {
+                serials.push(s.into_string());
+            }
+            for k in [
+                Field::Location,
+                Field::HomeLocation,
+                Field::CheckoutLocation,
+                Field::CheckedOut,
+            ] {
+                if let Some(v) = self.get(f, k) {
+                    places.push(v.to_string());
+                }
+            }
+            if let Some(u) = self.row_username(f) {
+                users.push(u);
+            }
+        }
+        fn refs(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
+        let found = self.store.asset_ids_by_tags(&refs(&tags))?;
+        self.known.tags = answered(&tags, &found);
+        let found = self.store.serial_holders(&refs(&serials))?;
+        self.known.serials = answered(&serials, &found);
+        let found = self.store.location_codes_for(&refs(&places))?;
+        self.known.locations = answered(&places, &found);
+        let found = self.store.people_status(&refs(&users))?;
+        for u in &users {
+            self.people
+                .entry(u.to_lowercase())
+                .or_insert_with(|| found.get(u).cloned());
+        }
+        Ok(())
+    }
+
+    /// The username an asset row is checked out to, derived as the row loop derives it
+    /// (a superset: also for rows checked out to a location, where it is not used).
+    pub(super) fn row_username(&self, f: &csv::StringRecord) -> Option<String> {
+        let first = self.get(f, Field::FirstName);
+        let last = self.get(f, Field::LastName);
+        let full = self
+            .get(f, Field::FullName)
+            .map(str::to_string)
+            .or_else(|| super::people::join_name(first, last))
+            .or_else(|| self.get(f, Field::CheckedOut).map(str::to_string));
+        let given = self.get(f, Field::Username);
+        if given.is_none() && full.is_none() {
+            return None;
+        }
+        super::people::derive_username_as(
+            given,
+            self.get(f, Field::Email),
+            first,
+            last,
+            full.as_deref(),
+            &self.opts.username_format,
+        )
     }
 
     /// Username and whether they exist (and are active) in the database.

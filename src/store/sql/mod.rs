@@ -35,6 +35,8 @@ pub use crate::sql_params as params;
 /// One open connection.
 pub struct Conn {
     db: Db,
+    /// Statements run so far (see [`Conn::statements`]).
+    ran: std::cell::Cell<u64>,
 }
 
 enum Db {
@@ -46,6 +48,7 @@ impl Conn {
     pub fn from_sqlite(conn: rusqlite::Connection) -> Conn {
         Conn {
             db: Db::Sqlite(conn),
+            ran: std::cell::Cell::new(0),
         }
     }
 
@@ -53,6 +56,7 @@ impl Conn {
     pub fn connect_postgres(config: &postgres::Config) -> Result<Conn> {
         Ok(Conn {
             db: Db::Pg(Box::new(pg::PgConn::connect(config)?)),
+            ran: std::cell::Cell::new(0),
         })
     }
 
@@ -78,13 +82,25 @@ impl Conn {
         }
     }
 
+    /// How many statements this connection has run (executed, queried, batches, COPYs):
+    /// what a test counts to prove a bulk path does not go back to a round trip per row.
+    pub fn statements(&self) -> u64 {
+        self.ran.get()
+    }
+
+    fn count(&self) {
+        self.ran.set(self.ran.get() + 1);
+    }
+
     pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
         match &self.db {
             Db::Sqlite(c) => Ok(Stmt {
                 inner: StmtInner::Sqlite(c.prepare(sql)?),
+                ran: &self.ran,
             }),
             Db::Pg(c) => Ok(Stmt {
-                inner: StmtInner::Pg(c, c.prepare(sql)?),
+                inner: StmtInner::Pg(c, c.prepare(sql, true)?),
+                ran: &self.ran,
             }),
         }
     }
@@ -94,9 +110,27 @@ impl Conn {
         match &self.db {
             Db::Sqlite(c) => Ok(Stmt {
                 inner: StmtInner::SqliteCached(c.prepare_cached(sql)?),
+                ran: &self.ran,
             }),
             Db::Pg(c) => Ok(Stmt {
-                inner: StmtInner::Pg(c, c.prepare(sql)?),
+                inner: StmtInner::Pg(c, c.prepare(sql, true)?),
+                ran: &self.ran,
+            }),
+        }
+    }
+
+    /// A statement written in this backend's own dialect, prepared as written (cached): for
+    /// the few that only one backend runs (PostgreSQL's set-based import paths), where the
+    /// SQLite-to-PostgreSQL translation has nothing to do.
+    pub fn prepare_native(&self, sql: &str) -> Result<Stmt<'_>> {
+        match &self.db {
+            Db::Sqlite(c) => Ok(Stmt {
+                inner: StmtInner::SqliteCached(c.prepare_cached(sql)?),
+                ran: &self.ran,
+            }),
+            Db::Pg(c) => Ok(Stmt {
+                inner: StmtInner::Pg(c, c.prepare(sql, false)?),
+                ran: &self.ran,
             }),
         }
     }
@@ -115,6 +149,7 @@ impl Conn {
 
     /// Several statements without parameters (migrations, BEGIN/COMMIT).
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        self.count();
         match &self.db {
             Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Db::Pg(c) => c.batch_execute(sql),
@@ -124,6 +159,7 @@ impl Conn {
     /// SQL written for this backend, run as written (PostgreSQL's migrations: their function
     /// bodies are PostgreSQL's own and must not meet the SQLite-to-PostgreSQL translation).
     pub fn execute_batch_native(&self, sql: &str) -> Result<()> {
+        self.count();
         match &self.db {
             Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Db::Pg(c) => c.batch_execute_native(sql),
@@ -138,6 +174,7 @@ impl Conn {
         sql: &str,
         fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> Option<Result<u64>> {
+        self.count();
         match &self.db {
             Db::Sqlite(_) => None,
             Db::Pg(c) => Some(c.copy_in(sql, fill)),
@@ -215,6 +252,7 @@ impl Drop for Transaction<'_> {
 /// A prepared statement.
 pub struct Stmt<'c> {
     inner: StmtInner<'c>,
+    ran: &'c std::cell::Cell<u64>,
 }
 
 enum StmtInner<'c> {
@@ -242,6 +280,7 @@ fn pg_params<P: Params>(p: &P) -> Vec<pg::PgParam<'_>> {
 
 impl<'c> Stmt<'c> {
     pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
+        self.ran.set(self.ran.get() + 1);
         match &mut self.inner {
             StmtInner::Sqlite(s) => Ok(s.execute(sqlite_params(&params))?),
             StmtInner::SqliteCached(s) => Ok(s.execute(sqlite_params(&params))?),
@@ -262,6 +301,7 @@ impl<'c> Stmt<'c> {
     }
 
     pub fn query<P: Params>(&mut self, params: P) -> Result<Rows<'_>> {
+        self.ran.set(self.ran.get() + 1);
         let inner = match &mut self.inner {
             StmtInner::Sqlite(s) => RowsInner::Sqlite(s.query(sqlite_params(&params))?),
             StmtInner::SqliteCached(s) => RowsInner::Sqlite(s.query(sqlite_params(&params))?),

@@ -44,11 +44,22 @@ impl PgConn {
         Ok(heard)
     }
 
-    pub(super) fn prepare(&self, sql: &str) -> Result<postgres::Statement> {
-        if let Some(s) = self.cache.borrow().get(sql) {
+    /// Prepare `sql` (cached), translated from SQLite's dialect unless `translated` is false
+    /// (SQL already written for PostgreSQL).
+    pub(super) fn prepare(&self, sql: &str, translated: bool) -> Result<postgres::Statement> {
+        let key = if translated {
+            std::borrow::Cow::Borrowed(sql)
+        } else {
+            std::borrow::Cow::Owned(format!("native\0{sql}"))
+        };
+        if let Some(s) = self.cache.borrow().get(key.as_ref()) {
             return Ok(s.clone());
         }
-        let translated = translate(sql);
+        let translated = if translated {
+            translate(sql)
+        } else {
+            sql.to_string()
+        };
         let mut client = self.client.borrow_mut();
         // A failed prepare aborts an open transaction: try it under a savepoint (once per
         // statement text; the cache keeps what succeeds).
@@ -90,7 +101,7 @@ impl PgConn {
         if cache.len() >= CACHE_MAX {
             cache.clear();
         }
-        cache.insert(sql.to_string(), stmt.clone());
+        cache.insert(key.into_owned(), stmt.clone());
         Ok(stmt)
     }
 

@@ -1,0 +1,4 @@
+-- itam schema, version 10: nothing on SQLite. PostgreSQL's 0010 (postgres/0010_actor_trigger_when.sql)
+-- lets the history's actor trigger skip rows that already carry the session's own name; SQLite
+-- has no such trigger (the actor is the OS user itam runs as). This empty step keeps both
+-- backends at the same schema version number.
