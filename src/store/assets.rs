@@ -96,7 +96,9 @@ pub(super) fn view_from_row(r: &Row) -> super::sql::Result<AssetView> {
 /// The asset id a scanned or typed code names: an exact tag first, else an exact serial.
 pub(super) fn resolve(conn: &Conn, code: &str) -> Result<Option<i64>> {
     let code = crate::domain::text::normalize_code(code);
-    if code.is_empty() {
+    // No tag or serial holds a NUL (PostgreSQL text cannot, and would refuse the parameter
+    // with an error rather than find nothing): a wand's stray NUL is simply not found.
+    if code.is_empty() || code.contains('\0') {
         return Ok(None);
     }
     let by_tag = conn
