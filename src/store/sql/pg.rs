@@ -176,17 +176,16 @@ impl PgConn {
     /// writers take turns on its head as SQLite's BEGIN IMMEDIATE makes them. Waits at most
     /// `timeout` for another writer; then fails with lock_not_available (busy).
     pub(super) fn begin_write(&self, timeout: std::time::Duration) -> Result<()> {
-        self.batch_execute(&format!(
-            "BEGIN; SET LOCAL lock_timeout = '{}ms'",
+        // One round trip for the three: a scan's write is a dozen, each a wake-up of the
+        // server process, and on a busy machine the wake-ups are what its p99 is made of.
+        let locked = self.batch_execute(&format!(
+            "BEGIN; SET LOCAL lock_timeout = '{}ms'; SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE",
             timeout.as_millis()
-        ))?;
-        let locked = self
-            .client
-            .borrow_mut()
-            .batch_execute("SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE");
+        ));
         if let Err(e) = locked {
+            // The transaction began and then failed (or never began: ROLLBACK only warns).
             let _ = self.batch_execute("ROLLBACK");
-            return Err(e.into());
+            return Err(e);
         }
         Ok(())
     }
