@@ -104,6 +104,36 @@ impl PgConn {
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
+    /// [`PgConn::query`]'s rows one at a time as they arrive (`query_raw`), each converted and
+    /// handed to `f`, never all held at once.
+    pub(super) fn for_each(
+        &self,
+        stmt: &postgres::Statement,
+        params: &[PgParam<'_>],
+        f: &mut dyn FnMut(&PgRow) -> Result<()>,
+    ) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        let names: Arc<[String]> = stmt
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        let mut client = self.client.borrow_mut();
+        let mut rows = client.query_raw(stmt, refs.iter().copied())?;
+        while let Some(r) = rows.next()? {
+            let mut values = Vec::with_capacity(r.len());
+            for i in 0..r.len() {
+                values.push(r.try_get::<_, AnyValue>(i)?.0);
+            }
+            f(&PgRow {
+                values,
+                names: Arc::clone(&names),
+            })?;
+        }
+        Ok(())
+    }
+
     pub(super) fn query(
         &self,
         stmt: &postgres::Statement,
