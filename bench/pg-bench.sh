@@ -15,9 +15,11 @@
 #   ASSETS   assets in the big database (default 1000000); RUNS (default 200)
 #   KEEP=1   keep the big database (to run again without building it)
 #   LOOKUP_INDEXES=1  add plain btree indexes on the columns the store looks names up by
-#            (people.username, assets.tag, ...) after init: the store's `col = ?` look-ups do
-#            not use the schema's lower(col) unique indexes yet, so without these each look-up
-#            is a sequential scan and building or importing into a large database is quadratic
+#            (people.username, assets.tag, ...) after init. Only for comparing with figures
+#            taken before the store's `col = ?` look-ups became `lower(col) = lower(?)`, which
+#            the schema's lower() unique indexes serve; not needed since.
+# The scan-to-committed figure that matters is the TUI's, in process: benches/tui_latency.rs
+# with ITAM_BENCH_DB set to the big database's URL (it runs on a TEMPLATE copy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${1:-/tmp/itam-pg-bench}

@@ -2,28 +2,40 @@
 //! frame that shows its effect (ITAM_LATENCY_LOG): `cargo bench --bench tui_latency`.
 //!
 //! ITAM_BENCH_DB=PATH uses a copy of an existing database (written to: condition scans and an
-//! import); otherwise ITAM_BENCH_ASSETS (default 100000) demo assets are generated in a temp
-//! folder. Reports the first frame, typing a search query (keystroke to results drawn), 1,000
-//! scans fired as wand bursts (code + Enter, 30 ms apart) in the scan view's condition mode
-//! (scan → committed and redrawn), then:
-//! - another process holds the write lock for 3 s while keys are typed and 20 scans are made:
-//!   keystroke → frame drawn during the lock, and when the 20 scans commit after its release
-//!   (and whether in the order made);
-//! - a Snipe-IT import of ITAM_BENCH_IMPORT_ROWS (default 100000) rows through the TUI's form:
-//!   the longest gap between frames while it is checked and written, and keystroke → frame.
+//! import); ITAM_BENCH_DB=postgresql://… a copy of that PostgreSQL database (`CREATE DATABASE
+//! … TEMPLATE`, dropped at the end; nobody may be connected to it); otherwise
+//! ITAM_BENCH_ASSETS (default 100000) demo assets are generated in a temp folder. Reports the
+//! first frame, typing a search query (keystroke to results drawn), 1,000 scans fired as wand
+//! bursts (code + Enter, 30 ms apart) in the scan view's condition mode (scan → committed and
+//! redrawn), then:
+//! - another session holds the write lock for 3 s (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+//!   chain_lock row FOR UPDATE) while keys are typed and 20 scans are made: keystroke → frame
+//!   drawn during the lock, and when the 20 scans commit after its release (and whether in the
+//!   order made);
+//! - live refresh: a second TUI shows an asset's detail view while this process renames the
+//!   asset ITAM_BENCH_LIVE times (default 20): commit → the new name on the second TUI's screen
+//!   (SQLite: its `data_version` poll; PostgreSQL: LISTEN/NOTIFY);
+//! - a Snipe-IT import of ITAM_BENCH_IMPORT_ROWS (default 100000; 0 skips it) rows through the
+//!   TUI's form: the longest gap between frames while it is checked and written, and keystroke
+//!   → frame.
 
 mod common;
+#[path = "../tests/common/lock.rs"]
+mod lock;
 #[path = "../tests/common/pty.rs"]
 mod pty;
 
-use itam::store::{OpenOptions, Store};
+use itam::store::{AssetEdit, OpenOptions, Store};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let db = common::writable_bench_db(tmp.path(), 100_000);
+    let (db, _copy) = common::writable_bench_target(tmp.path(), 100_000);
+    let open =
+        |read_only: bool| Store::open(Path::new(&db), &OpenOptions { read_only }).expect("open");
     let tags: Vec<String> = {
-        let s = Store::open(&db, &OpenOptions { read_only: true }).expect("open");
+        let s = open(true);
         let mut st = s
             .conn()
             .prepare("SELECT tag FROM assets WHERE status <> 'disposed' ORDER BY id LIMIT 1020")
@@ -107,10 +119,17 @@ fn main() {
     let scans = read("scan ");
     let scan_frames = read("input ");
 
-    // Another process holds the write lock for 3 s: keys keep drawing, scans pend.
+    // Another session holds the write lock for 3 s: keys keep drawing, scans pend.
     let _ = std::fs::write(&log, "");
-    let holder = rusqlite::Connection::open(&db).expect("open");
-    holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    // Opened before: the wait after the release counts commits, not this connection. Events
+    // after `floor` are the lock's scans (a bound id: PostgreSQL planned `max(id) - 200` as a
+    // third of the table and took 250 ms a poll at 1M).
+    let reader = open(true);
+    let floor: i64 = reader
+        .conn()
+        .query_row("SELECT COALESCE(max(id), 0) FROM events", [], |r| r.get(0))
+        .expect("query");
+    let holder = lock::WriteLock::take(&db);
     let locked = Instant::now();
     let mut made = Vec::new();
     let mut i = 0;
@@ -127,18 +146,17 @@ fn main() {
         std::thread::sleep(Duration::from_millis(40));
     }
     let during = read("input ");
-    holder.execute_batch("ROLLBACK").expect("release");
+    holder.release();
     let released = Instant::now();
-    let reader = rusqlite::Connection::open(&db).expect("open");
-    let committed_order = |reader: &rusqlite::Connection| -> Vec<String> {
+    let committed_order = |reader: &Store| -> Vec<String> {
         let mut st = reader
-            .prepare(
+            .conn()
+            .prepare_cached(
                 "SELECT a.tag FROM events e JOIN assets a ON a.id = e.asset_id
-                 WHERE e.id > (SELECT max(id) - 200 FROM events) AND e.kind = 'condition'
-                 ORDER BY e.id",
+                 WHERE e.id > ?1 AND e.kind = 'condition' ORDER BY e.id",
             )
             .expect("query");
-        st.query_map([], |r| r.get::<_, String>(0))
+        st.query_map([floor], |r| r.get::<_, String>(0))
             .expect("query")
             .map(|r| r.expect("row"))
             .filter(|t| made.contains(t))
@@ -155,43 +173,49 @@ fn main() {
     let in_order = committed_order(&reader) == made;
     std::thread::sleep(Duration::from_millis(300));
     let lock_scans = read("scan ");
+    drop(reader);
+
+    // Live refresh: a second TUI on the same database shows one asset's detail view (a scan
+    // in its list jumps there) while this process renames that asset: commit → new name drawn.
+    let live = live_refresh(&bin, &db, tmp.path(), &tags[0], open(false));
 
     // A 100,000-row import through the form: frames keep coming, keys keep answering.
     let rows = common::env_u64("ITAM_BENCH_IMPORT_ROWS", 100_000);
-    let csv = common::snipeit_csv(tmp.path(), rows);
-    let text = std::fs::read_to_string(&csv).expect("read csv");
-    // New tags (IM-…; seed 2 serials differ from seed 1), so every row is a create.
-    let text = text.replace("IT-0", "IM-0");
-    std::fs::write(&csv, text).expect("write csv");
-    t.send(b"\x1b"); // back to the list
-    std::thread::sleep(Duration::from_millis(300));
-    t.send(b"I");
-    std::thread::sleep(Duration::from_millis(300));
-    t.send(csv.to_str().unwrap_or_default().as_bytes());
-    t.send(b"\t\t\t\t\x7f\x7fyes");
-    std::thread::sleep(Duration::from_millis(200));
-    let _ = std::fs::write(&log, "");
-    let import_started = Instant::now();
-    t.send(b"\x13"); // ctrl-s: check the file
-    let mut checked = None;
-    let mut written = None;
-    let mut applied = false;
-    while import_started.elapsed() < Duration::from_secs(120) {
-        let screen = t.screen();
-        if checked.is_none() && screen.contains("Dry run of") {
-            checked = Some(import_started.elapsed());
+    let (mut checked, mut written) = (None, None);
+    if rows > 0 {
+        let csv = common::snipeit_csv(tmp.path(), rows);
+        let text = std::fs::read_to_string(&csv).expect("read csv");
+        // New tags (IM-…; seed 2 serials differ from seed 1), so every row is a create.
+        let text = text.replace("IT-0", "IM-0");
+        std::fs::write(&csv, text).expect("write csv");
+        t.send(b"\x1b"); // back to the list
+        std::thread::sleep(Duration::from_millis(300));
+        t.send(b"I");
+        std::thread::sleep(Duration::from_millis(300));
+        t.send(csv.to_str().unwrap_or_default().as_bytes());
+        t.send(b"\t\t\t\t\x7f\x7fyes");
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = std::fs::write(&log, "");
+        let import_started = Instant::now();
+        t.send(b"\x13"); // ctrl-s: check the file
+        let mut applied = false;
+        while import_started.elapsed() < Duration::from_secs(120) {
+            let screen = t.screen();
+            if checked.is_none() && screen.contains("Dry run of") {
+                checked = Some(import_started.elapsed());
+            }
+            if checked.is_some() && !applied {
+                t.send(b"\x13"); // ctrl-s: write it
+                applied = true;
+            }
+            if applied && screen.contains("imported ") {
+                written = Some(import_started.elapsed());
+                break;
+            }
+            // Keys during the import: move in the review (or the form).
+            t.send(b"\x1b[B");
+            std::thread::sleep(Duration::from_millis(40));
         }
-        if checked.is_some() && !applied {
-            t.send(b"\x13"); // ctrl-s: write it
-            applied = true;
-        }
-        if applied && screen.contains("imported ") {
-            written = Some(import_started.elapsed());
-            break;
-        }
-        // Keys during the import: move in the review (or the form).
-        t.send(b"\x1b[B");
-        std::thread::sleep(Duration::from_millis(40));
     }
     let frames = read("frame ");
     // What held the UI thread (over 50 ms), if anything: `slow-KIND micros` lines.
@@ -206,7 +230,7 @@ fn main() {
 
     t.send(b"\x03");
     let _ = t.wait_exit(10);
-    println!("database: {} ({} scans)", db.display(), tags.len());
+    println!("database: {} ({} scans)", db.to_string_lossy(), tags.len());
     println!(
         "first frame: {:.1} ms after start",
         first_frame.first().copied().unwrap_or(f64::NAN)
@@ -247,6 +271,14 @@ fn main() {
         common::percentiles_ms(lock_scans)
     );
     println!(
+        "live refresh, a second TUI: commit → the change drawn there {}",
+        common::percentiles_ms(live)
+    );
+    if rows == 0 {
+        println!("import in the TUI: skipped (ITAM_BENCH_IMPORT_ROWS=0)");
+        return;
+    }
+    println!(
         "import of {rows} rows in the TUI: checked after {}, written after {}; longest gap between frames {:.1} ms ({} frames); keystroke → frame {}",
         checked.map_or("-".into(), |d| format!("{:.2} s", d.as_secs_f64())),
         written.map_or("NOT within 120 s".into(), |d| format!("{:.2} s", d.as_secs_f64())),
@@ -260,4 +292,50 @@ fn main() {
             slow.join(", ")
         );
     }
+}
+
+/// ITAM_BENCH_LIVE renames of `tag` made by `store`, each timed from its commit to the new name
+/// on a second TUI's screen (read through the terminal emulator every millisecond).
+fn live_refresh(
+    bin: &Path,
+    db: &std::ffi::OsStr,
+    tmp: &Path,
+    tag: &str,
+    mut store: Store,
+) -> Vec<f64> {
+    let n = common::env_u64("ITAM_BENCH_LIVE", 20);
+    let home = tmp.join("second");
+    let mut t2 = pty::Pty::spawn(bin, &["--db", db.to_str().unwrap_or_default()], &home, &[]);
+    assert!(t2.wait_for("assets", 30), "the second TUI's list appears");
+    let end = Instant::now() + Duration::from_secs(120);
+    while t2.screen().contains("indexing") && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t2.send(format!("{tag}\r").as_bytes());
+    std::thread::sleep(Duration::from_millis(500));
+    let mut seen = Vec::new();
+    for i in 0..n {
+        let name = format!("Live rename {i:03}");
+        std::thread::sleep(Duration::from_millis(300));
+        let edit = AssetEdit {
+            name: Some(name.clone()),
+            ..AssetEdit::default()
+        };
+        store.edit_asset(tag, &edit, None).expect("rename");
+        let committed = Instant::now();
+        while !t2.screen().contains(&name) && committed.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if t2.screen().contains(&name) {
+            seen.push(committed.elapsed().as_secs_f64() * 1000.0);
+        } else {
+            eprintln!(
+                "live refresh: {name:?} not drawn within 5 s: {}",
+                t2.screen()
+            );
+        }
+    }
+    t2.send(b"\x03");
+    let _ = t2.wait_exit(10);
+    seen
 }

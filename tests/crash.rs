@@ -9,10 +9,11 @@ mod common;
 mod pty;
 
 use assert_cmd::cargo::cargo_bin;
-use common::Rng;
+use common::{Env, Rng};
 use itam::store::sql::params;
 use itam::store::{NewAsset, NewLocation, NewPerson, OpenOptions, Store};
 use pty::Pty;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -25,7 +26,9 @@ const AUDIT_TRIALS: usize = 20;
 const AUDIT_CODES: usize = 400;
 const TUI_TRIALS: usize = 12;
 
-fn itam(db: &Path, home: &Path) -> Command {
+// `db` is what `--db` gets: an SQLite file, or the test's PostgreSQL database under
+// ITAM_TEST_PG (`Env::target`), where a kill -9 is the server rolling back a dropped session.
+fn itam(db: &OsStr, home: &Path) -> Command {
     let mut c = Command::new(cargo_bin("itam"));
     c.arg("--db")
         .arg(db)
@@ -36,7 +39,7 @@ fn itam(db: &Path, home: &Path) -> Command {
     c
 }
 
-fn check_passes(db: &Path, home: &Path, trial: &str) {
+fn check_passes(db: &OsStr, home: &Path, trial: &str) {
     let out = itam(db, home).arg("check").output().unwrap();
     assert!(
         out.status.success(),
@@ -51,13 +54,17 @@ fn sigkill(child: &std::process::Child) {
     unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
 }
 
-fn count(db: &Path, sql: &str, p: &str) -> i64 {
-    let s = Store::open(db, &OpenOptions { read_only: true }).unwrap();
+fn open(db: &OsStr, opts: &OpenOptions) -> Store {
+    Store::open(Path::new(db), opts).unwrap()
+}
+
+fn count(db: &OsStr, sql: &str, p: &str) -> i64 {
+    let s = Store::open(Path::new(db), &OpenOptions { read_only: true }).unwrap();
     s.conn().query_row(sql, params![p], |r| r.get(0)).unwrap()
 }
 
-fn setup(db: &Path) {
-    let mut s = Store::open(db, &OpenOptions::default()).unwrap();
+fn setup(db: &OsStr) {
+    let mut s = open(db, &OpenOptions::default());
     s.add_location(&NewLocation {
         code: "DEPOT".into(),
         name: "Depot".into(),
@@ -75,8 +82,9 @@ fn setup(db: &Path) {
 #[test]
 fn a_killed_import_is_all_or_nothing() {
     let mut rng = Rng::new(common::seed("crash import"));
-    let dir = tempfile::tempdir().unwrap();
-    let (db, home) = (dir.path().join("itam.db"), dir.path());
+    let e = Env::new();
+    let (dir, db) = (&e.dir, e.target());
+    let home = dir.path();
     setup(&db);
     // The first trial runs to the end and times the import; later kills land across that span.
     let mut span = Duration::from_millis(1500);
@@ -135,11 +143,12 @@ fn a_killed_import_is_all_or_nothing() {
 #[test]
 fn every_audit_scan_printed_before_a_kill_is_recorded() {
     let mut rng = Rng::new(common::seed("crash audit"));
-    let dir = tempfile::tempdir().unwrap();
-    let (db, home) = (dir.path().join("itam.db"), dir.path());
+    let e = Env::new();
+    let (dir, db) = (&e.dir, e.target());
+    let home = dir.path();
     setup(&db);
     {
-        let mut s = Store::open(&db, &OpenOptions::default()).unwrap();
+        let mut s = open(&db, &OpenOptions::default());
         for i in 0..50 {
             s.add_asset(&NewAsset {
                 tag: format!("AU-{i:02}"),
@@ -153,7 +162,7 @@ fn every_audit_scan_printed_before_a_kill_is_recorded() {
     let mut acked_total = 0;
     for trial in 0..AUDIT_TRIALS {
         let audit = {
-            let mut s = Store::open(&db, &OpenOptions::default()).unwrap();
+            let mut s = open(&db, &OpenOptions::default());
             // One audit per trial keeps "already scanned" out of the way.
             let id = s.audit_start("DEPOT").unwrap().id;
             id.to_string()
@@ -203,7 +212,7 @@ fn every_audit_scan_printed_before_a_kill_is_recorded() {
         let printed = printed.lock().unwrap().clone();
         // What was printed is what was sent, in order: a prefix of the codes.
         assert_eq!(printed[..], codes[..printed.len()], "trial {trial}");
-        let s = Store::open(&db, &OpenOptions { read_only: true }).unwrap();
+        let s = open(&db, &OpenOptions { read_only: true });
         let recorded: Vec<String> = s
             .conn()
             .prepare("SELECT code FROM audit_scans WHERE audit_id = ?1 ORDER BY id")
@@ -260,14 +269,15 @@ fn acknowledged_on_screen(raw: &[u8]) -> Vec<String> {
 #[test]
 fn every_scan_acknowledged_on_screen_survives_a_kill() {
     let mut rng = Rng::new(common::seed("crash tui"));
-    let dir = tempfile::tempdir().unwrap();
-    let (db, home) = (dir.path().join("itam.db"), dir.path());
+    let e = Env::new();
+    let (dir, db) = (&e.dir, e.target());
+    let home = dir.path();
     setup(&db);
     let mut screened = 0;
     for trial in 0..TUI_TRIALS {
         let tags: Vec<String> = (0..60).map(|i| format!("T{trial:02}-{i:02}")).collect();
         {
-            let mut s = Store::open(&db, &OpenOptions::default()).unwrap();
+            let mut s = open(&db, &OpenOptions::default());
             for t in &tags {
                 s.add_asset(&NewAsset {
                     tag: t.clone(),
@@ -325,12 +335,14 @@ fn every_scan_acknowledged_on_screen_survives_a_kill() {
 #[test]
 fn a_killed_restore_under_a_writer_leaves_old_or_new() {
     const TRIALS: usize = 8;
+    sqlite_only!("backup and restore copy SQLite files (pg_dump/pg_restore on PostgreSQL)");
     let mut rng = Rng::new(common::seed("crash restore"));
-    let dir = tempfile::tempdir().unwrap();
-    let (db, home) = (dir.path().join("itam.db"), dir.path());
+    let e = Env::new();
+    let (dir, db) = (&e.dir, e.target());
+    let home = dir.path();
     setup(&db);
     {
-        let mut s = Store::open(&db, &OpenOptions::default()).unwrap();
+        let mut s = open(&db, &OpenOptions::default());
         for i in 0..300 {
             s.add_asset(&NewAsset {
                 tag: format!("BASE-{i:04}"),

@@ -4,7 +4,7 @@ mod common;
 use common::Env;
 use itam::domain::licence::{LicenceKind, NewLicence};
 use itam::interop::licences::licence_from_snipeit_row;
-use itam::store::{insert_licence, release_person_seats, OpenOptions, SeatTarget, Store};
+use itam::store::{insert_licence, release_person_seats, SeatTarget};
 
 fn with_licence() -> Env {
     let e = Env::seeded();
@@ -186,8 +186,8 @@ fn refusals_exit_1_with_one_line() {
 
 #[test]
 fn offboarding_releases_a_persons_seats() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("t.db"), &OpenOptions::default()).unwrap();
+    let e = Env::new();
+    let mut s = e.store();
     s.add_person(&itam::store::NewPerson {
         username: "leaver".into(),
         full_name: "Lee Ver".into(),
@@ -251,8 +251,8 @@ fn snipe_it_licence_sample_imports() {
     }
     let mut rdr = csv::Reader::from_path(&path).unwrap();
     let headers = rdr.headers().unwrap().clone();
-    let tmp = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&tmp.path().join("t.db"), &OpenOptions::default()).unwrap();
+    let e = Env::new();
+    let mut s = e.store();
     let mut rows = Vec::new();
     for rec in rdr.records() {
         let rec = rec.unwrap();

@@ -1,6 +1,10 @@
 //! The TUI without a terminal: `update` driven by action sequences, and every view rendered to
 //! a TestBackend and compared with its snapshot at 80x24 and 120x40.
 
+mod common;
+
+use common::lock::WriteLock;
+use common::Env;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use itam::domain::{Condition, Status};
 use itam::store::{OpenOptions, Store};
@@ -11,15 +15,27 @@ use itam::tui::views;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-fn open(dir: &tempfile::TempDir) -> Store {
-    let mut s = Store::open(&dir.path().join("itam.db"), &OpenOptions::default()).unwrap();
+/// The test's database: an SQLite file, or under `ITAM_TEST_PG` its own PostgreSQL database,
+/// reached as the role `tech`: the server records the session's role as the history's actor
+/// (whatever the client claims), and the snapshots show `tech`.
+fn env() -> Env {
+    let mut e = Env::new();
+    if let Some(db) = &mut e.pg {
+        common::pg::superuser_role("tech");
+        db.url = db.url_as("tech");
+    }
+    e
+}
+
+fn open(e: &Env) -> Store {
+    let mut s = e.store();
     s.set_actor_for_tests("tech");
     s.set_clock_for_tests("2026-11-28T09:00:00.000Z");
     s
 }
 
-fn app_with(n: u64) -> (tempfile::TempDir, App) {
-    let dir = tempfile::tempdir().unwrap();
+fn app_with(n: u64) -> (Env, App) {
+    let dir = env();
     let mut store = open(&dir);
     if n > 0 {
         itam::demo::generate(&mut store, n, 1).unwrap();
@@ -576,7 +592,7 @@ fn quit_keys() {
 #[test]
 fn import_from_the_tui_shows_the_dry_run_before_writing() {
     let (d, mut app) = app_with(0);
-    let file = d.path().join("incoming.csv");
+    let file = d.dir.path().join("incoming.csv");
     std::fs::write(
         &file,
         "Asset Tag,Asset Name,Model Name,Manufacturer,Category,Purchase Cost,Purchase Date\n\
@@ -1102,7 +1118,7 @@ fn ctrl_c_quits_even_when_the_keymap_unbinds_quit() {
     // issue 15 item 14: `[list] quit = []` must not trap anyone.
     let map =
         Keymap::with_user("[list]\nquit = []\n[scan]\nquit = []\n[form]\nquit = []\n").unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = env();
     let mut app = App::new(open(&dir), map.clone(), true);
     app.load_now().unwrap();
     key(&mut app, KeyCode::Char('q'));
@@ -1119,7 +1135,7 @@ fn ctrl_c_quits_even_when_the_keymap_unbinds_quit() {
 }
 
 /// An app whose writes go through the real worker thread, as in `itam`; `pump` applies replies.
-fn threaded(dir: &tempfile::TempDir) -> (App, std::sync::mpsc::Receiver<itam::tui::Msg>) {
+fn threaded(dir: &Env) -> (App, std::sync::mpsc::Receiver<itam::tui::Msg>) {
     let mut app = App::new(open(dir), Keymap::defaults(), true);
     app.display_path = "itam.db".into();
     app.load_now().unwrap();
@@ -1148,7 +1164,7 @@ fn pump(
 
 #[test]
 fn scans_during_another_process_lock_show_pending_then_commit_in_order() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = env();
     {
         let mut s = open(&dir);
         itam::demo::generate(&mut s, 40, 1).unwrap();
@@ -1171,8 +1187,7 @@ fn scans_during_another_process_lock_show_pending_then_commit_in_order() {
     };
     assert_eq!(deployed.len(), 5);
     // Another process takes the write lock.
-    let other = rusqlite::Connection::open(dir.path().join("itam.db")).unwrap();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let other = WriteLock::take(&dir.target());
     let before = std::time::Instant::now();
     for t in &deployed {
         app.update(Action::Scan(t.clone()));
@@ -1195,7 +1210,7 @@ fn scans_during_another_process_lock_show_pending_then_commit_in_order() {
         5,
         "still waiting while the lock is held"
     );
-    other.execute_batch("ROLLBACK").unwrap();
+    other.release();
     let released = std::time::Instant::now();
     assert!(pump(&mut app, &rx, |a| a.scan.pending() == 0));
     assert!(released.elapsed() < std::time::Duration::from_secs(2));
@@ -1226,12 +1241,12 @@ fn scans_during_another_process_lock_show_pending_then_commit_in_order() {
 
 #[test]
 fn an_import_queued_behind_a_lock_is_cancelled_by_esc_before_it_writes() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = env();
     {
         let mut s = open(&dir);
         itam::demo::generate(&mut s, 10, 1).unwrap();
     }
-    let file = dir.path().join("more.csv");
+    let file = dir.dir.path().join("more.csv");
     std::fs::write(
         &file,
         "Asset Tag,Asset Name,Model Name\nNEW-1,One,Latitude 7440\nNEW-2,Two,Latitude 7440\n",
@@ -1244,8 +1259,7 @@ fn an_import_queued_behind_a_lock_is_cancelled_by_esc_before_it_writes() {
     assert!(pump(&mut app, &rx, |a| a.pending_jobs == 0));
     assert_eq!(screen_name(&app), "import");
     // Another process holds the lock; a scan waits for it on the worker, the import behind it.
-    let other = rusqlite::Connection::open(dir.path().join("itam.db")).unwrap();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let other = WriteLock::take(&dir.target());
     app.write(Box::new(|store, _| {
         let r = store.set_condition("IT-000001", itam::domain::Condition::Fair, None);
         Box::new(move |_: &mut App| drop(r))
@@ -1254,7 +1268,7 @@ fn an_import_queued_behind_a_lock_is_cancelled_by_esc_before_it_writes() {
     let out = render(&mut app, 80, 24);
     assert!(out.contains("esc cancels"), "{out}");
     key(&mut app, KeyCode::Esc);
-    other.execute_batch("ROLLBACK").unwrap();
+    other.release();
     assert!(pump(&mut app, &rx, |a| a.pending_jobs == 0));
     let (msg, _) = app.message.clone().unwrap();
     assert!(msg.contains("cancelled"), "{msg}");
@@ -1266,8 +1280,8 @@ fn an_import_queued_behind_a_lock_is_cancelled_by_esc_before_it_writes() {
 
 #[test]
 fn the_cli_resolves_a_scanned_code_like_the_scan_view() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("itam.db");
+    let dir = env();
+    let db = dir.target();
     {
         let mut s = open(&dir);
         itam::demo::generate(&mut s, 10, 1).unwrap();
@@ -1839,7 +1853,7 @@ fn licence_view_shows_installed_next_to_owned_and_assigned() {
 
 #[test]
 fn rows_that_arrive_live_or_by_import_take_their_sorted_place() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = env();
     let mut store = open(&dir);
     itam::demo::generate(&mut store, 30, 1).unwrap();
     let mut app = App::new(store, Keymap::defaults(), true);
@@ -1884,7 +1898,7 @@ fn rows_that_arrive_live_or_by_import_take_their_sorted_place() {
     now.reverse();
     assert_eq!(now, sorted(now.clone()));
     // An import of a few rows lands in place the same way.
-    let csv = dir.path().join("few.csv");
+    let csv = dir.dir.path().join("few.csv");
     std::fs::write(
         &csv,
         "Asset Tag,Serial\nIT-000000,SER-A\nIT-000010A,SER-B\n",
@@ -2243,7 +2257,7 @@ fn live_changes_are_read_on_the_reader_thread_and_only_merged_on_the_ui_thread()
     // Issue 12: the UI never waits on the database. The reader thread loads the list, then
     // reads what changed (each changed row, or the whole list after a big change); the UI
     // thread only merges what arrives on its channel, played here by hand.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = env();
     let mut store = open(&dir);
     itam::demo::generate(&mut store, 30, 1).unwrap();
     let path = store.path().to_path_buf();
@@ -2296,7 +2310,7 @@ fn live_changes_are_read_on_the_reader_thread_and_only_merged_on_the_ui_thread()
     });
     assert!(replaced);
     // A change of thousands of rows comes as the whole list, read again.
-    let csv = dir.path().join("many.csv");
+    let csv = dir.dir.path().join("many.csv");
     let mut text = String::from("Asset Tag,Serial\n");
     for i in 0..2_100 {
         text.push_str(&format!("BULK-{i:05},SER-BULK-{i}\n"));

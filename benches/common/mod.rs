@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+#[path = "../../tests/common/pg.rs"]
+pub mod pg;
+
 /// `n=… p50 … ms, p99 … ms, max … ms` of samples in milliseconds.
 pub fn percentiles_ms(mut v: Vec<f64>) -> String {
     if v.is_empty() {
@@ -66,6 +69,62 @@ pub fn writable_bench_db(dir: &std::path::Path, default_n: u64) -> std::path::Pa
     let p = dir.join("bench.db");
     src.backup_to(&p).expect("copy the database");
     p
+}
+
+/// A copy of a PostgreSQL database for a benchmark that writes, dropped (with anyone still
+/// connected) when this is dropped.
+pub struct PgCopy {
+    pub url: String,
+    name: String,
+    admin: String,
+}
+
+impl Drop for PgCopy {
+    fn drop(&mut self) {
+        let _ = pg::psql(
+            &self.admin,
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+    }
+}
+
+/// As [`writable_bench_db`], and ITAM_BENCH_DB may also be a PostgreSQL URL: the benchmark
+/// then runs on a copy made with `CREATE DATABASE … TEMPLATE` (a file-level copy, seconds even
+/// at 1M; nobody may be connected to the source meanwhile), so every run starts from the same
+/// data and the source is never written. Returns what `--db` gets and the copy's guard.
+pub fn writable_bench_target(
+    dir: &std::path::Path,
+    default_n: u64,
+) -> (std::ffi::OsString, Option<PgCopy>) {
+    let src = std::env::var("ITAM_BENCH_DB").unwrap_or_default();
+    let itam::store::DbTarget::Postgres(url) =
+        itam::store::DbTarget::parse(std::path::Path::new(&src))
+    else {
+        return (writable_bench_db(dir, default_n).into(), None);
+    };
+    let config: postgres::Config = url.parse().expect("ITAM_BENCH_DB: a PostgreSQL URL");
+    let source = config
+        .get_dbname()
+        .expect("ITAM_BENCH_DB names its database")
+        .to_string();
+    // CREATE DATABASE runs from another database: the source must have no sessions.
+    let admin = pg::with_db(&url, "postgres", None);
+    let name = format!("itam_bench_copy_{}", std::process::id());
+    let t = std::time::Instant::now();
+    pg::psql_ok(
+        &admin,
+        &format!("CREATE DATABASE {name} TEMPLATE \"{source}\""),
+    );
+    eprintln!(
+        "copied {source} to {name} in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let copy = PgCopy {
+        url: pg::with_db(&url, &name, None),
+        name,
+        admin,
+    };
+    (copy.url.clone().into(), Some(copy))
 }
 
 /// Up to `n` deployed assets and their assignees: check-in/check-out pairs for scan commits.

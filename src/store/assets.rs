@@ -96,7 +96,9 @@ pub(super) fn view_from_row(r: &Row) -> super::sql::Result<AssetView> {
 /// The asset id a scanned or typed code names: an exact tag first, else an exact serial.
 pub(super) fn resolve(conn: &Conn, code: &str) -> Result<Option<i64>> {
     let code = crate::domain::text::normalize_code(code);
-    if code.is_empty() {
+    // No tag or serial holds a NUL (PostgreSQL text cannot, and would refuse the parameter
+    // with an error rather than find nothing): a wand's stray NUL is simply not found.
+    if code.is_empty() || code.contains('\0') {
         return Ok(None);
     }
     let by_tag = conn
@@ -287,13 +289,15 @@ impl Store {
             .conn
             .prepare(&format!("{SELECT_LIST} ORDER BY a.tag"))
             .ctx("reading the asset list")?;
-        let mut rows = stmt.query([]).ctx("reading the asset list")?;
         let mut hay = String::with_capacity(128);
-        while let Some(r) = rows.next().ctx("reading the asset list")? {
-            let row = list_row(r, interner, &mut hay).ctx("reading the asset list")?;
+        // Streamed: a million rows are never all in memory at once (on PostgreSQL `query`
+        // would hold them all before the first is read).
+        stmt.for_each([], |r| {
+            let row = list_row(r, interner, &mut hay)?;
             f(row, &hay);
-        }
-        Ok(())
+            Ok(())
+        })
+        .ctx("reading the asset list")
     }
 
     /// The first `limit` list rows in tag order: what the list shows before everything loads.
@@ -367,12 +371,12 @@ impl Store {
             .conn
             .prepare(&format!("{SELECT_LIST} ORDER BY a.tag"))
             .ctx("reading the search haystack")?;
-        let mut rows = stmt.query([]).ctx("reading the search haystack")?;
         let mut hay = String::with_capacity(128);
-        while let Some(r) = rows.next().ctx("reading the search haystack")? {
-            haystack(r, &mut hay).ctx("reading the search haystack")?;
-            f(r.get(0).ctx("reading the search haystack")?, &hay);
-        }
-        Ok(())
+        stmt.for_each([], |r| {
+            haystack(r, &mut hay)?;
+            f(r.get(0)?, &hay);
+            Ok(())
+        })
+        .ctx("reading the search haystack")
     }
 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a temp home and an `itam` command bound to it.
 #![allow(dead_code)]
 
+pub mod lock;
 pub mod pg;
 
 use assert_cmd::Command;

@@ -161,24 +161,31 @@ pub fn os_role() -> String {
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
             "OS user {role:?}: not usable as a role name in these tests"
         );
-        if let Some(base) = base_url() {
-            // Several test processes may race to create it: a duplicate is fine.
-            let out = psql(
-                &base,
-                &format!(
-                    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') \
-                     THEN CREATE ROLE \"{role}\" LOGIN SUPERUSER; END IF; END $$"
-                ),
-            );
-            let err = String::from_utf8_lossy(&out.stderr);
-            assert!(
-                out.status.success() || err.contains("already exists"),
-                "creating role {role}: {err}"
-            );
-        }
+        superuser_role(&role);
         role
     })
     .clone()
+}
+
+/// A login superuser role named `role` on the test cluster, created when missing (tests that
+/// need the history's actor to be a fixed name connect as it: the server records the session's
+/// role, whatever the client claims).
+pub fn superuser_role(role: &str) {
+    if let Some(base) = base_url() {
+        // Several test processes may race to create it: a duplicate is fine.
+        let out = psql(
+            &base,
+            &format!(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') \
+                 THEN CREATE ROLE \"{role}\" LOGIN SUPERUSER; END IF; END $$"
+            ),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() || err.contains("already exists"),
+            "creating role {role}: {err}"
+        );
+    }
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);

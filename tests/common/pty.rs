@@ -15,6 +15,9 @@ pub struct Pty {
     master: File,
     pub child: Child,
     output: Arc<Mutex<Vec<u8>>>,
+    /// The emulator and how much of `output` it has read: each look at the screen parses only
+    /// what arrived since the last (a whole re-parse took milliseconds once output grew).
+    parsed: Mutex<(vt100::Parser, usize)>,
 }
 
 impl Pty {
@@ -78,6 +81,7 @@ impl Pty {
             master,
             child,
             output,
+            parsed: Mutex::new((vt100::Parser::new(24, 80, 0), 0)),
         }
     }
 
@@ -92,8 +96,11 @@ impl Pty {
 
     /// What the screen shows now, through a terminal emulator (ratatui writes only diffs).
     pub fn screen(&self) -> String {
-        let mut p = vt100::Parser::new(24, 80, 0);
-        p.process(&self.output.lock().unwrap());
+        let mut parsed = self.parsed.lock().unwrap();
+        let (p, done) = &mut *parsed;
+        let out = self.output.lock().unwrap();
+        p.process(&out[*done..]);
+        *done = out.len();
         p.screen().contents()
     }
 

@@ -310,6 +310,25 @@ impl<'c> Stmt<'c> {
         Ok(Rows { inner })
     }
 
+    /// Each row to `f` as the backend produces it. On PostgreSQL the result is streamed rather
+    /// than read whole first (`query` holds every row, raw and converted, until the last is
+    /// read: the TUI's million list rows took ~0.9 GB that way). `f` must not use the same
+    /// connection, which is busy streaming.
+    pub fn for_each<P: Params>(
+        &mut self,
+        params: P,
+        mut f: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        if let StmtInner::Pg(c, s) = &self.inner {
+            return c.for_each(s, &pg_params(&params), &mut |r| f(r));
+        }
+        let mut rows = self.query(params)?;
+        while let Some(r) = rows.next()? {
+            f(r)?;
+        }
+        Ok(())
+    }
+
     pub fn query_map<T, P, F>(&mut self, params: P, f: F) -> Result<MappedRows<'_, F>>
     where
         P: Params,

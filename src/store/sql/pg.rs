@@ -115,6 +115,36 @@ impl PgConn {
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
+    /// [`PgConn::query`]'s rows one at a time as they arrive (`query_raw`), each converted and
+    /// handed to `f`, never all held at once.
+    pub(super) fn for_each(
+        &self,
+        stmt: &postgres::Statement,
+        params: &[PgParam<'_>],
+        f: &mut dyn FnMut(&PgRow) -> Result<()>,
+    ) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        let names: Arc<[String]> = stmt
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        let mut client = self.client.borrow_mut();
+        let mut rows = client.query_raw(stmt, refs.iter().copied())?;
+        while let Some(r) = rows.next()? {
+            let mut values = Vec::with_capacity(r.len());
+            for i in 0..r.len() {
+                values.push(r.try_get::<_, AnyValue>(i)?.0);
+            }
+            f(&PgRow {
+                values,
+                names: Arc::clone(&names),
+            })?;
+        }
+        Ok(())
+    }
+
     pub(super) fn query(
         &self,
         stmt: &postgres::Statement,
@@ -187,17 +217,16 @@ impl PgConn {
     /// writers take turns on its head as SQLite's BEGIN IMMEDIATE makes them. Waits at most
     /// `timeout` for another writer; then fails with lock_not_available (busy).
     pub(super) fn begin_write(&self, timeout: std::time::Duration) -> Result<()> {
-        self.batch_execute(&format!(
-            "BEGIN; SET LOCAL lock_timeout = '{}ms'",
+        // One round trip for the three: a scan's write is a dozen, each a wake-up of the
+        // server process, and on a busy machine the wake-ups are what its p99 is made of.
+        let locked = self.batch_execute(&format!(
+            "BEGIN; SET LOCAL lock_timeout = '{}ms'; SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE",
             timeout.as_millis()
-        ))?;
-        let locked = self
-            .client
-            .borrow_mut()
-            .batch_execute("SELECT id FROM chain_lock WHERE id = 1 FOR UPDATE");
+        ));
         if let Err(e) = locked {
+            // The transaction began and then failed (or never began: ROLLBACK only warns).
             let _ = self.batch_execute("ROLLBACK");
-            return Err(e.into());
+            return Err(e);
         }
         Ok(())
     }
