@@ -11,7 +11,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn count(db: &Path, sql: &str) -> i64 {
-    let s = Store::open(db, &OpenOptions { read_only: true }).unwrap();
+    // Read-write, as the next itam run would open it: a kill during `itam demo`'s own
+    // migrations leaves an older schema (each migration whole), which that run brings up.
+    let s = Store::open(db, &OpenOptions { read_only: false }).unwrap();
     s.conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
