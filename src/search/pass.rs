@@ -7,7 +7,6 @@
 //! in order after it), and a term with no verbatim occurrence cannot gain one by growing, so
 //! its rank stays 0 without reading the row again.
 
-use memchr::memmem::Finder;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A tail not computed (the one-letter query reads no text, or the line is very long).
@@ -203,9 +202,9 @@ fn each_occurrence(row: &[u8], term: &[u8], mut f: impl FnMut(usize) -> bool) {
 
 /// 100 when the term occurs verbatim, 150 when an occurrence starts a word: typed text beats
 /// scattered hits.
-fn cheap_score(row: &[u8], term: &Finder<'_>) -> u32 {
+fn cheap_score(row: &[u8], term: &[u8]) -> u32 {
     let mut rank = 0;
-    each_occurrence(row, term.needle(), |i| {
+    each_occurrence(row, term, |i| {
         rank = if word_start(row, i) {
             TOP_RANK
         } else {
@@ -284,7 +283,6 @@ pub(super) struct Growth {
 /// A query made ready for the pass.
 pub(super) struct Plan<'q> {
     terms: Vec<&'q [u8]>,
-    finders: Vec<Finder<'q>>,
     need: u64,
     growth: Option<Growth>,
     keep: usize,
@@ -305,10 +303,8 @@ pub(super) struct Part {
 impl<'q> Plan<'q> {
     pub fn new(terms: Vec<&'q [u8]>, growth: Option<Growth>, keep: usize) -> Plan<'q> {
         let need = terms.iter().fold(0, |m, t| m | mask_of(t));
-        let finders = terms.iter().map(|t: &&'q [u8]| Finder::new(*t)).collect();
         Plan {
             terms,
-            finders,
             need,
             growth,
             keep: keep.max(1),
@@ -376,7 +372,7 @@ impl<'q> Plan<'q> {
 
     /// The cheap rank of a matching row, filling in what its carry does not know.
     fn rank(&self, row: &[u8], c: &mut Carry) -> u32 {
-        let (before, last) = self.finders.split_at(self.finders.len() - 1);
+        let (before, last) = self.terms.split_at(self.terms.len() - 1);
         if c.fixed == NO_FIXED {
             let f: u32 = before.iter().map(|t| cheap_score(row, t)).sum();
             // Queries of hundreds of terms simply rank again each time.
