@@ -148,6 +148,14 @@ const PREFIX_BYTES: usize = 64_000_000;
 const CHUNK_ROWS: usize = if cfg!(test) { 16 } else { 1 << 16 };
 
 impl Matches {
+    /// Nothing is left for [`Index::prepare`] to do: the answer is ready, or it is not a one-term
+    /// query (only those are prepared).
+    pub fn prepared(&self) -> bool {
+        self.query.is_empty()
+            || self.query.contains(char::is_whitespace)
+            || (self.all.by_mask == 0 && self.all.chunks.iter().all(|c| c.ready()))
+    }
+
     fn level(&self) -> Level {
         Level {
             query: self.query.clone(),
@@ -444,10 +452,10 @@ impl Index {
     /// while the next key is on its way. `stop` says a keystroke is waiting: the chunks not yet
     /// done are left, and the answer is then searched past rather than narrowed from.
     pub fn prepare(&self, m: &mut Matches, stop: &(dyn Fn() -> bool + Sync)) {
-        let term = m.query.as_bytes();
-        if term.is_empty() || m.query.contains(char::is_whitespace) {
+        if m.prepared() {
             return;
         }
+        let term = m.query.as_bytes();
         let row =
             |p: u32, c: Carry, pending| pass::prepare_row(self.row_bytes(p), term, c, pending);
         if m.all.by_mask != 0 {

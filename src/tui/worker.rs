@@ -125,14 +125,16 @@ pub fn search(rx: Receiver<SearchReq>, ui: Sender<Msg>, waiting: Arc<AtomicUsize
             total: m.all.len(),
             top: m.top.iter().map(|t| t.0).collect(),
         });
-        let started = std::time::Instant::now();
         let mut m = m;
-        // Below the UI thread, which is drawing this answer meanwhile.
-        super::priority::behind_the_ui(|| {
-            idx.prepare(&mut m, &|| waiting.load(Ordering::Relaxed) > 0)
-        });
-        if let Some(f) = log.as_mut() {
-            let _ = writeln!(f, "search-prepare {}", started.elapsed().as_micros());
+        if !m.prepared() {
+            let started = std::time::Instant::now();
+            // Below the UI thread, which is drawing this answer meanwhile.
+            super::priority::behind_the_ui(|| {
+                idx.prepare(&mut m, &|| waiting.load(Ordering::Relaxed) > 0)
+            });
+            if let Some(f) = log.as_mut() {
+                let _ = writeln!(f, "search-prepare {}", started.elapsed().as_micros());
+            }
         }
         previous = Some(m);
         pending = None;
