@@ -38,11 +38,8 @@ fn file(rows: usize) -> String {
     s
 }
 
-/// (statements the plan sent, statements the write sent) for an import of `rows` rows into a
-/// fresh database (with one existing person, `amy`).
-fn statements(rows: usize) -> (u64, u64) {
-    let env = Env::new();
-    let mut store = env.store();
+/// One existing person, `amy`, and with `room` an existing location `ROOM 3`.
+fn seed(store: &mut Store, room: bool) {
     store
         .write(|tx| {
             let mut w = itam::store::BulkWriter::new(tx, None);
@@ -51,9 +48,20 @@ fn statements(rows: usize) -> (u64, u64) {
                 full_name: "Amy".into(),
                 ..Default::default()
             })?;
+            if room {
+                w.location("ROOM 3", "Room three", None)?;
+            }
             Ok(())
         })
-        .expect("add amy");
+        .expect("seed");
+}
+
+/// (statements the plan sent, statements the write sent) for an import of `rows` rows into a
+/// fresh database (with one existing person, `amy`).
+fn statements(rows: usize) -> (u64, u64) {
+    let env = Env::new();
+    let mut store = env.store();
+    seed(&mut store, false);
     let csv = file(rows);
     let start = store.conn().statements();
     let plan =
@@ -131,18 +139,7 @@ fn dump(store: &Store) -> Vec<String> {
 fn names_resolved_in_sets_come_out_as_resolved_one_at_a_time() {
     let csv = file(60);
     let import = |store: &mut Store| {
-        store
-            .write(|tx| {
-                let mut w = itam::store::BulkWriter::new(tx, None);
-                w.person(&itam::store::NewPerson {
-                    username: "amy".into(),
-                    full_name: "Amy".into(),
-                    ..Default::default()
-                })?;
-                w.location("ROOM 3", "Room three", None)?;
-                Ok(())
-            })
-            .expect("seed");
+        seed(store, true);
         let plan =
             plan_bytes(store, csv.as_bytes(), "t.csv", "csv", &Options::default()).expect("plan");
         assert_eq!(plan.summary.errors, 0, "{:?}", plan.issues);
